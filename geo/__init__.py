@@ -1,0 +1,1 @@
+"""Geography: data directory, departments, gazetteer, centres, capacity."""
