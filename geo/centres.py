@@ -356,7 +356,7 @@ def read_centres(
     report.problems = [p for r in rows for p in r.problems]
     rejected = [i for i, r in enumerate(rows) if r.rejected]
     rejects = table.frame.iloc[rejected].copy()
-    rejects.insert(0, "row", [rows[i].number for i in rejected])
+    rejects.insert(0, "source_row", [rows[i].number for i in rejected], allow_duplicates=True)
     rejects["reasons"] = [" | ".join(f"{p.column}: {p.rule} ({p.value!r})" for p in rows[i].problems if p.severity == "error") for i in rejected]
     report.rejects = rejects.reset_index(drop=True)
     return _centres_frame(table.frame, rows, columns), report
@@ -367,7 +367,7 @@ def _centres_frame(frame: pd.DataFrame, rows: list[_Row], columns: dict[str, str
     data = pd.DataFrame([{**rows[i].values, "row": rows[i].number} for i in kept], columns=OUTPUT_COLUMNS)
     data["capacity"] = data["capacity"].astype("int64")
     for col in ("insee", "commune", "type", "groups", "departement_declared"):
-        data[col] = data[col].fillna("").astype(str)
+        data[col] = data[col].astype(object).fillna("").astype(str)
     own = {c for c in columns.values()}
     extras = [c for c in frame.columns if c not in own and not c.startswith("__") and normalise_header(c) not in OUTPUT_COLUMNS]
     for col in extras:

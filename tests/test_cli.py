@@ -1,0 +1,72 @@
+"""The CLI's exit codes and messages (click's CliRunner)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from abri.cli import main
+
+
+@pytest.fixture()
+def run(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+
+    def _run(*args: str):
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return _run
+
+
+def test_data_status(run, data_dir: Path, tmp_path: Path) -> None:
+    ok = run("data", "status", "--data-dir", data_dir)
+    assert ok.exit_code == 0 and "verified" in ok.output and "MISSING" not in ok.output
+    missing = run("data", "status", "--data-dir", tmp_path)
+    assert missing.exit_code == 1 and "MISSING" in missing.output and "ABRI_DATA_DIR" in missing.output
+
+
+def test_validate_writes_output_rejects_and_problems(run, examples: Path, data_dir: Path, tmp_path: Path) -> None:
+    result = run("validate", examples / "centres-sample.csv", "--data-dir", data_dir, "-o", tmp_path / "ok.geojson", "--problems", tmp_path / "p.csv")
+    assert result.exit_code == 0
+    assert "row 25, column 'capacite': error [missing-capacity]" in result.output
+    assert "25 rows read, 24 kept, 1 set aside" in result.output
+    assert (tmp_path / "ok.geojson").exists() and (tmp_path / "p.csv").exists()
+    rejects = (tmp_path / "ok.rejects.csv").read_text()
+    assert "CAO-024" in rejects and "missing-capacity" in rejects
+
+
+def test_strict_exits_non_zero(run, examples: Path, data_dir: Path, tmp_path: Path) -> None:
+    result = run("validate", examples / "centres-sample.csv", "--data-dir", data_dir, "--strict")
+    assert result.exit_code == 1 and "--strict" in result.output
+    assert (tmp_path / "centres-sample.rejects.csv").exists()
+
+
+def test_unreadable_file_exits_2(run, data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("foo;bar\n1;2\n")
+    result = run("validate", bad, "--data-dir", data_dir)
+    assert result.exit_code == 2 and "bad.csv: missing column(s)" in result.output
+
+
+def test_missing_data_pack_exits_1(run, examples: Path, tmp_path: Path) -> None:
+    result = run("validate", examples / "centres-sample.csv", "--data-dir", tmp_path)
+    assert result.exit_code == 1 and "missing data file communes/communes.csv" in result.output
+
+
+def test_missing_input_file_is_a_usage_error(run, data_dir: Path) -> None:
+    result = run("validate", "nope.csv", "--data-dir", data_dir)
+    assert result.exit_code == 2 and "nope.csv" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_capacity_formats(run, examples: Path, data_dir: Path, fmt: str) -> None:
+    result = run("capacity", examples / "centres-sample.csv", "--data-dir", data_dir, "--by", "region", "--format", fmt)
+    assert result.exit_code == 0
+    if fmt == "json":
+        records = json.loads(result.stdout)
+        assert len(records) == 13 and sum(r["places"] for r in records) == 586
+    elif fmt == "csv":
+        assert result.stdout.startswith("region,nom,centres,places")
+    else:
+        assert "total: 24 centres, 586 places" in result.stdout

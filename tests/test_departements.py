@@ -1,0 +1,43 @@
+from pathlib import Path
+
+import pytest
+
+from abri.errors import DataFileError
+from abri.geo.departements import LAMBERT93, _read_boundaries, load_departements, load_regions, to_lambert93
+
+
+def test_96_metropolitan_departements(data_dir: Path) -> None:
+    gdf = load_departements(data_dir)
+    assert list(gdf.columns) == ["code", "nom", "region", "geometry"]
+    assert len(gdf) == 96 and gdf["code"].is_unique
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf.geometry.is_valid.all()
+    assert gdf.set_index("code").loc["62", "nom"] == "Pas-de-Calais"
+    assert gdf.set_index("code").loc["62", "region"] == "32"
+    assert gdf.set_index("code").loc["2A", "region"] == "94"
+    assert gdf["region"].notna().all()
+
+
+def test_lambert93_areas_are_plausible(data_dir: Path) -> None:
+    l93 = to_lambert93(load_departements(data_dir, simplified=True))
+    assert l93.crs == LAMBERT93
+    area_km2 = l93.set_index("code").area / 1e6
+    assert 6_000 < area_km2["62"] < 7_500  # Pas-de-Calais is about 6,671 km2
+    assert 530_000 < area_km2.sum() < 560_000  # metropolitan France, about 543,940 km2
+
+
+def test_regions(data_dir: Path) -> None:
+    regions = load_regions(data_dir)
+    assert len(regions) == 13 and "32" in set(regions["code"])
+
+
+def test_bad_boundary_file(tmp_path: Path) -> None:
+    bad = tmp_path / "x.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "a"}, '
+                   '"geometry": {"type": "Point", "coordinates": [1, 2]}}]}')
+    with pytest.raises(DataFileError, match="no 'code' column"):
+        _read_boundaries(str(bad))
+    garbage = tmp_path / "y.geojson"
+    garbage.write_text("not json")
+    with pytest.raises(DataFileError, match="cannot read"):
+        _read_boundaries(str(garbage))
