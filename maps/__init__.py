@@ -1,0 +1,1 @@
+"""Maps: folium HTML (offline), static images."""

@@ -1,0 +1,1 @@
+"""Roads: graph, coach profile, snapping, travel-time matrices, allocation, coach plan."""
