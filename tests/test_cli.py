@@ -70,3 +70,41 @@ def test_capacity_formats(run, examples: Path, data_dir: Path, fmt: str) -> None
         assert result.stdout.startswith("region,nom,centres,places")
     else:
         assert "total: 24 centres, 586 places" in result.stdout
+
+
+def test_graph_build_and_route(run, data_dir: Path, tmp_path: Path) -> None:
+    built = run("graph", "build", "france-major-roads", "-o", tmp_path / "g.npz", "--data-dir", data_dir)
+    assert built.exit_code == 0 and "junctions" in built.stdout and (tmp_path / "g.npz").exists()
+    result = run("route", "--to", "4.8357,45.7640", "--roads", tmp_path / "g.npz", "-o", tmp_path / "r.geojson")
+    assert result.exit_code == 0 and "km" in result.stdout and "A26" in result.stdout
+    km = float(result.stdout.split(" km")[0])
+    assert 700 < km < 800 and (tmp_path / "r.geojson").exists()
+
+
+def test_route_errors(run, data_dir: Path) -> None:
+    bad = run("route", "--to", "4.8,abc", "--roads", "france-major-roads", "--data-dir", data_dir)
+    assert bad.exit_code == 2 and "expected LON,LAT" in bad.output
+    sea = run("route", "--to", "-8.0,46.0", "--roads", "france-major-roads", "--data-dir", data_dir)
+    assert sea.exit_code == 1 and "unreachable" in sea.output
+    missing = run("route", "--to", "4.8,45.7", "--roads", "nope.osm", "--data-dir", data_dir)
+    assert missing.exit_code == 1 and "nope.osm: no such road file" in missing.output
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_matrix_command(run, examples: Path, data_dir: Path, tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"m.{suffix}"
+    result = run("matrix", examples / "centres-sample.csv", "--roads", "france-major-roads", "--data-dir", data_dir, "-o", out, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    table = pd.read_csv(out) if suffix == "csv" else pd.read_parquet(out)
+    assert len(table) == 25 * 25 and table["minutes"].notna().all()
+    lyon = table[(table["from_id"] == "ORIGIN") & (table["to_id"] == "CAO-025")].iloc[0]
+    assert 700 < lyon["km"] < 800
+    assert (tmp_path / "m.rejects.csv").exists()
+
+
+def test_matrix_reports_unreachable_centres(run, write, data_dir: Path, tmp_path: Path) -> None:
+    centres = write("c.csv", "id;capacity;insee\nA;10;62193\nAJACCIO;10;2A004\n")
+    result = run("matrix", centres, "--roads", "france-major-roads", "--data-dir", data_dir, "-o", tmp_path / "m.csv", "--jobs", "1")
+    assert result.exit_code == 1 and "unreachable (1): AJACCIO" in result.output

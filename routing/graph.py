@@ -1,0 +1,324 @@
+"""The road graph: built with osmnx, kept as compact arrays, cached on disk.
+
+A :class:`RoadGraph` holds the drivable network as NumPy arrays (nodes,
+directed edges, lengths, coach travel times, road references, geometry) and
+a SciPy CSR matrix for fast shortest paths. Building it from OSM XML takes
+osmnx tens of seconds on the national network; the arrays are cached in a
+``.npz`` keyed by the input's checksum and the speed profile, so a second
+run loads in about a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from abri.errors import GraphError
+from abri.geo.datadir import DATASETS, dataset_path, sha256_file
+from abri.routing.profile import CoachProfile, load_profile
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 3
+#: Paths are shorter than this many metres (16,777 km), so time and length pack into one exact float.
+LENGTH_BASE = float(2**24)
+#: Road classes kept when downloading from Overpass (coach-usable roads).
+DOWNLOAD_FILTER = '["highway"~"motorway|trunk|primary|secondary|tertiary|motorway_link|trunk_link|primary_link"]'
+
+
+@dataclass
+class RoadGraph:
+    """A directed road network as arrays.
+
+    Nodes are indexed 0..n-1; edges are directed (a two-way road is two
+    edges), with at most one edge per ordered node pair (the fastest).
+    """
+
+    node_osmid: np.ndarray  # int64 (n,)
+    lon: np.ndarray  # float64 (n,)
+    lat: np.ndarray  # float64 (n,)
+    edge_u: np.ndarray  # int32 (m,)
+    edge_v: np.ndarray  # int32 (m,)
+    length_m: np.ndarray  # float64 (m,)
+    time_s: np.ndarray  # float64 (m,)
+    edge_ref: np.ndarray  # int32 (m,), index into refs, -1 if none
+    refs: np.ndarray  # str (k,)
+    geom_offsets: np.ndarray  # int64 (m+1,), interior points of edge i are geom_coords[o[i]:o[i+1]]
+    geom_coords: np.ndarray  # float64 (p, 2) lon/lat
+    source: str = ""
+    profile: str = ""
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of junctions."""
+        return len(self.node_osmid)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return len(self.edge_u)
+
+    def csr(self, weight: str = "time") -> sp.csr_matrix:
+        """Adjacency matrix weighted by ``"time"`` (s), ``"length"`` (m) or ``"key"``.
+
+        The ``"key"`` weight is ``time_ms * LENGTH_BASE + length_m``, both whole
+        numbers: one Dijkstra on it finds the fastest path (shortest among
+        equally fast ones) and its time and length, exactly, in one pass.
+        """
+        return {"time": self._time_csr, "length": self._length_csr, "key": self._key_csr}[weight]
+
+    @cached_property
+    def _key_csr(self) -> sp.csr_matrix:
+        key = np.rint(self.time_s * 1000) * LENGTH_BASE + self.length_m
+        return sp.csr_matrix((key, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
+
+    @cached_property
+    def _time_csr(self) -> sp.csr_matrix:
+        return sp.csr_matrix((self.time_s, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
+
+    @cached_property
+    def _length_csr(self) -> sp.csr_matrix:
+        return sp.csr_matrix((self.length_m, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
+
+    @cached_property
+    def edge_index(self) -> sp.csr_matrix:
+        """Edge number (+1) for each (u, v) pair, to recover an edge from a path."""
+        ids = np.arange(1, self.n_edges + 1, dtype=np.int64)
+        return sp.csr_matrix((ids, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
+
+    @cached_property
+    def pair_keys(self) -> np.ndarray:
+        """``u * n + v`` for each edge, sorted (edges are stored in (u, v) order)."""
+        return self.edge_u.astype(np.int64) * self.n_nodes + self.edge_v
+
+    @cached_property
+    def components(self) -> np.ndarray:
+        """Weakly connected component label of each node."""
+        return connected_components(self._time_csr, directed=True, connection="weak")[1]
+
+    @cached_property
+    def main_component(self) -> int:
+        """Label of the largest component (the national network)."""
+        return int(np.bincount(self.components).argmax())
+
+    def edge_geometry(self, edge: int) -> np.ndarray:
+        """Lon/lat points of one edge, end nodes included."""
+        u, v = self.edge_u[edge], self.edge_v[edge]
+        inner = self.geom_coords[self.geom_offsets[edge] : self.geom_offsets[edge + 1]]
+        return np.vstack([[self.lon[u], self.lat[u]], inner, [self.lon[v], self.lat[v]]])
+
+    def to_networkx(self) -> nx.DiGraph:
+        """A networkx DiGraph with ``travel_time`` and ``length`` on each edge (for checks and small jobs)."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from((i, {"x": self.lon[i], "y": self.lat[i]}) for i in range(self.n_nodes))
+        graph.add_edges_from(
+            (int(u), int(v), {"travel_time": float(t), "length": float(d)})
+            for u, v, t, d in zip(self.edge_u, self.edge_v, self.time_s, self.length_m)
+        )
+        return graph
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the arrays to a ``.npz`` file (whole or not at all)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.tmp.npz")
+        arrays = {k: getattr(self, k) for k in _ARRAYS}
+        np.savez(tmp, format_version=FORMAT_VERSION, source=self.source, profile=self.profile, **arrays)
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> RoadGraph:
+        """Read a graph written by :meth:`save`."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if int(data["format_version"]) != FORMAT_VERSION:
+                    msg = f"{path}: graph format {int(data['format_version'])}, expected {FORMAT_VERSION}; rebuild it"
+                    raise GraphError(msg)
+                return cls(**{k: data[k] for k in _ARRAYS}, source=str(data["source"]), profile=str(data["profile"]))
+        except (OSError, KeyError, ValueError) as exc:
+            if isinstance(exc, GraphError):
+                raise
+            msg = f"{path}: not an abri graph file ({exc})"
+            raise GraphError(msg) from exc
+
+
+_ARRAYS = ("node_osmid", "lon", "lat", "edge_u", "edge_v", "length_m", "time_s", "edge_ref", "refs", "geom_offsets", "geom_coords")
+
+
+def morton_code(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Z-order code of each point on a 2^16 grid over the points' bounding box."""
+
+    def spread(v: np.ndarray) -> np.ndarray:
+        v = v & 0xFFFF
+        v = (v | (v << 8)) & 0x00FF00FF
+        v = (v | (v << 4)) & 0x0F0F0F0F
+        v = (v | (v << 2)) & 0x33333333
+        return (v | (v << 1)) & 0x55555555
+
+    def grid(a: np.ndarray) -> np.ndarray:
+        span = float(a.max() - a.min()) or 1.0
+        return ((a - a.min()) / span * 65535).astype(np.uint64)
+
+    return spread(grid(lon)) | (spread(grid(lat)) << np.uint64(1))
+
+
+def _first(value: object) -> str:
+    if isinstance(value, list):
+        return ";".join(dict.fromkeys(str(v) for v in value))
+    return "" if value is None else str(value)
+
+
+def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str = "") -> RoadGraph:
+    """Arrays from an osmnx graph; coach times from `profile`; the fastest edge kept per node pair."""
+    if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
+        msg = f"{source or 'graph'}: the road graph is empty (no drivable roads found)"
+        raise GraphError(msg)
+    osmids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
+    lon = np.array([graph.nodes[n]["x"] for n in graph.nodes], dtype=float)
+    lat = np.array([graph.nodes[n]["y"] for n in graph.nodes], dtype=float)
+    order = np.argsort(morton_code(lon, lat), kind="stable")  # nearby junctions, nearby in memory
+    osmids, lon, lat = osmids[order], lon[order], lat[order]
+    index = {int(n): i for i, n in enumerate(osmids)}
+    best: dict[tuple[int, int], tuple[float, float, str, object]] = {}
+    for u, v, data in graph.edges(data=True):
+        if u == v:
+            continue
+        length = float(round(data.get("length", 0.0)))  # whole metres
+        seconds = max(round(length / (profile.speed(data.get("highway")) / 3.6), 3), 1e-3)  # whole ms
+        key = (index[int(u)], index[int(v)])
+        if key not in best or seconds < best[key][1]:
+            best[key] = (length, seconds, _first(data.get("ref") or data.get("name")), data.get("geometry"))
+    keys = sorted(best)
+    refs_list = sorted({best[k][2] for k in keys if best[k][2]})
+    ref_id = {r: i for i, r in enumerate(refs_list)}
+    offsets = [0]
+    coords: list[tuple[float, float]] = []
+    for k in keys:
+        geom = best[k][3]
+        if geom is not None:
+            coords.extend(list(geom.coords)[1:-1])
+        offsets.append(len(coords))
+    return RoadGraph(
+        node_osmid=osmids,
+        lon=lon,
+        lat=lat,
+        edge_u=np.array([k[0] for k in keys], dtype=np.int32),
+        edge_v=np.array([k[1] for k in keys], dtype=np.int32),
+        length_m=np.array([best[k][0] for k in keys], dtype=float),
+        time_s=np.array([best[k][1] for k in keys], dtype=float),
+        edge_ref=np.array([ref_id.get(best[k][2], -1) for k in keys], dtype=np.int32),
+        refs=np.array(refs_list, dtype=str),
+        geom_offsets=np.array(offsets, dtype=np.int64),
+        geom_coords=np.array(coords, dtype=float).reshape(-1, 2),
+        source=source,
+        profile=profile.digest(),
+    )
+
+
+def add_travel_times(graph: nx.MultiDiGraph, profile: CoachProfile) -> nx.MultiDiGraph:
+    """Set ``speed_kph`` and ``travel_time`` (s) on every edge of an osmnx graph, from the coach profile."""
+    for _, _, data in graph.edges(data=True):
+        data["speed_kph"] = profile.speed(data.get("highway"))
+        data["travel_time"] = max(round(float(data.get("length", 0.0)) / (data["speed_kph"] / 3.6), 3), 1e-3)
+    return graph
+
+
+def read_osm_graph(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
+    """Parse OSM XML (``.osm`` or ``.osm.bz2``) or GraphML with osmnx, simplified, every component kept."""
+    import osmnx as ox
+
+    path = Path(path)
+    if not path.is_file():
+        msg = f"{path}: no such road file"
+        raise GraphError(msg)
+    name = path.name.lower()
+    try:
+        if name.endswith(".graphml"):
+            return ox.load_graphml(path)
+        if name.endswith((".osm", ".osm.bz2", ".xml", ".xml.bz2")):
+            return ox.graph_from_xml(path, simplify=True, retain_all=True)
+    except Exception as exc:  # the XML parser and osmnx raise many types for a bad file
+        msg = f"{path}: cannot read as OSM XML / GraphML ({type(exc).__name__}: {exc})"
+        raise GraphError(msg) from exc
+    msg = f"{path}: unsupported road file; expected .osm, .osm.bz2, .graphml or an abri .npz graph"
+    raise GraphError(msg)
+
+
+def download_graph(place: str, *, custom_filter: str = DOWNLOAD_FILTER) -> nx.MultiDiGraph:
+    """Download a drivable network from OpenStreetMap (Overpass) with osmnx. Needs internet."""
+    import osmnx as ox
+
+    try:
+        return ox.graph_from_place(place, custom_filter=custom_filter, simplify=True, retain_all=True)
+    except Exception as exc:  # network and geocoding failures come in many types
+        msg = f"cannot download the road network for {place!r} from OpenStreetMap ({type(exc).__name__}: {exc})"
+        raise GraphError(msg) from exc
+
+
+def cache_dir() -> Path:
+    """Where built graphs are cached: ``$ABRI_CACHE_DIR``, else ``~/.cache/abri``."""
+    return Path(os.environ.get("ABRI_CACHE_DIR") or Path.home() / ".cache" / "abri")
+
+
+def resolve_roads(roads: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """A road source: a file path, or a dataset name of the data pack (``france-all-roads``...)."""
+    if str(roads) in DATASETS:
+        return dataset_path(str(roads), data_dir)
+    path = Path(roads)
+    if not path.is_file():
+        names = ", ".join(n for n in DATASETS if "roads" in n)
+        msg = f"{roads}: no such road file, and not a data pack road set ({names})"
+        raise GraphError(msg)
+    return path
+
+
+def load_graph(
+    roads: str | os.PathLike[str],
+    *,
+    profile: CoachProfile | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    download: bool = False,
+    use_cache: bool = True,
+) -> RoadGraph:
+    """The road graph from a file, a data pack name, or (with ``download=True``) a place name.
+
+    Parameters
+    ----------
+    roads
+        ``.osm``/``.osm.bz2``/``.graphml``/abri ``.npz`` path, a data pack
+        road set name (``france-all-roads``), or with `download` a place
+        to fetch from OpenStreetMap (``"Calais, France"``).
+    profile
+        Coach speed profile (default: the packaged one).
+    download
+        Fetch from Overpass instead of reading a file; needs internet.
+    use_cache
+        Reuse (and write) the cached arrays under :func:`cache_dir`.
+    """
+    profile = profile or load_profile()
+    if download:
+        return from_networkx(download_graph(str(roads)), profile, source=f"overpass:{roads}")
+    path = resolve_roads(roads, data_dir)
+    if path.suffix == ".npz":
+        return RoadGraph.load(path)
+    key = f"{path.name}-{sha256_file(path)[:16]}-{profile.digest()}-v{FORMAT_VERSION}.npz"
+    cached = cache_dir() / "graphs" / key
+    if use_cache and cached.is_file():
+        log.info("loading cached graph %s", cached)
+        try:
+            return RoadGraph.load(cached)
+        except GraphError:
+            log.warning("cached graph %s is unreadable; rebuilding", cached)
+    log.info("building graph from %s (osmnx)", path)
+    graph = from_networkx(read_osm_graph(path), profile, source=str(path))
+    if use_cache:
+        graph.save(cached)
+    return graph

@@ -1,0 +1,57 @@
+"""Matrices equal networkx shortest paths on the same graph."""
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from abri.routing.graph import RoadGraph, load_graph
+from abri.routing.matrix import matrix_long, node_matrix, travel_matrix
+from abri.routing.snap import snap_points
+
+
+@pytest.fixture(scope="module")
+def hdf(data_dir: Path) -> RoadGraph:
+    return load_graph("hauts-de-france-roads", data_dir=data_dir)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_equals_networkx_on_random_pairs(hdf: RoadGraph, n_jobs: int) -> None:
+    rng = np.random.default_rng(42)
+    sources = rng.choice(hdf.n_nodes, 12, replace=False)
+    targets = rng.choice(hdf.n_nodes, 40, replace=False)
+    times, lengths = node_matrix(hdf, sources, targets, with_distance=True, n_jobs=n_jobs)
+    g = hdf.to_networkx()
+    checked = 0
+    for i, s in enumerate(sources):
+        dist, paths = nx.single_source_dijkstra(g, int(s), weight="travel_time")
+        for j, t in enumerate(targets):
+            if int(t) not in dist:
+                assert np.isinf(times[i, j]) and np.isinf(lengths[i, j])
+                continue
+            assert times[i, j] == pytest.approx(dist[int(t)], abs=1e-6)
+            path = paths[int(t)]
+            path_len = sum(g[a][b]["length"] for a, b in zip(path[:-1], path[1:]))
+            # equal, unless another path is exactly as fast (then ours is the shorter one)
+            assert lengths[i, j] <= path_len + 1e-6
+            checked += 1
+    assert checked > 300
+    only_time, none = node_matrix(hdf, sources, targets, n_jobs=n_jobs)
+    assert none is None and np.allclose(only_time, times, atol=1e-6, rtol=0)
+
+
+def test_travel_matrix_access_legs_and_unreachable(hdf: RoadGraph) -> None:
+    lon = np.array([1.8587, 2.2957, 2.3522, 9.0])  # Calais, Amiens, far south (no roads there), Corsica
+    lat = np.array([50.9513, 49.8941, 43.0, 42.0])
+    snapped = snap_points(hdf, lon, lat, ids=["calais", "amiens", "south", "corsica"])
+    assert snapped["reachable"].tolist() == [True, True, False, False]
+    times, lengths = travel_matrix(hdf, snapped, snapped, n_jobs=1)
+    assert times.loc["calais", "calais"] == 0
+    assert np.isnan(times.loc["calais", "corsica"]) and np.isnan(lengths.loc["south", "amiens"])
+    net, _ = node_matrix(hdf, snapped["node"].to_numpy()[:1], snapped["node"].to_numpy()[1:2])
+    access = snapped.loc["calais", "access_s"] + snapped.loc["amiens", "access_s"]
+    assert times.loc["calais", "amiens"] == pytest.approx(net[0, 0] + access)
+    assert 140 < lengths.loc["calais", "amiens"] / 1000 < 190  # about 160 km by road
+    long = matrix_long(times, lengths)
+    assert list(long.columns) == ["from_id", "to_id", "minutes", "km"] and len(long) == 16
