@@ -1,0 +1,197 @@
+"""Who goes where: people to centres, by min-cost flow and a small MILP.
+
+Each departure day is solved in turn on the places left by earlier days.
+Families (households) are kept together by a mixed-integer program (SciPy's
+HiGHS): one centre per household, capacities respected. Everyone else is
+placed by a min-cost flow (networkx network simplex) from classes of people
+(group, two preferred regions) through region nodes to centres. Cost is the
+coach travel time from the origin plus a penalty outside the person's two
+preferred regions. Nobody is dropped: whoever cannot be placed is listed
+with the reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
+
+UNPLACED_COST = 10**9
+
+
+@dataclass
+class Allocation:
+    """One row per person: the centre (empty if unplaced) and the reason when unplaced."""
+
+    assignments: pd.DataFrame  # person_id, day, group, household, pref1, pref2, centre_id, in_preferred, reason
+
+    @property
+    def placed(self) -> pd.DataFrame:
+        """People who have a centre."""
+        return self.assignments[self.assignments["centre_id"] != ""]
+
+    @property
+    def unplaced(self) -> pd.DataFrame:
+        """People with no centre, and why."""
+        return self.assignments[self.assignments["centre_id"] == ""]
+
+    def per_centre(self) -> pd.Series:
+        """People placed in each centre."""
+        return self.placed.groupby("centre_id").size()
+
+    def preferred_share(self, *, adults_only: bool = True) -> float:
+        """Share of placed people (adults by default) in one of their preferred regions."""
+        placed = self.placed
+        if adults_only:
+            placed = placed[placed["group"] != "minors"]
+        return float(placed["in_preferred"].mean()) if len(placed) else 0.0
+
+
+def _eligible(centres: pd.DataFrame, group: str, remaining: pd.Series) -> pd.DataFrame:
+    accepts = centres["groups"].str.split(";").map(lambda gs: group in gs)
+    return centres[accepts & centres["time_s"].notna() & (remaining.reindex(centres["id"]).to_numpy() > 0)]
+
+
+def _reason(centres: pd.DataFrame, group: str) -> str:
+    accepts = centres[centres["groups"].str.split(";").map(lambda gs: group in gs)]
+    if accepts.empty:
+        return f"no centre accepts group '{group}'"
+    if accepts["time_s"].isna().all():
+        return f"every centre for group '{group}' is unreachable by road"
+    return f"no places left for group '{group}'"
+
+
+def _cost(centre_time: np.ndarray, centre_region: np.ndarray, prefs: tuple[str, str], penalty: int) -> np.ndarray:
+    outside = ~np.isin(centre_region, [p for p in prefs if p]) if any(prefs) else np.zeros(len(centre_region), bool)
+    return np.round(centre_time).astype(np.int64) + outside * penalty
+
+
+def _place_households(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Series, penalty: int) -> dict[str, str]:
+    """Households (same ``household`` id) -> centre, one centre each, by MILP; unplaced households absent."""
+    households = people.groupby("household").agg(size=("person_id", "size"), pref1=("pref1", "first"), pref2=("pref2", "first"), group=("group", "first"))
+    eligible = _eligible(centres, "families", remaining)
+    if households.empty or eligible.empty:
+        return {}
+    n_h, n_c = len(households), len(eligible)
+    times, regions = eligible["time_s"].to_numpy(), eligible["region"].to_numpy()
+    cost = np.concatenate([
+        np.concatenate([size * _cost(times, regions, (p1, p2), penalty) for size, p1, p2 in zip(households["size"], households["pref1"], households["pref2"])]),
+        UNPLACED_COST * households["size"].to_numpy(),  # one 'unplaced' slack per household
+    ]).astype(float)
+    h_idx = np.repeat(np.arange(n_h), n_c)
+    c_idx = np.tile(np.arange(n_c), n_h)
+    n_x = n_h * n_c
+    one_each = coo_matrix((np.ones(n_x + n_h), (np.concatenate([h_idx, np.arange(n_h)]), np.arange(n_x + n_h))), shape=(n_h, n_x + n_h))
+    sizes = households["size"].to_numpy()[h_idx]
+    fits = coo_matrix((sizes, (c_idx, np.arange(n_x))), shape=(n_c, n_x + n_h))
+    caps = remaining.reindex(eligible["id"]).to_numpy()
+    result = milp(cost, integrality=np.ones(n_x + n_h), bounds=Bounds(0, 1),
+                  constraints=[LinearConstraint(one_each, 1, 1), LinearConstraint(fits, 0, caps)],
+                  options={"time_limit": 30, "mip_rel_gap": 1e-4})
+    if result.x is None:
+        return {}
+    chosen = np.round(result.x[:n_x]).reshape(n_h, n_c)
+    out = {}
+    for h, household in enumerate(households.index):
+        hit = np.flatnonzero(chosen[h] > 0.5)
+        if len(hit):
+            out[household] = str(eligible["id"].iat[hit[0]])
+    return out
+
+
+def _place_singles(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Series, penalty: int) -> dict[str, str]:
+    """Person -> centre for people travelling alone, by min-cost flow; unplaced people absent."""
+    if people.empty:
+        return {}
+    classes = people.groupby(["group", "pref1", "pref2"])["person_id"].apply(list)
+    graph = nx.DiGraph()
+    graph.add_node("sink", demand=len(people))
+    graph.add_node("unplaced")
+    graph.add_edge("unplaced", "sink", weight=0)
+    used_centres: set[str] = set()
+    for (group, p1, p2), members in classes.items():
+        node = ("class", group, p1, p2)
+        graph.add_node(node, demand=-len(members))
+        graph.add_edge(node, "unplaced", weight=UNPLACED_COST)
+        eligible = _eligible(centres, group, remaining)
+        for region, in_region in eligible.groupby("region"):
+            region_node = ("region", group, region)
+            outside = bool(p1 or p2) and region not in (p1, p2)
+            graph.add_edge(node, region_node, weight=penalty if outside else 0)
+            for cid, t in zip(in_region["id"], in_region["time_s"]):
+                graph.add_edge(region_node, ("centre", cid), weight=int(round(t)))
+                used_centres.add(cid)
+    for cid in used_centres:
+        graph.add_edge(("centre", cid), "sink", weight=0, capacity=int(remaining[cid]))
+    _, flow = nx.network_simplex(graph)
+    # Decompose: class -> region node -> centre slots.
+    slots: dict[tuple, list[list]] = defaultdict(list)
+    for region_node, targets in flow.items():
+        if isinstance(region_node, tuple) and region_node[0] == "region":
+            slots[region_node] = [[c[1], n] for c, n in targets.items() if n > 0]
+    out: dict[str, str] = {}
+    for (group, p1, p2), members in classes.items():
+        queue = iter(members)
+        for region_node, amount in flow[("class", group, p1, p2)].items():
+            if region_node == "unplaced":
+                continue
+            while amount > 0:
+                slot = slots[region_node][0]
+                take = min(amount, slot[1])
+                for _ in range(take):
+                    out[next(queue)] = slot[0]
+                slot[1] -= take
+                amount -= take
+                if slot[1] == 0:
+                    slots[region_node].pop(0)
+    return out
+
+
+def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Series, *, penalty_hours: float = 24.0) -> Allocation:
+    """Place every person in a centre that accepts their group, day by day.
+
+    Parameters
+    ----------
+    people
+        ``person_id``, ``day``, ``group``, ``household``, ``pref1``, ``pref2``.
+    centres
+        Validated centres: ``id``, ``capacity``, ``groups``, ``region``.
+    origin_time_s
+        Travel time (s) from the origin to each centre id; NaN when unreachable.
+    penalty_hours
+        Cost of a place outside both preferred regions, in hours of travel.
+    """
+    penalty = int(penalty_hours * 3600)
+    frame = pd.DataFrame(centres)[["id", "capacity", "groups", "region"]].copy()
+    frame["id"] = frame["id"].astype(str)
+    frame["time_s"] = frame["id"].map(origin_time_s).astype(float)
+    remaining = frame.set_index("id")["capacity"].astype(int).copy()
+    assigned: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for day in sorted(people["day"].unique()):
+        today = people[people["day"] == day]
+        is_family = (today["group"] == "families")
+        by_household = _place_households(today[is_family], frame, remaining, penalty)
+        for pid, household in zip(today.loc[is_family, "person_id"], today.loc[is_family, "household"]):
+            if household in by_household:
+                assigned[pid] = by_household[household]
+                remaining[by_household[household]] -= 1
+        singles = _place_singles(today[~is_family], frame, remaining, penalty)
+        for pid, cid in singles.items():
+            assigned[pid] = cid
+            remaining[cid] -= 1
+        for pid, group in zip(today["person_id"], today["group"]):
+            if pid not in assigned:
+                reasons[pid] = _reason(frame, group)
+    out = people.copy()
+    out["centre_id"] = out["person_id"].map(assigned).fillna("")
+    region_of = frame.set_index("id")["region"]
+    centre_region = out["centre_id"].map(region_of)
+    out["in_preferred"] = (centre_region == out["pref1"]) | (centre_region == out["pref2"])
+    out["reason"] = out["person_id"].map(reasons).fillna("")
+    return Allocation(out)
