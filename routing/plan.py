@@ -41,30 +41,37 @@ class Plan:
     method: str = "pyvrp"
 
 
-@dataclass
-class DayDemand:
-    """People to carry on one day, per centre, households kept together."""
-
-    day: str
-    loads: list[Stop]  # one entry per coach-load part: full direct loads first, then remainders
+def _stop(centre_id: str, households: list[list[str]], group_of: dict[str, str]) -> Stop:
+    people = [p for h in households for p in h]
+    counts = pd.Series([group_of[p] for p in people]).value_counts()
+    return Stop(centre_id, people, {str(k): int(v) for k, v in counts.items()}, households=households)
 
 
-def day_demand(day: str, placed: pd.DataFrame, seats: int) -> DayDemand:
-    """Split each centre's people into full coach loads plus one remainder, never splitting a household."""
+def _pack(households: list[list[str]], size: float) -> list[list[list[str]]]:
+    """Cut a list of households into parts of at most `size` people (a larger household stands alone)."""
+    parts: list[list[list[str]]] = [[]]
+    for members in households:
+        if parts[-1] and sum(map(len, parts[-1])) + len(members) > size:
+            parts.append([])
+        parts[-1].append(members)
+    return parts
+
+
+def day_demand(day: str, placed: pd.DataFrame, seats: int) -> list[Stop]:
+    """Each centre's people that day as full coach loads plus one remainder; households never split."""
+    today = placed[placed["day"] == day]
+    group_of = dict(zip(today["person_id"], today["group"]))
     loads: list[Stop] = []
-    for centre_id, group in placed[placed["day"] == day].groupby("centre_id", sort=True):
-        households = [list(h["person_id"]) + [] for _, h in group.groupby("household", sort=True)]
-        households.sort(key=len, reverse=True)
-        parts: list[list[str]] = [[]]
-        for members in households:
-            if len(parts[-1]) + len(members) > seats:
-                parts.append([])
-            parts[-1].extend(members)
-        groups_of = dict(zip(group["person_id"], group["group"]))
-        for part in parts:
-            counts = pd.Series([groups_of[p] for p in part]).value_counts().to_dict()
-            loads.append(Stop(str(centre_id), part, {str(k): int(v) for k, v in counts.items()}))
-    return DayDemand(day, loads)
+    for centre_id, people in today.groupby("centre_id", sort=True):
+        households = sorted((list(h["person_id"]) for _, h in people.groupby("household", sort=True)), key=len, reverse=True)
+        loads += [_stop(str(centre_id), part, group_of) for part in _pack(households, seats)]
+    return loads
+
+
+def split_load(load: Stop, group_of: dict[str, str], parts: int = 2) -> list[Stop]:
+    """One load as `parts` smaller loads of whole households, so that coaches can share a centre."""
+    pieces = _pack(load.households, -(-len(load.people) // parts)) if len(load.households) > 1 else [load.households]
+    return [_stop(load.centre_id, piece, group_of) for piece in pieces]
 
 
 def _legs(trip: Trip, times: pd.DataFrame, km: pd.DataFrame) -> Trip:
@@ -143,9 +150,11 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
     placed = allocation.placed
     days = sorted(placed["day"].unique())
     for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):
-        demand = day_demand(day, placed, fleet.seats)
-        full = [load for load in demand.loads if len(load.people) == fleet.seats]
-        rest = [load for load in demand.loads if len(load.people) < fleet.seats]
+        loads = day_demand(day, placed, fleet.seats)
+        full = [load for load in loads if len(load.people) == fleet.seats]
+        group_of = dict(zip(placed["person_id"], placed["group"]))
+        rest = [part for load in loads if len(load.people) < fleet.seats
+                for part in (split_load(load, group_of) if len(load.people) > fleet.seats // 2 else [load])]
         direct = full[: fleet.coaches_per_day]
         routes, dropped = _solve_day(rest, times, fleet.coaches_per_day - len(direct), fleet, rules, seed=seed, iterations=iterations)
         for load in full[fleet.coaches_per_day :] + dropped:

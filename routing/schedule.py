@@ -39,6 +39,7 @@ class Stop:
     leg_km: float = 0.0
     arrival_s: float = 0.0
     breaks_before: int = 0
+    households: list[list[str]] = field(default_factory=list)
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""Road geometry of coach trips, for maps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import dijkstra
+from shapely.geometry import LineString
+
+from abri.routing.graph import RoadGraph
+from abri.routing.route import path_edges, road_names
+from abri.routing.schedule import Trip, s_to_clock
+
+PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
+
+
+def _paths(graph: RoadGraph, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
+    """Node paths for (source, target) pairs, one Dijkstra per distinct source."""
+    by_source: dict[int, list[int]] = defaultdict(list)
+    for s, t in pairs:
+        by_source[s].append(t)
+    out = {}
+    for source, targets in by_source.items():
+        dist, pred = dijkstra(graph.csr("time"), indices=source, return_predecessors=True)
+        for target in targets:
+            path = [target]
+            while path[-1] != source and pred[path[-1]] >= 0:
+                path.append(int(pred[path[-1]]))
+            out[(source, target)] = np.array(path[::-1]) if path[-1] == source else np.array([source])
+    return out
+
+
+def trip_lines(graph: RoadGraph, snapped: pd.DataFrame, trips: list[Trip], *, tolerance: float = 0.002) -> gpd.GeoDataFrame:
+    """One line per trip along its roads, from the origin through its stops (EPSG:4326).
+
+    `snapped` is indexed by ``ORIGIN`` and centre ids (see :func:`abri.routing.snap.snap_points`);
+    lines are simplified by `tolerance` degrees for light maps.
+    """
+    node = snapped["node"].astype(int).to_dict()
+    pairs = set()
+    for trip in trips:
+        previous = "ORIGIN"
+        for stop in trip.stops:
+            pairs.add((node[previous], node[stop.centre_id]))
+            previous = stop.centre_id
+    paths = _paths(graph, pairs)
+    days = sorted({t.day for t in trips})
+    rows = []
+    for trip in trips:
+        coords, roads, previous = [], [], "ORIGIN"
+        for stop in trip.stops:
+            nodes = paths[(node[previous], node[stop.centre_id])]
+            edges = path_edges(graph, nodes) if len(nodes) > 1 else np.array([], dtype=int)
+            coords += [graph.edge_geometry(e) for e in edges] or [np.array([[graph.lon[nodes[0]], graph.lat[nodes[0]]]])]
+            roads += [r for r in road_names(graph, edges) if not roads or roads[-1] != r]
+            previous = stop.centre_id
+        line = np.vstack(coords)
+        geometry = LineString(line if len(line) > 1 else np.vstack([line, line])).simplify(tolerance)
+        rows.append({
+            "coach": trip.coach, "day": trip.day, "departure": s_to_clock(trip.departure_s),
+            "stops": " > ".join(f"{s.centre_id} {s_to_clock(s.arrival_s)} ({len(s.people)})" for s in trip.stops),
+            "people": trip.people, "km": round(trip.km, 1), "driving_h": round(trip.driving_s / 3600, 2),
+            "drivers": trip.drivers, "legal": trip.legal, "roads": " ".join(roads[:12]),
+            "colour": PALETTE[days.index(trip.day) % len(PALETTE)], "geometry": geometry,
+        })
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
