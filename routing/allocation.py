@@ -189,9 +189,9 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
             if pid not in assigned:
                 reasons[pid] = _reason(frame, group)
     out = people.copy()
-    out["centre_id"] = out["person_id"].map(assigned).fillna("")
+    out["centre_id"] = out["person_id"].map(assigned).astype(object).fillna("")
     region_of = frame.set_index("id")["region"]
     centre_region = out["centre_id"].map(region_of)
     out["in_preferred"] = (centre_region == out["pref1"]) | (centre_region == out["pref2"])
-    out["reason"] = out["person_id"].map(reasons).fillna("")
+    out["reason"] = out["person_id"].map(reasons).astype(object).fillna("")
     return Allocation(out)

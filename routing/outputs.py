@@ -50,7 +50,7 @@ def assignments_frame(plan: Plan) -> pd.DataFrame:
     out["coach"] = out["person_id"].map(lambda p: where.get(p, ("", 0))[0])
     out["stop"] = out["person_id"].map(lambda p: where.get(p, ("", 0))[1])
     not_carried = plan.not_carried.set_index("person_id")["reason"] if len(plan.not_carried) else pd.Series(dtype=str)
-    out["reason"] = out["reason"].where(out["reason"] != "", out["person_id"].map(not_carried).fillna(""))
+    out["reason"] = out["reason"].where(out["reason"] != "", out["person_id"].map(not_carried).astype(object).fillna(""))
     return out
 
 

@@ -83,23 +83,38 @@ def _legs(trip: Trip, times: pd.DataFrame, km: pd.DataFrame) -> Trip:
     return trip
 
 
-def _solve_day(remainders: list[Stop], times: pd.DataFrame, coaches: int, fleet: Fleet, rules: Rules, *, seed: int, iterations: int) -> tuple[list[list[Stop]], list[Stop]]:
-    """Group remainder loads into coach routes with PyVRP; returns routes and loads left over."""
+def _solve_day(remainders: list[Stop], times: pd.DataFrame, coaches: int, fleet: Fleet, rules: Rules, *, seed: int,
+               iterations: int, shared_pool: bool = False) -> tuple[list[list[Stop]], list[Stop]]:
+    """Group remainder loads into coach routes with PyVRP; returns routes and loads left over.
+
+    One-driver coaches see driving times inflated by their breaks (pro rata,
+    an upper bound of the exact schedule); two-driver coaches do not stop.
+    PyVRP counts each vehicle type on its own, so when the two types together
+    would use more coaches than the day has, the day is solved again with a
+    single two-driver-capable type (``shared_pool``).
+    """
     if not remainders or coaches <= 0:
         return [], list(remainders)
     limit = int(rules.max_driving_hours * 3600)
-    inflate = 1 + rules.break_minutes / 60 / rules.break_after_hours  # breaks, pro rata (an upper bound)
+    inflate = 1 + rules.break_minutes / 60 / rules.break_after_hours
     fixed = 20 * 3600  # one more coach costs as much as 20 h of driving
+    departure = clock_to_s(rules.departure)
     model = Model()
     depot_loc = model.add_location(fleet.origin_lon, fleet.origin_lat, name=ORIGIN)
     model.add_depot(depot_loc, name=ORIGIN)
-    departure = clock_to_s(rules.departure)
-    model.add_vehicle_type(num_available=coaches, capacity=[fleet.seats, rules.max_stops], fixed_cost=fixed,
-                           max_distance=limit, tw_early=departure, name="1 driver")
-    if rules.second_driver:
-        model.add_vehicle_type(num_available=coaches, capacity=[fleet.seats, rules.max_stops],
-                               fixed_cost=fixed + int(rules.second_driver_cost_hours * 3600),
-                               max_distance=2 * limit, tw_early=departure, name="2 drivers")
+    kinds = []  # (profile, duration factor)
+    two_drivers = rules.second_driver
+    if not shared_pool:
+        single = model.add_profile(name="1 driver")
+        model.add_vehicle_type(num_available=coaches, capacity=[fleet.seats, rules.max_stops], fixed_cost=fixed,
+                               max_distance=limit, tw_early=departure, profile=single, name="1 driver")
+        kinds.append((single, inflate))
+    if two_drivers or shared_pool:
+        double = model.add_profile(name="2 drivers")
+        extra = int(rules.second_driver_cost_hours * 3600) if not shared_pool else 0
+        model.add_vehicle_type(num_available=coaches, capacity=[fleet.seats, rules.max_stops], fixed_cost=fixed + extra,
+                               max_distance=2 * limit if two_drivers else limit, tw_early=departure, profile=double, name="2 drivers")
+        kinds.append((double, 1.0 if two_drivers else inflate))
     open_t, close_t = clock_to_s(rules.reception_open), clock_to_s(rules.reception_close)
     locations = [depot_loc]
     for k, load in enumerate(remainders):
@@ -109,22 +124,17 @@ def _solve_day(remainders: list[Stop], times: pd.DataFrame, coaches: int, fleet:
                          tw_early=open_t, tw_late=close_t, required=False, prize=10 * fixed, name=str(k))
     ids = [ORIGIN] + [load.centre_id for load in remainders]
     drive = times.loc[ids, ids].to_numpy()
-    for i, a in enumerate(locations):
-        for j, b in enumerate(locations):
-            if i == j:
-                continue
-            if j == 0:  # open routes: the way back is not part of the plan
-                model.add_edge(a, b, distance=0, duration=0)
-            else:
-                model.add_edge(a, b, distance=int(round(drive[i, j])), duration=int(round(drive[i, j] * inflate)))
+    for profile, factor in kinds:
+        for i, a in enumerate(locations):
+            for j, b in enumerate(locations):
+                if i != j:  # open routes: the way back (j == 0) is not part of the plan
+                    d = 0 if j == 0 else int(round(drive[i, j]))
+                    model.add_edge(a, b, distance=d, duration=int(round(d * factor)), profile=profile)
     result = model.solve(stop=MaxIterations(iterations), seed=seed, display=False)
-    routes, served = [], set()
-    for route in result.best.routes():
-        stops = [remainders[int(model.clients[a.idx].name)] for a in route.schedule() if a.is_client()]
-        served.update(id(s) for s in stops)
-        routes.append(stops)
-    if not result.best.is_feasible():
-        log.warning("PyVRP found no feasible solution; the plan keeps what it found and flags illegal trips")
+    routes = [[remainders[int(model.clients[a.idx].name)] for a in r.schedule() if a.is_client()] for r in result.best.routes()]
+    if len(routes) > coaches and not shared_pool:
+        return _solve_day(remainders, times, coaches, fleet, rules, seed=seed, iterations=iterations, shared_pool=True)
+    served = {id(s) for route in routes for s in route}
     return routes, [s for s in remainders if id(s) not in served]
 
 
@@ -156,9 +166,13 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
         rest = [part for load in loads if len(load.people) < fleet.seats
                 for part in (split_load(load, group_of) if len(load.people) > fleet.seats // 2 else [load])]
         direct = full[: fleet.coaches_per_day]
-        routes, dropped = _solve_day(rest, times, fleet.coaches_per_day - len(direct), fleet, rules, seed=seed, iterations=iterations)
+        available = fleet.coaches_per_day - len(direct)
+        routes, dropped = _solve_day(rest, times, available, fleet, rules, seed=seed, iterations=iterations)
+        short = "fleet too small for this day"
+        out_of_reach = "no legal trip reaches this centre within its reception hours"
         for load in full[fleet.coaches_per_day :] + dropped:
-            left += [{"person_id": p, "day": day, "centre_id": load.centre_id, "reason": "fleet too small for this day"} for p in load.people]
+            reason = short if len(routes) >= available or load in full else out_of_reach
+            left += [{"person_id": p, "day": day, "centre_id": load.centre_id, "reason": reason} for p in load.people]
         for n, stops in enumerate([[load] for load in direct] + routes, start=1):
             trip = Trip(coach=f"{day}-C{n:02d}", day=day, stops=stops)
             trips.append(schedule(_legs(trip, times, km), rules))

@@ -55,3 +55,29 @@ def write(tmp_path: Path):
 def examples() -> Path:
     """The repository's examples/ folder."""
     return Path(__file__).resolve().parent.parent / "examples"
+
+
+SMALL = dict(centres=40, places=700, minor_centres=6, minor_places=160, adults_per_day=(120, 150, 100), minors=120)
+
+
+@pytest.fixture(scope="session")
+def small_scenario(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic scenario folder (40 adult centres, 490 people)."""
+    from abri.geo.scenario import ScenarioParams, write_scenario
+
+    folder = tmp_path_factory.mktemp("small-scenario")
+    write_scenario(ScenarioParams(**SMALL), folder, data_dir=data_dir)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def calais_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The full calais-2016 scenario planned on the national road graph, and its plan folder."""
+    from abri.geo.scenario import ScenarioParams, write_scenario
+    from abri.pipeline import run_plan, write_run
+
+    folder = tmp_path_factory.mktemp("calais-2016")
+    write_scenario(ScenarioParams(), folder / "scenario", data_dir=data_dir)
+    run = run_plan(folder / "scenario", data_dir=data_dir)
+    write_run(run, folder / "plan")
+    return run, folder / "plan"

@@ -108,3 +108,41 @@ def test_matrix_reports_unreachable_centres(run, write, data_dir: Path, tmp_path
     centres = write("c.csv", "id;capacity;insee\nA;10;62193\nAJACCIO;10;2A004\n")
     result = run("matrix", centres, "--roads", "france-major-roads", "--data-dir", data_dir, "-o", tmp_path / "m.csv", "--jobs", "1")
     assert result.exit_code == 1 and "unreachable (1): AJACCIO" in result.output
+
+
+def test_scenario_command(run, data_dir: Path, tmp_path: Path) -> None:
+    result = run("scenario", "calais-2016", "-o", tmp_path / "s", "--centres", "30", "--data-dir", data_dir)
+    assert result.exit_code == 0 and "SYNTHETIC" in result.output
+    assert {p.name for p in (tmp_path / "s").iterdir()} >= {"centres.csv", "people.csv", "fleet.json", "rules.json", "scenario.json"}
+    bad = run("scenario", "calais-2016", "-o", tmp_path / "t", "--seats", "0", "--data-dir", data_dir)
+    assert bad.exit_code == 2 and "--seats" in bad.output
+
+
+def test_allocate_and_plan_commands(run, small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    alloc = run("allocate", small_scenario, "-o", tmp_path / "a", "--roads", "france-major-roads", "--data-dir", data_dir)
+    assert alloc.exit_code == 0, alloc.output
+    assert "490 of 490 people placed" in alloc.stdout and (tmp_path / "a/assignments.csv").exists()
+    plan = run("plan", small_scenario, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "300", "--jobs", "1", "--data-dir", data_dir)
+    assert plan.exit_code == 0, plan.output
+    assert "naive (adults)" in plan.stdout and "seat_fill_pct" in plan.stdout
+    assert {"plan.json", "trips.csv", "manifests.csv", "assignments.csv", "trips.geojson"} <= {p.name for p in (tmp_path / "p").iterdir()}
+
+
+def test_plan_with_more_people_than_places_is_partial_and_fails(run, small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "crowded"
+    shutil.copytree(small_scenario, folder)
+    lines = (folder / "centres.csv").read_text().splitlines()
+    (folder / "centres.csv").write_text("\n".join(lines[:6] + [l for l in lines if "CAOMI" in l]) + "\n")  # 5 adult centres left
+    result = run("plan", folder, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "200", "--jobs", "1", "--data-dir", data_dir)
+    assert result.exit_code == 1
+    assert "unplaced:" in result.output and "no places left for group 'men'" in result.output
+    assert "incomplete plan" in result.output and (tmp_path / "p/plan.json").exists()
+    unplaced = (tmp_path / "p/unplaced.csv").read_text()
+    assert "no places left" in unplaced
+
+
+def test_plan_on_a_folder_without_scenario(run, data_dir: Path, tmp_path: Path) -> None:
+    result = run("plan", tmp_path, "-o", tmp_path / "p", "--data-dir", data_dir)
+    assert result.exit_code == 2 and "no centres.csv" in result.output

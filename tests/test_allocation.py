@@ -1,0 +1,74 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from abri.routing.allocation import allocate
+
+HOUR = 3600.0
+
+
+def centres(*rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["id", "capacity", "groups", "region"])
+
+
+def people(*rows: tuple) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["person_id", "day", "group", "household", "pref1", "pref2"])
+    frame["household"] = frame["household"].where(frame["household"] != "", frame["person_id"])
+    return frame
+
+
+def test_capacity_groups_and_preferences() -> None:
+    c = centres(("near", 2, "men", "32"), ("pref", 3, "men", "84"), ("fam", 5, "families;women", "84"), ("mi", 9, "minors", "75"))
+    times = pd.Series({"near": 1 * HOUR, "pref": 8 * HOUR, "fam": 8 * HOUR, "mi": 5 * HOUR})
+    p = people(
+        ("m1", "d1", "men", "", "84", "93"), ("m2", "d1", "men", "", "84", "93"), ("m3", "d1", "men", "", "84", "93"),
+        ("m4", "d1", "men", "", "84", "93"), ("f1", "d1", "families", "H1", "84", "32"), ("f2", "d1", "families", "H1", "84", "32"),
+        ("k1", "d2", "minors", "", "", ""),
+    )
+    a = allocate(p, c, times).assignments.set_index("person_id")
+    per_centre = a.groupby("centre_id").size()
+    assert per_centre["pref"] == 3 and per_centre["near"] == 1  # preferred region first, then the rest
+    assert a.loc["f1", "centre_id"] == a.loc["f2", "centre_id"] == "fam"
+    assert a.loc["k1", "centre_id"] == "mi"
+    assert a.loc[["m1", "m2", "m3", "m4"], "in_preferred"].sum() == 3
+
+
+def test_unplaced_with_reasons() -> None:
+    c = centres(("a", 1, "men", "32"), ("far", 5, "minors", "94"))
+    times = pd.Series({"a": HOUR, "far": np.nan})  # unreachable
+    p = people(("m1", "d1", "men", "", "", ""), ("m2", "d1", "men", "", "", ""), ("k", "d1", "minors", "", "", ""), ("w", "d1", "women", "", "", ""))
+    result = allocate(p, c, times)
+    reasons = result.assignments.set_index("person_id")["reason"]
+    assert len(result.placed) == 1 and len(result.unplaced) == 3
+    assert reasons[result.unplaced["person_id"]].tolist().count("no places left for group 'men'") == 1
+    assert reasons["k"] == "every centre for group 'minors' is unreachable by road"
+    assert reasons["w"] == "no centre accepts group 'women'"
+
+
+def test_families_are_never_split_and_big_ones_wait() -> None:
+    c = centres(("a", 3, "families", "32"), ("b", 3, "families", "32"))
+    times = pd.Series({"a": HOUR, "b": 2 * HOUR})
+    p = people(*[(f"x{i}", "d1", "families", "H1", "", "") for i in range(4)], *[(f"y{i}", "d1", "families", "H2", "", "") for i in range(3)])
+    a = allocate(p, c, times).assignments
+    assert a[a["household"] == "H1"]["centre_id"].eq("").all()  # 4 people fit in no centre: unplaced together
+    assert a[a["household"] == "H2"]["centre_id"].nunique() == 1 and a[a["household"] == "H2"]["centre_id"].iloc[0] != ""
+
+
+def test_flow_is_optimal_against_linprog() -> None:
+    rng = np.random.default_rng(3)
+    regions = ["24", "32", "84"]
+    c = centres(*[(f"c{i}", int(rng.integers(1, 6)), "men", regions[i % 3]) for i in range(12)])
+    times = pd.Series(rng.uniform(1, 10, 12) * HOUR, index=c["id"])
+    p = people(*[(f"p{i}", "d1", "men", "", *rng.choice(regions, 2, replace=False)) for i in range(30)])
+    penalty = 24 * HOUR
+    a = allocate(p, c, times).assignments
+    region = c.set_index("id")["region"]
+    ours = sum(round(times[r.centre_id]) + (0 if region[r.centre_id] in (r.pref1, r.pref2) else penalty) for r in a.itertuples())
+    # Independent LP over person x centre (integral optimum because the matrix is totally unimodular)
+    cost = np.array([[round(times[cid]) + (0 if region[cid] in (r.pref1, r.pref2) else penalty) for cid in c["id"]] for r in p.itertuples()])
+    n_p, n_c = cost.shape
+    a_eq = np.kron(np.eye(n_p), np.ones(n_c))
+    a_ub = np.kron(np.ones(n_p), np.eye(n_c))
+    lp = linprog(cost.ravel(), A_ub=a_ub, b_ub=c["capacity"], A_eq=a_eq, b_eq=np.ones(n_p), bounds=(0, 1), method="highs")
+    assert lp.status == 0 and ours == pytest.approx(lp.fun)
