@@ -449,19 +449,37 @@ def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, seed: int, ite
     _report_run(run, files)
 
 
+@main.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("abri-demo"), show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--iterations", type=int, default=3000, show_default=True, help="PyVRP iterations per day.")
+@data_dir_option
+@reports_errors
+def demo(output: Path, seed: int, iterations: int, data_dir: Path | None) -> None:
+    """Run the whole chain on the data pack: calais-2016 scenario to plan and maps."""
+    from abri.pipeline import run_demo
+
+    with _step("demo"):
+        run, files = run_demo(output, data_dir=data_dir, seed=seed, iterations=iterations)
+    _report_run(run, files)
+
+
 def _report_run(run, files: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
     """Print the comparison table and the files; exit 1 if anyone is left behind or a trip is illegal."""
     from abri.routing.summary import per_day, plan_summary
 
     click.echo(run.centre_report.summary(), err=True)
-    rows = {"abri (adults)": plan_summary(run.plan, adults_only=True), "abri (all)": plan_summary(run.plan)}
+    rows = {"abri, adults": plan_summary(run.plan, adults_only=True), "abri, all": plan_summary(run.plan)}
     if run.baseline is not None:
-        rows["naive (adults)"] = plan_summary(run.baseline, adults_only=True)
-        rows["naive (all)"] = plan_summary(run.baseline)
-    keys = ["people", "placed", "trips", "seat_fill_pct", "coach_km", "longest_ride_h", "mean_ride_h", "preferred_region_pct", "legal_trips", "two_driver_trips", "unplaced", "not_carried"]
-    click.echo(f"{'':<16}" + "".join(f"{k[:14]:>15}" for k in keys))
-    for label, row in rows.items():
-        click.echo(f"{label:<16}" + "".join(f"{row[k]!s:>15}" for k in keys))
+        rows["naive, adults"] = plan_summary(run.baseline, adults_only=True)
+        rows["naive, all"] = plan_summary(run.baseline)
+    figures = [("people placed", "placed"), ("coach trips", "trips"), ("seat fill %", "seat_fill_pct"), ("coach-km", "coach_km"),
+               ("legal trips", "legal_trips"), ("two-driver trips", "two_driver_trips"), ("longest ride h", "longest_ride_h"),
+               ("mean ride h", "mean_ride_h"), ("in preferred region %", "preferred_region_pct"), ("unplaced", "unplaced"),
+               ("not carried", "not_carried")]
+    click.echo(f"{'':<22}" + "".join(f"{label:>15}" for label in rows))
+    for label, key in figures:
+        click.echo(f"{label:<22}" + "".join(f"{row[key]:>15,}" if isinstance(row[key], int) else f"{row[key]:>15}" for row in rows.values()))
     click.echo(per_day(run.plan).to_string(index=False))
     click.echo("seconds: " + ", ".join(f"{k} {v}" for k, v in run.seconds.items()))
     for key, path in files.items():

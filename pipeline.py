@@ -115,3 +115,50 @@ def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     if run.scenario.people_report.rows_rejected:
         files["people_rejects"] = run.scenario.people_report.write_rejects(out / "people.rejects.csv")
     return files
+
+
+DEMO_DATASETS = ("communes", "departements", "departements-simplifie", "regions-simplifie", "france-all-roads")
+
+
+def check_data(names: tuple[str, ...], data_dir: str | os.PathLike[str] | None = None) -> None:
+    """Raise one clear error listing every missing dataset, before any work starts."""
+    from abri.errors import MissingDataError
+    from abri.geo.datadir import DATASETS, HOW_TO_GET, dataset_path, resolve_data_dir
+
+    missing = []
+    for name in names:
+        try:
+            dataset_path(name, data_dir)
+        except MissingDataError:
+            missing.append(DATASETS[name][0])
+    if missing:
+        msg = f"missing data file(s) {', '.join(missing)} in data directory {resolve_data_dir(data_dir)}. {HOW_TO_GET}"
+        raise MissingDataError(msg)
+
+
+def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None, seed: int = 1,
+             iterations: int = 3_000, progress: bool = True) -> tuple[PlanRun, dict[str, Path]]:
+    """The whole chain on the data pack: scenario, validation, capacity, roads, allocation, coaches, maps."""
+    from abri.files import write_text_atomic
+    from abri.geo.capacity import capacity_summary
+    from abri.geo.scenario import ScenarioParams, write_scenario
+    from abri.maps.capacity import write_capacity_map
+    from abri.maps.plan import write_plan_map
+
+    check_data(DEMO_DATASETS, data_dir)
+    out = Path(out_dir)
+    files = {f"scenario/{k}": v for k, v in write_scenario(ScenarioParams(), out / "scenario", data_dir=data_dir).items()}
+    run = run_plan(out / "scenario", data_dir=data_dir, seed=seed, iterations=iterations, progress=progress)
+    files["validation"] = run.centre_report.write_problems(out / "validation.csv")
+    for level in ("departement", "region"):
+        files[f"capacity_{level}"] = write_text_atomic(out / f"capacity-{level}.csv",
+                                                       capacity_summary(run.centres, by=level, data_dir=data_dir,  # type: ignore[arg-type]
+                                                                        allocated=run.allocation.per_centre()).to_csv())
+    with _timed(run.seconds, "write"):
+        files |= {f"plan/{k}": v for k, v in write_run(run, out / "plan").items()}
+    with _timed(run.seconds, "maps"):
+        origin = (run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat, run.scenario.fleet.origin_name)
+        cap_html, cap_png = write_capacity_map(run.centres, out / "capacity.html", png=True, data_dir=data_dir, origin=origin)
+        plan_html, plan_png = write_plan_map(out / "plan", out / "plan.html", png=True, data_dir=data_dir)
+    files |= {"capacity_map": cap_html, "capacity_png": cap_png, "plan_map": plan_html, "plan_png": plan_png}
+    return run, files

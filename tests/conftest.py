@@ -72,12 +72,10 @@ def small_scenario(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="session")
 def calais_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The full calais-2016 scenario planned on the national road graph, and its plan folder."""
-    from abri.geo.scenario import ScenarioParams, write_scenario
-    from abri.pipeline import run_plan, write_run
+    """`abri demo`'s chain: calais-2016 planned on the national road graph; the run and its plan folder."""
+    from abri.pipeline import run_demo
 
-    folder = tmp_path_factory.mktemp("calais-2016")
-    write_scenario(ScenarioParams(), folder / "scenario", data_dir=data_dir)
-    run = run_plan(folder / "scenario", data_dir=data_dir)
-    write_run(run, folder / "plan")
+    folder = tmp_path_factory.mktemp("demo")
+    run, files = run_demo(folder, data_dir=data_dir, progress=False)
+    assert files["plan_map"].is_file() and files["capacity_map"].is_file()
     return run, folder / "plan"

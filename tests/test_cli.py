@@ -146,3 +146,20 @@ def test_plan_with_more_people_than_places_is_partial_and_fails(run, small_scena
 def test_plan_on_a_folder_without_scenario(run, data_dir: Path, tmp_path: Path) -> None:
     result = run("plan", tmp_path, "-o", tmp_path / "p", "--data-dir", data_dir)
     assert result.exit_code == 2 and "no centres.csv" in result.output
+
+
+def test_demo_fails_clearly_without_data(run, tmp_path: Path) -> None:
+    result = run("demo", "-o", tmp_path / "out", "--data-dir", tmp_path)
+    assert result.exit_code == 1
+    assert "communes/communes.csv" in result.output and "roads/france-all-roads.osm.bz2" in result.output
+    assert str(tmp_path) in result.output and "--data-dir" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_map_commands(run, examples: Path, data_dir: Path, tmp_path: Path) -> None:
+    result = run("map", "capacity", examples / "centres-sample.csv", "-o", tmp_path / "c.html", "--png", "--data-dir", data_dir)
+    assert result.exit_code == 0 and (tmp_path / "c.html").exists() and (tmp_path / "c.png").exists()
+    bad = run("map", "plan", tmp_path, "-o", tmp_path / "p.html", "--data-dir", data_dir)
+    assert bad.exit_code == 2 and "no plan.json" in bad.output
+    tiles = run("map", "capacity", examples / "centres-sample.csv", "--tiles", "satellite", "--data-dir", data_dir)
+    assert tiles.exit_code == 2 and "satellite" in tiles.output
