@@ -124,7 +124,7 @@ def test_allocate_and_plan_commands(run, small_scenario: Path, data_dir: Path, t
     assert "490 of 490 people placed" in alloc.stdout and (tmp_path / "a/assignments.csv").exists()
     plan = run("plan", small_scenario, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "300", "--jobs", "1", "--data-dir", data_dir)
     assert plan.exit_code == 0, plan.output
-    assert "naive (adults)" in plan.stdout and "seat_fill_pct" in plan.stdout
+    assert "naive, adults" in plan.stdout and "seat fill %" in plan.stdout
     assert {"plan.json", "trips.csv", "manifests.csv", "assignments.csv", "trips.geojson"} <= {p.name for p in (tmp_path / "p").iterdir()}
 
 
