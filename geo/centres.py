@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,7 +20,7 @@ from abri.errors import DataFileError
 from abri.geo.departements import LAMBERT93, WGS84, load_departements
 from abri.geo.gazetteer import Gazetteer, normalise_name
 from abri.geo.readers import normalise_header, read_cells
-from abri.geo.report import Problem, Severity, ValidationReport
+from abri.geo.report import RowCheck, ValidationReport
 
 #: Accepted header spellings (after :func:`normalise_header`) for each field.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -104,29 +103,6 @@ def normalise_departement(text: str) -> str:
     return s.zfill(2) if s.isdigit() else s
 
 
-@dataclass
-class _Row:
-    """Working state of one record while it is checked."""
-
-    number: int
-    cells: dict[str, str]
-    problems: list[Problem] = field(default_factory=list)
-    values: dict[str, object] = field(default_factory=dict)
-
-    def error(self, file: str, column: str, value: str, expected: str, rule: str) -> None:
-        self._add(file, column, value, expected, "error", rule)
-
-    def warn(self, file: str, column: str, value: str, expected: str, rule: str) -> None:
-        self._add(file, column, value, expected, "warning", rule)
-
-    def _add(self, file: str, column: str, value: str, expected: str, severity: Severity, rule: str) -> None:
-        self.problems.append(Problem(file, self.number, column, value, expected, severity, rule))
-
-    @property
-    def rejected(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
-
-
 def _check_columns(path: str, columns: dict[str, str]) -> None:
     missing = [f for f in ("id", "capacity") if f not in columns]
     has_location = {"lon", "lat"} <= columns.keys() or "insee" in columns or "commune" in columns
@@ -151,7 +127,7 @@ class CentreChecker:
         """The file's own name for a canonical field."""
         return self.columns.get(field_name, field_name)
 
-    def check(self, row: _Row) -> None:
+    def check(self, row: RowCheck) -> None:
         """Run every per-row rule; fills ``row.values`` and ``row.problems``."""
         self._check_id(row)
         self._check_capacity(row)
@@ -160,7 +136,7 @@ class CentreChecker:
         declared = row.cells.get("departement", "")
         row.values["departement_declared"] = normalise_departement(declared) if declared else ""
 
-    def _check_id(self, row: _Row) -> None:
+    def _check_id(self, row: RowCheck) -> None:
         value = row.cells.get("id", "")
         name = row.cells.get("name", "")
         if not value:
@@ -174,7 +150,7 @@ class CentreChecker:
         row.values["id"] = value
         row.values["name"] = name or value
 
-    def _check_capacity(self, row: _Row) -> None:
+    def _check_capacity(self, row: RowCheck) -> None:
         text = row.cells.get("capacity", "")
         number = parse_number(text) if text else None
         column = self.col("capacity")
@@ -191,7 +167,7 @@ class CentreChecker:
         else:
             row.values["capacity"] = int(number)
 
-    def _check_type_and_groups(self, row: _Row) -> None:
+    def _check_type_and_groups(self, row: RowCheck) -> None:
         centre_type = row.cells.get("type", "").strip().upper() or "CAO"
         if centre_type not in TYPES:
             row.warn(self.path, self.col("type"), row.cells["type"], f"one of {', '.join(TYPES)}", "unknown-type")
@@ -203,7 +179,7 @@ class CentreChecker:
         row.values["type"] = centre_type
         row.values["groups"] = ";".join(groups)
 
-    def _check_location(self, row: _Row) -> None:
+    def _check_location(self, row: RowCheck) -> None:
         lon_text, lat_text = row.cells.get("lon", ""), row.cells.get("lat", "")
         if lon_text or lat_text:
             self._check_lonlat(row, lon_text, lat_text)
@@ -218,7 +194,7 @@ class CentreChecker:
         place = lookup.place
         row.values.update(lon=place.lon, lat=place.lat, insee=place.insee, commune=place.nom)
 
-    def _geocode(self, row: _Row):  # -> tuple[Lookup | None, str, str]
+    def _geocode(self, row: RowCheck):  # -> tuple[Lookup | None, str, str]
         insee, postcode, commune = (row.cells.get(k, "") for k in ("insee", "postcode", "commune"))
         dept = row.cells.get("departement", "")
         if insee:
@@ -229,7 +205,7 @@ class CentreChecker:
             return self.gazetteer.by_name(commune, departement=dept or None), self.col("commune"), commune
         return None, "", ""
 
-    def _check_lonlat(self, row: _Row, lon_text: str, lat_text: str) -> None:
+    def _check_lonlat(self, row: RowCheck, lon_text: str, lat_text: str) -> None:
         lon, lat = parse_number(lon_text), parse_number(lat_text)
         ok = True
         if lon is None or not -180 <= lon <= 180:
@@ -258,7 +234,7 @@ def _join_departements(points: gpd.GeoDataFrame, departements: gpd.GeoDataFrame)
     return pd.DataFrame({"code": codes, "inside": ~outside}, index=points.index)
 
 
-def _spatial_checks(rows: list[_Row], path: str, departements: gpd.GeoDataFrame, columns: dict[str, str]) -> None:
+def _spatial_checks(rows: list[RowCheck], path: str, departements: gpd.GeoDataFrame, columns: dict[str, str]) -> None:
     """Find each located row's department; fix swapped lon/lat; flag points outside France."""
     located = [r for r in rows if "lon" in r.values and not r.rejected]
     if not located:
@@ -293,7 +269,7 @@ def _spatial_checks(rows: list[_Row], path: str, departements: gpd.GeoDataFrame,
             row.warn(path, columns.get("departement", "departement"), row.cells["departement"], f"the department the point lies in ({code})", "departement-mismatch")
 
 
-def _check_duplicates(rows: list[_Row], path: str, columns: dict[str, str]) -> None:
+def _check_duplicates(rows: list[RowCheck], path: str, columns: dict[str, str]) -> None:
     """Set aside a centre with the same name at the same place as an earlier one."""
     seen: dict[tuple[str, float, float], int] = {}
     for row in rows:
@@ -346,23 +322,17 @@ def read_centres(
     gazetteer = Gazetteer.from_data_dir(data_dir)
     departements = load_departements(data_dir)
     canonical = {f: table.frame[c].astype(str).tolist() for f, c in columns.items()}
-    rows = [_Row(n, {f: canonical[f][i] for f in canonical}) for i, n in enumerate(table.rows)]
+    rows = [RowCheck(n, {f: canonical[f][i] for f in canonical}) for i, n in enumerate(table.rows)]
     checker = CentreChecker(file, columns, gazetteer)
     for row in rows:
         checker.check(row)
     _spatial_checks(rows, file, departements, columns)
     _check_duplicates(rows, file, columns)
-    report = ValidationReport(file, rows_read=len(rows))
-    report.problems = [p for r in rows for p in r.problems]
-    rejected = [i for i, r in enumerate(rows) if r.rejected]
-    rejects = table.frame.iloc[rejected].copy()
-    rejects.insert(0, "source_row", [rows[i].number for i in rejected], allow_duplicates=True)
-    rejects["reasons"] = [" | ".join(f"{p.column}: {p.rule} ({p.value!r})" for p in rows[i].problems if p.severity == "error") for i in rejected]
-    report.rejects = rejects.reset_index(drop=True)
+    report = ValidationReport.from_rows(file, table.frame, rows)
     return _centres_frame(table.frame, rows, columns), report
 
 
-def _centres_frame(frame: pd.DataFrame, rows: list[_Row], columns: dict[str, str]) -> gpd.GeoDataFrame:
+def _centres_frame(frame: pd.DataFrame, rows: list[RowCheck], columns: dict[str, str]) -> gpd.GeoDataFrame:
     kept = [i for i, r in enumerate(rows) if not r.rejected]
     data = pd.DataFrame([{**rows[i].values, "row": rows[i].number} for i in kept], columns=OUTPUT_COLUMNS)
     data["capacity"] = data["capacity"].astype("int64")

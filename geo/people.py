@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from abri.errors import DataFileError
-from abri.geo.centres import GROUPS, _Row
+from abri.geo.centres import GROUPS
 from abri.geo.readers import read_cells
-from abri.geo.report import ValidationReport
+from abri.geo.report import RowCheck, ValidationReport
 from abri.geo.scenario import Fleet, Rules
 
 PEOPLE_COLUMNS = ("person_id", "day", "group", "household", "pref1", "pref2")
@@ -48,7 +48,7 @@ def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None
     seen: dict[str, int] = {}
     rows = []
     for number, record in zip(table.rows, frame.to_dict("records")):
-        row = _Row(number, record)
+        row = RowCheck(number, record)
         pid = record["person_id"]
         if not pid:
             row.error(file, "person_id", pid, "a non-empty person id", "missing-id")
@@ -68,13 +68,8 @@ def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None
             if record[col] and regions is not None and record[col] not in regions:
                 row.error(file, col, record[col], f"a region code among {', '.join(sorted(regions))}", "unknown-region")
         rows.append(row)
-    report = ValidationReport(file, rows_read=len(rows), problems=[p for r in rows for p in r.problems])
-    rejected = [i for i, r in enumerate(rows) if r.rejected]
-    rejects = frame.iloc[rejected].copy()
-    rejects.insert(0, "source_row", [rows[i].number for i in rejected])
-    rejects["reasons"] = [" | ".join(f"{p.column}: {p.rule} ({p.value!r})" for p in rows[i].problems if p.severity == "error") for i in rejected]
-    report.rejects = rejects.reset_index(drop=True)
-    kept = frame.drop(index=frame.index[rejected]).reset_index(drop=True)
+    report = ValidationReport.from_rows(file, frame, rows)
+    kept = frame.drop(index=frame.index[[i for i, r in enumerate(rows) if r.rejected]]).reset_index(drop=True)
     kept["household"] = kept["household"].where(kept["household"] != "", kept["person_id"])
     return kept, report
 

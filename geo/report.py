@@ -41,6 +41,29 @@ class Problem:
 
 
 @dataclass
+class RowCheck:
+    """One record while it is checked: its cells, the values found and its problems."""
+
+    number: int
+    cells: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+    values: dict[str, object] = field(default_factory=dict)
+
+    def error(self, file: str, column: str, value: str, expected: str, rule: str) -> None:
+        self._add(file, column, value, expected, "error", rule)
+
+    def warn(self, file: str, column: str, value: str, expected: str, rule: str) -> None:
+        self._add(file, column, value, expected, "warning", rule)
+
+    def _add(self, file: str, column: str, value: str, expected: str, severity: Severity, rule: str) -> None:
+        self.problems.append(Problem(file, self.number, column, value, expected, severity, rule))
+
+    @property
+    def rejected(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+@dataclass
 class ValidationReport:
     """What reading and checking one file found."""
 
@@ -48,6 +71,16 @@ class ValidationReport:
     rows_read: int = 0
     problems: list[Problem] = field(default_factory=list)
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @classmethod
+    def from_rows(cls, file: str, frame: pd.DataFrame, rows: list[RowCheck]) -> ValidationReport:
+        """The report of checked rows: every problem, and the rejected rows' original cells with reasons."""
+        rejected = [i for i, r in enumerate(rows) if r.rejected]
+        rejects = frame.iloc[rejected].copy()
+        rejects.insert(0, "source_row", [rows[i].number for i in rejected], allow_duplicates=True)
+        rejects["reasons"] = [" | ".join(f"{p.column}: {p.rule} ({p.value!r})" for p in rows[i].problems if p.severity == "error")
+                              for i in rejected]
+        return cls(file, rows_read=len(rows), problems=[p for r in rows for p in r.problems], rejects=rejects.reset_index(drop=True))
 
     @property
     def errors(self) -> list[Problem]:
