@@ -80,8 +80,8 @@ def main() -> None:
         warm = time.perf_counter() - start
         per_row = naive(path, args.naive_sample)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"| step | rows | seconds | rows/s |")
-    print(f"|---|---:|---:|---:|")
+    print("| step | rows | seconds | rows/s |")
+    print("|---|---:|---:|---:|")
     print(f"| abri read_centres, cold (reads gazetteer and boundaries too) | {args.rows:,} | {cold:.2f} | {args.rows / cold:,.0f} |")
     print(f"| abri read_centres, warm (parse, geocode, spatial join, all checks) | {args.rows:,} | {warm:.2f} | {args.rows / warm:,.0f} |")
     print(f"| naive per-row loop (sampled on {args.naive_sample}, scaled) | {args.rows:,} | {per_row * args.rows:.1f} | {1 / per_row:,.0f} |")

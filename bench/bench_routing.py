@@ -20,7 +20,6 @@ import tempfile
 import time
 
 import networkx as nx
-import numpy as np
 
 from abri.geo.gazetteer import load_communes
 from abri.routing.graph import load_graph

@@ -1,0 +1,53 @@
+"""``abri validate`` and ``abri capacity``: centre lists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from abri.commands.common import read_and_report_centres, centre_options, reports_errors
+
+
+@click.command()
+@click.argument("centres", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the valid centres (.csv, .geojson, .gpkg).")
+@click.option("--problems", type=click.Path(dir_okay=False, path_type=Path), help="Write every problem as CSV.")
+@centre_options
+@reports_errors
+def validate(centres: Path, output: Path | None, problems: Path | None, data_dir: Path | None, rejects: Path | None, strict: bool) -> None:
+    """Read and check a centre list (CSV, Excel, GeoJSON, GeoPackage)."""
+    from abri.geo.centres import write_centres
+
+    if rejects is None and output is not None:
+        rejects = output.with_name(f"{output.stem}.rejects.csv")
+    gdf, report = read_and_report_centres(centres, data_dir, rejects, strict)
+    if problems:
+        report.write_problems(problems)
+    if output:
+        write_centres(gdf, output)
+        click.echo(f"{len(gdf)} centres written to {output}", err=True)
+
+
+@click.command()
+@click.argument("centres", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", type=click.Choice(["departement", "region"]), default="departement", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@centre_options
+@reports_errors
+def capacity(centres: Path, by: str, fmt: str, data_dir: Path | None, rejects: Path | None, strict: bool) -> None:
+    """Centres and places per department or region."""
+    from abri.geo.capacity import capacity_summary, departements_without_centre
+
+    gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict)
+    summary = capacity_summary(gdf, by=by, data_dir=data_dir)  # type: ignore[arg-type]
+    if fmt == "csv":
+        click.echo(summary.to_csv(), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(json.loads(summary.reset_index().to_json(orient="records", force_ascii=False)), indent=1, ensure_ascii=False))
+    else:
+        click.echo(summary.to_string(max_rows=None, max_cols=None))
+        empty = departements_without_centre(summary)
+        click.echo(f"\ntotal: {int(summary['centres'].sum())} centres, {int(summary['places'].sum())} places; "
+                   f"{len(empty)} {by}s without a centre{': ' + ', '.join(empty) if empty else ''}")

@@ -1,0 +1,135 @@
+"""Options, error handling and small helpers shared by the ``abri`` commands."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from abri.errors import AbriError, DataFileError, MissingDataError
+
+F = Callable[..., Any]
+
+
+class DataError(click.ClickException):
+    """A domain failure: missing data, an unroutable plan (exit 1)."""
+
+    exit_code = 1
+
+
+class BadInput(click.ClickException):
+    """An input file abri cannot use at all (exit 2)."""
+
+    exit_code = 2
+
+
+def data_dir_option(func: F) -> F:
+    """``--data-dir``: the data pack (default: $ABRI_DATA_DIR, then the repository's data/)."""
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Data pack directory (default: $ABRI_DATA_DIR, then the repository's data/).",
+    )(func)
+
+
+def reports_errors(func: F) -> F:
+    """Turn abri's exceptions into clear CLI errors with the right exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MissingDataError as exc:
+            raise DataError(str(exc)) from exc
+        except DataFileError as exc:
+            raise BadInput(str(exc)) from exc
+        except AbriError as exc:
+            raise DataError(str(exc)) from exc
+
+    return wrapper
+
+
+def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool):
+    """Read and check centres, print the report, write rejects; shared by several commands."""
+    from abri.geo.centres import read_centres
+
+    centres, report = read_centres(path, data_dir=data_dir)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(report.summary(), err=True)
+    if report.rows_rejected:
+        target = rejects or Path(f"{path.stem}.rejects.csv")
+        report.write_rejects(target)
+        click.echo(f"{report.rows_rejected} rows set aside, written to {target}", err=True)
+    if strict and report.errors:
+        raise DataError(f"{len(report.errors)} errors in {path} (--strict)")
+    return centres, report
+
+
+def centre_options(func: F) -> F:
+    """Options shared by every command that reads a centre list."""
+    func = click.option("--strict", is_flag=True, help="Exit non-zero on any error.")(func)
+    func = click.option(
+        "--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="Where rows set aside go (default: next to the output, else ./<name>.rejects.csv).",
+    )(func)
+    return data_dir_option(func)
+
+
+
+def roads_options(func: F) -> F:
+    """Options shared by every command that needs the road graph."""
+    func = click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                        help="Coach speed profile (TOML); default: the packaged coach profile.")(func)
+    func = click.option("--download", is_flag=True,
+                        help="Fetch ROADS as a place name from OpenStreetMap (Overpass); needs internet.")(func)
+    func = click.option("--roads", default="france-all-roads", show_default=True,
+                        help="Road file (.osm, .osm.bz2, .graphml, abri .npz) or a data pack road set name.")(func)
+    return data_dir_option(func)
+
+
+def road_graph(roads: str, data_dir: Path | None, download: bool, profile: Path | None):
+    from abri.routing.graph import load_graph
+    from abri.routing.profile import load_profile
+
+    with timed_step(f"road graph {roads}"):
+        return load_graph(roads, profile=load_profile(profile), data_dir=data_dir, download=download)
+
+
+class timed_step:  # noqa: N801 - used like a function
+    """Print how long a step took, on stderr."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __enter__(self) -> None:
+        import time
+
+        self.start = time.perf_counter()
+        click.echo(f"{self.label} ...", err=True)
+
+    def __exit__(self, *exc: object) -> None:
+        import time
+
+        if exc[0] is None:
+            click.echo(f"{self.label}: done in {time.perf_counter() - self.start:.1f} s", err=True)
+
+
+def parse_lonlat(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float] | None:
+    """``'1.86,50.95'`` -> ``(1.86, 50.95)``."""
+    if value is None:
+        return None
+    try:
+        lon, lat = (float(v) for v in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"got {value!r}; expected LON,LAT in degrees, e.g. 1.8587,50.9513") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise click.BadParameter(f"got {value!r}; longitude must be in [-180, 180] and latitude in [-90, 90]")
+    return lon, lat
+
+
+CALAIS = "1.8587,50.9513"
+

@@ -1,0 +1,51 @@
+"""``abri map``: offline HTML maps and PNG images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from abri.commands.common import F, CALAIS, read_and_report_centres, data_dir_option, parse_lonlat, reports_errors
+
+
+@click.group("map")
+def map_group() -> None:
+    """Interactive HTML maps that work offline (and PNG images)."""
+
+
+def map_options(func: F) -> F:
+    """Options shared by the map commands."""
+    func = click.option("--png", is_flag=True, help="Also write a static PNG next to the HTML.")(func)
+    func = click.option("--tiles", type=click.Choice(["none", "osm", "light"]), default="none", show_default=True,
+                        help="Background tiles (fetched from the internet when the map is opened); none works offline.")(func)
+    return data_dir_option(func)
+
+
+@map_group.command("capacity")
+@click.argument("centres", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("capacity.html"), show_default=True)
+@click.option("--origin", callback=parse_lonlat, default=CALAIS, show_default=True, help="Origin LON,LAT to mark.")
+@map_options
+@click.option("--strict", is_flag=True, help="Exit non-zero on any error in the centre file.")
+@reports_errors
+def map_capacity(centres: Path, output: Path, origin: tuple[float, float], tiles: str, png: bool, data_dir: Path | None, strict: bool) -> None:
+    """Map of capacity by department, with every centre."""
+    from abri.maps.capacity import write_capacity_map
+
+    gdf, _ = read_and_report_centres(centres, data_dir, output.with_name(f"{output.stem}.rejects.csv"), strict)
+    for path in write_capacity_map(gdf, output, png=png, data_dir=data_dir, tiles=tiles, origin=(*origin, "origin")):
+        click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
+
+
+@map_group.command("plan")
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("plan.html"), show_default=True)
+@map_options
+@reports_errors
+def map_plan(plan_dir: Path, output: Path, tiles: str, png: bool, data_dir: Path | None) -> None:
+    """Map of a coach plan: trips by day along their roads, centres by occupancy."""
+    from abri.maps.plan import write_plan_map
+
+    for path in write_plan_map(plan_dir, output, png=png, data_dir=data_dir, tiles=tiles):
+        click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")

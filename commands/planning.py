@@ -1,0 +1,143 @@
+"""``abri scenario``, ``allocate``, ``plan`` and ``demo``: who goes where, on which coach."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from abri.commands.common import F, DataError, road_graph, read_and_report_centres, timed_step, data_dir_option, reports_errors
+
+
+@click.command()
+@click.argument("name", type=click.Choice(["calais-2016"]))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Scenario folder to write.")
+@click.option("--seed", type=int, default=2016, show_default=True)
+@click.option("--centres", "n_centres", type=int, default=450, show_default=True, help="Adult reception centres (CAO).")
+@click.option("--places", type=int, default=7500, show_default=True, help="Places in adult centres.")
+@click.option("--coaches", type=int, default=60, show_default=True, help="Coaches available per day.")
+@click.option("--seats", type=int, default=55, show_default=True, help="Seats per coach.")
+@data_dir_option
+@reports_errors
+def scenario(name: str, output: Path, seed: int, n_centres: int, places: int, coaches: int, seats: int, data_dir: Path | None) -> None:
+    """Write a SYNTHETIC scenario calibrated on the public figures of 2016."""
+    from abri.geo.scenario import LABEL, ScenarioParams, write_scenario
+
+    for label, value in (("--centres", n_centres), ("--places", places), ("--coaches", coaches), ("--seats", seats)):
+        if value < 1:
+            raise click.BadParameter(f"got {value}; expected at least 1", param_hint=label)
+    params = ScenarioParams(seed=seed, centres=n_centres, places=places, coaches_per_day=coaches, seats=seats)
+    files = write_scenario(params, output, data_dir=data_dir)
+    click.echo(LABEL, err=True)
+    for key, path in files.items():
+        click.echo(f"{key:<9} {path}")
+
+
+def plan_options(func: F) -> F:
+    """Options of the commands that run the planning chain."""
+    func = click.option("--seed", type=int, default=1, show_default=True, help="Solver seed (same seed, same plan).")(func)
+    func = click.option("--iterations", type=int, default=3000, show_default=True, help="PyVRP iterations per day.")(func)
+    func = click.option("--jobs", type=int, default=None, help="Worker processes for the travel-time matrix.")(func)
+    func = click.option("--roads", default="france-all-roads", show_default=True, help="Road file or data pack road set.")(func)
+    return data_dir_option(func)
+
+
+def _print_unplaced(allocation) -> None:  # type: ignore[no-untyped-def]
+    unplaced = allocation.unplaced
+    if len(unplaced):
+        for reason, count in unplaced.groupby("reason").size().items():
+            click.echo(f"unplaced: {count} people: {reason}", err=True)
+
+
+@click.command("allocate")
+@click.argument("scenario_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for assignments.csv (default: the scenario folder).")
+@plan_options
+@reports_errors
+def allocate_cmd(scenario_dir: Path, output: Path | None, seed: int, iterations: int, jobs: int | None, roads: str, data_dir: Path | None) -> None:
+    """Assign people to centres (capacity, groups, preferences, travel time)."""
+    import numpy as np
+
+    from abri.files import write_text_atomic
+    from abri.geo.people import read_scenario
+    from abri.routing.allocation import allocate
+    from abri.routing.matrix import travel_matrix
+    from abri.routing.snap import snap_points
+
+    scen = read_scenario(scenario_dir)
+    centres, _ = read_and_report_centres(scen.centres_path, data_dir, (output or scenario_dir) / "centres.rejects.csv", False)
+    g = road_graph(roads, data_dir, False, None)
+    snapped = snap_points(g, np.r_[scen.fleet.origin_lon, centres["lon"].to_numpy(float)],
+                          np.r_[scen.fleet.origin_lat, centres["lat"].to_numpy(float)], ids=["ORIGIN", *centres["id"].astype(str)])
+    times, _ = travel_matrix(g, snapped.iloc[:1], snapped, with_distance=False, n_jobs=1)
+    with timed_step("allocation"):
+        result = allocate(scen.people, centres, times.loc["ORIGIN"], penalty_hours=scen.rules.preference_penalty_hours)
+    target = (output or scenario_dir) / "assignments.csv"
+    write_text_atomic(target, result.assignments.to_csv(index=False))
+    click.echo(f"{len(result.placed):,} of {len(result.assignments):,} people placed; "
+               f"{100 * result.preferred_share():.1f}% of adults in a preferred region -> {target}")
+    _print_unplaced(result)
+    if len(result.unplaced):
+        raise DataError(f"{len(result.unplaced)} people could not be placed (see {target}, column reason)")
+
+
+@click.command("plan")
+@click.argument("scenario_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Plan folder to write.")
+@click.option("--no-baseline", is_flag=True, help="Skip the naive baseline.")
+@plan_options
+@reports_errors
+def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, seed: int, iterations: int, jobs: int | None, roads: str, data_dir: Path | None) -> None:
+    """Allocate people and plan coaches, day by day; write plan.json, trips.csv, manifests.csv."""
+    from abri.pipeline import run_plan, write_run
+
+    with timed_step("plan"):
+        run = run_plan(scenario_dir, roads=roads, data_dir=data_dir, seed=seed, iterations=iterations,
+                       baseline=not no_baseline, jobs=jobs, progress=True)
+        files = write_run(run, output)
+    _report_run(run, files)
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("abri-demo"), show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--iterations", type=int, default=3000, show_default=True, help="PyVRP iterations per day.")
+@data_dir_option
+@reports_errors
+def demo(output: Path, seed: int, iterations: int, data_dir: Path | None) -> None:
+    """Run the whole chain on the data pack: calais-2016 scenario to plan and maps."""
+    from abri.pipeline import run_demo
+
+    with timed_step("demo"):
+        run, files = run_demo(output, data_dir=data_dir, seed=seed, iterations=iterations)
+    _report_run(run, files)
+
+
+def _report_run(run, files: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    """Print the comparison table and the files; exit 1 if anyone is left behind or a trip is illegal."""
+    from abri.routing.summary import per_day, plan_summary
+
+    click.echo(run.centre_report.summary(), err=True)
+    rows = {"abri, adults": plan_summary(run.plan, adults_only=True), "abri, all": plan_summary(run.plan)}
+    if run.baseline is not None:
+        rows["naive, adults"] = plan_summary(run.baseline, adults_only=True)
+        rows["naive, all"] = plan_summary(run.baseline)
+    figures = [("people placed", "placed"), ("coach trips", "trips"), ("seat fill %", "seat_fill_pct"), ("coach-km", "coach_km"),
+               ("legal trips", "legal_trips"), ("two-driver trips", "two_driver_trips"), ("longest ride h", "longest_ride_h"),
+               ("mean ride h", "mean_ride_h"), ("in preferred region %", "preferred_region_pct"), ("unplaced", "unplaced"),
+               ("not carried", "not_carried")]
+    click.echo(f"{'':<22}" + "".join(f"{label:>15}" for label in rows))
+    for label, key in figures:
+        click.echo(f"{label:<22}" + "".join(f"{row[key]:>15,}" if isinstance(row[key], int) else f"{row[key]:>15}" for row in rows.values()))
+    click.echo(per_day(run.plan).to_string(index=False))
+    click.echo("seconds: " + ", ".join(f"{k} {v}" for k, v in run.seconds.items()))
+    for key, path in files.items():
+        click.echo(f"{key:<14} {path}")
+    if run.unreachable:
+        click.echo(f"unreachable centres: {', '.join(run.unreachable)}", err=True)
+    _print_unplaced(run.allocation)
+    illegal = [t.coach for t in run.plan.trips if not t.legal]
+    if len(run.allocation.unplaced) or len(run.plan.not_carried) or illegal:
+        raise DataError(f"incomplete plan: {len(run.allocation.unplaced)} unplaced, {len(run.plan.not_carried)} not carried, "
+                        f"{len(illegal)} illegal trips; the partial plan is written")

@@ -1,0 +1,104 @@
+"""``abri graph``, ``abri matrix``, ``abri route``: the road side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from abri.commands.common import CALAIS, DataError, road_graph, read_and_report_centres, timed_step, data_dir_option, parse_lonlat, reports_errors, roads_options
+
+
+@click.group()
+def graph() -> None:
+    """The road graph."""
+
+
+@graph.command("build")
+@click.argument("roads")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Graph file: .npz (abri arrays, fast) or .graphml.")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option("--download", is_flag=True, help="Fetch ROADS as a place name from OpenStreetMap; needs internet.")
+@data_dir_option
+@reports_errors
+def graph_build(roads: str, output: Path, profile: Path | None, download: bool, data_dir: Path | None) -> None:
+    """Build the coach road graph from ROADS (a file or data pack road set) and save it."""
+    g = road_graph(roads, data_dir, download, profile)
+    if output.suffix == ".graphml":
+        import networkx as nx
+
+        nx.write_graphml(g.to_networkx(), output)
+    else:
+        g.save(output)
+    click.echo(f"{g.n_nodes:,} junctions, {g.n_edges:,} directed edges, "
+               f"{int((g.components == g.main_component).sum()):,} in the main network -> {output}")
+
+
+@click.command()
+@click.argument("centres", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="matrix.csv or matrix.parquet (rows from_id, to_id, minutes, km).")
+@click.option("--origin", callback=parse_lonlat, default=CALAIS, show_default=True, help="Origin LON,LAT (row ORIGIN).")
+@click.option("--jobs", type=int, default=None, help="Worker processes (default: all cores).")
+@roads_options
+@click.option("--strict", is_flag=True, help="Exit non-zero on any error in the centre file.")
+@reports_errors
+def matrix(centres: Path, output: Path, origin: tuple[float, float], jobs: int | None, roads: str,
+           download: bool, profile: Path | None, data_dir: Path | None, strict: bool) -> None:
+    """Travel times and distances: origin to every centre, and centre to centre."""
+    import numpy as np
+
+    from abri.files import write_atomic
+    from abri.routing.matrix import matrix_long, travel_matrix
+    from abri.routing.profile import load_profile
+    from abri.routing.snap import snap_points
+
+    if output.suffix not in (".csv", ".parquet"):
+        raise click.BadParameter(f"got {output.name!r}; expected a .csv or .parquet file", param_hint="--output")
+    gdf, _ = read_and_report_centres(centres, data_dir, output.with_name(f"{output.stem}.rejects.csv"), strict)
+    g = road_graph(roads, data_dir, download, profile)
+    lon = np.concatenate([[origin[0]], gdf["lon"].to_numpy(float)])
+    lat = np.concatenate([[origin[1]], gdf["lat"].to_numpy(float)])
+    snapped = snap_points(g, lon, lat, ids=["ORIGIN", *gdf["id"].astype(str)], profile=load_profile(profile))
+    for ident, note in snapped.loc[snapped["note"] != "", "note"].items():
+        click.echo(f"{ident}: {note}", err=True)
+    with timed_step(f"matrix {len(snapped)} x {len(snapped)}"):
+        times, lengths = travel_matrix(g, snapped, snapped, n_jobs=jobs, progress=True)
+    table = matrix_long(times, lengths)
+    if output.suffix == ".parquet":
+        tmp = output.with_name(f".{output.name}.tmp")
+        table.to_parquet(tmp, index=False)
+        tmp.replace(output)
+    else:
+        write_atomic(output, table.to_csv(index=False).encode("utf-8"))
+    unreachable = snapped.index[~snapped["reachable"]].tolist()
+    from_origin = times.loc["ORIGIN"].drop("ORIGIN")
+    click.echo(f"{len(table):,} pairs -> {output}; from origin: median {np.nanmedian(from_origin) / 3600:.1f} h, "
+               f"max {np.nanmax(from_origin) / 3600:.1f} h")
+    if unreachable:
+        click.echo(f"unreachable ({len(unreachable)}): {', '.join(unreachable)}", err=True)
+        raise DataError(f"{len(unreachable)} points cannot be reached by road")
+
+
+@click.command("route")
+@click.option("--from", "start", callback=parse_lonlat, default=CALAIS, show_default=True, help="LON,LAT")
+@click.option("--to", "end", callback=parse_lonlat, required=True, help="LON,LAT")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the route as GeoJSON.")
+@roads_options
+@reports_errors
+def route_cmd(start: tuple[float, float], end: tuple[float, float], output: Path | None, roads: str,
+              download: bool, profile: Path | None, data_dir: Path | None) -> None:
+    """Fastest coach route between two points: km, hours, roads taken."""
+    from abri.files import write_text_atomic
+    from abri.routing.profile import load_profile
+    from abri.routing.route import route, route_frame
+    from abri.routing.snap import Snapper
+
+    g = road_graph(roads, data_dir, download, profile)
+    r = route(Snapper(g, load_profile(profile)), start, end)
+    click.echo(f"{r.km:.1f} km, {r.hours:.2f} h driving ({int(r.hours)} h {round(r.hours % 1 * 60):02d} min)")
+    click.echo(f"access legs: {r.access_km:.1f} km; roads: {' '.join(r.roads) or '-'}")
+    if output:
+        write_text_atomic(output, route_frame([r], ["route"]).to_json(drop_id=True))
+        click.echo(f"route -> {output}", err=True)
