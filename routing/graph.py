@@ -206,14 +206,18 @@ def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str 
         if geom is not None:
             coords.extend(list(geom.coords)[1:-1])
         offsets.append(len(coords))
+    edge_u = np.array([k[0] for k in keys], dtype=np.int32)
+    edge_v = np.array([k[1] for k in keys], dtype=np.int32)
+    time_s = np.array([best[k][1] for k in keys], dtype=float)
+    length_m = np.array([best[k][0] for k in keys], dtype=float)
     return RoadGraph(
         node_osmid=osmids,
         lon=lon,
         lat=lat,
-        edge_u=np.array([k[0] for k in keys], dtype=np.int32),
-        edge_v=np.array([k[1] for k in keys], dtype=np.int32),
-        length_m=np.array([best[k][0] for k in keys], dtype=float),
-        time_s=np.array([best[k][1] for k in keys], dtype=float),
+        edge_u=edge_u,
+        edge_v=edge_v,
+        length_m=length_m,
+        time_s=time_s,
         edge_ref=np.array([ref_id.get(best[k][2], -1) for k in keys], dtype=np.int32),
         refs=np.array(refs_list, dtype=str),
         geom_offsets=np.array(offsets, dtype=np.int64),

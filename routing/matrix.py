@@ -2,7 +2,9 @@
 
 Shortest paths minimise coach travel time; the distance reported for a
 pair is the length of that fastest path, found in the same Dijkstra pass
-(see ``RoadGraph.csr("key")``). Sources are processed in chunks,
+(see ``RoadGraph.csr("key")``). With many sources the search runs on the
+graph's core around the sources and targets (dead ends pruned, chains
+contracted; exact, see :mod:`abri.routing.reduce`). Sources are processed in chunks,
 over several processes when there are many, each running SciPy's
 Dijkstra on the shared CSR matrix.
 """
@@ -15,28 +17,40 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from tqdm.auto import tqdm
 
 from abri.routing.graph import LENGTH_BASE, RoadGraph
+from abri.routing.reduce import reduce_graph
 
 CHUNK = 32
-_WORKER_GRAPH: RoadGraph | None = None  # set in the parent before forking workers
+REDUCE_FROM = 64  # sources; below this the reduction costs more than it saves
+_WORKER_MATRIX: sp.csr_matrix | None = None  # set in the parent before forking workers
 
 
-def _rows(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray, with_distance: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    if not with_distance:
-        return dijkstra(graph.csr("time"), indices=sources)[:, targets], None
-    key = dijkstra(graph.csr("key"), indices=sources)[:, targets]
+def _rows(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Time (s) and length (m) of the fastest paths, from one Dijkstra on ``"key"`` weights."""
+    key = dijkstra(matrix, indices=sources)[:, targets]
     ms = np.floor(key / LENGTH_BASE)
     with np.errstate(invalid="ignore"):
         metres = np.where(np.isinf(key), np.inf, key - ms * LENGTH_BASE)
     return ms / 1000, metres
 
 
-def _worker(args: tuple[np.ndarray, np.ndarray, bool]) -> tuple[np.ndarray, np.ndarray | None]:
-    assert _WORKER_GRAPH is not None
-    return _rows(_WORKER_GRAPH, *args)
+def _worker(args: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    assert _WORKER_MATRIX is not None
+    return _rows(_WORKER_MATRIX, *args)
+
+
+def _matrix_for(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """The graph to search: for many sources, its core around these nodes (exact, see reduce_graph), else the whole."""
+    if len(np.unique(sources)) < REDUCE_FROM:
+        return graph.csr("key"), sources, targets
+    core, kept = reduce_graph(graph.csr("key"), np.union1d(sources, targets))
+    position = np.full(graph.n_nodes, -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
+    return core, position[sources], position[targets]
 
 
 def node_matrix(
@@ -55,38 +69,37 @@ def node_matrix(
     sources, targets
         Node indices.
     with_distance
-        Also return the length of each fastest path.
+        Also return the length of each fastest path (it costs nothing more).
     n_jobs
         Worker processes (default: all cores; 1 runs in this process).
     progress
         Show a progress bar.
     """
-    global _WORKER_GRAPH
-    sources = np.asarray(sources, dtype=np.int64)
-    targets = np.asarray(targets, dtype=np.int64)
+    global _WORKER_MATRIX
+    matrix, sources, targets = _matrix_for(graph, np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64))
     unique, inverse = np.unique(sources, return_inverse=True)
     chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
     n_jobs = min(n_jobs or os.cpu_count() or 1, len(chunks))
-    graph.csr("key" if with_distance else "time")  # build before forking, so workers share it
     bar = tqdm(total=len(unique), desc="travel times", unit="src", disable=not progress, leave=False)
     results = []
     if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for chunk in chunks:
-            results.append(_rows(graph, chunk, targets, with_distance))
+            results.append(_rows(matrix, chunk, targets))
             bar.update(len(chunk))
     else:
-        _WORKER_GRAPH = graph
+        _WORKER_MATRIX = matrix
         try:
             with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                for chunk, result in zip(chunks, pool.map(_worker, [(c, targets, with_distance) for c in chunks])):
+                for chunk, result in zip(chunks, pool.map(_worker, [(c, targets) for c in chunks])):
                     results.append(result)
                     bar.update(len(chunk))
         finally:
-            _WORKER_GRAPH = None
+            _WORKER_MATRIX = None
     bar.close()
-    times = np.vstack([r[0] for r in results])[inverse] if results else np.empty((0, len(targets)))
-    lengths = np.vstack([r[1] for r in results])[inverse] if with_distance and results else None
-    return times, lengths
+    if not results:
+        return np.empty((0, len(targets))), (np.empty((0, len(targets))) if with_distance else None)
+    times = np.vstack([r[0] for r in results])[inverse]
+    return times, (np.vstack([r[1] for r in results])[inverse] if with_distance else None)
 
 
 def travel_matrix(

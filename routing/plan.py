@@ -169,8 +169,8 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
         routes, dropped = _solve_day(rest, times, available, fleet, rules, seed=seed, iterations=iterations)
         short = "fleet too small for this day"
         out_of_reach = "no legal trip reaches this centre within its reception hours"
-        for load in full[fleet.coaches_per_day :] + dropped:
-            reason = short if len(routes) >= available or load in full else out_of_reach
+        fleet_used_up = len(routes) >= available
+        for load, reason in [(f, short) for f in full[fleet.coaches_per_day :]] + [(d, short if fleet_used_up else out_of_reach) for d in dropped]:
             left += [{"person_id": p, "day": day, "centre_id": load.centre_id, "reason": reason} for p in load.people]
         for n, stops in enumerate([[load] for load in direct] + routes, start=1):
             trip = Trip(coach=f"{day}-C{n:02d}", day=day, stops=stops)
