@@ -27,6 +27,7 @@ from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.matrix import travel_matrix
 from abri.routing.plan import ORIGIN, Plan, plan_coaches
 from abri.routing.profile import load_profile
+from abri.routing.schedule import reception_hours
 from abri.routing.snap import snap_points
 
 
@@ -86,12 +87,13 @@ def run_plan(
         assert km is not None
     with _timed(seconds, "allocation"):
         allocation = allocate(scenario.people, centres, times.loc[ORIGIN], penalty_hours=scenario.rules.preference_penalty_hours)
+    hours = reception_hours(centres, scenario.rules)
     with _timed(seconds, "plan"):
-        plan = plan_coaches(allocation, times, km, fleet, scenario.rules, seed=seed, iterations=iterations, progress=progress)
+        plan = plan_coaches(allocation, times, km, fleet, scenario.rules, hours=hours, seed=seed, iterations=iterations, progress=progress)
     naive = None
     if baseline:
         with _timed(seconds, "baseline"):
-            naive = naive_plan(allocation, times, km, fleet, scenario.rules)
+            naive = naive_plan(allocation, times, km, fleet, scenario.rules, hours=hours)
     return PlanRun(scenario, centres, report, graph, snapped, times, km, allocation, plan, naive, seconds)
 
 

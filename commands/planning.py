@@ -138,6 +138,6 @@ def _report_run(run, files: dict[str, Path]) -> None:  # type: ignore[no-untyped
         click.echo(f"unreachable centres: {', '.join(run.unreachable)}", err=True)
     _print_unplaced(run.allocation)
     illegal = [t.coach for t in run.plan.trips if not t.legal]
-    if len(run.allocation.unplaced) or len(run.plan.not_carried) or illegal:
+    if len(run.allocation.unplaced) or len(run.plan.not_carried) or illegal or run.unreachable:
         raise DataError(f"incomplete plan: {len(run.allocation.unplaced)} unplaced, {len(run.plan.not_carried)} not carried, "
-                        f"{len(illegal)} illegal trips; the partial plan is written")
+                        f"{len(illegal)} illegal trips, {len(run.unreachable)} unreachable centres; the partial plan is written")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,6 +36,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "type": ("type", "type_centre", "categorie", "dispositif"),
     "groups": ("groups", "groupes", "publics", "public", "accepts", "groups_accepted"),
     "departement": ("departement", "dept", "dep", "code_departement", "department"),
+    "opens": ("opens", "open", "ouverture", "heure_ouverture", "reception_open", "accueil_debut"),
+    "closes": ("closes", "close", "fermeture", "heure_fermeture", "reception_close", "accueil_fin"),
 }
 TYPES = ("CAO", "CAOMI", "CADA", "HUDA", "PRAHDA", "CHU", "CHRS", "CPH", "AUTRE")
 GROUPS = ("men", "women", "families", "minors", "vulnerable")
@@ -52,7 +55,7 @@ FRANCE_LAT = (41.0, 51.5)
 COAST_TOLERANCE_M = 2_000.0
 OUTPUT_COLUMNS = [
     "id", "name", "capacity", "type", "groups", "insee", "commune", "departement", "region",
-    "departement_declared", "lon", "lat", "row",
+    "departement_declared", "opens", "closes", "lon", "lat", "row",
 ]
 
 
@@ -97,6 +100,15 @@ def _split_list(text: str) -> list[str]:
     return [t for t in text.split(";") if t.strip()]
 
 
+def parse_clock(text: str) -> str | None:
+    """``'8h'``, ``'08:30'``, ``'8h30'`` -> ``'08:30'``; None if not a time of day."""
+    match = re.fullmatch(r"\s*(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?\s*", text)
+    if not match:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
+
+
 def normalise_departement(text: str) -> str:
     """``'1'`` -> ``'01'``, ``'2a'`` -> ``'2A'``."""
     s = text.strip().upper()
@@ -133,6 +145,7 @@ class CentreChecker:
         self._check_capacity(row)
         self._check_type_and_groups(row)
         self._check_location(row)
+        self._check_hours(row)
         declared = row.cells.get("departement", "")
         row.values["departement_declared"] = normalise_departement(declared) if declared else ""
 
@@ -178,6 +191,19 @@ class CentreChecker:
             row.error(self.path, self.col("groups"), row.cells["groups"], f"at least one of {', '.join(GROUPS)}", "no-group")
         row.values["type"] = centre_type
         row.values["groups"] = ";".join(groups)
+
+    def _check_hours(self, row: RowCheck) -> None:
+        for field_name in ("opens", "closes"):
+            text = row.cells.get(field_name, "")
+            value = parse_clock(text) if text else ""
+            if value is None:
+                row.warn(self.path, self.col(field_name), text, "a time of day like 08:30 (the scenario's default hours apply)", "bad-hours")
+                value = ""
+            row.values[field_name] = value
+        opens, closes = row.values["opens"], row.values["closes"]
+        if opens and closes and opens >= closes:
+            row.warn(self.path, self.col("closes"), row.cells["closes"], f"a closing time after the opening time {opens} (default hours apply)", "bad-hours")
+            row.values["opens"] = row.values["closes"] = ""
 
     def _check_location(self, row: RowCheck) -> None:
         lon_text, lat_text = row.cells.get("lon", ""), row.cells.get("lat", "")
@@ -336,7 +362,7 @@ def _centres_frame(frame: pd.DataFrame, rows: list[RowCheck], columns: dict[str,
     kept = [i for i, r in enumerate(rows) if not r.rejected]
     data = pd.DataFrame([{**rows[i].values, "row": rows[i].number} for i in kept], columns=OUTPUT_COLUMNS)
     data["capacity"] = data["capacity"].astype("int64")
-    for col in ("insee", "commune", "type", "groups", "departement_declared"):
+    for col in ("insee", "commune", "type", "groups", "departement_declared", "opens", "closes"):
         data[col] = data[col].astype(object).fillna("").astype(str)
     own = {c for c in columns.values()}
     extras = [c for c in frame.columns if c not in own and not c.startswith("__") and normalise_header(c) not in OUTPUT_COLUMNS]

@@ -17,7 +17,8 @@ from abri.routing.plan import ORIGIN, Plan, _legs, day_demand
 from abri.routing.schedule import Stop, Trip, schedule
 
 
-def naive_plan(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fleet: Fleet, rules: Rules) -> Plan:
+def naive_plan(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fleet: Fleet, rules: Rules,
+               *, hours: dict[str, tuple[int, int]] | None = None) -> Plan:
     """Fill coaches centre by centre, nearest centre first."""
     trips: list[Trip] = []
     left: list[dict[str, str]] = []
@@ -39,5 +40,5 @@ def naive_plan(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fl
             if n > fleet.coaches_per_day:
                 left += [{"person_id": p, "day": day, "centre_id": s.centre_id, "reason": "fleet too small for this day"} for s in stops for p in s.people]
                 continue
-            trips.append(schedule(_legs(Trip(coach=f"{day}-N{n:02d}", day=day, stops=stops), times, km), rules))
+            trips.append(schedule(_legs(Trip(coach=f"{day}-N{n:02d}", day=day, stops=stops), times, km), rules, hours=hours))
     return Plan(trips, allocation, fleet, rules, pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"]), method="naive")

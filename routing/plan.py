@@ -83,7 +83,7 @@ def _legs(trip: Trip, times: pd.DataFrame, km: pd.DataFrame) -> Trip:
 
 
 def _solve_day(remainders: list[Stop], times: pd.DataFrame, coaches: int, fleet: Fleet, rules: Rules, *, seed: int,
-               iterations: int, shared_pool: bool = False) -> tuple[list[list[Stop]], list[Stop]]:
+               iterations: int, hours: dict[str, tuple[int, int]], shared_pool: bool = False) -> tuple[list[list[Stop]], list[Stop]]:
     """Group remainder loads into coach routes with PyVRP; returns routes and loads left over.
 
     One-driver coaches see driving times inflated by their breaks (pro rata,
@@ -114,13 +114,14 @@ def _solve_day(remainders: list[Stop], times: pd.DataFrame, coaches: int, fleet:
         model.add_vehicle_type(num_available=coaches, capacity=[fleet.seats, rules.max_stops], fixed_cost=fixed + extra,
                                max_distance=2 * limit if two_drivers else limit, tw_early=departure, profile=double, name="2 drivers")
         kinds.append((double, 1.0 if two_drivers else inflate))
-    open_t, close_t = clock_to_s(rules.reception_open), clock_to_s(rules.reception_close)
+    default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
     locations = [depot_loc]
     for k, load in enumerate(remainders):
         loc = model.add_location(0.0, 0.0, name=load.centre_id)
         locations.append(loc)
+        opens, closes = hours.get(load.centre_id, default)
         model.add_client(loc, delivery=[len(load.people), 1], service_duration=rules.service_minutes * 60,
-                         tw_early=open_t, tw_late=close_t, required=False, prize=10 * fixed, name=str(k))
+                         tw_early=opens, tw_late=closes, required=False, prize=10 * fixed, name=str(k))
     ids = [ORIGIN] + [load.centre_id for load in remainders]
     drive = times.loc[ids, ids].to_numpy()
     for profile, factor in kinds:
@@ -132,13 +133,14 @@ def _solve_day(remainders: list[Stop], times: pd.DataFrame, coaches: int, fleet:
     result = model.solve(stop=MaxIterations(iterations), seed=seed, display=False)
     routes = [[remainders[int(model.clients[a.idx].name)] for a in r.schedule() if a.is_client()] for r in result.best.routes()]
     if len(routes) > coaches and not shared_pool:
-        return _solve_day(remainders, times, coaches, fleet, rules, seed=seed, iterations=iterations, shared_pool=True)
+        return _solve_day(remainders, times, coaches, fleet, rules, seed=seed, iterations=iterations, hours=hours, shared_pool=True)
     served = {id(s) for route in routes for s in route}
     return routes, [s for s in remainders if id(s) not in served]
 
 
 def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fleet: Fleet, rules: Rules,
-                 *, seed: int = 1, iterations: int = 2_000, progress: bool = False) -> Plan:
+                 *, hours: dict[str, tuple[int, int]] | None = None, seed: int = 1, iterations: int = 2_000,
+                 progress: bool = False) -> Plan:
     """Coach trips for every day of the allocation.
 
     Parameters
@@ -150,6 +152,9 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
         and centre ids (both axes).
     fleet, rules
         Coaches and seats per day; stops, driver and reception rules.
+    hours
+        Reception hours per centre id (see :func:`~abri.routing.schedule.reception_hours`);
+        centres not listed use the rules' default.
     seed, iterations
         PyVRP's seed and iteration budget (the same inputs and seed give
         the same plan).
@@ -166,7 +171,7 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
                 for part in (split_load(load, group_of) if len(load.people) > fleet.seats // 2 else [load])]
         direct = full[: fleet.coaches_per_day]
         available = fleet.coaches_per_day - len(direct)
-        routes, dropped = _solve_day(rest, times, available, fleet, rules, seed=seed, iterations=iterations)
+        routes, dropped = _solve_day(rest, times, available, fleet, rules, seed=seed, iterations=iterations, hours=hours or {})
         short = "fleet too small for this day"
         out_of_reach = "no legal trip reaches this centre within its reception hours"
         fleet_used_up = len(routes) >= available
@@ -174,6 +179,6 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
             left += [{"person_id": p, "day": day, "centre_id": load.centre_id, "reason": reason} for p in load.people]
         for n, stops in enumerate([[load] for load in direct] + routes, start=1):
             trip = Trip(coach=f"{day}-C{n:02d}", day=day, stops=stops)
-            trips.append(schedule(_legs(trip, times, km), rules))
+            trips.append(schedule(_legs(trip, times, km), rules, hours=hours))
     not_carried = pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"])
     return Plan(trips, allocation, fleet, rules, not_carried)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from abri.geo.scenario import Rules
 
 
@@ -68,9 +70,19 @@ class Trip:
         return self.stops[-1].arrival_s if self.stops else self.departure_s
 
 
-def schedule(trip: Trip, rules: Rules, *, open_s: dict[str, int] | None = None, close_s: dict[str, int] | None = None) -> Trip:
+def reception_hours(centres: pd.DataFrame, rules: Rules) -> dict[str, tuple[int, int]]:
+    """Opening and closing time (s after midnight) of each centre: its own, else the rules' default."""
+    default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
+    hours = {}
+    for cid, opens, closes in zip(centres["id"].astype(str), centres.get("opens", ""), centres.get("closes", "")):
+        hours[cid] = (clock_to_s(opens) if opens else default[0], clock_to_s(closes) if closes else default[1])
+    return hours
+
+
+def schedule(trip: Trip, rules: Rules, *, hours: dict[str, tuple[int, int]] | None = None) -> Trip:
     """Fill in arrival times, breaks, drivers and legality from the legs' driving times."""
-    open_s, close_s = open_s or {}, close_s or {}
+    hours = hours or {}
+    default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
     limit = rules.max_driving_hours * 3600
     driving = sum(s.leg_s for s in trip.stops)
     trip.drivers = 1 if driving <= limit else 2
@@ -94,8 +106,8 @@ def schedule(trip: Trip, rules: Rules, *, open_s: dict[str, int] | None = None, 
             stop.breaks_before += 1
         t += remaining
         since_break += remaining
-        stop.arrival_s = max(t, open_s.get(stop.centre_id, clock_to_s(rules.reception_open)))
-        closes = close_s.get(stop.centre_id, clock_to_s(rules.reception_close))
+        opens, closes = hours.get(stop.centre_id, default)
+        stop.arrival_s = max(t, opens)
         if stop.arrival_s > closes:
             trip.notes.append(f"arrives at {stop.centre_id} at {s_to_clock(stop.arrival_s)}, after it closes at {s_to_clock(closes)}")
         t = stop.arrival_s + rules.service_minutes * 60

@@ -156,3 +156,11 @@ def test_sample_file(examples: Path, data_dir: Path) -> None:
     gdf, report = read_centres(examples / "centres-sample.csv", data_dir=data_dir)
     assert report.rows_read == 25 and [p.rule for p in report.errors] == ["missing-capacity"]
     assert len(gdf) == 24 and gdf["departement"].notna().all()
+
+
+def test_reception_hours(write, data_dir: Path) -> None:
+    path = write("c.csv", "id;capacity;insee;ouverture;fermeture\nA;4;62193;8h30;20h\nB;4;69123;soon;21:00\nC;4;13055;22:00;09:00\n")
+    gdf, report = read_centres(path, data_dir=data_dir)
+    assert gdf[["opens", "closes"]].values.tolist() == [["08:30", "20:00"], ["", "21:00"], ["", ""]]
+    hours = [(p.row, p.column, p.rule) for p in report.warnings if p.rule == "bad-hours"]
+    assert hours == [(3, "ouverture", "bad-hours"), (4, "fermeture", "bad-hours")]

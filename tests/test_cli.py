@@ -123,7 +123,9 @@ def test_allocate_and_plan_commands(run, small_scenario: Path, data_dir: Path, t
     assert alloc.exit_code == 0, alloc.output
     assert "490 of 490 people placed" in alloc.stdout and (tmp_path / "a/assignments.csv").exists()
     plan = run("plan", small_scenario, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "300", "--jobs", "1", "--data-dir", data_dir)
-    assert plan.exit_code == 0, plan.output
+    # on major roads only, one centre of the small scenario is 65 km from any road: everyone is placed elsewhere,
+    # the plan is written, and the command still fails so that the planner looks at it
+    assert plan.exit_code == 1 and "unreachable centres: CAO-004" in plan.output and "0 unplaced" in plan.output
     assert "naive, adults" in plan.stdout and "seat fill %" in plan.stdout
     assert {"plan.json", "trips.csv", "manifests.csv", "assignments.csv", "trips.geojson"} <= {p.name for p in (tmp_path / "p").iterdir()}
 
@@ -163,3 +165,16 @@ def test_map_commands(run, examples: Path, data_dir: Path, tmp_path: Path) -> No
     assert bad.exit_code == 2 and "no plan.json" in bad.output
     tiles = run("map", "capacity", examples / "centres-sample.csv", "--tiles", "satellite", "--data-dir", data_dir)
     assert tiles.exit_code == 2 and "satellite" in tiles.output
+
+
+def test_plan_with_an_unreachable_centre_fails(run, small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "island"
+    shutil.copytree(small_scenario, folder)
+    with open(folder / "centres.csv", "a", encoding="utf-8") as fh:
+        fh.write("CAO-AJACCIO;CAO Ajaccio;30;2A004;CAO;men;2A;94\n")
+    result = run("plan", folder, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "200", "--jobs", "1", "--data-dir", data_dir)
+    assert result.exit_code == 1
+    assert "unreachable centres: CAO-004, CAO-AJACCIO" in result.output and "2 unreachable centres" in result.output
+    assert (tmp_path / "p/plan.json").exists()

@@ -41,3 +41,16 @@ def test_early_coach_waits_for_opening() -> None:
 
 def test_clock() -> None:
     assert clock_to_s("07:30") == 27_000 and s_to_clock(27_000) == "07:30" and s_to_clock(90_000) == "+1d 01:00"
+
+
+def test_centre_hours_override_the_default() -> None:
+    import pandas as pd
+
+    from abri.routing.schedule import reception_hours
+
+    hours = reception_hours(pd.DataFrame({"id": ["s0", "s1"], "opens": ["11:00", ""], "closes": ["12:00", ""]}), Rules())
+    assert hours == {"s0": (clock_to_s("11:00"), clock_to_s("12:00")), "s1": (clock_to_s("08:00"), clock_to_s("22:00"))}
+    t = schedule(trip(1.0), Rules(), hours=hours)
+    assert s_to_clock(t.stops[0].arrival_s) == "11:00"  # waits for the centre to open
+    late = schedule(trip(6.0), Rules(), hours=hours)
+    assert not late.legal and "closes at 12:00" in late.notes[0]
