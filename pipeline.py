@@ -77,7 +77,7 @@ def run_plan(
         scenario = read_scenario(scenario_dir, regions=set(REGIONS_2016) | _all_regions(data_dir))
         centres, report = read_centres(scenario.centres_path, data_dir=data_dir)
     with _timed(seconds, "graph"):
-        graph = load_graph(roads, data_dir=data_dir)
+        graph = load_graph(roads, data_dir=data_dir, progress=progress)
     with _timed(seconds, "matrix"):
         fleet = scenario.fleet
         ids = [ORIGIN, *centres["id"].astype(str)]

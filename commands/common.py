@@ -96,7 +96,7 @@ def road_graph(roads: str, data_dir: Path | None, download: bool, profile: Path 
     from abri.routing.profile import load_profile
 
     with timed_step(f"road graph {roads}"):
-        return load_graph(roads, profile=load_profile(profile), data_dir=data_dir, download=download)
+        return load_graph(roads, profile=load_profile(profile), data_dir=data_dir, download=download, progress=True)
 
 
 class timed_step:  # noqa: N801 - used like a function

@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
+from tqdm.auto import tqdm
 
 from abri.errors import GraphError
 from abri.geo.datadir import DATASETS, dataset_path, sha256_file
@@ -291,6 +292,7 @@ def load_graph(
     data_dir: str | os.PathLike[str] | None = None,
     download: bool = False,
     use_cache: bool = True,
+    progress: bool = False,
 ) -> RoadGraph:
     """The road graph from a file, a data pack name, or (with ``download=True``) a place name.
 
@@ -306,6 +308,8 @@ def load_graph(
         Fetch from Overpass instead of reading a file; needs internet.
     use_cache
         Reuse (and write) the cached arrays under :func:`cache_dir`.
+    progress
+        Show a progress bar while building.
     """
     profile = profile or load_profile()
     if download:
@@ -322,7 +326,15 @@ def load_graph(
         except GraphError:
             log.warning("cached graph %s is unreadable; rebuilding", cached)
     log.info("building graph from %s (osmnx)", path)
-    graph = from_networkx(read_osm_graph(path), profile, source=str(path))
-    if use_cache:
-        graph.save(cached)
+    with tqdm(total=3, desc=f"road graph {path.name}", unit="step", leave=False, disable=not progress) as bar:
+        bar.set_postfix_str("parsing with osmnx")
+        raw = read_osm_graph(path)
+        bar.update()
+        bar.set_postfix_str("coach times, arrays")
+        graph = from_networkx(raw, profile, source=str(path))
+        bar.update()
+        if use_cache:
+            bar.set_postfix_str("caching")
+            graph.save(cached)
+        bar.update()
     return graph
