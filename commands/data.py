@@ -33,3 +33,18 @@ def data_status_cmd(data_dir: Path | None, no_verify: bool) -> None:
         raise DataError("some datasets are missing")
     if any(r.checksum == "MISMATCH" for r in rows):
         raise DataError("some datasets do not match SHA256SUMS")
+
+
+@data.command("fetch")
+@click.argument("names", nargs=-1)
+@data_dir_option
+def data_fetch_cmd(names: tuple[str, ...], data_dir: Path | None) -> None:
+    """Download boundary files from their publisher (needs internet; offline, copy the data pack)."""
+    from abri.geo.fetch import SOURCES, FetchError, fetch_dataset
+
+    for name in names or tuple(SOURCES):
+        try:
+            path = fetch_dataset(name, data_dir)
+        except FetchError as exc:
+            raise DataError(str(exc)) from exc
+        click.echo(f"{name}: {path}")

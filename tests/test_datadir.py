@@ -38,3 +38,23 @@ def test_status_detects_mismatch_and_missing(tmp_path: Path) -> None:
     rows = {r.name: r for r in data_status(tmp_path)}
     assert rows["communes"].checksum == "MISMATCH"
     assert not rows["departements"].present
+
+
+def test_fetch_is_explicit_and_fails_clearly_offline(tmp_path: Path) -> None:
+    from abri.geo.fetch import FetchError, fetch_dataset
+
+    with pytest.raises(FetchError, match="no download source for 'france-all-roads'"):
+        fetch_dataset("france-all-roads", tmp_path)
+    # the tests block the network, as on a machine without internet
+    with pytest.raises(FetchError, match=r"cannot download departements from https://.*copy the data pack"):
+        fetch_dataset("departements", tmp_path)
+    assert not list(tmp_path.rglob("*.geojson"))  # nothing half-written
+
+
+def test_fetch_command_exit_code(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from abri.cli import main
+
+    result = CliRunner().invoke(main, ["data", "fetch", "regions-simplifie", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "cannot download regions-simplifie" in result.output
