@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import functools
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 
 from abri.errors import AbriError, DataFileError, MissingDataError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from abri.geo.report import ValidationReport
+    from abri.routing.graph import RoadGraph
 
 F = Callable[..., Any]
 
@@ -52,7 +60,7 @@ def reports_errors(func: F) -> F:
     return wrapper
 
 
-def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool):
+def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read and check centres, print the report, write rejects; shared by several commands."""
     from abri.geo.centres import read_centres
 
@@ -79,7 +87,6 @@ def centre_options(func: F) -> F:
     return data_dir_option(func)
 
 
-
 def roads_options(func: F) -> F:
     """Options shared by every command that needs the road graph."""
     func = click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -91,7 +98,8 @@ def roads_options(func: F) -> F:
     return data_dir_option(func)
 
 
-def road_graph(roads: str, data_dir: Path | None, download: bool, profile: Path | None):
+def road_graph(roads: str, data_dir: Path | None, download: bool, profile: Path | None) -> RoadGraph:
+    """The road graph for a command, with a progress line."""
     from abri.routing.graph import load_graph
     from abri.routing.profile import load_profile
 
@@ -99,23 +107,13 @@ def road_graph(roads: str, data_dir: Path | None, download: bool, profile: Path 
         return load_graph(roads, profile=load_profile(profile), data_dir=data_dir, download=download, progress=True)
 
 
-class timed_step:  # noqa: N801 - used like a function
-    """Print how long a step took, on stderr."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-    def __enter__(self) -> None:
-        import time
-
-        self.start = time.perf_counter()
-        click.echo(f"{self.label} ...", err=True)
-
-    def __exit__(self, *exc: object) -> None:
-        import time
-
-        if exc[0] is None:
-            click.echo(f"{self.label}: done in {time.perf_counter() - self.start:.1f} s", err=True)
+@contextmanager
+def timed_step(label: str) -> Iterator[None]:
+    """Say on stderr that a step starts, then how long it took."""
+    start = time.perf_counter()
+    click.echo(f"{label} ...", err=True)
+    yield
+    click.echo(f"{label}: done in {time.perf_counter() - start:.1f} s", err=True)
 
 
 def parse_lonlat(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float] | None:
