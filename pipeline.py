@@ -160,7 +160,8 @@ def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str
         files |= {f"plan/{k}": v for k, v in write_run(run, out / "plan").items()}
     with _timed(run.seconds, "maps"):
         origin = (run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat, run.scenario.fleet.origin_name)
-        cap_html, cap_png = write_capacity_map(run.centres, out / "capacity.html", png=True, data_dir=data_dir, origin=origin)
+        cap_html, cap_png = write_capacity_map(run.centres, out / "capacity.html", png=True, data_dir=data_dir, origin=origin,
+                                               allocated=run.allocation.per_centre())
         plan_html, plan_png = write_plan_map(out / "plan", out / "plan.html", png=True, data_dir=data_dir)
     files |= {"capacity_map": cap_html, "capacity_png": cap_png, "plan_map": plan_html, "plan_png": plan_png}
     return run, files

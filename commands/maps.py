@@ -26,15 +26,20 @@ def map_options(func: F) -> F:
 @click.argument("centres", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("capacity.html"), show_default=True)
 @click.option("--origin", callback=parse_lonlat, default=CALAIS, show_default=True, help="Origin LON,LAT to mark.")
+@click.option("--plan", "plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="A plan folder (abri plan): adds people allocated and occupancy.")
 @map_options
 @click.option("--strict", is_flag=True, help="Exit non-zero on any error in the centre file.")
 @reports_errors
-def map_capacity(centres: Path, output: Path, origin: tuple[float, float], tiles: str, png: bool, data_dir: Path | None, strict: bool) -> None:
-    """Map of capacity by department, with every centre."""
+def map_capacity(centres: Path, output: Path, origin: tuple[float, float], plan_dir: Path | None, tiles: str, png: bool,
+                 data_dir: Path | None, strict: bool) -> None:
+    """Map of capacity by department, with every centre (and, with --plan, who was allocated where)."""
     from abri.maps.capacity import write_capacity_map
+    from abri.maps.plan import allocated_per_centre
 
     gdf, _ = read_and_report_centres(centres, data_dir, output.with_name(f"{output.stem}.rejects.csv"), strict)
-    for path in write_capacity_map(gdf, output, png=png, data_dir=data_dir, tiles=tiles, origin=(*origin, "origin")):
+    allocated = allocated_per_centre(plan_dir) if plan_dir else None
+    for path in write_capacity_map(gdf, output, png=png, data_dir=data_dir, tiles=tiles, origin=(*origin, "origin"), allocated=allocated):
         click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
 
 

@@ -33,9 +33,10 @@ def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
 
 def write_capacity_map(centres: gpd.GeoDataFrame, path: str | os.PathLike[str], *, png: bool = False,
                        data_dir: str | os.PathLike[str] | None = None, tiles: str = "none",
-                       origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais")) -> list[Path]:
-    """Write the capacity map as HTML (and PNG next to it with `png`)."""
-    written = [save_map(capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin), path)]
+                       origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
+                       allocated: pd.Series | None = None) -> list[Path]:
+    """Write the capacity map as HTML (and PNG next to it with `png`); `allocated` adds allocation layers."""
+    written = [save_map(capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin, allocated=allocated), path)]
     if png:
         from abri.maps.static import static_map
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
+import pandas as pd
 
 from abri.errors import DataFileError
 from abri.maps.capacity import capacity_layers, save_map
@@ -30,6 +31,12 @@ def read_geojson(path: Path) -> gpd.GeoDataFrame:
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         msg = f"{path}: not a GeoJSON FeatureCollection ({exc})"
         raise DataFileError(msg) from exc
+
+
+def allocated_per_centre(plan_dir: str | os.PathLike[str]) -> pd.Series:
+    """People allocated to each centre id, from a plan folder."""
+    centres = read_geojson(_read(Path(plan_dir), "centres.geojson"))
+    return centres.set_index(centres["id"].astype(str))["allocated"].astype(int)
 
 
 def trip_tooltips(trips: gpd.GeoDataFrame) -> list[str]:

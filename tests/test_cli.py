@@ -161,6 +161,7 @@ def test_demo_fails_clearly_without_data(run, tmp_path: Path) -> None:
 def test_map_commands(run, examples: Path, data_dir: Path, tmp_path: Path) -> None:
     result = run("map", "capacity", examples / "centres-sample.csv", "-o", tmp_path / "c.html", "--png", "--data-dir", data_dir)
     assert result.exit_code == 0 and (tmp_path / "c.html").exists() and (tmp_path / "c.png").exists()
+    assert "people allocated" not in (tmp_path / "c.html").read_text()
     bad = run("map", "plan", tmp_path, "-o", tmp_path / "p.html", "--data-dir", data_dir)
     assert bad.exit_code == 2 and "no plan.json" in bad.output
     tiles = run("map", "capacity", examples / "centres-sample.csv", "--tiles", "satellite", "--data-dir", data_dir)

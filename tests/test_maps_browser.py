@@ -51,6 +51,20 @@ def test_capacity_map_of_calais_2016(browser, calais_run, data_dir: Path, tmp_pa
     assert (shots / "capacity.png").stat().st_size > 10_000 and png.stat().st_size > 10_000
 
 
+def test_capacity_map_with_a_plan_has_allocation_layers(browser, calais_run, data_dir: Path, tmp_path: Path) -> None:
+    from abri.maps.plan import allocated_per_centre
+
+    run, plan_dir = calais_run
+    allocated = allocated_per_centre(plan_dir)
+    assert allocated.sum() == len(run.allocation.placed)
+    [html] = write_capacity_map(run.centres, tmp_path / "capacity.html", data_dir=data_dir, allocated=allocated)
+    visit = open_map(browser, html)
+    assert visit.errors == [] and visit.outside == []
+    assert visit.count(".leaflet-control-layers-base input") == 4  # places, per 10,000, allocated, occupancy
+    visit.page.get_by_text("occupancy (%)").click()
+    assert visit.page.is_visible(".abri-legend[data-layer='occupancy (%)']")
+
+
 def test_plan_map_of_calais_2016(browser, calais_run, data_dir: Path, tmp_path: Path, shots: Path) -> None:
     run, plan_dir = calais_run
     html, png = write_plan_map(plan_dir, tmp_path / "plan.html", png=True, data_dir=data_dir)
