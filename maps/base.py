@@ -86,7 +86,7 @@ class Legends(MacroElement):
     _template = Template("""
     {% macro html(this, kwargs) %}
     {% for name, title, rows in this.legends %}
-    <div class="abri-legend" data-layer="{{ name|e }}" style="position:fixed;bottom:48px;left:10px;z-index:1000;background:white;
+    <div class="abri-legend" data-layer="{{ name|e }}" style="position:fixed;bottom:64px;left:10px;z-index:1000;background:white;
          padding:6px 8px;border:1px solid #888;border-radius:4px;font:12px sans-serif;{{ '' if loop.first else 'display:none' }}">
       <b>{{ title|e }}</b><br>
       {% for colour, label in rows %}<i style="background:{{ colour }};width:14px;height:10px;display:inline-block;margin-right:4px;border:1px solid #999"></i>{{ label|e }}<br>{% endfor %}
