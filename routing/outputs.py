@@ -84,12 +84,13 @@ def write_plan(plan: Plan, out_dir: str | Path, *, centres: gpd.GeoDataFrame, li
     names = dict(zip(centres["id"].astype(str), centres["name"].astype(str)))
     allocated = plan.allocation.per_centre()
     located = centres.assign(allocated=centres["id"].map(allocated).fillna(0).astype(int))
+    assignments = assignments_frame(plan)
     files = {
         "plan": write_text_atomic(out / "plan.json", json.dumps(plan_document(plan, baseline), indent=1, ensure_ascii=False, default=str)),
         "trips": write_text_atomic(out / "trips.csv", trips_frame(plan).to_csv(index=False)),
         "manifests": write_text_atomic(out / "manifests.csv", manifests_frame(plan, names).to_csv(index=False)),
-        "assignments": write_text_atomic(out / "assignments.csv", assignments_frame(plan).to_csv(index=False)),
-        "unplaced": write_text_atomic(out / "unplaced.csv", assignments_frame(plan).query("reason != ''").to_csv(index=False)),
+        "assignments": write_text_atomic(out / "assignments.csv", assignments.to_csv(index=False)),
+        "unplaced": write_text_atomic(out / "unplaced.csv", assignments[assignments["reason"] != ""].to_csv(index=False)),
         "centres": write_text_atomic(out / "centres.geojson", located.to_json(drop_id=True)),
     }
     if lines is not None:
