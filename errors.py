@@ -15,7 +15,3 @@ class DataFileError(AbriError, ValueError):
 
 class GraphError(AbriError, ValueError):
     """A road network cannot be built or used."""
-
-
-class PlanError(AbriError, ValueError):
-    """A scenario or plan cannot be made from the inputs."""

@@ -20,7 +20,6 @@ import pandas as pd
 from abri.geo.centres import read_centres
 from abri.geo.people import Scenario, read_scenario
 from abri.geo.report import ValidationReport
-from abri.geo.scenario import REGIONS_2016
 from abri.routing.allocation import Allocation, allocate
 from abri.routing.baseline import naive_plan
 from abri.routing.graph import RoadGraph, load_graph
@@ -74,7 +73,7 @@ def run_plan(
     """Read a scenario folder, then allocate people and plan coaches on real roads."""
     seconds: dict[str, float] = {}
     with _timed(seconds, "read"):
-        scenario = read_scenario(scenario_dir, regions=set(REGIONS_2016) | _all_regions(data_dir))
+        scenario = read_scenario(scenario_dir, regions=_all_regions(data_dir))
         centres, report = read_centres(scenario.centres_path, data_dir=data_dir)
     with _timed(seconds, "graph"):
         graph = load_graph(roads, data_dir=data_dir, progress=progress)

@@ -60,14 +60,22 @@ def reports_errors(func: F) -> F:
     return wrapper
 
 
+def echo_report(report: ValidationReport, *, limit: int | None = None) -> None:
+    """Print a file's problems (the first `limit` of them) and its summary on stderr."""
+    shown = report.problems if limit is None else report.problems[:limit]
+    for problem in shown:
+        click.echo(str(problem), err=True)
+    if len(shown) < len(report.problems):
+        click.echo(f"... and {len(report.problems) - len(shown)} more problems in {report.file}", err=True)
+    click.echo(report.summary(), err=True)
+
+
 def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read and check centres, print the report, write rejects; shared by several commands."""
     from abri.geo.centres import read_centres
 
     centres, report = read_centres(path, data_dir=data_dir)
-    for problem in report.problems:
-        click.echo(str(problem), err=True)
-    click.echo(report.summary(), err=True)
+    echo_report(report)
     if report.rows_rejected:
         target = rejects or Path(f"{path.stem}.rejects.csv")
         report.write_rejects(target)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import F, DataError, road_graph, read_and_report_centres, timed_step, data_dir_option, reports_errors
+from abri.commands.common import F, DataError, echo_report, road_graph, read_and_report_centres, timed_step, data_dir_option, reports_errors
 
 
 @click.command()
@@ -118,7 +118,8 @@ def _report_run(run, files: dict[str, Path]) -> None:  # type: ignore[no-untyped
     """Print the comparison table and the files; exit 1 if anyone is left behind or a trip is illegal."""
     from abri.routing.summary import per_day, plan_summary
 
-    click.echo(run.centre_report.summary(), err=True)
+    for report in (run.centre_report, run.scenario.people_report):
+        echo_report(report, limit=20)  # rows set aside are in the plan folder's *.rejects.csv
     rows = {"abri, adults": plan_summary(run.plan, adults_only=True), "abri, all": plan_summary(run.plan)}
     if run.baseline is not None:
         rows["naive, adults"] = plan_summary(run.baseline, adults_only=True)

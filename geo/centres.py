@@ -49,9 +49,6 @@ GROUP_ALIASES = {
     "vulnerable": "vulnerable", "vulnerables": "vulnerable", "vulnerable_people": "vulnerable",
 }
 ADULT_GROUPS = ("men", "women", "families", "vulnerable")
-# Rough bounding box of metropolitan France, for spotting swapped lon/lat.
-FRANCE_LON = (-5.5, 10.0)
-FRANCE_LAT = (41.0, 51.5)
 COAST_TOLERANCE_M = 2_000.0
 OUTPUT_COLUMNS = [
     "id", "name", "capacity", "type", "groups", "insee", "commune", "departement", "region",

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import folium
 from branca.element import Element, Figure
-from folium.plugins import MarkerCluster
 
 
 @lru_cache(maxsize=1)
@@ -67,11 +66,3 @@ def offline_map(**kwargs: object) -> folium.Map:
     assert isinstance(figure, Figure)
     figure.header.add_child(Element(inline_assets()), name="abri_offline_assets", index=0)
     return fmap
-
-
-def offline_cluster(**kwargs: object) -> MarkerCluster:
-    """A MarkerCluster whose assets come from :func:`offline_map` (none linked)."""
-    cluster = MarkerCluster(**kwargs)
-    cluster.default_js = []
-    cluster.default_css = []
-    return cluster

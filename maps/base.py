@@ -188,15 +188,12 @@ class GeoJsonLayer(MacroElement):
     {% endmacro %}
     """)
 
-    def __init__(self, frame: gpd.GeoDataFrame, *, name: str, css_class: str, cluster: bool = False, show: bool = True) -> None:
+    def __init__(self, frame: gpd.GeoDataFrame, *, css_class: str, cluster: bool = False, show: bool = True) -> None:
         super().__init__()
         self._name = "GeoJsonLayer"
-        self.layer_name = name
         self.css_class = css_class
         self.cluster = cluster
         self.show = show
-        self.control = True
-        self.overlay = True
         self.data = _script_json(json.loads(frame.to_json(drop_id=True)))
 
 
@@ -237,9 +234,9 @@ def centre_features(centres: gpd.GeoDataFrame, *, colour_by_occupancy: bool = Fa
     }, geometry=gpd.points_from_xy(centres["lon"].round(5), centres["lat"].round(5)), crs="EPSG:4326")
 
 
-def centre_layer(fmap: folium.Map, centres: gpd.GeoDataFrame, *, name: str = "centres", colour_by_occupancy: bool = False) -> GeoJsonLayer:
+def centre_layer(fmap: folium.Map, centres: gpd.GeoDataFrame, *, colour_by_occupancy: bool = False) -> GeoJsonLayer:
     """Centre markers sized by capacity, with escaped popups; clustered when there are many."""
-    layer = GeoJsonLayer(centre_features(centres, colour_by_occupancy=colour_by_occupancy), name=name,
+    layer = GeoJsonLayer(centre_features(centres, colour_by_occupancy=colour_by_occupancy),
                          css_class="abri-centre", cluster=len(centres) > CLUSTER_ABOVE)
     fmap.add_child(layer)
     return layer

@@ -69,7 +69,7 @@ def plan_map(plan_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[st
     trips["tooltip"] = trip_tooltips(trips)
     trips["weight"] = 2 + trips["people"].astype(float) / 20
     for day, group in trips.groupby("day", sort=True):
-        layer = GeoJsonLayer(group[["tooltip", "colour", "weight", "geometry"]], name=f"trips {day}", css_class="abri-trip")
+        layer = GeoJsonLayer(group[["tooltip", "colour", "weight", "geometry"]], css_class="abri-trip")
         fmap.add_child(layer)
         overlays.append((f"trips {esc(day)} ({len(group)} coaches)", layer.get_name()))
     origin_marker(fmap, origin["lon"], origin["lat"], origin.get("name", "origin"))

@@ -24,7 +24,7 @@ def _paths(graph: RoadGraph, pairs: set[tuple[int, int]]) -> dict[tuple[int, int
         by_source[s].append(t)
     out = {}
     for source, targets in by_source.items():
-        dist, pred = dijkstra(graph.csr("time"), indices=source, return_predecessors=True)
+        _, pred = dijkstra(graph.csr("time"), indices=source, return_predecessors=True)
         for target in targets:
             path = [target]
             while path[-1] != source and pred[path[-1]] >= 0:

@@ -67,13 +67,13 @@ class RoadGraph:
         return len(self.edge_u)
 
     def csr(self, weight: str = "time") -> sp.csr_matrix:
-        """Adjacency matrix weighted by ``"time"`` (s), ``"length"`` (m) or ``"key"``.
+        """Adjacency matrix weighted by ``"time"`` (s) or ``"key"``.
 
         The ``"key"`` weight is ``time_ms * LENGTH_BASE + length_m``, both whole
         numbers: one Dijkstra on it finds the fastest path (shortest among
         equally fast ones) and its time and length, exactly, in one pass.
         """
-        return {"time": self._time_csr, "length": self._length_csr, "key": self._key_csr}[weight]
+        return {"time": self._time_csr, "key": self._key_csr}[weight]
 
     @cached_property
     def _key_csr(self) -> sp.csr_matrix:
@@ -83,16 +83,6 @@ class RoadGraph:
     @cached_property
     def _time_csr(self) -> sp.csr_matrix:
         return sp.csr_matrix((self.time_s, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
-
-    @cached_property
-    def _length_csr(self) -> sp.csr_matrix:
-        return sp.csr_matrix((self.length_m, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
-
-    @cached_property
-    def edge_index(self) -> sp.csr_matrix:
-        """Edge number (+1) for each (u, v) pair, to recover an edge from a path."""
-        ids = np.arange(1, self.n_edges + 1, dtype=np.int64)
-        return sp.csr_matrix((ids, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
 
     @cached_property
     def pair_keys(self) -> np.ndarray:
@@ -226,14 +216,6 @@ def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str 
         source=source,
         profile=profile.digest(),
     )
-
-
-def add_travel_times(graph: nx.MultiDiGraph, profile: CoachProfile) -> nx.MultiDiGraph:
-    """Set ``speed_kph`` and ``travel_time`` (s) on every edge of an osmnx graph, from the coach profile."""
-    for _, _, data in graph.edges(data=True):
-        data["speed_kph"] = profile.speed(data.get("highway"))
-        data["travel_time"] = max(round(float(data.get("length", 0.0)) / (data["speed_kph"] / 3.6), 3), 1e-3)
-    return graph
 
 
 def read_osm_graph(path: str | os.PathLike[str]) -> nx.MultiDiGraph:

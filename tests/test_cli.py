@@ -179,3 +179,18 @@ def test_plan_with_an_unreachable_centre_fails(run, small_scenario: Path, data_d
     assert result.exit_code == 1
     assert "unreachable centres: CAO-004, CAO-AJACCIO" in result.output and "2 unreachable centres" in result.output
     assert (tmp_path / "p/plan.json").exists()
+
+
+def test_plan_reports_people_rows_set_aside(run, small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "typo"
+    shutil.copytree(small_scenario, folder)
+    lines = (folder / "people.csv").read_text().splitlines()
+    first = lines[1].split(",")
+    lines[1] = ",".join([first[0], "2016-13-45", *first[2:]])
+    (folder / "people.csv").write_text("\n".join(lines) + "\n")
+    result = run("plan", folder, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "100", "--jobs", "1", "--data-dir", data_dir)
+    assert "people.csv, row 2, column 'day': error [bad-day] got '2016-13-45', expected a date YYYY-MM-DD" in result.output
+    assert "1 set aside" in result.output
+    assert first[0] in (tmp_path / "p/people.rejects.csv").read_text()
