@@ -50,7 +50,8 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for key, label, past in ROWS:
         print(f"| {label} | {past} | {naive[key]} | {ours[key]} |")
-    print(f"| with minors: trips / seat fill (%) | - | {naive_all['trips']} / {naive_all['seat_fill_pct']} | {ours_all['trips']} / {ours_all['seat_fill_pct']} |")
+    print(f"| with minors: trips / seat fill (%) | - | {naive_all['trips']} / {naive_all['seat_fill_pct']} | "
+          f"{ours_all['trips']} / {ours_all['seat_fill_pct']} |")
     s = run.seconds
     print(f"\nseconds: matrix {s['matrix']} ({len(run.snapped)} x {len(run.snapped)}), allocation {s['allocation']}, "
           f"coach plan {s['plan']} (PyVRP, {args.iterations} iterations a day), naive baseline {s['baseline']}; "

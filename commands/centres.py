@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import read_and_report_centres, centre_options, reports_errors
+from abri.commands.common import centre_options, read_and_report_centres, reports_errors
 
 
 @click.command()

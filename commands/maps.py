@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import F, CALAIS, read_and_report_centres, data_dir_option, parse_lonlat, reports_errors
+from abri.commands.common import CALAIS, F, data_dir_option, parse_lonlat, read_and_report_centres, reports_errors
 
 
 @click.group("map")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import F, DataError, echo_report, road_graph, read_and_report_centres, timed_step, data_dir_option, reports_errors
+from abri.commands.common import DataError, F, data_dir_option, echo_report, read_and_report_centres, reports_errors, road_graph, timed_step
 
 
 @click.command()

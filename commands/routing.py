@@ -6,7 +6,17 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import CALAIS, DataError, road_graph, read_and_report_centres, timed_step, data_dir_option, parse_lonlat, reports_errors, roads_options
+from abri.commands.common import (
+    CALAIS,
+    DataError,
+    data_dir_option,
+    parse_lonlat,
+    read_and_report_centres,
+    reports_errors,
+    road_graph,
+    roads_options,
+    timed_step,
+)
 
 
 @click.group()

@@ -274,7 +274,8 @@ def _spatial_checks(rows: list[RowCheck], path: str, departements: gpd.GeoDataFr
         lon_col, lat_col = columns.get("lon", "lon"), columns.get("lat", "lat")
         text = f"{row.cells.get('lon', lon[i])}, {row.cells.get('lat', lat[i])}"
         if isinstance(code, str) and not join["inside"].iat[i]:
-            row.warn(path, f"{lon_col}/{lat_col}", text, f"a point inside a department (within {COAST_TOLERANCE_M / 1000:.0f} km of {code}, assigned to it)", "near-boundary")
+            row.warn(path, f"{lon_col}/{lat_col}", text,
+                     f"a point inside a department (within {COAST_TOLERANCE_M / 1000:.0f} km of {code}, assigned to it)", "near-boundary")
         if not isinstance(code, str):
             k = int(np.searchsorted(missing, i))
             fixed = swap_join["code"].iat[k] if swap_join is not None else None
@@ -289,7 +290,8 @@ def _spatial_checks(rows: list[RowCheck], path: str, departements: gpd.GeoDataFr
         row.values["region"] = regions.get(code, "")
         declared = row.values.get("departement_declared", "")
         if declared and declared != code:
-            row.warn(path, columns.get("departement", "departement"), row.cells["departement"], f"the department the point lies in ({code})", "departement-mismatch")
+            row.warn(path, columns.get("departement", "departement"), row.cells["departement"],
+                     f"the department the point lies in ({code})", "departement-mismatch")
 
 
 def _check_duplicates(rows: list[RowCheck], path: str, columns: dict[str, str]) -> None:
@@ -300,7 +302,8 @@ def _check_duplicates(rows: list[RowCheck], path: str, columns: dict[str, str]) 
             continue
         key = (normalise_name(str(row.values["name"])), round(float(row.values["lon"]), 4), round(float(row.values["lat"]), 4))
         if key in seen:
-            row.error(path, columns.get("name", "name"), str(row.values["name"]), f"a centre not already listed (same name and place as row {seen[key]})", "duplicate-centre")
+            row.error(path, columns.get("name", "name"), str(row.values["name"]),
+                      f"a centre not already listed (same name and place as row {seen[key]})", "duplicate-centre")
         else:
             seen[key] = row.number
 

@@ -15,6 +15,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import folium
 from branca.element import Element, Figure
@@ -57,7 +58,7 @@ def inline_assets() -> str:
     return f"<style>{css}</style>\n<script>{js}</script>"
 
 
-def offline_map(**kwargs: object) -> folium.Map:
+def offline_map(**kwargs: Any) -> folium.Map:
     """A folium Map whose scripts and styles are inlined (no CDN); kwargs go to ``folium.Map``."""
     fmap = folium.Map(**kwargs)
     fmap.default_js = []

@@ -89,7 +89,8 @@ class Legends(MacroElement):
     <div class="abri-legend" data-layer="{{ name|e }}" style="position:fixed;bottom:64px;left:10px;z-index:1000;background:white;
          padding:6px 8px;border:1px solid #888;border-radius:4px;font:12px sans-serif;{{ '' if loop.first else 'display:none' }}">
       <b>{{ title|e }}</b><br>
-      {% for colour, label in rows %}<i style="background:{{ colour }};width:14px;height:10px;display:inline-block;margin-right:4px;border:1px solid #999"></i>{{ label|e }}<br>{% endfor %}
+      {% for colour, label in rows %}<i style="background:{{ colour }};width:14px;height:10px;display:inline-block;margin-right:4px;border:1px solid #999">
+      </i>{{ label|e }}<br>{% endfor %}
     </div>
     {% endfor %}
     {% endmacro %}
@@ -113,7 +114,8 @@ def department_layers(fmap: folium.Map, departements: gpd.GeoDataFrame, measures
 
     `measures` maps a column of `departements` to (layer name, legend title).
     """
-    legends, bases = [], []
+    legends: list[tuple[str, str, list[tuple[str, str]]]] = []
+    bases: list[tuple[str, str]] = []
     for column, (layer, title) in measures.items():
         classes, bins = classify(departements[column])
         colours = [BLUES[min(c, len(BLUES) - 1)] for c in classes]

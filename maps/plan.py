@@ -11,8 +11,8 @@ import geopandas as gpd
 import pandas as pd
 
 from abri.errors import DataFileError
-from abri.maps.capacity import capacity_layers, save_map
 from abri.maps.base import GeoJsonLayer, LayerControl, base_map, centre_layer, department_layers, esc, origin_marker, round_geometry
+from abri.maps.capacity import capacity_layers, save_map
 
 
 def _read(plan_dir: Path, name: str) -> Path:

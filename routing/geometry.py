@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -50,7 +51,9 @@ def trip_lines(graph: RoadGraph, snapped: pd.DataFrame, trips: list[Trip], *, to
     days = sorted({t.day for t in trips})
     rows = []
     for trip in trips:
-        coords, roads, previous = [], [], "ORIGIN"
+        coords: list[Any] = []
+        roads: list[str] = []
+        previous = "ORIGIN"
         for stop in trip.stops:
             nodes = paths[(node[previous], node[stop.centre_id])]
             edges = path_edges(graph, nodes) if len(nodes) > 1 else np.array([], dtype=int)

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -193,7 +194,7 @@ def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str 
     offsets = [0]
     coords: list[tuple[float, float]] = []
     for k in keys:
-        geom = best[k][3]
+        geom: Any = best[k][3]
         if geom is not None:
             coords.extend(list(geom.coords)[1:-1])
         offsets.append(len(coords))

@@ -27,7 +27,7 @@ def s_to_clock(seconds: float) -> str:
     """Seconds after midnight -> ``'HH:MM'`` (``'+1d 01:10'`` past midnight)."""
     minutes = int(round(seconds / 60))
     day, minutes = divmod(minutes, 24 * 60)
-    return f"{'+%dd ' % day if day else ''}{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{f'+{day}d ' if day else ''}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @dataclass
@@ -92,7 +92,8 @@ def schedule(trip: Trip, rules: Rules, *, hours: dict[str, tuple[int, int]] | No
     if driving > 2 * limit:
         trip.notes.append(f"illegal: {driving / 3600:.1f} h of driving exceeds two drivers' {2 * rules.max_driving_hours:g} h")
     after, pause = rules.break_after_hours * 3600, rules.break_minutes * 60
-    t = trip.departure_s = clock_to_s(rules.departure)
+    t: float = clock_to_s(rules.departure)
+    trip.departure_s = t
     since_break = 0.0
     trip.breaks = 0
     for stop in trip.stops:

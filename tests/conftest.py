@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from abri.geo.datadir import dataset_path, resolve_data_dir
 from abri.errors import MissingDataError
+from abri.geo.datadir import dataset_path, resolve_data_dir
 
 _real_connect = socket.socket.connect
 

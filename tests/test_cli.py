@@ -136,7 +136,7 @@ def test_plan_with_more_people_than_places_is_partial_and_fails(run, small_scena
     folder = tmp_path / "crowded"
     shutil.copytree(small_scenario, folder)
     lines = (folder / "centres.csv").read_text().splitlines()
-    (folder / "centres.csv").write_text("\n".join(lines[:6] + [l for l in lines if "CAOMI" in l]) + "\n")  # 5 adult centres left
+    (folder / "centres.csv").write_text("\n".join(lines[:6] + [line for line in lines if "CAOMI" in line]) + "\n")  # 5 adult centres left
     result = run("plan", folder, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "200", "--jobs", "1", "--data-dir", data_dir)
     assert result.exit_code == 1
     assert "unplaced:" in result.output and "no places left for group 'men'" in result.output

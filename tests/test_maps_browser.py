@@ -4,12 +4,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser import chromium_path, open_map  # type: ignore[import-not-found]
 
 from abri.geo.centres import read_centres
 from abri.maps.capacity import write_capacity_map
 from abri.maps.plan import write_plan_map
-
-from browser import chromium_path, open_map  # type: ignore[import-not-found]
 
 XSS = "<img src=x onerror=alert(1)>"
 

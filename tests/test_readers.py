@@ -86,6 +86,6 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_helpers() -> None:
     assert normalise_header(" Capacité (places) ") == "capacite_places"
-    assert decode_bytes("é".encode("utf-8")) == ("é", "utf-8")
+    assert decode_bytes("é".encode()) == ("é", "utf-8")
     assert sniff_delimiter("a;b;c\n1;2,5;3") == ";"
     assert sniff_delimiter("a\tb\n") == "\t"

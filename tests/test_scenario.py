@@ -42,7 +42,8 @@ def test_deterministic_for_a_seed(calais: Path, data_dir: Path, tmp_path: Path) 
 
 
 def test_parameters(data_dir: Path, tmp_path: Path) -> None:
-    write_scenario(ScenarioParams(centres=40, places=600, minor_centres=5, minor_places=100, adults_per_day=(50, 60, 70), minors=80), tmp_path, data_dir=data_dir)
+    write_scenario(ScenarioParams(centres=40, places=600, minor_centres=5, minor_places=100, adults_per_day=(50, 60, 70), minors=80),
+                   tmp_path, data_dir=data_dir)
     centres = pd.read_csv(tmp_path / "centres.csv", sep=";")
     people = pd.read_csv(tmp_path / "people.csv")
     assert (centres["type"] == "CAO").sum() == 40 and len(people) == 260
