@@ -1,27 +1,203 @@
-"""Small file helpers shared by every stage: whole-or-nothing writes."""
+"""Every file abri writes goes through here: whole or not at all, ordinary permissions, no live formulas.
+
+- :func:`write_atomic` writes bytes to a temporary file beside the target,
+  then renames it over the target: a failure in the middle leaves the old
+  file intact and no temporary file behind. The file gets the permissions
+  ``open()`` would give under the user's umask (not ``mkstemp``'s 0600).
+- :func:`atomic_path` does the same for libraries that write to a path
+  themselves (Parquet, GeoPackage, NPZ, PNG).
+- :func:`write_csv` neutralises spreadsheet formulas (OWASP "CSV
+  injection"): a text cell starting with ``= + - @``, a tab or a carriage
+  return gets a leading apostrophe, so Excel and LibreOffice show it as text.
+  ``excel-fr`` writes what French Excel opens in columns: UTF-8 with BOM,
+  ``;`` and decimal commas.
+- :func:`atomic_dir` writes a folder as a whole (a temporary sibling, then a
+  swap) under a lock, so a folder never holds files of two runs.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+CsvDialect = Literal["default", "excel-fr"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` whole or not at all (temporary file, then rename)."""
-    path = Path(path)
+def _umask_mode() -> int:
+    """The mode ``open()`` gives a new file: 0o666 less the process umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _temporary(path: Path) -> Path:
+    """A fresh temporary name beside `path` (unique per process and call)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; on success it replaces `path`, on failure it is removed.
+
+    >>> with atomic_path("table.parquet") as tmp:  # doctest: +SKIP
+    ...     frame.to_parquet(tmp)
+    """
+    path = Path(path)
+    tmp = _temporary(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        yield tmp
+        os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write `data` to `path` whole or not at all (temporary file, then rename)."""
+    path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
     return path
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 `text` to `path` whole or not at all."""
-    return write_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, bom: bool = False) -> Path:
+    """Write UTF-8 `text` to `path` whole or not at all (with a byte-order mark for Excel if `bom`)."""
+    return write_atomic(path, ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8"))
+
+
+def write_json(path: str | os.PathLike[str], value: Any) -> Path:
+    """Write `value` as indented UTF-8 JSON, whole or not at all."""
+    return write_text_atomic(path, json.dumps(value, indent=1, ensure_ascii=False, default=str))
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.match(value.strip()):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell (and column name) neutralised; numbers are left alone."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(neutralise)
+    return out.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
+
+
+def csv_text(frame: pd.DataFrame, *, dialect: CsvDialect = "default", index: bool = False) -> str:
+    """`frame` as CSV text with formulas neutralised; ``excel-fr`` uses ``;`` and decimal commas."""
+    safe = safe_frame(frame.reset_index() if index else frame)
+    if dialect == "excel-fr":
+        return str(safe.to_csv(index=False, sep=";", decimal=","))
+    return str(safe.to_csv(index=False))
+
+
+def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: CsvDialect = "default", index: bool = False) -> Path:
+    """Write `frame` as CSV, whole or not at all, formulas neutralised (``excel-fr``: BOM, ``;``, decimal comma)."""
+    return write_text_atomic(path, csv_text(frame, dialect=dialect, index=index), bom=dialect == "excel-fr")
+
+
+def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
+    """Write `frame` as Parquet, whole or not at all."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return path
+
+
+def write_frame(path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: CsvDialect = "default") -> Path:
+    """Write a table by its suffix: ``.csv``, ``.parquet``, ``.xlsx``, ``.geojson``/``.json`` or ``.gpkg``."""
+    from abri.errors import DataFileError
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return write_csv(path, frame, dialect=dialect)
+    if suffix == ".parquet":
+        return write_parquet(path, frame)
+    if suffix == ".xlsx":
+        with atomic_path(path) as tmp:
+            safe_frame(pd.DataFrame(frame)).to_excel(tmp, index=False, engine="openpyxl")
+        return path
+    if suffix in {".geojson", ".json"}:
+        return write_text_atomic(path, frame.to_json(drop_id=True) if hasattr(frame, "crs") else frame.to_json(orient="records"))
+    if suffix == ".gpkg":
+        with atomic_path(path) as tmp:
+            frame.to_file(tmp, driver="GPKG", layer=path.stem)  # type: ignore[operator]
+        return path
+    msg = f"{path}: unsupported output type {suffix!r}; expected .csv, .parquet, .xlsx, .geojson or .gpkg"
+    raise DataFileError(msg)
+
+
+def write_figure(path: str | os.PathLike[str], fig: Any, **savefig: Any) -> Path:
+    """Save a matplotlib figure (format from the suffix: PNG, SVG, PDF), whole or not at all."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=path.suffix.lstrip(".").lower() or "png", **savefig)
+    return path
+
+
+class FolderBusyError(RuntimeError):
+    """Another abri process is writing the same output folder."""
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Write a whole folder: yield a temporary sibling; on success it replaces `path`, on failure it is removed.
+
+    A lock file beside the folder (``.NAME.lock``) refuses a second writer
+    while the first runs. The old folder stays whole until the new one is
+    complete; then the two are swapped by renames.
+    """
+    import fcntl
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(path.parent / f".{path.name}.lock", "w")  # held for the whole write
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            msg = f"{path}: another abri process is writing this folder; wait for it or choose another folder"
+            raise FolderBusyError(msg) from exc
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        try:
+            yield tmp
+            os.chmod(tmp, _umask_mode_dir())
+            old = None
+            if path.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+                old.rmdir()
+                os.replace(path, old)
+            os.replace(tmp, path)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    finally:
+        lock.close()  # the lock file stays: removing it would let two writers lock two different files
+
+
+def _umask_mode_dir() -> int:
+    """The mode ``mkdir()`` gives a new folder: 0o777 less the process umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask

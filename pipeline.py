@@ -17,39 +17,55 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from abri.constants import ORIGIN
+from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED
 from abri.geo.centres import read_centres
-from abri.geo.people import Scenario, read_scenario
 from abri.geo.report import ValidationReport
+from abri.geo.scenario import Scenario, read_scenario
 from abri.routing.allocation import Allocation, allocate
 from abri.routing.baseline import naive_plan
 from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.matrix import travel_matrix
-from abri.routing.plan import ORIGIN, Plan, plan_coaches
-from abri.routing.profile import load_profile
+from abri.routing.plan import Plan, plan_coaches
+from abri.routing.profile import CoachProfile, load_profile
 from abri.routing.schedule import reception_hours
 from abri.routing.snap import snap_points
 
 
 @dataclass
-class PlanRun:
-    """Every intermediate result of one planning run, for inspection."""
+class Prepared:
+    """The shared, plan-independent stages: scenario, checked centres, roads, snapping, matrices."""
 
     scenario: Scenario
     centres: gpd.GeoDataFrame
     centre_report: ValidationReport
     graph: RoadGraph
     snapped: pd.DataFrame
-    times: pd.DataFrame
-    km: pd.DataFrame
-    allocation: Allocation
-    plan: Plan
-    baseline: Plan | None
+    times: pd.DataFrame  # seconds, ORIGIN and centre ids on both axes (ORIGIN row only with origin_only)
+    km: pd.DataFrame | None  # metres, same axes
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Prepared({self.scenario!r}, {len(self.centres):,} centres, graph {self.graph.n_nodes:,} junctions, "
+                f"matrix {self.times.shape[0]} x {self.times.shape[1]})")
+
+
+@dataclass
+class PlanRun(Prepared):
+    """Every intermediate result of one planning run, for inspection."""
+
+    allocation: Allocation = field(kw_only=True)
+    plan: Plan = field(kw_only=True)
+    baseline: Plan | None = field(kw_only=True, default=None)
 
     @property
     def unreachable(self) -> list[str]:
         """Centre ids that no coach can reach."""
         return [i for i in self.snapped.index[~self.snapped["reachable"]] if i != ORIGIN]
+
+    def __repr__(self) -> str:
+        return (f"PlanRun({self.scenario!r}: {len(self.allocation.placed):,} placed, {len(self.allocation.unplaced):,} unplaced; "
+                f"{len(self.plan.trips)} trips, {len(self.plan.not_carried)} not carried)")
 
 
 @contextmanager
@@ -59,41 +75,95 @@ def _timed(seconds: dict[str, float], step: str) -> Iterator[None]:
     seconds[step] = round(time.perf_counter() - start, 2)
 
 
-def run_plan(
+def snap_and_measure(graph: RoadGraph, origin: tuple[float, float], centres: pd.DataFrame, *, profile: CoachProfile,
+                     jobs: int | None = None, progress: bool = False, origin_only: bool = False,
+                     with_distance: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Snap the origin and the centres to the roads, then time (s) and measure (m) the trips between them.
+
+    The one place where points meet roads: every command and :func:`run_plan` call it.
+    With `origin_only`, the matrices have the ``ORIGIN`` row only.
+    """
+    ids = [ORIGIN, *centres["id"].astype(str)]
+    snapped = snap_points(graph, np.r_[origin[0], centres["lon"].to_numpy(float)], np.r_[origin[1], centres["lat"].to_numpy(float)],
+                          ids=ids, profile=profile)
+    sources = snapped.iloc[:1] if origin_only else snapped
+    times, km = travel_matrix(graph, sources, snapped, with_distance=with_distance, n_jobs=jobs, progress=progress)
+    return snapped, times, km
+
+
+def prepare(
     scenario_dir: str | os.PathLike[str],
     *,
-    roads: str | os.PathLike[str] = "france-all-roads",
+    roads: str | os.PathLike[str] = DEFAULT_ROADS,
     data_dir: str | os.PathLike[str] | None = None,
-    seed: int = 1,
-    iterations: int = 3_000,
-    baseline: bool = True,
+    profile: str | os.PathLike[str] | CoachProfile | None = None,
     jobs: int | None = None,
     progress: bool = False,
-) -> PlanRun:
-    """Read a scenario folder, then allocate people and plan coaches on real roads."""
+    origin_only: bool = False,
+) -> Prepared:
+    """Read a scenario folder and its centres, load the roads, snap and measure: everything plans share."""
     seconds: dict[str, float] = {}
+    coach = profile if isinstance(profile, CoachProfile) else load_profile(profile)
     with _timed(seconds, "read"):
         scenario = read_scenario(scenario_dir, regions=_all_regions(data_dir))
         centres, report = read_centres(scenario.centres_path, data_dir=data_dir)
     with _timed(seconds, "graph"):
-        graph = load_graph(roads, data_dir=data_dir, progress=progress)
+        graph = load_graph(roads, profile=coach, data_dir=data_dir, progress=progress)
     with _timed(seconds, "matrix"):
-        fleet = scenario.fleet
-        ids = [ORIGIN, *centres["id"].astype(str)]
-        snapped = snap_points(graph, np.r_[fleet.origin_lon, centres["lon"].to_numpy(float)],
-                              np.r_[fleet.origin_lat, centres["lat"].to_numpy(float)], ids=ids, profile=load_profile())
-        times, km = travel_matrix(graph, snapped, snapped, n_jobs=jobs, progress=progress)
-        assert km is not None
+        origin = (scenario.fleet.origin_lon, scenario.fleet.origin_lat)
+        snapped, times, km = snap_and_measure(graph, origin, centres, profile=coach, jobs=jobs, progress=progress, origin_only=origin_only)
+    return Prepared(scenario, centres, report, graph, snapped, times, km, seconds)
+
+
+def allocate_prepared(prepared: Prepared) -> Allocation:
+    """Allocate the scenario's people to its centres by coach time from the origin."""
+    rules = prepared.scenario.rules
+    return allocate(prepared.scenario.people, prepared.centres, prepared.times.loc[ORIGIN], penalty_hours=rules.preference_penalty_hours)
+
+
+def plan_prepared(prepared: Prepared, *, seed: int = DEFAULT_SEED, iterations: int = DEFAULT_ITERATIONS, baseline: bool = True,
+                  progress: bool = False) -> PlanRun:
+    """Allocation, coach plan and (optionally) the naive baseline on prepared inputs."""
+    seconds = dict(prepared.seconds)
+    scenario = prepared.scenario
+    if prepared.km is None or prepared.times.shape[0] < 2 and len(prepared.centres):
+        msg = "the plan needs the full matrix (prepare without origin_only)"
+        raise ValueError(msg)
     with _timed(seconds, "allocation"):
-        allocation = allocate(scenario.people, centres, times.loc[ORIGIN], penalty_hours=scenario.rules.preference_penalty_hours)
-    hours = reception_hours(centres, scenario.rules)
+        allocation = allocate_prepared(prepared)
+    hours = reception_hours(prepared.centres, scenario.rules)
     with _timed(seconds, "plan"):
-        plan = plan_coaches(allocation, times, km, fleet, scenario.rules, hours=hours, seed=seed, iterations=iterations, progress=progress)
+        plan = plan_coaches(allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours, seed=seed,
+                            iterations=iterations, progress=progress)
     naive = None
     if baseline:
         with _timed(seconds, "baseline"):
-            naive = naive_plan(allocation, times, km, fleet, scenario.rules, hours=hours)
-    return PlanRun(scenario, centres, report, graph, snapped, times, km, allocation, plan, naive, seconds)
+            naive = naive_plan(allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours)
+    fields_ = {k: getattr(prepared, k) for k in ("scenario", "centres", "centre_report", "graph", "snapped", "times", "km")}
+    return PlanRun(**fields_, seconds=seconds, allocation=allocation, plan=plan, baseline=naive)
+
+
+def run_plan(
+    scenario_dir: str | os.PathLike[str],
+    *,
+    roads: str | os.PathLike[str] = DEFAULT_ROADS,
+    data_dir: str | os.PathLike[str] | None = None,
+    profile: str | os.PathLike[str] | CoachProfile | None = None,
+    seed: int = DEFAULT_SEED,
+    iterations: int = DEFAULT_ITERATIONS,
+    baseline: bool = True,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> PlanRun:
+    """Read a scenario folder, then allocate people and plan coaches on real roads.
+
+    Examples
+    --------
+    >>> run = run_plan("calais", data_dir="../shared/data")  # doctest: +SKIP
+    >>> run.plan.trips_frame().head()  # doctest: +SKIP
+    """
+    prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs, progress=progress)
+    return plan_prepared(prepared, seed=seed, iterations=iterations, baseline=baseline, progress=progress)
 
 
 def _all_regions(data_dir: str | os.PathLike[str] | None) -> set[str]:
@@ -104,18 +174,20 @@ def _all_regions(data_dir: str | os.PathLike[str] | None) -> set[str]:
 
 def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     """Write the plan files, the trip geometry and the centre report into `out_dir`."""
+    from abri.files import atomic_dir
     from abri.routing.geometry import trip_lines
     from abri.routing.outputs import write_plan
 
     out = Path(out_dir)
     lines = trip_lines(run.graph, run.snapped, run.plan.trips)
-    files = write_plan(run.plan, out, centres=run.centres, lines=lines, baseline=run.baseline,
-                       origin=(run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat))
-    if run.centre_report.rows_rejected:
-        files["centre_rejects"] = run.centre_report.write_rejects(out / "centres.rejects.csv")
-    if run.scenario.people_report.rows_rejected:
-        files["people_rejects"] = run.scenario.people_report.write_rejects(out / "people.rejects.csv")
-    return files
+    with atomic_dir(out) as tmp:
+        files = write_plan(run.plan, tmp, centres=run.centres, lines=lines, baseline=run.baseline,
+                           origin=(run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat), label=run.scenario.label)
+        if run.centre_report.rows_rejected:
+            files["centre_rejects"] = run.centre_report.write_rejects(tmp / "centres.rejects.csv")
+        if run.scenario.people_report.rows_rejected:
+            files["people_rejects"] = run.scenario.people_report.write_rejects(tmp / "people.rejects.csv")
+    return {name: out / path.name for name, path in files.items()}
 
 
 DEMO_DATASETS = ("communes", "departements", "departements-simplifie", "regions-simplifie", "france-all-roads")
@@ -137,24 +209,23 @@ def check_data(names: tuple[str, ...], data_dir: str | os.PathLike[str] | None =
         raise MissingDataError(msg)
 
 
-def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None, seed: int = 1,
-             iterations: int = 3_000, progress: bool = True) -> tuple[PlanRun, dict[str, Path]]:
+def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_SEED,
+             iterations: int = DEFAULT_ITERATIONS, progress: bool = True, profile: str | os.PathLike[str] | None = None) -> tuple[PlanRun, dict[str, Path]]:
     """The whole chain on the data pack: scenario, validation, capacity, roads, allocation, coaches, maps."""
-    from abri.files import write_text_atomic
+    from abri.files import write_csv
     from abri.geo.capacity import capacity_summary
-    from abri.geo.scenario import ScenarioParams, write_scenario
+    from abri.geo.synthetic import ScenarioParams, write_scenario
     from abri.maps.capacity import write_capacity_map
     from abri.maps.plan import write_plan_map
 
     check_data(DEMO_DATASETS, data_dir)
     out = Path(out_dir)
     files = {f"scenario/{k}": v for k, v in write_scenario(ScenarioParams(), out / "scenario", data_dir=data_dir).items()}
-    run = run_plan(out / "scenario", data_dir=data_dir, seed=seed, iterations=iterations, progress=progress)
+    run = run_plan(out / "scenario", data_dir=data_dir, profile=profile, seed=seed, iterations=iterations, progress=progress)
     files["validation"] = run.centre_report.write_problems(out / "validation.csv")
     for level in ("departement", "region"):
-        files[f"capacity_{level}"] = write_text_atomic(out / f"capacity-{level}.csv",
-                                                       capacity_summary(run.centres, by=level, data_dir=data_dir,  # type: ignore[arg-type]
-                                                                        allocated=run.allocation.per_centre()).to_csv())
+        summary = capacity_summary(run.centres, by=level, data_dir=data_dir, allocated=run.allocation.per_centre())  # type: ignore[arg-type]
+        files[f"capacity_{level}"] = write_csv(out / f"capacity-{level}.csv", summary, index=True)
     with _timed(run.seconds, "write"):
         files |= {f"plan/{k}": v for k, v in write_run(run, out / "plan").items()}
     with _timed(run.seconds, "maps"):

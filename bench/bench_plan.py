@@ -16,7 +16,7 @@ import resource
 import tempfile
 from pathlib import Path
 
-from abri.geo.scenario import ScenarioParams, write_scenario
+from abri.geo.synthetic import ScenarioParams, write_scenario
 from abri.pipeline import run_plan
 from abri.routing.summary import plan_summary
 

@@ -38,12 +38,13 @@ def validate(centres: Path, output: Path | None, problems: Path | None, data_dir
 @reports_errors
 def capacity(centres: Path, by: str, fmt: str, data_dir: Path | None, rejects: Path | None, strict: bool) -> None:
     """Centres and places per department or region."""
+    from abri.files import csv_text
     from abri.geo.capacity import capacity_summary, departements_without_centre
 
     gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict)
     summary = capacity_summary(gdf, by=by, data_dir=data_dir)  # type: ignore[arg-type]
     if fmt == "csv":
-        click.echo(summary.to_csv(), nl=False)
+        click.echo(csv_text(summary, index=True), nl=False)
     elif fmt == "json":
         click.echo(json.dumps(json.loads(summary.reset_index().to_json(orient="records", force_ascii=False)), indent=1, ensure_ascii=False))
     else:

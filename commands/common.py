@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from abri.constants import CALAIS as CALAIS_LONLAT
+from abri.defaults import DEFAULT_ROADS
 from abri.errors import AbriError, DataFileError, MissingDataError
 
 if TYPE_CHECKING:
@@ -102,7 +104,7 @@ def roads_options(func: F) -> F:
                         help="Coach speed profile (TOML); default: the packaged coach profile.")(func)
     func = click.option("--download", is_flag=True,
                         help="Fetch ROADS as a place name from OpenStreetMap (Overpass); needs internet.")(func)
-    func = click.option("--roads", default="france-all-roads", show_default=True,
+    func = click.option("--roads", default=DEFAULT_ROADS, show_default=True,
                         help="Road file (.osm, .osm.bz2, .graphml, abri .npz) or a data pack road set name.")(func)
     return data_dir_option(func)
 
@@ -113,16 +115,29 @@ def road_graph(roads: str, data_dir: Path | None, download: bool, profile: Path 
     from abri.routing.profile import load_profile
 
     with timed_step(f"road graph {roads}"):
-        return load_graph(roads, profile=load_profile(profile), data_dir=data_dir, download=download, progress=True)
+        return load_graph(roads, profile=load_profile(profile), data_dir=data_dir, download=download, progress=progress_on())
+
+
+def quiet() -> bool:
+    """True when ``abri -q`` was given: no progress bars, no step timers."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("quiet"))
+
+
+def progress_on() -> bool:
+    """Whether commands show progress bars (not under ``-q``)."""
+    return not quiet()
 
 
 @contextmanager
 def timed_step(label: str) -> Iterator[None]:
-    """Say on stderr that a step starts, then how long it took."""
+    """Say on stderr that a step starts, then how long it took (silent under ``-q``)."""
     start = time.perf_counter()
-    click.echo(f"{label} ...", err=True)
+    if not quiet():
+        click.echo(f"{label} ...", err=True)
     yield
-    click.echo(f"{label}: done in {time.perf_counter() - start:.1f} s", err=True)
+    if not quiet():
+        click.echo(f"{label}: done in {time.perf_counter() - start:.1f} s", err=True)
 
 
 def parse_lonlat(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float] | None:
@@ -138,5 +153,5 @@ def parse_lonlat(ctx: click.Context, param: click.Parameter, value: str | None) 
     return lon, lat
 
 
-CALAIS = "1.8587,50.9513"
+CALAIS = ",".join(map(str, CALAIS_LONLAT))
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, F, data_dir_option, echo_report, read_and_report_centres, reports_errors, road_graph, timed_step
+from abri.commands.common import DataError, F, data_dir_option, echo_report, progress_on, reports_errors, timed_step
+from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED
 
 
 @click.command()
@@ -21,24 +22,32 @@ from abri.commands.common import DataError, F, data_dir_option, echo_report, rea
 @reports_errors
 def scenario(name: str, output: Path, seed: int, n_centres: int, places: int, coaches: int, seats: int, data_dir: Path | None) -> None:
     """Write a SYNTHETIC scenario calibrated on the public figures of 2016."""
-    from abri.geo.scenario import LABEL, ScenarioParams, write_scenario
+    from abri.geo.synthetic import SYNTHETIC_LABEL, ScenarioParams, write_scenario
 
     for label, value in (("--centres", n_centres), ("--places", places), ("--coaches", coaches), ("--seats", seats)):
         if value < 1:
             raise click.BadParameter(f"got {value}; expected at least 1", param_hint=label)
     params = ScenarioParams(seed=seed, centres=n_centres, places=places, coaches_per_day=coaches, seats=seats)
     files = write_scenario(params, output, data_dir=data_dir)
-    click.echo(LABEL, err=True)
+    click.echo(SYNTHETIC_LABEL, err=True)
     for key, path in files.items():
         click.echo(f"{key:<9} {path}")
 
 
 def plan_options(func: F) -> F:
     """Options of the commands that run the planning chain."""
-    func = click.option("--seed", type=int, default=1, show_default=True, help="Solver seed (same seed, same plan).")(func)
-    func = click.option("--iterations", type=int, default=3000, show_default=True, help="PyVRP iterations per day.")(func)
-    func = click.option("--jobs", type=int, default=None, help="Worker processes for the travel-time matrix.")(func)
-    func = click.option("--roads", default="france-all-roads", show_default=True, help="Road file or data pack road set.")(func)
+    func = click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True, help="Solver seed (same seed, same plan).")(func)
+    func = click.option("--iterations", type=click.IntRange(min=1), default=DEFAULT_ITERATIONS, show_default=True,
+                        help="PyVRP iterations per day.")(func)
+    return chain_options(func)
+
+
+def chain_options(func: F) -> F:
+    """Options of every command that reads a scenario and measures it on the roads."""
+    func = click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for the travel-time matrix.")(func)
+    func = click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                        help="Coach speed profile (TOML); default: the packaged coach profile.")(func)
+    func = click.option("--roads", default=DEFAULT_ROADS, show_default=True, help="Road file or data pack road set.")(func)
     return data_dir_option(func)
 
 
@@ -51,30 +60,26 @@ def _print_unplaced(allocation) -> None:  # type: ignore[no-untyped-def]
 
 @click.command("allocate")
 @click.argument("scenario_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for assignments.csv (default: the scenario folder).")
-@plan_options
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for assignments.csv (and people.rejects.csv, centres.rejects.csv when rows are set aside).")
+@chain_options
 @reports_errors
-def allocate_cmd(scenario_dir: Path, output: Path | None, seed: int, iterations: int, jobs: int | None, roads: str, data_dir: Path | None) -> None:
+def allocate_cmd(scenario_dir: Path, output: Path, jobs: int | None, profile: Path | None, roads: str, data_dir: Path | None) -> None:
     """Assign people to centres (capacity, groups, preferences, travel time)."""
-    import numpy as np
+    from abri.files import write_csv
+    from abri.pipeline import allocate_prepared, prepare
 
-    from abri.files import write_text_atomic
-    from abri.geo.people import read_scenario
-    from abri.routing.allocation import allocate
-    from abri.routing.matrix import travel_matrix
-    from abri.routing.snap import snap_points
-
-    scen = read_scenario(scenario_dir)
-    centres, _ = read_and_report_centres(scen.centres_path, data_dir, (output or scenario_dir) / "centres.rejects.csv", False)
-    g = road_graph(roads, data_dir, False, None)
-    snapped = snap_points(g, np.r_[scen.fleet.origin_lon, centres["lon"].to_numpy(float)],
-                          np.r_[scen.fleet.origin_lat, centres["lat"].to_numpy(float)], ids=["ORIGIN", *centres["id"].astype(str)])
-    times, _ = travel_matrix(g, snapped.iloc[:1], snapped, with_distance=False, n_jobs=1)
+    with timed_step("roads and travel times from the origin"):
+        prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs, progress=progress_on(), origin_only=True)
+    for report, name in ((prepared.centre_report, "centres"), (prepared.scenario.people_report, "people")):
+        echo_report(report, limit=20)
+        if report.rows_rejected:
+            target = report.write_rejects(output / f"{name}.rejects.csv")
+            click.echo(f"{report.rows_rejected} rows set aside, written to {target}", err=True)
     with timed_step("allocation"):
-        result = allocate(scen.people, centres, times.loc["ORIGIN"], penalty_hours=scen.rules.preference_penalty_hours)
-    target = (output or scenario_dir) / "assignments.csv"
-    write_text_atomic(target, result.assignments.to_csv(index=False))
+        result = allocate_prepared(prepared)
+    target = output / "assignments.csv"
+    write_csv(target, result.assignments)
     click.echo(f"{len(result.placed):,} of {len(result.assignments):,} people placed; "
                f"{100 * result.preferred_share():.1f}% of adults in a preferred region -> {target}")
     _print_unplaced(result)
@@ -88,29 +93,32 @@ def allocate_cmd(scenario_dir: Path, output: Path | None, seed: int, iterations:
 @click.option("--no-baseline", is_flag=True, help="Skip the naive baseline.")
 @plan_options
 @reports_errors
-def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, seed: int, iterations: int, jobs: int | None, roads: str, data_dir: Path | None) -> None:
+def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, seed: int, iterations: int, jobs: int | None, profile: Path | None, roads: str,
+             data_dir: Path | None) -> None:
     """Allocate people and plan coaches, day by day; write plan.json, trips.csv, manifests.csv."""
     from abri.pipeline import run_plan, write_run
 
     with timed_step("plan"):
-        run = run_plan(scenario_dir, roads=roads, data_dir=data_dir, seed=seed, iterations=iterations,
-                       baseline=not no_baseline, jobs=jobs, progress=True)
+        run = run_plan(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, seed=seed, iterations=iterations,
+                       baseline=not no_baseline, jobs=jobs, progress=progress_on())
         files = write_run(run, output)
     _report_run(run, files)
 
 
 @click.command()
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("abri-demo"), show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--iterations", type=int, default=3000, show_default=True, help="PyVRP iterations per day.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--iterations", type=click.IntRange(min=1), default=DEFAULT_ITERATIONS, show_default=True, help="PyVRP iterations per day.")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Coach speed profile (TOML); default: the packaged coach profile.")
 @data_dir_option
 @reports_errors
-def demo(output: Path, seed: int, iterations: int, data_dir: Path | None) -> None:
+def demo(output: Path, seed: int, iterations: int, profile: Path | None, data_dir: Path | None) -> None:
     """Run the whole chain on the data pack: calais-2016 scenario to plan and maps."""
     from abri.pipeline import run_demo
 
     with timed_step("demo"):
-        run, files = run_demo(output, data_dir=data_dir, seed=seed, iterations=iterations)
+        run, files = run_demo(output, data_dir=data_dir, seed=seed, iterations=iterations, profile=profile, progress=progress_on())
     _report_run(run, files)
 
 

@@ -11,12 +11,14 @@ from abri.commands.common import (
     DataError,
     data_dir_option,
     parse_lonlat,
+    progress_on,
     read_and_report_centres,
     reports_errors,
     road_graph,
     roads_options,
     timed_step,
 )
+from abri.constants import ORIGIN
 
 
 @click.group()
@@ -59,31 +61,23 @@ def matrix(centres: Path, output: Path, origin: tuple[float, float], jobs: int |
     """Travel times and distances: origin to every centre, and centre to centre."""
     import numpy as np
 
-    from abri.files import write_atomic
-    from abri.routing.matrix import matrix_long, travel_matrix
+    from abri.files import write_frame
+    from abri.pipeline import snap_and_measure
+    from abri.routing.matrix import matrix_long
     from abri.routing.profile import load_profile
-    from abri.routing.snap import snap_points
 
     if output.suffix not in (".csv", ".parquet"):
         raise click.BadParameter(f"got {output.name!r}; expected a .csv or .parquet file", param_hint="--output")
     gdf, _ = read_and_report_centres(centres, data_dir, output.with_name(f"{output.stem}.rejects.csv"), strict)
     g = road_graph(roads, data_dir, download, profile)
-    lon = np.concatenate([[origin[0]], gdf["lon"].to_numpy(float)])
-    lat = np.concatenate([[origin[1]], gdf["lat"].to_numpy(float)])
-    snapped = snap_points(g, lon, lat, ids=["ORIGIN", *gdf["id"].astype(str)], profile=load_profile(profile))
-    for ident, note in snapped.loc[snapped["note"] != "", "note"].items():
+    with timed_step(f"matrix {len(gdf) + 1} x {len(gdf) + 1}"):
+        snapped, times, lengths = snap_and_measure(g, origin, gdf, profile=load_profile(profile), jobs=jobs, progress=progress_on())
+    for ident, note in snapped.loc[(snapped["note"] != "") & snapped["reachable"], "note"].items():
         click.echo(f"{ident}: {note}", err=True)
-    with timed_step(f"matrix {len(snapped)} x {len(snapped)}"):
-        times, lengths = travel_matrix(g, snapped, snapped, n_jobs=jobs, progress=True)
     table = matrix_long(times, lengths)
-    if output.suffix == ".parquet":
-        tmp = output.with_name(f".{output.name}.tmp")
-        table.to_parquet(tmp, index=False)
-        tmp.replace(output)
-    else:
-        write_atomic(output, table.to_csv(index=False).encode("utf-8"))
+    write_frame(output, table)
     unreachable = snapped.index[~snapped["reachable"]].tolist()
-    from_origin = times.loc["ORIGIN"].drop("ORIGIN")
+    from_origin = times.loc[ORIGIN].drop(ORIGIN)
     click.echo(f"{len(table):,} pairs -> {output}; from origin: median {np.nanmedian(from_origin) / 3600:.1f} h, "
                f"max {np.nanmax(from_origin) / 3600:.1f} h")
     if unreachable:

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from abri.constants import ADULT_GROUPS, GROUPS
 from abri.errors import DataFileError
 from abri.geo.departements import LAMBERT93, WGS84, load_departements
 from abri.geo.gazetteer import Gazetteer, normalise_name
@@ -40,7 +41,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "closes": ("closes", "close", "fermeture", "heure_fermeture", "reception_close", "accueil_fin"),
 }
 TYPES = ("CAO", "CAOMI", "CADA", "HUDA", "PRAHDA", "CHU", "CHRS", "CPH", "AUTRE")
-GROUPS = ("men", "women", "families", "minors", "vulnerable")
 GROUP_ALIASES = {
     "men": "men", "hommes": "men", "homme": "men", "hommes_isoles": "men", "single_men": "men",
     "women": "women", "femmes": "women", "femme": "women",
@@ -48,7 +48,6 @@ GROUP_ALIASES = {
     "minors": "minors", "mineurs": "minors", "mineur": "minors", "mna": "minors", "mie": "minors",
     "vulnerable": "vulnerable", "vulnerables": "vulnerable", "vulnerable_people": "vulnerable",
 }
-ADULT_GROUPS = ("men", "women", "families", "vulnerable")
 COAST_TOLERANCE_M = 2_000.0
 OUTPUT_COLUMNS = [
     "id", "name", "capacity", "type", "groups", "insee", "commune", "departement", "region",
@@ -374,18 +373,13 @@ def _centres_frame(frame: pd.DataFrame, rows: list[RowCheck], columns: dict[str,
 
 def write_centres(centres: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     """Write validated centres as CSV, GeoJSON or GeoPackage (by suffix), whole or not at all."""
-    from abri.files import write_atomic
+    from abri.files import write_frame
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return write_atomic(path, pd.DataFrame(centres.drop(columns="geometry")).to_csv(index=False).encode("utf-8"))
-    if suffix in {".geojson", ".json"}:
-        return write_atomic(path, centres.to_json(drop_id=True).encode("utf-8"))
-    if suffix == ".gpkg":
-        tmp = path.with_name(f".{path.name}.tmp.gpkg")
-        centres.to_file(tmp, driver="GPKG", layer="centres")
-        os.replace(tmp, path)
-        return path
+        return write_frame(path, pd.DataFrame(centres.drop(columns="geometry")))
+    if suffix in {".geojson", ".json", ".gpkg"}:
+        return write_frame(path, centres)
     msg = f"{path}: unsupported output type {suffix!r}; expected .csv, .geojson or .gpkg"
     raise DataFileError(msg)

@@ -12,11 +12,9 @@ from functools import lru_cache
 import geopandas as gpd
 import pandas as pd
 
+from abri.constants import LAMBERT93, WGS84
 from abri.errors import DataFileError
 from abri.geo.datadir import dataset_path
-
-WGS84 = "EPSG:4326"
-LAMBERT93 = "EPSG:2154"
 
 
 def to_lambert93(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

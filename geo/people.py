@@ -1,4 +1,4 @@
-"""Read and check a scenario folder: people, fleet and rules.
+"""Read and check a people file (the scenario folder reader is :mod:`abri.geo.scenario`).
 
 People files get the same row-level messages as centre files: file, row,
 column, value, what was expected; bad rows are set aside into a rejects
@@ -7,33 +7,17 @@ file, never dropped silently.
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass, fields
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
+from abri.constants import GROUPS
 from abri.errors import DataFileError
-from abri.geo.centres import GROUPS
 from abri.geo.readers import read_cells
 from abri.geo.report import RowCheck, ValidationReport
-from abri.geo.scenario import Fleet, Rules
 
 PEOPLE_COLUMNS = ("person_id", "day", "group", "household", "pref1", "pref2")
-
-
-@dataclass
-class Scenario:
-    """Everything a plan needs, read from a scenario folder."""
-
-    folder: Path
-    centres_path: Path
-    people: pd.DataFrame
-    people_report: ValidationReport
-    fleet: Fleet
-    rules: Rules
 
 
 def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None) -> tuple[pd.DataFrame, ValidationReport]:
@@ -72,43 +56,3 @@ def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None
     kept = frame.drop(index=frame.index[[i for i, r in enumerate(rows) if r.rejected]]).reset_index(drop=True)
     kept["household"] = kept["household"].where(kept["household"] != "", kept["person_id"])
     return kept, report
-
-
-def _read_json_dataclass(path: Path, cls: type) -> object:
-    """A dataclass from a JSON file; unknown keys are ignored, wrong types named."""
-    if not path.is_file():
-        return cls()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        msg = f"{path}: not valid JSON ({exc})"
-        raise DataFileError(msg) from exc
-    values = {}
-    defaults = cls()
-    for f in fields(cls):
-        if f.name not in raw:
-            continue
-        value, default = raw[f.name], getattr(defaults, f.name)
-        ok = isinstance(value, type(default)) or (isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool))
-        if not ok or (isinstance(value, int | float) and not isinstance(value, bool) and value < 0):
-            msg = f"{path}: key {f.name!r} is {value!r}; expected a {type(default).__name__} like {default!r}"
-            raise DataFileError(msg)
-        values[f.name] = value
-    return cls(**values)
-
-
-def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = None) -> Scenario:
-    """Read a scenario folder: ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``."""
-    folder = Path(folder)
-    for name in ("centres.csv", "people.csv"):
-        if not (folder / name).is_file():
-            msg = f"{folder}: no {name}; a scenario folder holds centres.csv, people.csv, fleet.json and rules.json (see `abri scenario`)"
-            raise DataFileError(msg)
-    people, report = read_people(folder / "people.csv", regions=regions)
-    fleet = _read_json_dataclass(folder / "fleet.json", Fleet)
-    rules = _read_json_dataclass(folder / "rules.json", Rules)
-    assert isinstance(fleet, Fleet) and isinstance(rules, Rules)
-    if fleet.seats < 1 or fleet.coaches_per_day < 1 or rules.max_stops < 1:
-        msg = f"{folder / 'fleet.json'}: seats, coaches_per_day and max_stops must be at least 1"
-        raise DataFileError(msg)
-    return Scenario(folder, folder / "centres.csv", people, report, fleet, rules)

@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from abri.files import write_atomic
+from abri.files import write_csv
 
 Severity = Literal["error", "warning"]
 
@@ -116,8 +116,8 @@ class ValidationReport:
 
     def write_rejects(self, path: str | os.PathLike[str]) -> Path:
         """Write the rows set aside (original values, row number, reasons) as CSV."""
-        return write_atomic(Path(path), self.rejects.to_csv(index=False).encode("utf-8"))
+        return write_csv(Path(path), self.rejects)
 
     def write_problems(self, path: str | os.PathLike[str]) -> Path:
         """Write every problem as CSV."""
-        return write_atomic(Path(path), self.to_frame().to_csv(index=False).encode("utf-8"))
+        return write_csv(Path(path), self.to_frame())

@@ -1,55 +1,27 @@
-"""The ``calais-2016`` scenario: a synthetic, seeded reconstruction of the operation.
+"""A scenario folder: its types (:class:`Fleet`, :class:`Rules`, :class:`Scenario`) and its reader.
 
-Every figure comes from public sources (see DESIGN.md) and is a parameter:
-about 450 reception centres (CAO) in the 11 metropolitan regions other than
-Ile-de-France and Corsica, about 7,500 places, 60% of centres under 20
-places, placed in real communes of the gazetteer; centres for minors
-(CAOMI); 5,596 adults over three days in the 2016 queues, each naming two
-preferred regions; 1,616 unaccompanied minors; 60 coaches of 55 seats a
-day. People are ids and group attributes only. The output is labelled
-SYNTHETIC in every file.
+A scenario folder holds ``centres.csv`` (or any centre file abri reads),
+``people.csv``, and optionally ``fleet.json``, ``rules.json`` and
+``scenario.json`` (a name and a label). Every default lives here, once: a
+key missing from ``fleet.json`` or ``rules.json`` takes the default of the
+field below; an unknown key is an error that names the file and the key.
+The synthetic generator is :mod:`abri.geo.synthetic`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from difflib import get_close_matches
 from pathlib import Path
+from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 
-from abri.files import write_text_atomic
-from abri.geo.gazetteer import load_communes
-
-LABEL = "SYNTHETIC scenario calibrated on public figures of the October 2016 Calais operation; not real people or centres."
-# The 11 metropolitan regions that received people (all but Ile-de-France 11 and Corsica 94).
-REGIONS_2016 = ("24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93")
-
-
-@dataclass(frozen=True)
-class ScenarioParams:
-    """Every figure of the scenario; defaults follow the public facts of 2016."""
-
-    seed: int = 2016
-    centres: int = 450
-    places: int = 7_500
-    small_share: float = 0.60  # share of centres with fewer than 20 places
-    minor_centres: int = 70
-    minor_places: int = 1_800
-    adults_per_day: tuple[int, ...] = (1_918, 2_000, 1_678)  # 5,596 in three days
-    days: tuple[str, ...] = ("2016-10-24", "2016-10-25", "2016-10-26")
-    minors: int = 1_616
-    minors_day: str = "2016-11-02"
-    share_women_families: float = 0.07
-    share_vulnerable: float = 0.04
-    family_sizes: tuple[int, ...] = (1, 1, 2, 3, 4, 5)  # 1: a woman alone
-    coaches_per_day: int = 60
-    seats: int = 55
-    regions: tuple[str, ...] = REGIONS_2016
-    origin_lon: float = 1.8587  # Calais
-    origin_lat: float = 50.9513
+from abri.constants import CALAIS, CALAIS_NAME
+from abri.errors import DataFileError
+from abri.geo.report import ValidationReport
 
 
 @dataclass(frozen=True)
@@ -71,110 +43,125 @@ class Rules:
 
 @dataclass(frozen=True)
 class Fleet:
-    """Coaches available each day."""
+    """Coaches available each day, and the origin they leave from."""
 
     coaches_per_day: int = 60
     seats: int = 55
-    origin_lon: float = 1.8587
-    origin_lat: float = 50.9513
-    origin_name: str = "Calais"
+    origin_lon: float = CALAIS[0]
+    origin_lat: float = CALAIS[1]
+    origin_name: str = CALAIS_NAME
     days: list[str] = field(default_factory=list)
 
 
-def _capacities(rng: np.random.Generator, n: int, total: int, small_share: float) -> np.ndarray:
-    """`n` capacities summing to about `total`, `small_share` of them under 20."""
-    n_small = round(n * small_share)
-    small = rng.integers(6, 20, n_small)
-    rest = max(total - small.sum(), 20 * (n - n_small))
-    large = 20 + rng.dirichlet(np.full(n - n_small, 1.5)) * (rest - 20 * (n - n_small))
-    caps = np.concatenate([small, np.round(large).astype(int)])
-    return rng.permutation(caps)
+DEFAULT_RULES = Rules()
+DEFAULT_FLEET = Fleet()
 
 
-def _place_centres(rng: np.random.Generator, communes: pd.DataFrame, region_of: np.ndarray, prefix: str) -> pd.DataFrame:
-    """One commune per centre, drawn in its region, weighted by the square root of population."""
-    rows = []
-    for region in np.unique(region_of):
-        pool = communes[communes["region"] == region]
-        weights = np.sqrt(pool["population"].fillna(0).to_numpy() + 1)
-        count = int((region_of == region).sum())
-        picks = rng.choice(len(pool), count, replace=count > len(pool), p=weights / weights.sum())
-        rows.append(pool.iloc[picks])
-    placed = pd.concat(rows).reset_index(drop=True)
-    placed.insert(0, "id", [f"{prefix}-{i + 1:03d}" for i in range(len(placed))])
-    return placed
+@dataclass
+class Scenario:
+    """Everything a plan needs, read from a scenario folder."""
+
+    folder: Path
+    centres_path: Path
+    people: pd.DataFrame
+    people_report: ValidationReport
+    fleet: Fleet
+    rules: Rules
+    name: str = ""
+    label: str = ""  # e.g. "SYNTHETIC ..." for a generated scenario; empty for a real list
+
+    def __repr__(self) -> str:
+        return (f"Scenario({self.name or self.folder.name!r}, {len(self.people):,} people, "
+                f"{self.fleet.coaches_per_day} coaches x {self.fleet.seats} seats{', ' + self.label if self.label else ''})")
 
 
-def generate_centres(params: ScenarioParams, communes: pd.DataFrame) -> pd.DataFrame:
-    """Adult centres (CAO) and centres for minors (CAOMI) as a planner's CSV would list them."""
-    rng = np.random.default_rng(params.seed)
-    metro = communes[communes["region"].isin(params.regions) & communes["population"].notna()]
-    population = metro.groupby("region")["population"].sum()
-    share = population / population.sum()
-    region_of = rng.choice(share.index.to_numpy(), params.centres, p=share.to_numpy())
-    adults = _place_centres(rng, metro, region_of, "CAO")
-    adults["capacite"] = _capacities(rng, params.centres, params.places, params.small_share)
-    draw = rng.random(params.centres)
-    groups = np.where(draw < 0.14, "women;families", np.where(draw < 0.24, "men;vulnerable", "men"))
-    adults["publics"] = groups
-    adults["type"] = "CAO"
-    minor_region = rng.choice(share.index.to_numpy(), params.minor_centres, p=share.to_numpy())
-    minors = _place_centres(rng, metro, minor_region, "CAOMI")
-    minors["capacite"] = _capacities(rng, params.minor_centres, params.minor_places, 0.3)
-    minors["publics"] = "minors"
-    minors["type"] = "CAOMI"
-    out = pd.concat([adults, minors], ignore_index=True)
-    out["nom"] = out["type"] + " " + out["nom"]
-    out = out.rename(columns={"code": "code_insee"})
-    return out[["id", "nom", "capacite", "code_insee", "type", "publics", "departement", "region"]]
+T = TypeVar("T")
+# Keys a file may carry besides the dataclass fields (free text for people).
+_INFORMATIVE = {"label", "name", "description", "comment", "notes"}
 
 
-def generate_people(params: ScenarioParams, centres: pd.DataFrame) -> pd.DataFrame:
-    """People by id, queue group, departure day, household, and two preferred regions."""
-    rng = np.random.default_rng(params.seed + 1)
-    adult = centres[centres["type"] == "CAO"]
-    region_places = adult.groupby("region")["capacite"].sum().reindex(list(params.regions)).fillna(0)
-    pref_p = (region_places / region_places.sum()).to_numpy()
-    rows: list[dict[str, object]] = []
-    for day, count in zip(params.days, params.adults_per_day):
-        n_fam = round(count * params.share_women_families)
-        n_vul = round(count * params.share_vulnerable)
-        placed = 0
-        while placed < n_fam:  # women and families, by household
-            size = int(min(rng.choice(params.family_sizes), n_fam - placed))
-            household = f"H{len({r['household'] for r in rows if r['household']}) + 1:04d}"
-            group = "women" if size == 1 else "families"
-            prefs = rng.choice(len(params.regions), 2, replace=False, p=pref_p)
-            rows += [{"day": day, "group": group, "household": household, "prefs": prefs} for _ in range(size)]
-            placed += size
-        for group, n in (("vulnerable", n_vul), ("men", count - n_fam - n_vul)):
-            for _ in range(n):
-                rows.append({"day": day, "group": group, "household": "", "prefs": rng.choice(len(params.regions), 2, replace=False, p=pref_p)})
-    people = pd.DataFrame(rows)
-    people["pref1"] = [params.regions[p[0]] for p in people["prefs"]]
-    people["pref2"] = [params.regions[p[1]] for p in people["prefs"]]
-    minors = pd.DataFrame({"day": params.minors_day, "group": "minors", "household": "", "pref1": "", "pref2": ""}, index=range(params.minors))
-    people = pd.concat([people.drop(columns="prefs"), minors], ignore_index=True)
-    people.insert(0, "person_id", [f"P{i + 1:05d}" for i in range(len(people))])
-    return people[["person_id", "day", "group", "household", "pref1", "pref2"]]
+def _type_ok(value: Any, default: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, type(default))
 
 
-def write_scenario(params: ScenarioParams, out_dir: str | os.PathLike[str], *, rules: Rules | None = None,
-                   data_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
-    """Write ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``, ``scenario.json`` and a README."""
-    out = Path(out_dir)
-    communes = load_communes(data_dir)
-    centres = generate_centres(params, communes)
-    people = generate_people(params, centres)
-    fleet = Fleet(params.coaches_per_day, params.seats, params.origin_lon, params.origin_lat, "Calais",
-                  [*params.days, params.minors_day])
-    files = {
-        "centres": write_text_atomic(out / "centres.csv", centres.to_csv(sep=";", index=False)),
-        "people": write_text_atomic(out / "people.csv", people.to_csv(index=False)),
-        "fleet": write_text_atomic(out / "fleet.json", json.dumps({"label": LABEL, **asdict(fleet)}, indent=1)),
-        "rules": write_text_atomic(out / "rules.json", json.dumps(asdict(rules or Rules()), indent=1)),
-        "scenario": write_text_atomic(out / "scenario.json", json.dumps({"label": LABEL, "name": "calais-2016", **asdict(params)}, indent=1)),
-    }
-    files["readme"] = write_text_atomic(out / "README.txt", f"{LABEL}\n\nFiles: centres.csv (replace with a real list), people.csv "
-                                        "(ids and groups only, no names), fleet.json, rules.json, scenario.json (the parameters).\n")
-    return files
+def read_json_dataclass(path: Path, cls: type[T], *, overrides: dict[str, Any] | None = None) -> T:
+    """A dataclass from a JSON object file: unknown keys and wrong types are errors naming file and key.
+
+    A missing file gives the defaults. `overrides` (already typed) replace values after reading.
+    """
+    raw: Any = {}
+    if path.is_file():
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            msg = f"{path}: not valid JSON ({exc})"
+            raise DataFileError(msg) from exc
+    if not isinstance(raw, dict):
+        msg = f"{path}: got a JSON {type(raw).__name__}; expected an object of keys such as {[f.name for f in fields(cls)][:4]}"  # type: ignore[arg-type]
+        raise DataFileError(msg)
+    defaults = cls()
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = [k for k in raw if k not in known and k not in _INFORMATIVE]
+    if unknown:
+        hints = [f"{k!r} (did you mean {close[0]!r}?)" if (close := get_close_matches(k, known, 1)) else repr(k) for k in unknown]
+        msg = f"{path}: unknown key(s) {', '.join(hints)}; expected keys among {', '.join(sorted(known))}"
+        raise DataFileError(msg)
+    values = {}
+    for name in known:
+        if name not in raw:
+            continue
+        value, default = raw[name], getattr(defaults, name)
+        if not _type_ok(value, default):
+            msg = f"{path}: key {name!r} is {value!r}; expected a {type(default).__name__} like {default!r}"
+            raise DataFileError(msg)
+        if isinstance(value, int | float) and not isinstance(value, bool) and (value != value or value < 0):
+            msg = f"{path}: key {name!r} is {value!r}; expected a number >= 0 like {default!r}"
+            raise DataFileError(msg)
+        values[name] = float(value) if isinstance(default, float) else value
+    values.update(overrides or {})
+    return cls(**values)
+
+
+def read_label(folder: Path) -> tuple[str, str]:
+    """The scenario's name and label from ``scenario.json`` (empty when the file is absent)."""
+    path = folder / "scenario.json"
+    if not path.is_file():
+        return folder.name, ""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        msg = f"{path}: not valid JSON ({exc})"
+        raise DataFileError(msg) from exc
+    if not isinstance(raw, dict):
+        msg = f"{path}: got a JSON {type(raw).__name__}; expected an object with 'name' and 'label'"
+        raise DataFileError(msg)
+    return str(raw.get("name", folder.name)), str(raw.get("label", ""))
+
+
+def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = None) -> Scenario:
+    """Read a scenario folder: ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``, ``scenario.json``."""
+    from abri.geo.people import read_people
+
+    folder = Path(folder)
+    for name in ("centres.csv", "people.csv"):
+        if not (folder / name).is_file():
+            msg = f"{folder}: no {name}; a scenario folder holds centres.csv, people.csv, fleet.json and rules.json (see `abri scenario`)"
+            raise DataFileError(msg)
+    fleet = read_json_dataclass(folder / "fleet.json", Fleet)
+    rules = read_json_dataclass(folder / "rules.json", Rules)
+    for path, key, value in ((folder / "fleet.json", "seats", fleet.seats), (folder / "fleet.json", "coaches_per_day", fleet.coaches_per_day),
+                             (folder / "rules.json", "max_stops", rules.max_stops)):
+        if value < 1:
+            msg = f"{path}: key {key!r} is {value!r}; expected at least 1"
+            raise DataFileError(msg)
+    name, label = read_label(folder)
+    people, report = read_people(folder / "people.csv", regions=regions)
+    return Scenario(folder, folder / "centres.csv", people, report, fleet, rules, name=name, label=label)

@@ -7,13 +7,11 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from abri.geo.departements import LAMBERT93  # noqa: E402
-from abri.maps.base import ATTRIBUTION  # noqa: E402
+from abri.constants import LAMBERT93
+from abri.files import write_figure
+from abri.maps.base import ATTRIBUTION
 
 
 def static_map(
@@ -27,7 +25,8 @@ def static_map(
     origin: tuple[float, float] | None = None,
 ) -> Path:
     """A choropleth of `column` in Lambert-93 with centres, trips and the origin, saved as PNG."""
-    fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
+    fig = Figure(figsize=(9, 9), dpi=110)  # no pyplot: the notebook's backend is left alone
+    ax = fig.subplots()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "Numba not installed": fine for ~100 areas
         departements.to_crs(LAMBERT93).plot(column=column, ax=ax, cmap="Blues", edgecolor="#666", linewidth=0.3, legend=True,
@@ -41,9 +40,4 @@ def static_map(
     ax.set_title(title)
     ax.set_axis_off()
     fig.text(0.01, 0.01, ATTRIBUTION, fontsize=6, wrap=True)
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
+    return write_figure(path, fig, bbox_inches="tight")

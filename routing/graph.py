@@ -118,12 +118,12 @@ class RoadGraph:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the arrays to a ``.npz`` file (whole or not at all)."""
+        from abri.files import atomic_path
+
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.tmp.npz")
         arrays = {k: getattr(self, k) for k in _ARRAYS}
-        np.savez(tmp, format_version=FORMAT_VERSION, source=self.source, profile=self.profile, **arrays)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, format_version=FORMAT_VERSION, source=self.source, profile=self.profile, **arrays)
         return path
 
     @classmethod

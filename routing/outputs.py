@@ -11,8 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from abri.files import write_text_atomic
-from abri.geo.scenario import LABEL
+from abri.files import write_csv, write_json, write_text_atomic
 from abri.routing.plan import Plan
 from abri.routing.schedule import s_to_clock
 from abri.routing.summary import per_day, plan_summary
@@ -54,10 +53,10 @@ def assignments_frame(plan: Plan) -> pd.DataFrame:
     return out
 
 
-def plan_document(plan: Plan, baseline: Plan | None = None) -> dict:
+def plan_document(plan: Plan, baseline: Plan | None = None, *, label: str = "") -> dict:
     """Everything about a plan as one JSON-ready dict."""
     doc = {
-        "label": LABEL, "method": plan.method,
+        "label": label, "method": plan.method,
         "fleet": plan.fleet.__dict__, "rules": plan.rules.__dict__,
         "summary": plan_summary(plan), "summary_adults": plan_summary(plan, adults_only=True),
         "per_day": per_day(plan).to_dict("records"),
@@ -78,19 +77,22 @@ def plan_document(plan: Plan, baseline: Plan | None = None) -> dict:
 
 
 def write_plan(plan: Plan, out_dir: str | Path, *, centres: gpd.GeoDataFrame, lines: gpd.GeoDataFrame | None = None,
-               baseline: Plan | None = None, origin: tuple[float, float] | None = None) -> dict[str, Path]:
-    """Write every plan file into `out_dir`; returns their paths by name."""
+               baseline: Plan | None = None, origin: tuple[float, float] | None = None, label: str = "") -> dict[str, Path]:
+    """Write every plan file into `out_dir`; returns their paths by name.
+
+    `label` (from the scenario's ``scenario.json``, e.g. "SYNTHETIC ...") goes into ``plan.json`` and so onto every map.
+    """
     out = Path(out_dir)
     names = dict(zip(centres["id"].astype(str), centres["name"].astype(str)))
     allocated = plan.allocation.per_centre()
     located = centres.assign(allocated=centres["id"].map(allocated).fillna(0).astype(int))
     assignments = assignments_frame(plan)
     files = {
-        "plan": write_text_atomic(out / "plan.json", json.dumps(plan_document(plan, baseline), indent=1, ensure_ascii=False, default=str)),
-        "trips": write_text_atomic(out / "trips.csv", trips_frame(plan).to_csv(index=False)),
-        "manifests": write_text_atomic(out / "manifests.csv", manifests_frame(plan, names).to_csv(index=False)),
-        "assignments": write_text_atomic(out / "assignments.csv", assignments.to_csv(index=False)),
-        "unplaced": write_text_atomic(out / "unplaced.csv", assignments[assignments["reason"] != ""].to_csv(index=False)),
+        "plan": write_json(out / "plan.json", plan_document(plan, baseline, label=label)),
+        "trips": write_csv(out / "trips.csv", trips_frame(plan)),
+        "manifests": write_csv(out / "manifests.csv", manifests_frame(plan, names)),
+        "assignments": write_csv(out / "assignments.csv", assignments),
+        "unplaced": write_csv(out / "unplaced.csv", assignments[assignments["reason"] != ""]),
         "centres": write_text_atomic(out / "centres.geojson", located.to_json(drop_id=True)),
     }
     if lines is not None:

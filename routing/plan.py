@@ -20,12 +20,12 @@ from pyvrp import Model
 from pyvrp.stop import MaxIterations
 from tqdm.auto import tqdm
 
+from abri.constants import ORIGIN
 from abri.geo.scenario import Fleet, Rules
 from abri.routing.allocation import Allocation
 from abri.routing.schedule import Stop, Trip, clock_to_s, schedule
 
 log = logging.getLogger(__name__)
-ORIGIN = "ORIGIN"
 
 
 @dataclass

@@ -63,7 +63,7 @@ SMALL = dict(centres=40, places=700, minor_centres=6, minor_places=160, adults_p
 @pytest.fixture(scope="session")
 def small_scenario(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic scenario folder (40 adult centres, 490 people)."""
-    from abri.geo.scenario import ScenarioParams, write_scenario
+    from abri.geo.synthetic import ScenarioParams, write_scenario
 
     folder = tmp_path_factory.mktemp("small-scenario")
     write_scenario(ScenarioParams(**SMALL), folder, data_dir=data_dir)

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from abri.errors import DataFileError
-from abri.geo.people import read_people, read_scenario
+from abri.geo.people import read_people
+from abri.geo.scenario import read_scenario
 
 
 def test_row_level_messages(write) -> None:
@@ -44,5 +45,32 @@ def test_scenario_folder_errors(tmp_path: Path, write) -> None:
     with pytest.raises(DataFileError, match="fleet.json: not valid JSON"):
         read_scenario(tmp_path)
     (tmp_path / "fleet.json").write_text(json.dumps({"coaches_per_day": 0}))
-    with pytest.raises(DataFileError, match="must be at least 1"):
+    with pytest.raises(DataFileError, match="coaches_per_day.*expected at least 1"):
         read_scenario(tmp_path)
+
+
+def test_unknown_keys_are_errors(small_scenario: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "s"
+    shutil.copytree(small_scenario, folder)
+    (folder / "rules.json").write_text(json.dumps({"max_stop": 3}))
+    with pytest.raises(DataFileError, match=r"rules.json: unknown key\(s\) 'max_stop' \(did you mean 'max_stops'\?\)"):
+        read_scenario(folder)
+    (folder / "rules.json").write_text("{}")
+    (folder / "fleet.json").write_text(json.dumps([1, 2]))
+    with pytest.raises(DataFileError, match="fleet.json: got a JSON list; expected an object"):
+        read_scenario(folder)
+    (folder / "fleet.json").write_text(json.dumps({"seats": True}))
+    with pytest.raises(DataFileError, match="'seats' is True; expected a int"):
+        read_scenario(folder)
+
+
+def test_label_comes_from_the_scenario_folder(small_scenario: Path, tmp_path: Path) -> None:
+    import shutil
+
+    assert read_scenario(small_scenario).label.startswith("SYNTHETIC")
+    folder = tmp_path / "real"
+    shutil.copytree(small_scenario, folder)
+    (folder / "scenario.json").unlink()
+    assert read_scenario(folder).label == ""

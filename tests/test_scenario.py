@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from abri.geo.centres import read_centres
-from abri.geo.scenario import LABEL, REGIONS_2016, ScenarioParams, write_scenario
+from abri.geo.synthetic import REGIONS_2016, SYNTHETIC_LABEL, ScenarioParams, write_scenario
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_calibrated_on_2016_figures(calais: Path, data_dir: Path) -> None:
     assert set(people["group"]) == {"men", "women", "families", "vulnerable", "minors"}
     assert (adults["pref1"] != adults["pref2"]).all() and adults["pref1"].isin(REGIONS_2016).all()
     assert set(people.columns) == {"person_id", "day", "group", "household", "pref1", "pref2"}  # no names
-    assert LABEL in (calais / "README.txt").read_text() and "SYNTHETIC" in (calais / "fleet.json").read_text()
+    assert SYNTHETIC_LABEL in (calais / "README.txt").read_text() and "SYNTHETIC" in (calais / "scenario.json").read_text()
 
 
 def test_deterministic_for_a_seed(calais: Path, data_dir: Path, tmp_path: Path) -> None:

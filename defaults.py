@@ -1,0 +1,14 @@
+"""Run-time defaults of the commands and the Python API, each written once.
+
+Scenario defaults (fleet, rules) live with their types in :mod:`abri.geo.scenario`;
+the coach speed profile in ``routing/coach_profile.toml``.
+"""
+
+from __future__ import annotations
+
+DEFAULT_ROADS = "france-all-roads"
+"""The road set of the data pack used when none is named."""
+DEFAULT_SEED = 1
+"""The solver's seed: same inputs and seed, same plan."""
+DEFAULT_ITERATIONS = 3_000
+"""PyVRP iterations per day."""
