@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -27,6 +28,27 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
 
 
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+DATAPACK_FIXTURES = {"data_dir", "small_scenario", "calais_run"}
+
+
+def missing(reason: str) -> None:
+    """Skip on a developer's machine; fail under CI=true, where everything must be there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: nothing may be skipped)")
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by what they need: the data pack (``datapack``) or Chromium (``browser``)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & DATAPACK_FIXTURES:
+            item.add_marker(pytest.mark.datapack)
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The real data pack ($ABRI_DATA_DIR, else the repository's data/)."""
@@ -35,8 +57,23 @@ def data_dir() -> Path:
         dataset_path("communes", root)
         dataset_path("departements", root)
     except MissingDataError as exc:
-        pytest.fail(f"the tests need the data pack: {exc}")
+        missing(f"the tests need the data pack: {exc}")
     return root
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Chromium (Debian's, driven by Playwright), shared by every browser test."""
+    from browser import CHROMIUM_ARGS, chromium_path  # type: ignore[import-not-found]
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    if path is None:
+        missing("Chromium is needed for the browser tests: apt-get install chromium (.ci/run does it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture()

@@ -4,27 +4,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import chromium_path, open_map  # type: ignore[import-not-found]
+from browser import open_map  # type: ignore[import-not-found]
 
 from abri.geo.centres import read_centres
 from abri.maps.capacity import write_capacity_map
 from abri.maps.plan import write_plan_map
 
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    path = chromium_path()
-    if path is None:
-        pytest.fail("Chromium is needed for the browser tests: apt-get install chromium (.ci/run does it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                                          "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
