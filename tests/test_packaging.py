@@ -1,0 +1,53 @@
+"""The repository root is the package ``abri``: every package folder must end up in a built wheel."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOT_SHIPPED = {"tests", "bench", "notebooks", "examples", "data", "build", ".ci"}
+
+
+def package_folders() -> set[str]:
+    """Dotted names of every folder of the tree that holds an ``__init__.py`` (the root is ``abri``)."""
+    names = {"abri"}
+    for init in ROOT.rglob("__init__.py"):
+        parts = init.parent.relative_to(ROOT).parts
+        if parts and parts[0] not in NOT_SHIPPED and not any(p.startswith(".") for p in parts):
+            names.add(".".join(("abri", *parts)))
+    return names
+
+
+@pytest.mark.slow
+def test_every_package_folder_is_in_the_wheel(tmp_path: Path) -> None:
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+                           capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr
+    wheel = next(tmp_path.glob("abri-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {n.rsplit("/", 1)[0].replace("/", ".") for n in names if n.endswith("/__init__.py")}
+    assert package_folders() <= shipped, f"package folders missing from the wheel: {sorted(package_folders() - shipped)}"
+    assert "abri/py.typed" in names and "abri/routing/coach_profile.toml" in names
+    assert not [n for n in names if n.startswith(("abri/tests/", "abri/bench/", "abri/notebooks/"))]
+
+
+def test_public_api() -> None:
+    import abri
+
+    assert abri.__version__ != "0+unknown"
+    for name in abri.__all__:
+        assert getattr(abri, name) is not None, name
+    assert callable(abri.run_plan) and callable(abri.read_centres)
+
+
+def test_importing_abri_leaves_matplotlib_alone() -> None:
+    code = ("import matplotlib; matplotlib.use('svg'); import abri, abri.maps.static, abri.maps.plan, abri.pipeline; "
+            "print(matplotlib.get_backend())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "svg"
