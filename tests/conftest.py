@@ -47,6 +47,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.datapack)
         if "browser" in names:
             item.add_marker(pytest.mark.browser)
+        if "calais_run" in names:  # the national calais-2016 plan: about a minute, once per session
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
