@@ -39,6 +39,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "departement": ("departement", "dept", "dep", "code_departement", "department"),
     "opens": ("opens", "open", "ouverture", "heure_ouverture", "reception_open", "accueil_debut"),
     "closes": ("closes", "close", "fermeture", "heure_fermeture", "reception_close", "accueil_fin"),
+    "opens_on": ("opens_on", "opening_date", "open_from", "ouverture_date", "date_ouverture", "ouvert_le", "ouvre_le"),
 }
 TYPES = ("CAO", "CAOMI", "CADA", "HUDA", "PRAHDA", "CHU", "CHRS", "CPH", "AUTRE")
 GROUP_ALIASES = {
@@ -51,7 +52,7 @@ GROUP_ALIASES = {
 COAST_TOLERANCE_M = 2_000.0
 OUTPUT_COLUMNS = [
     "id", "name", "capacity", "type", "groups", "insee", "commune", "departement", "region",
-    "departement_declared", "opens", "closes", "lon", "lat", "row",
+    "departement_declared", "opens", "closes", "opens_on", "lon", "lat", "row",
 ]
 
 
@@ -105,6 +106,18 @@ def parse_clock(text: str) -> str | None:
     return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
 
 
+def parse_date(text: str) -> str | None:
+    """``'24/10/2016'`` or ``'2016-10-24'`` -> ``'2016-10-24'``; None if not a date."""
+    from datetime import date
+
+    match = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", text)
+    try:
+        day = date(int(match.group(3)), int(match.group(2)), int(match.group(1))) if match else date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+    return day.isoformat()
+
+
 def normalise_departement(text: str) -> str:
     """``'1'`` -> ``'01'``, ``'2a'`` -> ``'2A'``."""
     s = text.strip().upper()
@@ -142,6 +155,7 @@ class CentreChecker:
         self._check_type_and_groups(row)
         self._check_location(row)
         self._check_hours(row)
+        self._check_opening_date(row)
         declared = row.cells.get("departement", "")
         row.values["departement_declared"] = normalise_departement(declared) if declared else ""
 
@@ -200,6 +214,14 @@ class CentreChecker:
         if opens and closes and opens >= closes:
             row.warn(self.path, self.col("closes"), row.cells["closes"], f"a closing time after the opening time {opens} (default hours apply)", "bad-hours")
             row.values["opens"] = row.values["closes"] = ""
+
+    def _check_opening_date(self, row: RowCheck) -> None:
+        text = row.cells.get("opens_on", "").strip()
+        value = parse_date(text) if text else ""
+        if value is None:
+            row.warn(self.path, self.col("opens_on"), text, "an opening date like 2016-10-24 or 24/10/2016 (ignored: counted as open)", "bad-date")
+            value = ""
+        row.values["opens_on"] = value
 
     def _check_location(self, row: RowCheck) -> None:
         lon_text, lat_text = row.cells.get("lon", ""), row.cells.get("lat", "")
@@ -361,7 +383,7 @@ def _centres_frame(frame: pd.DataFrame, rows: list[RowCheck], columns: dict[str,
     kept = [i for i, r in enumerate(rows) if not r.rejected]
     data = pd.DataFrame([{**rows[i].values, "row": rows[i].number} for i in kept], columns=OUTPUT_COLUMNS)
     data["capacity"] = data["capacity"].astype("int64")
-    for col in ("insee", "commune", "type", "groups", "departement_declared", "opens", "closes"):
+    for col in ("insee", "commune", "type", "groups", "departement_declared", "opens", "closes", "opens_on"):
         data[col] = data[col].astype(object).fillna("").astype(str)
     own = {c for c in columns.values()}
     extras = [c for c in frame.columns if c not in own and not c.startswith("__") and normalise_header(c) not in OUTPUT_COLUMNS]
