@@ -26,24 +26,53 @@ from abri.geo.report import ValidationReport
 
 @dataclass(frozen=True)
 class Rules:
-    """Coach and driver rules (EU Regulation 561/2006) and the planner's choices."""
+    """Coach and driver rules (EU Regulation 561/2006) and the planner's choices.
+
+    Boarding at the origin: ``bays`` coaches board at once, each for
+    ``boarding_minutes``; the first coaches leave at ``departure``, then one
+    slot every ``boarding_minutes`` up to ``last_departure`` (defaults: four
+    bays, 30 minutes a coach, 07:00 to 13:00, i.e. 13 slots and at most 52
+    coaches a day, the 2016 pace of a coach every 7-8 minutes through the
+    morning). Margins: every road time is planned ``margin_pct`` % longer
+    than the data says (default 10), and each driver keeps
+    ``driving_buffer_minutes`` of the legal driving time unused. Rides:
+    ``max_ride_hours`` is the longest acceptable ride per group and
+    ``ride_weight`` the weight of a group's ride time in the allocation
+    (groups not named: no limit, weight 1). After the drop the crew takes
+    ``daily_rest_hours`` of daily rest (11 h, Art. 8) before or after the
+    way back.
+    """
 
     max_stops: int = 4
-    departure: str = "07:00"
+    departure: str = "07:00"  # the first departure from the origin
+    last_departure: str = "13:00"
+    bays: int = 4  # coaches boarding at once at the origin
+    boarding_minutes: int = 30  # to board one coach (one slot)
     service_minutes: int = 15
     break_after_hours: float = 4.5
     break_minutes: int = 45
     max_driving_hours: float = 9.0
+    driving_buffer_minutes: int = 0  # of each driver's driving time kept unused
+    margin_pct: float = 10.0  # planned road times = data x (1 + margin_pct / 100)
     second_driver: bool = True  # False: trips over the limit are refused
     second_driver_cost_hours: float = 4.0
     reception_open: str = "08:00"
     reception_close: str = "22:00"
     preference_penalty_hours: float = 24.0
+    max_ride_hours: dict[str, float] = field(default_factory=lambda: {"vulnerable": 9.0, "families": 11.0, "minors": 11.0})
+    ride_weight: dict[str, float] = field(default_factory=lambda: {"vulnerable": 4.0, "families": 2.0, "minors": 2.0, "women": 1.5})
+    daily_rest_hours: float = 11.0
 
 
 @dataclass(frozen=True)
 class Fleet:
-    """Coaches available each day, and the origin they leave from."""
+    """Coaches available each day, and the origin they leave from.
+
+    ``coaches`` gives the fleet coach by coach (one id per coach, e.g. a
+    registration): a coach then serves a day only when it is back at the
+    origin by that day's boarding, and never two trips at once; empty (the
+    default), each day has ``coaches_per_day`` coaches hired for the day.
+    """
 
     coaches_per_day: int = 60
     seats: int = 55
@@ -51,6 +80,7 @@ class Fleet:
     origin_lat: float = CALAIS[1]
     origin_name: str = CALAIS_NAME
     days: list[str] = field(default_factory=list)
+    coaches: list[str] = field(default_factory=list)
 
 
 DEFAULT_RULES = Rules()
@@ -130,6 +160,86 @@ def read_json_dataclass(path: Path, cls: type[T], *, overrides: dict[str, Any] |
     return cls(**values)
 
 
+def _clock_ok(text: str) -> bool:
+    hours, _, minutes = text.partition(":")
+    return (len(minutes) == 2 and hours.isdigit() and minutes.isdigit() and len(hours) <= 2
+            and 0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59)
+
+
+# (low, high) of each numeric rule; the plan's arithmetic is safe inside these bounds.
+RULE_RANGES: dict[str, tuple[float, float]] = {
+    "max_stops": (1, 50), "bays": (1, 500), "boarding_minutes": (1, 24 * 60), "service_minutes": (0, 24 * 60),
+    "break_after_hours": (0.25, 24), "break_minutes": (0, 24 * 60), "max_driving_hours": (0, 24),
+    "driving_buffer_minutes": (0, 24 * 60), "margin_pct": (0, 200), "second_driver_cost_hours": (0, 1000),
+    "preference_penalty_hours": (0, 1000), "daily_rest_hours": (0, 48),
+}
+FLEET_RANGES: dict[str, tuple[float, float]] = {"coaches_per_day": (1, 10_000), "seats": (1, 1_000)}
+
+
+def check_rules(rules: Rules, where: str = "rules.json") -> None:
+    """Raise a :class:`DataFileError` naming `where` and the key for any rule outside its range.
+
+    Clock times must be ``HH:MM`` (00:00-23:59), the reception must close
+    after it opens, the last departure must not precede the first, and
+    ``max_ride_hours`` / ``ride_weight`` must map known groups to positive numbers.
+    """
+    from abri.constants import GROUPS
+
+    for key, (low, high) in RULE_RANGES.items():
+        value = getattr(rules, key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            msg = f"{where}: key {key!r} is {value!r}; expected a number from {low:g} to {high:g}"
+            raise DataFileError(msg)
+    for key in ("departure", "last_departure", "reception_open", "reception_close"):
+        value = getattr(rules, key)
+        if not isinstance(value, str) or not _clock_ok(value):
+            msg = f"{where}: key {key!r} is {value!r}; expected a clock time HH:MM from 00:00 to 23:59, like '07:00'"
+            raise DataFileError(msg)
+    def minutes(text: str) -> int:
+        hours, _, mins = text.partition(":")
+        return int(hours) * 60 + int(mins)
+
+    if minutes(rules.reception_close) <= minutes(rules.reception_open):
+        msg = f"{where}: key 'reception_close' is {rules.reception_close!r}, not after 'reception_open' {rules.reception_open!r}"
+        raise DataFileError(msg)
+    if minutes(rules.last_departure) < minutes(rules.departure):
+        msg = f"{where}: key 'last_departure' is {rules.last_departure!r}, before 'departure' {rules.departure!r}"
+        raise DataFileError(msg)
+    if rules.driving_buffer_minutes > rules.max_driving_hours * 60:
+        msg = f"{where}: key 'driving_buffer_minutes' is {rules.driving_buffer_minutes!r}, more than max_driving_hours ({rules.max_driving_hours:g} h)"
+        raise DataFileError(msg)
+    for key, (low, high) in (("max_ride_hours", (0.5, 72.0)), ("ride_weight", (0.01, 100.0))):
+        mapping = getattr(rules, key)
+        if not isinstance(mapping, dict):
+            msg = f"{where}: key {key!r} is {mapping!r}; expected an object of group -> number"
+            raise DataFileError(msg)
+        for group, value in mapping.items():
+            if group not in GROUPS:
+                msg = f"{where}: key {key!r} names group {group!r}; expected groups among {', '.join(GROUPS)}"
+                raise DataFileError(msg)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+                msg = f"{where}: key {key!r}, group {group!r} is {value!r}; expected a number from {low:g} to {high:g}"
+                raise DataFileError(msg)
+
+
+def check_fleet(fleet: Fleet, where: str = "fleet.json") -> None:
+    """Raise a :class:`DataFileError` naming `where` and the key for a fleet value outside its range."""
+    for key, (low, high) in FLEET_RANGES.items():
+        value = getattr(fleet, key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            msg = f"{where}: key {key!r} is {value!r}; expected a whole number from {low:g} to {high:g}"
+            raise DataFileError(msg)
+    if len(fleet.coaches) > FLEET_RANGES["coaches_per_day"][1]:
+        msg = f"{where}: key 'coaches' lists {len(fleet.coaches):,} coaches; expected at most {FLEET_RANGES['coaches_per_day'][1]:,.0f}"
+        raise DataFileError(msg)
+    seen: set[str] = set()
+    for coach in fleet.coaches:
+        if not coach.strip() or coach in seen:
+            msg = f"{where}: key 'coaches' has {'an empty' if not coach.strip() else 'a repeated'} coach id {coach!r}; expected distinct ids"
+            raise DataFileError(msg)
+        seen.add(coach)
+
+
 def read_label(folder: Path) -> tuple[str, str]:
     """The scenario's name and label from ``scenario.json`` (empty when the file is absent)."""
     path = folder / "scenario.json"
@@ -162,6 +272,8 @@ def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = 
         if value < 1:
             msg = f"{path}: key {key!r} is {value!r}; expected at least 1"
             raise DataFileError(msg)
+    check_rules(rules, str(folder / "rules.json"))
+    check_fleet(fleet, str(folder / "fleet.json"))
     name, label = read_label(folder)
     people, report = read_people(folder / "people.csv", regions=regions)
     return Scenario(folder, folder / "centres.csv", people, report, fleet, rules, name=name, label=label)
