@@ -25,6 +25,8 @@ def _register() -> None:
     for command in (data.data, centres.validate, centres.capacity, routing.graph, routing.matrix, routing.route_cmd,
                     maps.map_group, planning.scenario, planning.allocate_cmd, planning.plan_cmd, planning.demo):
         main.add_command(command)
+    from abri.commands.sweep import sweep_cmd  # what-if sweeps on Dask (issue 15)
+    main.add_command(sweep_cmd)
 
 
 _register()
