@@ -27,6 +27,8 @@ def _register() -> None:
         main.add_command(command)
     from abri.commands.sweep import sweep_cmd  # what-if sweeps on Dask (issue 15)
     main.add_command(sweep_cmd)
+    from abri.commands.documents import documents_cmd  # road sheets, arrival sheets, summaries (issue 12)
+    main.add_command(documents_cmd)
 
 
 _register()

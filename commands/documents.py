@@ -1,0 +1,52 @@
+"""``abri documents``: road sheets, arrival sheets, prefecture and operation summaries from a plan folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from abri.commands.common import F, data_dir_option, reports_errors, timed_step
+from abri.i18n import DEFAULT_LANG, LANGS
+
+
+def lang_option(func: F) -> F:
+    """``--lang fr|en``: the language of documents (French by default: what préfecture staff read)."""
+    return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
+                        help="Language of the documents: words, dates (24/10/2016) and numbers (decimal comma in French).")(func)
+
+
+def document_options(func: F) -> F:
+    """Options of every command that writes documents."""
+    func = click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                        help="Fleet roster (CSV/Excel) with a 'coach' column of the plan's coach ids; its other columns "
+                             "(company, plate, driver phone...) reach the sheets.")(func)
+    func = click.option("--pdf", is_flag=True, help="Also write each document as PDF.")(func)
+    func = click.option("--csv-dialect", type=click.Choice(["default", "excel-fr"]), default=None,
+                        help="CSV for French Excel (excel-fr: UTF-8 with BOM, ';', decimal comma) or plain comma CSV; "
+                             "default: excel-fr with --lang fr, else default.")(func)
+    return lang_option(func)
+
+
+def echo_documents(files: dict[str, Path]) -> None:
+    """Print the documents written, one per line."""
+    for key, path in files.items():
+        click.echo(f"{key:<27} {path}")
+
+
+@click.command("documents")
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Documents folder to write (replaced whole).")
+@document_options
+@data_dir_option
+@reports_errors
+def documents_cmd(plan_dir: Path, output: Path, lang: str, csv_dialect: str | None, pdf: bool, roster: Path | None,
+                  data_dir: Path | None) -> None:
+    """Coach road sheets, centre arrival sheets, prefecture summaries and the operation summary: HTML, PDF, XLSX, CSV."""
+    from abri.documents import write_documents
+
+    with timed_step("documents"):
+        files = write_documents(plan_dir, output, lang=lang, dialect=csv_dialect, pdf=pdf, roster=roster,  # type: ignore[arg-type]
+                                data_dir=data_dir)
+    echo_documents(files)

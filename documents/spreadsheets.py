@@ -1,0 +1,91 @@
+"""The document tables as CSV (long form, one row per stop) and as one Excel workbook (one tab per document type).
+
+Headers are translated; CSV dates are written the locale's way
+(``24/10/2016``), workbook dates are date cells shown the same way. Text
+from input files is never a live formula (see :func:`abri.files.neutralise`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from abri.files import CsvDialect, atomic_path, neutralise, write_csv
+from abri.i18n import excel_date_format, format_date, translate
+
+MAX_WIDTH = 60
+#: Values of these columns are message keys, written in the reader's language.
+TRANSLATED_VALUES = ("level",)
+
+
+def header(column: str, lang: str) -> str:
+    """A column's header in `lang` (a pass-through column keeps its own name)."""
+    return translate(column, lang)
+
+
+def localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`frame` for a CSV reader: translated headers and keyword values, dates written the locale's way."""
+    out = frame.copy()
+    for column in out.columns:
+        if column in TRANSLATED_VALUES:
+            out[column] = out[column].map(lambda v: translate(str(v), lang))
+        elif out[column].dtype == object:
+            out[column] = out[column].map(lambda v: format_date(v, lang) if isinstance(v, dt.date) else ("" if v is None else v))
+    return out.rename(columns=lambda c: header(str(c), lang))
+
+
+def write_table_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, lang: str, dialect: CsvDialect) -> Path:
+    """Write one document table as CSV (``excel-fr``: BOM, ``;``, decimal comma), whole or not at all."""
+    return write_csv(path, localised(frame, lang), dialect=dialect)
+
+
+def _cell(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def write_workbook(path: str | os.PathLike[str], tables: dict[str, pd.DataFrame], *, lang: str) -> Path:
+    """Write `tables` (tab key -> table) as one .xlsx: typed cells, bold frozen headers, fitted column widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    date_format = excel_date_format(lang)
+    bold = Font(bold=True)
+    for key, frame in tables.items():
+        sheet = book.create_sheet(translate(key, lang)[:31])
+        headers = [neutralise(header(str(c), lang)) for c in frame.columns]
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = bold
+        widths = [len(h) for h in headers]
+        columns = list(frame.columns)
+        values = frame.astype(object).to_numpy()
+        for row in values:
+            cells = [translate(str(v), lang) if columns[i] in TRANSLATED_VALUES else _cell(v) for i, v in enumerate(row)]
+            sheet.append(cells)
+            for i, v in enumerate(cells):
+                if v is not None:
+                    widths[i] = max(widths[i], 10 if isinstance(v, dt.date) else len(str(v)))
+        for i in range(len(columns)):
+            if len(values) and any(isinstance(v, dt.date) for v in values[:, i]):
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
+                    cell.number_format = date_format
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, MAX_WIDTH)
+        sheet.freeze_panes = "A2"
+        if len(values):
+            sheet.auto_filter.ref = sheet.dimensions
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+    return path

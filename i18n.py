@@ -1,0 +1,155 @@
+"""Words, numbers and dates in French or English, for documents, maps and the CLI.
+
+One small message catalogue (:data:`MESSAGES`) and Babel formatters: French
+dates read ``24/10/2016`` and numbers take a decimal comma (``7,5``);
+English dates read ``24 Oct 2016`` and numbers a decimal point.
+
+>>> translate("coach", "fr")
+'Car'
+>>> format_number(7.5, "fr", digits=1)
+'7,5'
+>>> format_date("2016-10-24", "fr")
+'24/10/2016'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+DEFAULT_LANG: Lang = "fr"
+_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+_DATE_PATTERNS = {"fr": "dd/MM/yyyy", "en": "d MMM yyyy"}
+
+#: key -> (French, English). Column keys of the document tables are keys here too.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # document titles
+    "road_sheets": ("Feuilles de route des cars", "Coach road sheets"),
+    "road_sheet": ("Feuille de route", "Road sheet"),
+    "centre_sheets": ("Fiches d'arrivée des centres", "Centre arrival sheets"),
+    "centre_sheet": ("Fiche d'arrivée", "Arrival sheet"),
+    "prefecture_summaries": ("Synthèses préfectorales", "Prefecture summaries"),
+    "prefecture_summary": ("Synthèse pour la préfecture", "Prefecture summary"),
+    "operation_summary": ("Synthèse de l'opération", "Operation summary"),
+    "sheet": ("Feuille", "Sheet"),
+    "page": ("Page", "Page"),
+    "of": ("sur", "of"),
+    # table columns
+    "coach": ("Car", "Coach"),
+    "day": ("Jour", "Day"),
+    "slot": ("Créneau d'embarquement", "Boarding slot"),
+    "departure": ("Départ", "Departure"),
+    "drivers": ("Conducteurs", "Drivers"),
+    "end": ("Fin prévue", "Expected end"),
+    "return": ("Retour", "Return"),
+    "free_at": ("Libre à", "Free at"),
+    "stop": ("Arrêt", "Stop"),
+    "centre_id": ("Identifiant du centre", "Centre id"),
+    "centre_name": ("Centre", "Centre"),
+    "commune": ("Commune", "Town"),
+    "departement": ("Département", "Department"),
+    "departement_name": ("Nom du département", "Department name"),
+    "region": ("Région", "Region"),
+    "region_name": ("Nom de la région", "Region name"),
+    "arrival": ("Arrivée prévue", "Planned arrival"),
+    "men": ("Hommes isolés", "Single men"),
+    "women": ("Femmes", "Women"),
+    "families": ("Familles", "Families"),
+    "vulnerable": ("Personnes vulnérables", "Vulnerable people"),
+    "minors": ("Mineurs", "Minors"),
+    "total": ("Total", "Total"),
+    "households": ("Ménages", "Households"),
+    "person_ids": ("Identifiants des personnes", "Person ids"),
+    "leg_km": ("Étape (km)", "Leg (km)"),
+    "leg_h": ("Étape (h)", "Leg (h)"),
+    "breaks_before": ("Pauses avant l'arrêt", "Breaks before the stop"),
+    "roads": ("Routes", "Roads"),
+    "capacity": ("Places", "Places"),
+    "remaining": ("Places restantes après l'arrivée", "Places left after arrival"),
+    "ride_h": ("Trajet (h)", "Ride (h)"),
+    "centres": ("Centres", "Centres"),
+    "centres_receiving": ("Centres qui reçoivent", "Centres receiving"),
+    "places": ("Places", "Places"),
+    "coaches": ("Cars", "Coaches"),
+    "people": ("Personnes", "People"),
+    "occupancy_pct": ("Occupation (%)", "Occupancy (%)"),
+    "km": ("Km", "Km"),
+    "coach_km": ("Cars-km", "Coach-km"),
+    "seat_fill_pct": ("Remplissage (%)", "Seat fill (%)"),
+    "longest_ride_h": ("Trajet le plus long (h)", "Longest ride (h)"),
+    "level": ("Niveau", "Level"),
+    "value": ("Valeur", "Value"),
+    "figure": ("Indicateur", "Figure"),
+    "allocated": ("Personnes affectées", "People allocated"),
+    # sentences and headings
+    "label": ("Nature du plan", "Plan label"),
+    "boarding_list": ("Liste d'embarquement (identifiants, par arrêt)", "Boarding list (ids, by stop)"),
+    "itinerary": ("Itinéraire", "Itinerary"),
+    "arrivals": ("Arrivées", "Arrivals"),
+    "arrivals_by_day": ("Arrivées par jour et par public", "Arrivals by day and group"),
+    "longest_rides": ("Trajets les plus longs vers le département", "Longest rides into the department"),
+    "over_90": ("Centres remplis à plus de 90 %", "Centres over 90% full"),
+    "none": ("aucun", "none"),
+    "per_day": ("Par jour", "Per day"),
+    "per_region": ("Par région", "Per region"),
+    "break_note": ("pause de {minutes} min avant cet arrêt", "{minutes} min break before this stop"),
+    "not_given": ("non communiqué", "not given"),
+    "trips": ("Trajets de car", "Coach trips"),
+    "placed": ("Personnes placées", "People placed"),
+    "carried": ("Personnes transportées", "People carried"),
+    "unplaced": ("Non placées", "Unplaced"),
+    "not_carried": ("Non transportées", "Not carried"),
+    "legal_trips": ("Trajets conformes", "Legal trips"),
+    "two_driver_trips": ("Trajets à deux conducteurs", "Two-driver trips"),
+    "mean_ride_h": ("Trajet moyen (h)", "Mean ride (h)"),
+    "preferred_region_pct": ("Dans une région souhaitée (%)", "In a preferred region (%)"),
+    "breaks": ("Pauses", "Breaks"),
+    "origin": ("Départ de", "Leaving from"),
+    "coach_fields": ("Car (loueur)", "Coach (company)"),
+    "centre_fields": ("Centre (coordonnées)", "Centre (contact)"),
+    "written": ("documents écrits", "documents written"),
+}
+
+
+def check_lang(lang: str) -> Lang:
+    """`lang` if abri speaks it, else a ValueError naming what is allowed."""
+    if lang not in LANGS:
+        msg = f"`lang` is {lang!r}; expected one of {', '.join(LANGS)}"
+        raise ValueError(msg)
+    return lang  # type: ignore[return-value]
+
+
+def translate(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The message `key` in `lang`, with ``{name}`` fields filled from `values`; an unknown key is returned as is."""
+    pair = MESSAGES.get(key)
+    text = key if pair is None else pair[LANGS.index(check_lang(lang))]
+    return text.format(**values) if values else text
+
+
+def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits: int = 0) -> str:
+    """`value` with the locale's decimal mark and grouping, rounded to `digits` (``""`` for None/NaN)."""
+    if value is None or value != value:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(round(float(value), digits) if digits else round(float(value)), format=pattern,
+                              locale=_LOCALES[check_lang(lang)]))
+
+
+def to_date(value: str | dt.date) -> dt.date:
+    """An ISO date (``2016-10-24``) or a date, as a date."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def format_date(value: str | dt.date, lang: str = DEFAULT_LANG) -> str:
+    """A date as French (``24/10/2016``) or English (``24 Oct 2016``) readers write it."""
+    return str(_babel_date(to_date(value), format=_DATE_PATTERNS[check_lang(lang)], locale=_LOCALES[lang]))
+
+
+def excel_date_format(lang: str = DEFAULT_LANG) -> str:
+    """The number format of date cells in a workbook (``DD/MM/YYYY`` in French)."""
+    return "DD/MM/YYYY" if check_lang(lang) == "fr" else "D MMM YYYY"
