@@ -24,6 +24,7 @@ from abri.geo.report import ValidationReport
 from abri.geo.scenario import Scenario, read_scenario
 from abri.routing.allocation import Allocation, allocate
 from abri.routing.baseline import naive_plan
+from abri.routing.check import PlanCheck, check_plan, mark_illegal
 from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.matrix import travel_matrix
 from abri.routing.plan import Plan, plan_coaches
@@ -57,11 +58,31 @@ class PlanRun(Prepared):
     allocation: Allocation = field(kw_only=True)
     plan: Plan = field(kw_only=True)
     baseline: Plan | None = field(kw_only=True, default=None)
+    check: PlanCheck | None = field(kw_only=True, default=None)  # set by check_run (plan_prepared, write_run)
 
     @property
     def unreachable(self) -> list[str]:
         """Centre ids that no coach can reach."""
         return [i for i in self.snapped.index[~self.snapped["reachable"]] if i != ORIGIN]
+
+    @property
+    def points(self) -> dict[str, tuple[float, float]]:
+        """Lon/lat of the origin (``ORIGIN``) and of every centre, by id."""
+        out = dict(zip(self.centres["id"].astype(str), zip(self.centres["lon"].astype(float), self.centres["lat"].astype(float))))
+        return {ORIGIN: (self.scenario.fleet.origin_lon, self.scenario.fleet.origin_lat), **out}
+
+    def trips_geodataframe(self, *, tolerance: float = 0.0) -> gpd.GeoDataFrame:
+        """One line per trip along its roads, origin to last centre, access legs included (EPSG:4326).
+
+        Examples
+        --------
+        >>> lines = run.trips_geodataframe()  # doctest: +SKIP
+        >>> lines[["coach", "day", "km", "geometry"]].head()  # doctest: +SKIP
+        >>> lines.explore(color=lines["colour"])  # doctest: +SKIP
+        """
+        from abri.routing.geometry import trip_lines
+
+        return trip_lines(self.graph, self.snapped, self.plan.trips, tolerance=tolerance, points=self.points)
 
     def __repr__(self) -> str:
         return (f"PlanRun({self.scenario!r}: {len(self.allocation.placed):,} placed, {len(self.allocation.unplaced):,} unplaced; "
@@ -140,7 +161,33 @@ def plan_prepared(prepared: Prepared, *, seed: int = DEFAULT_SEED, iterations: i
         with _timed(seconds, "baseline"):
             naive = naive_plan(allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours)
     fields_ = {k: getattr(prepared, k) for k in ("scenario", "centres", "centre_report", "graph", "snapped", "times", "km")}
-    return PlanRun(**fields_, seconds=seconds, allocation=allocation, plan=plan, baseline=naive)
+    run = PlanRun(**fields_, seconds=seconds, allocation=allocation, plan=plan, baseline=naive)
+    check_run(run)
+    return run
+
+
+def check_run(run: PlanRun) -> PlanCheck:
+    """Check the run's plan (and baseline) independently (:mod:`abri.routing.check`); mark failing trips illegal.
+
+    Called by :func:`plan_prepared` and again by :func:`write_run`, so that
+    no plan is written unchecked. The result is also kept as ``run.check``.
+
+    Examples
+    --------
+    >>> check = check_run(run)  # doctest: +SKIP
+    >>> print(check.accounting)  # doctest: +SKIP
+    490 people in = 490 carried + 0 not carried + 0 unplaced + 0 rows set aside
+    """
+    report = run.scenario.people_report
+    people_in = report.rows_read if report.rows_read or not len(run.allocation.assignments) else None
+    for plan in (run.baseline, run.plan):
+        if plan is None:
+            continue
+        check = check_plan(plan, times=run.times, km=run.km, centres=run.centres, people_in=people_in,
+                           rejected=report.rows_rejected, source=report.file)
+        mark_illegal(plan, check)
+    run.check = check
+    return check
 
 
 def run_plan(
@@ -172,17 +219,74 @@ def _all_regions(data_dir: str | os.PathLike[str] | None) -> set[str]:
     return set(load_communes(data_dir)["region"].unique())
 
 
+def check_output_dir(out_dir: str | os.PathLike[str], *, inputs: tuple[str | os.PathLike[str], ...] = (), replace: bool = True) -> Path:
+    """Refuse, before any work, an output folder that cannot be written or whose replacement would lose files.
+
+    With `replace` (a plan folder, written whole then swapped in), the folder
+    must be new, empty or an earlier plan folder (it has a ``plan.json``), and
+    must not be or contain one of `inputs`. Raises :class:`~abri.errors.DataFileError`
+    naming the folder and why.
+
+    Examples
+    --------
+    >>> check_output_dir("calais-plan", inputs=("calais",))  # doctest: +SKIP
+    PosixPath('calais-plan')
+    """
+    import tempfile
+
+    from abri.errors import DataFileError
+
+    out = Path(out_dir)
+    absolute = out.absolute()
+    for source in inputs:
+        src = Path(source).absolute()
+        if replace and (absolute == src or absolute in src.parents):
+            msg = f"{out}: the output folder would replace the input {source}; choose another output folder"
+            raise DataFileError(msg)
+    if out.exists() and not out.is_dir():
+        msg = f"{out}: exists and is not a folder; expected a folder to write the plan into"
+        raise DataFileError(msg)
+    if replace and out.is_dir() and any(out.iterdir()) and not (out / "plan.json").is_file():
+        msg = f"{out}: the folder holds files that are not a plan (no plan.json); it is replaced as a whole, so choose a new or empty folder"
+        raise DataFileError(msg)
+    parent = absolute.parent if replace else absolute
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        msg = f"{out}: {parent} is a file, not a folder; cannot write the plan there"
+        raise DataFileError(msg)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".abri-probe.", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        msg = f"{out}: cannot write in {parent} ({exc.strerror or exc}); choose a folder you can write to"
+        raise DataFileError(msg) from exc
+    return out
+
+
 def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
-    """Write the plan files, the trip geometry and the centre report into `out_dir`."""
+    """Check the plan (:func:`check_run`), then write its files, trip geometry and rejects into `out_dir`, as a whole.
+
+    A plan with no trips is written too (every file, tables with their
+    headers); ``run.check`` says whether the plan is complete and legal.
+
+    Examples
+    --------
+    >>> files = write_run(run, "calais-plan")  # doctest: +SKIP
+    >>> run.check.ok, files["trips"]  # doctest: +SKIP
+    (True, PosixPath('calais-plan/trips.csv'))
+    """
     from abri.files import atomic_dir
     from abri.routing.geometry import trip_lines
     from abri.routing.outputs import write_plan
 
-    out = Path(out_dir)
-    lines = trip_lines(run.graph, run.snapped, run.plan.trips)
+    out = check_output_dir(out_dir)
+    check = check_run(run)
+    lines = trip_lines(run.graph, run.snapped, run.plan.trips, points=run.points)
     with atomic_dir(out) as tmp:
         files = write_plan(run.plan, tmp, centres=run.centres, lines=lines, baseline=run.baseline,
-                           origin=(run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat), label=run.scenario.label)
+                           origin=(run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat), label=run.scenario.label, check=check)
         if run.centre_report.rows_rejected:
             files["centre_rejects"] = run.centre_report.write_rejects(tmp / "centres.rejects.csv")
         if run.scenario.people_report.rows_rejected:
@@ -220,6 +324,7 @@ def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str
 
     check_data(DEMO_DATASETS, data_dir)
     out = Path(out_dir)
+    check_output_dir(out, replace=False)
     files = {f"scenario/{k}": v for k, v in write_scenario(ScenarioParams(), out / "scenario", data_dir=data_dir).items()}
     run = run_plan(out / "scenario", data_dir=data_dir, profile=profile, seed=seed, iterations=iterations, progress=progress)
     files["validation"] = run.centre_report.write_problems(out / "validation.csv")
@@ -234,4 +339,9 @@ def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str
                                                allocated=run.allocation.per_centre())
         plan_html, plan_png = write_plan_map(out / "plan", out / "plan.html", png=True, data_dir=data_dir)
     files |= {"capacity_map": cap_html, "capacity_png": cap_png, "plan_map": plan_html, "plan_png": plan_png}
+    with _timed(run.seconds, "documents"):  # road sheets, arrival sheets, summaries (abri.documents, issue 12)
+        from abri.documents import write_documents
+
+        write_documents(out / "plan", out / "documents", data_dir=data_dir)
+    files["documents"] = out / "documents"
     return run, files

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from abri.commands.common import DataError, F, data_dir_option, echo_report, progress_on, reports_errors, timed_step
+from abri.commands.documents import lang_option
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED
 
 
@@ -91,18 +95,53 @@ def allocate_cmd(scenario_dir: Path, output: Path, jobs: int | None, profile: Pa
 @click.argument("scenario_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Plan folder to write.")
 @click.option("--no-baseline", is_flag=True, help="Skip the naive baseline.")
+@click.option("--documents", "documents", is_flag=True, help="Also write road sheets, arrival sheets and summaries into OUTPUT/documents.")
+@lang_option
 @plan_options
 @reports_errors
-def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, seed: int, iterations: int, jobs: int | None, profile: Path | None, roads: str,
-             data_dir: Path | None) -> None:
+def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, documents: bool, lang: str, seed: int, iterations: int, jobs: int | None,
+             profile: Path | None, roads: str, data_dir: Path | None) -> None:
     """Allocate people and plan coaches, day by day; write plan.json, trips.csv, manifests.csv."""
-    from abri.pipeline import run_plan, write_run
+    from abri.pipeline import check_output_dir, run_plan
 
-    with timed_step("plan"):
+    check_output_dir(output, inputs=(scenario_dir,))  # before any work: a plan computed for nothing is worse than an early no
+    with timed_step("plan"), _unreachable_said_once():
         run = run_plan(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, seed=seed, iterations=iterations,
                        baseline=not no_baseline, jobs=jobs, progress=progress_on())
-        files = write_run(run, output)
+        files = _write(run, output)
+    if documents:
+        from abri.documents import write_documents
+
+        with timed_step("documents"):
+            write_documents(output, output / "documents", lang=lang, data_dir=data_dir)
+        files["documents"] = output / "documents"
     _report_run(run, files)
+
+
+def _write(run, output: Path) -> dict[str, Path]:  # type: ignore[no-untyped-def]
+    """write_run, with another process writing the same folder reported as a domain failure."""
+    from abri.files import FolderBusyError
+    from abri.pipeline import write_run
+
+    try:
+        return write_run(run, output)
+    except FolderBusyError as exc:
+        raise DataError(str(exc)) from exc
+
+
+@contextmanager
+def _unreachable_said_once() -> Iterator[None]:
+    """Hold back the snapper's per-centre 'unreachable' warnings: the report lists those centres once, with the reason."""
+    logger = logging.getLogger("abri.routing.snap")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "unreachable" not in record.getMessage()
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 @click.command()
@@ -117,13 +156,13 @@ def demo(output: Path, seed: int, iterations: int, profile: Path | None, data_di
     """Run the whole chain on the data pack: calais-2016 scenario to plan and maps."""
     from abri.pipeline import run_demo
 
-    with timed_step("demo"):
+    with timed_step("demo"), _unreachable_said_once():
         run, files = run_demo(output, data_dir=data_dir, seed=seed, iterations=iterations, profile=profile, progress=progress_on())
     _report_run(run, files)
 
 
 def _report_run(run, files: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
-    """Print the comparison table and the files; exit 1 if anyone is left behind or a trip is illegal."""
+    """Print the comparison table, the files, the accounting and each problem once; exit 1 if the plan is not complete and legal."""
     from abri.routing.summary import per_day, plan_summary
 
     for report in (run.centre_report, run.scenario.people_report):
@@ -139,14 +178,44 @@ def _report_run(run, files: dict[str, Path]) -> None:  # type: ignore[no-untyped
     click.echo(f"{'':<22}" + "".join(f"{label:>15}" for label in rows))
     for label, key in figures:
         click.echo(f"{label:<22}" + "".join(f"{row[key]:>15,}" if isinstance(row[key], int) else f"{row[key]:>15}" for row in rows.values()))
-    click.echo(per_day(run.plan).to_string(index=False))
+    if run.plan.trips:
+        click.echo(per_day(run.plan).to_string(index=False))
     click.echo("seconds: " + ", ".join(f"{k} {v}" for k, v in run.seconds.items()))
     for key, path in files.items():
         click.echo(f"{key:<14} {path}")
+    check = run.check
+    for line in check.accounting.lines():
+        click.echo(line, err=not check.accounting.ok)
     if run.unreachable:
-        click.echo(f"unreachable centres: {', '.join(run.unreachable)}", err=True)
-    _print_unplaced(run.allocation)
-    illegal = [t.coach for t in run.plan.trips if not t.legal]
-    if len(run.allocation.unplaced) or len(run.plan.not_carried) or illegal or run.unreachable:
+        notes = run.snapped["note"]
+        reasons = "; ".join(f"{c}: {notes.get(c, '').removeprefix('unreachable: ')}" for c in run.unreachable)
+        click.echo(f"unreachable centres ({len(run.unreachable)}): {reasons}", err=True)
+    illegal = [t for t in run.plan.trips if not t.legal]
+    for trip in illegal[:20]:
+        click.echo(f"illegal trip {trip.coach}: {' | '.join(trip.notes)}", err=True)
+    if len(illegal) > 20:
+        click.echo(f"... and {len(illegal) - 20} more illegal trips (see trips.csv, column notes)", err=True)
+    for problem in check.plan:
+        click.echo(f"plan check: {problem}", err=True)
+    if not run.plan.trips:
+        raise DataError(f"no coach trip planned: {_why_no_trip(run)}; the plan folder is written")
+    if not check.accounting.ok:
+        raise DataError(f"the people do not add up: {check.accounting}; the plan folder is written")
+    if len(run.allocation.unplaced) or len(run.plan.not_carried) or illegal or run.unreachable or check.plan:
         raise DataError(f"incomplete plan: {len(run.allocation.unplaced)} unplaced, {len(run.plan.not_carried)} not carried, "
-                        f"{len(illegal)} illegal trips, {len(run.unreachable)} unreachable centres; the partial plan is written")
+                        f"{len(illegal)} illegal trips, {len(run.unreachable)} unreachable centres, {len(check.plan)} plan problems "
+                        f"(listed above); the partial plan is written")
+
+
+def _why_no_trip(run) -> str:  # type: ignore[no-untyped-def]
+    """Why a plan has no trip, in the planner's words."""
+    report, accounting = run.scenario.people_report, run.check.accounting
+    if report.rows_read == 0:
+        return f"{report.file} has no people"
+    if report.rows_rejected == report.rows_read:
+        return f"all {report.rows_read} rows of {report.file} were set aside (see people.rejects.csv)"
+    if accounting.unplaced and not run.allocation.placed.shape[0]:
+        return "nobody could be placed: " + "; ".join(f"{n} people: {r}" for r, n in accounting.unplaced.items())
+    if accounting.not_carried:
+        return "nobody could be carried: " + "; ".join(f"{n} people: {r}" for r, n in accounting.not_carried.items())
+    return "nobody to carry"

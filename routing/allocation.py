@@ -30,6 +30,11 @@ class Allocation:
 
     assignments: pd.DataFrame  # person_id, day, group, household, pref1, pref2, centre_id, in_preferred, reason
 
+    def __repr__(self) -> str:
+        a = self.assignments
+        placed = int((a["centre_id"] != "").sum()) if "centre_id" in a.columns else 0
+        return f"Allocation({placed:,} of {len(a):,} people placed in {a.loc[a['centre_id'] != '', 'centre_id'].nunique() if placed else 0} centres)"
+
     @property
     def placed(self) -> pd.DataFrame:
         """People who have a centre."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from pyvrp import Model
@@ -24,6 +25,11 @@ from abri.constants import ORIGIN
 from abri.geo.scenario import Fleet, Rules
 from abri.routing.allocation import Allocation
 from abri.routing.schedule import Stop, Trip, clock_to_s, schedule
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from abri.routing.graph import RoadGraph
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,46 @@ class Plan:
     rules: Rules
     not_carried: pd.DataFrame = field(default_factory=pd.DataFrame)  # person_id, day, centre_id, reason
     method: str = "pyvrp"
+
+    def __repr__(self) -> str:
+        carried = sum(t.people for t in self.trips)
+        return (f"Plan({self.method}: {len(self.trips)} trips over {len({t.day for t in self.trips})} days, {carried:,} carried, "
+                f"{len(self.not_carried):,} not carried, {sum(not t.legal for t in self.trips)} illegal)")
+
+    def trips_frame(self) -> pd.DataFrame:
+        """One row per trip; times as ``Timestamp``, durations as ``Timedelta``, km (see :mod:`abri.routing.outputs`).
+
+        Examples
+        --------
+        >>> run.plan.trips_frame()[["coach", "departure", "last_arrival", "people", "km"]].head()  # doctest: +SKIP
+        """
+        from abri.routing.outputs import trips_frame
+
+        return trips_frame(self)
+
+    def stops_frame(self, names: dict[str, str] | None = None) -> pd.DataFrame:
+        """One row per stop: coach, centre, arrival (``Timestamp``), ride (``Timedelta``), people by group.
+
+        Examples
+        --------
+        >>> run.plan.stops_frame().query("centre_id == 'CAO-001'")  # doctest: +SKIP
+        """
+        from abri.routing.outputs import stops_frame
+
+        return stops_frame(self, names)
+
+    def to_geodataframe(self, graph: RoadGraph, snapped: pd.DataFrame, *, points: dict[str, tuple[float, float]] | None = None,
+                        tolerance: float = 0.0) -> gpd.GeoDataFrame:
+        """Trips as lines along their roads (EPSG:4326); see :func:`abri.routing.geometry.trip_lines`.
+
+        Examples
+        --------
+        >>> lines = run.plan.to_geodataframe(run.graph, run.snapped, points=run.points)  # doctest: +SKIP
+        >>> lines.explore(color=lines["colour"])  # doctest: +SKIP
+        """
+        from abri.routing.geometry import trip_lines
+
+        return trip_lines(graph, snapped, self.trips, tolerance=tolerance, points=points)
 
 
 def _stop(centre_id: str, households: list[list[str]], group_of: dict[str, str]) -> Stop:
