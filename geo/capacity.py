@@ -20,6 +20,7 @@ def capacity_summary(
     by: Level = "departement",
     data_dir: str | os.PathLike[str] | None = None,
     allocated: pd.Series | None = None,
+    geometry: bool = False,
 ) -> pd.DataFrame:
     """Centres and places per department or region, every area listed (zero where none).
 
@@ -34,13 +35,22 @@ def capacity_summary(
         Data directory (boundaries and gazetteer populations).
     allocated
         People allocated per centre id, to add ``allocated`` and ``occupancy``.
+    geometry
+        Return a GeoDataFrame (EPSG:4326) with each area's boundary, ready
+        for ``.explore()`` or ``.plot()``.
 
     Returns
     -------
     DataFrame indexed by area code: ``nom``, ``centres``, ``places``,
     ``share_pct`` (of national places), ``population``, ``places_per_10k``
     (places per 10,000 inhabitants), and for regions
-    ``departements_without_centre``.
+    ``departements_without_centre``; with `geometry`, a GeoDataFrame
+    with a ``geometry`` column too.
+
+    Examples
+    --------
+    >>> summary = capacity_summary(centres, by="departement", geometry=True)  # doctest: +SKIP
+    >>> summary.explore(column="places_per_10k")  # doctest: +SKIP
     """
     if by not in ("departement", "region"):
         msg = f"`by` must be 'departement' or 'region', got {by!r}"
@@ -68,6 +78,9 @@ def capacity_summary(
         empty = departements[~departements["code"].isin(per_dept.index)].groupby("region").size()
         out["departements_without_centre"] = empty.reindex(out.index).fillna(0).astype("int64")
     out.index.name = by
+    if geometry:
+        shapes = departements.set_index("code")["geometry"] if by == "departement" else load_regions(data_dir).set_index("code")["geometry"]
+        return gpd.GeoDataFrame(out, geometry=shapes.reindex(out.index).to_numpy(), crs=shapes.crs or "EPSG:4326")
     return out
 
 
