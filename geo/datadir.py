@@ -2,7 +2,10 @@
 
 The data directory is, in order: an explicit argument (the CLI's
 ``--data-dir``), the ``ABRI_DATA_DIR`` environment variable, then the
-repository's own ``data/`` folder. Its layout is the data pack's:
+default: the repository's own ``data/`` folder when abri runs from a
+checkout, the user's data directory (platformdirs, ``~/.local/share/abri``
+on Linux) when it is installed from a wheel, never a folder inside
+site-packages. Its layout is the data pack's:
 ``departements/``, ``communes/``, ``roads/`` and ``SHA256SUMS``.
 """
 
@@ -16,7 +19,9 @@ from pathlib import Path
 from abri.errors import MissingDataError
 
 ENV_VAR = "ABRI_DATA_DIR"
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+CACHE_ENV_VAR = "ABRI_CACHE_DIR"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPO_DATA_DIR = PACKAGE_DIR / "data"
 
 #: Every dataset abri knows, by name: relative path and what it holds.
 DATASETS: dict[str, tuple[str, str]] = {
@@ -33,20 +38,53 @@ DATASETS: dict[str, tuple[str, str]] = {
     "europe-e-roads": ("roads/europe-e-roads.osm.bz2", "international E-roads, Europe"),
 }
 
-HOW_TO_GET = (
-    "Get the abri data pack (see README.md, 'Data directory') and point abri at it with "
-    f"--data-dir DIR or the {ENV_VAR} environment variable, or copy it into {REPO_DATA_DIR}."
-)
+
+
+def installed(package_dir: Path = PACKAGE_DIR) -> bool:
+    """True when abri runs from an installed wheel (inside site-packages), not from a checkout."""
+    return any(part in ("site-packages", "dist-packages") for part in package_dir.parts)
+
+
+def default_data_dir(package_dir: Path = PACKAGE_DIR) -> Path:
+    """The data directory when none is given: ``data/`` of a checkout, else the user's data directory."""
+    if installed(package_dir):
+        import platformdirs
+
+        return platformdirs.user_data_path("abri")
+    return package_dir / "data"
+
+
+def user_cache_dir() -> Path:
+    """Where built graphs and routing indexes are cached: ``$ABRI_CACHE_DIR``, else the user's cache directory."""
+    env = os.environ.get(CACHE_ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return platformdirs.user_cache_path("abri")
+
+
+def how_to_get(root: Path | None = None) -> str:
+    """What to do when the data is missing, naming the real directory searched."""
+    root = root or resolve_data_dir()
+    return (f"Fetch it with `abri data fetch --all` (needs internet; writes into {root}), or copy the abri data pack there, "
+            f"or point abri at a data pack with --data-dir DIR or the {ENV_VAR} environment variable.")
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Return the data directory: the argument, then ``$ABRI_DATA_DIR``, then ``data/``."""
+    """Return the data directory: the argument, then ``$ABRI_DATA_DIR``, then :func:`default_data_dir`."""
     if data_dir is not None and str(data_dir) != "":
         return Path(data_dir).expanduser().resolve()
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser().resolve()
-    return REPO_DATA_DIR
+    return default_data_dir()
+
+
+def __getattr__(name: str) -> str:
+    if name == "HOW_TO_GET":  # kept for callers: the remedy naming the default directory
+        return how_to_get()
+    raise AttributeError(name)
 
 
 def dataset_path(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -66,7 +104,7 @@ def dataset_path(name: str, data_dir: str | os.PathLike[str] | None = None) -> P
     root = resolve_data_dir(data_dir)
     path = root / DATASETS[name][0]
     if not path.is_file():
-        msg = f"missing data file {DATASETS[name][0]} ({DATASETS[name][1]}) in data directory {root}. {HOW_TO_GET}"
+        msg = f"missing data file {DATASETS[name][0]} ({DATASETS[name][1]}) in data directory {root}. {how_to_get(root)}"
         raise MissingDataError(msg)
     return path
 

@@ -1,18 +1,22 @@
-"""The road graph: built with osmnx, kept as compact arrays, cached on disk.
+"""The road graph: built with osmnx (OSM XML) or pyosmium (PBF), kept as compact arrays, cached on disk.
 
 A :class:`RoadGraph` holds the drivable network as NumPy arrays (nodes,
 directed edges, lengths, coach travel times, road references, geometry) and
-a SciPy CSR matrix for fast shortest paths. Building it from OSM XML takes
-osmnx tens of seconds on the national network; the arrays are cached in a
-``.npz`` keyed by the input's checksum and the speed profile, so a second
-run loads in about a second.
+a SciPy CSR matrix for shortest paths. Coach travel time is computed per OSM
+way before osmnx merges chains of ways into one edge, then summed (a motorway
+followed by a trunk keeps each its own speed). Ways the coach may not use
+(:meth:`CoachProfile.restriction`) are left out of the routable edges and
+kept apart (``blocked_*``) so that a route can say what it avoided.
+Building from OSM XML takes osmnx tens of seconds on the national network;
+the arrays are cached in a ``.npz`` keyed by the input's checksum and the
+speed profile, so a second run loads in about a second.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,11 +32,13 @@ from abri.geo.datadir import DATASETS, dataset_path, sha256_file
 from abri.routing.profile import CoachProfile, load_profile
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: time per way before simplification; blocked (restricted) edges
 #: Paths are shorter than this many metres (16,777 km), so time and length pack into one exact float.
 LENGTH_BASE = float(2**24)
 #: Road classes kept when downloading from Overpass (coach-usable roads).
 DOWNLOAD_FILTER = '["highway"~"motorway|trunk|primary|secondary|tertiary|motorway_link|trunk_link|primary_link"]'
+#: OSM way tags read from XML besides osmnx's defaults: what restricts a coach.
+RESTRICTION_TAGS = ("maxheight", "maxweight", "maxlength", "maxwidth", "vehicle", "motor_vehicle", "psv", "bus", "coach")
 
 
 @dataclass
@@ -56,6 +62,10 @@ class RoadGraph:
     geom_coords: np.ndarray  # float64 (p, 2) lon/lat
     source: str = ""
     profile: str = ""
+    blocked_u: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))  # edges the coach may not use
+    blocked_v: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    blocked_time_s: np.ndarray = field(default_factory=lambda: np.empty(0, float))
+    blocked_why: np.ndarray = field(default_factory=lambda: np.empty(0, str))  # 'maxheight=3', 'bus=no'...
 
     @property
     def n_nodes(self) -> int:
@@ -84,6 +94,16 @@ class RoadGraph:
     @cached_property
     def _time_csr(self) -> sp.csr_matrix:
         return sp.csr_matrix((self.time_s, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
+
+    @cached_property
+    def digest(self) -> str:
+        """A short hash of the routable edges and nodes (keys the engine's cached index)."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for a in (self.edge_u, self.edge_v, self.lon, self.lat):
+            h.update(np.ascontiguousarray(a).tobytes())
+        return h.hexdigest()[:16]
 
     @cached_property
     def pair_keys(self) -> np.ndarray:
@@ -128,21 +148,29 @@ class RoadGraph:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> RoadGraph:
-        """Read a graph written by :meth:`save`."""
+        """Read a graph written by :meth:`save`; a truncated, corrupt or older file raises :class:`GraphError`."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 if int(data["format_version"]) != FORMAT_VERSION:
                     msg = f"{path}: graph format {int(data['format_version'])}, expected {FORMAT_VERSION}; rebuild it"
                     raise GraphError(msg)
-                return cls(**{k: data[k] for k in _ARRAYS}, source=str(data["source"]), profile=str(data["profile"]))
-        except (OSError, KeyError, ValueError) as exc:
-            if isinstance(exc, GraphError):
-                raise
-            msg = f"{path}: not an abri graph file ({exc})"
+                graph = cls(**{k: data[k] for k in _ARRAYS}, source=str(data["source"]), profile=str(data["profile"]))
+        except GraphError:
+            raise
+        except Exception as exc:  # BadZipFile, EOFError, zlib.error, KeyError, ValueError...: all mean a bad file
+            msg = f"{path}: not an abri graph file, or a truncated one ({type(exc).__name__}: {exc})"
             raise GraphError(msg) from exc
+        n, m = graph.n_nodes, graph.n_edges
+        sizes_ok = (len(graph.lon) == len(graph.lat) == n and len(graph.edge_v) == len(graph.length_m) == len(graph.time_s) == m
+                    and len(graph.geom_offsets) == m + 1)
+        if not sizes_ok or (m and (graph.edge_u.max() >= n or graph.edge_v.max() >= n)):
+            msg = f"{path}: inconsistent abri graph file (array sizes do not match); rebuild it"
+            raise GraphError(msg)
+        return graph
 
 
-_ARRAYS = ("node_osmid", "lon", "lat", "edge_u", "edge_v", "length_m", "time_s", "edge_ref", "refs", "geom_offsets", "geom_coords")
+_ARRAYS = ("node_osmid", "lon", "lat", "edge_u", "edge_v", "length_m", "time_s", "edge_ref", "refs", "geom_offsets", "geom_coords",
+           "blocked_u", "blocked_v", "blocked_time_s", "blocked_why")
 
 
 def morton_code(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -168,8 +196,36 @@ def _first(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def annotate_ways(raw: nx.MultiDiGraph, profile: CoachProfile) -> nx.MultiDiGraph:
+    """Set each unsimplified edge's ``travel_time`` (s, from its own way's class and maxspeed) and ``restriction``."""
+    for _, _, data in raw.edges(data=True):
+        data["travel_time"] = profile.way_seconds(float(data.get("length", 0.0)), data.get("highway"), data.get("maxspeed"))
+        data["restriction"] = profile.restriction(data)
+    return raw
+
+
+def simplify_ways(raw: nx.MultiDiGraph, profile: CoachProfile) -> nx.MultiDiGraph:
+    """Coach times per way, then osmnx's simplification summing time and length along merged chains.
+
+    A chain is never merged across a change of restriction, so a blocked
+    stretch stays its own edge.
+    """
+    import osmnx as ox
+
+    annotate_ways(raw, profile)
+    if raw.number_of_edges() == 0:
+        return raw
+    return ox.simplify_graph(raw, edge_attrs_differ=["restriction"], edge_attr_aggs={"length": sum, "travel_time": sum})
+
+
 def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str = "") -> RoadGraph:
-    """Arrays from an osmnx graph; coach times from `profile`; the fastest edge kept per node pair."""
+    """Arrays from an osmnx graph; the fastest edge kept per node pair.
+
+    Coach times come from each edge's ``travel_time`` when the graph was read
+    through :func:`simplify_ways` (per way, summed); otherwise (a GraphML file
+    from elsewhere) from the slowest road class of the merged edge. Edges
+    with a ``restriction`` go to the ``blocked_*`` arrays.
+    """
     if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
         msg = f"{source or 'graph'}: the road graph is empty (no drivable roads found)"
         raise GraphError(msg)
@@ -180,14 +236,26 @@ def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str 
     osmids, lon, lat = osmids[order], lon[order], lat[order]
     index = {int(n): i for i, n in enumerate(osmids)}
     best: dict[tuple[int, int], tuple[float, float, str, object]] = {}
+    blocked: dict[tuple[int, int], tuple[float, str]] = {}
     for u, v, data in graph.edges(data=True):
         if u == v:
             continue
         length = float(round(data.get("length", 0.0)))  # whole metres
-        seconds = max(round(length / (profile.speed(data.get("highway")) / 3.6), 3), 1e-3)  # whole ms
+        if "travel_time" in data:
+            seconds = max(round(float(data["travel_time"]), 3), 1e-3)  # whole ms
+        else:
+            seconds = max(round(length / (profile.speed(data.get("highway")) / 3.6), 3), 1e-3)
         key = (index[int(u)], index[int(v)])
+        why = _first(data.get("restriction"))
+        if why:
+            if key not in blocked or seconds < blocked[key][0]:
+                blocked[key] = (seconds, why)
+            continue
         if key not in best or seconds < best[key][1]:
             best[key] = (length, seconds, _first(data.get("ref") or data.get("name")), data.get("geometry"))
+    if not best:
+        msg = f"{source or 'graph'}: no road a coach may use (every way is restricted)"
+        raise GraphError(msg)
     keys = sorted(best)
     refs_list = sorted({best[k][2] for k in keys if best[k][2]})
     ref_id = {r: i for i, r in enumerate(refs_list)}
@@ -198,62 +266,83 @@ def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str 
         if geom is not None:
             coords.extend(list(geom.coords)[1:-1])
         offsets.append(len(coords))
-    edge_u = np.array([k[0] for k in keys], dtype=np.int32)
-    edge_v = np.array([k[1] for k in keys], dtype=np.int32)
-    time_s = np.array([best[k][1] for k in keys], dtype=float)
-    length_m = np.array([best[k][0] for k in keys], dtype=float)
+    bkeys = sorted(blocked)
     return RoadGraph(
         node_osmid=osmids,
         lon=lon,
         lat=lat,
-        edge_u=edge_u,
-        edge_v=edge_v,
-        length_m=length_m,
-        time_s=time_s,
+        edge_u=np.array([k[0] for k in keys], dtype=np.int32),
+        edge_v=np.array([k[1] for k in keys], dtype=np.int32),
+        length_m=np.array([best[k][0] for k in keys], dtype=float),
+        time_s=np.array([best[k][1] for k in keys], dtype=float),
         edge_ref=np.array([ref_id.get(best[k][2], -1) for k in keys], dtype=np.int32),
         refs=np.array(refs_list, dtype=str),
         geom_offsets=np.array(offsets, dtype=np.int64),
         geom_coords=np.array(coords, dtype=float).reshape(-1, 2),
         source=source,
         profile=profile.digest(),
+        blocked_u=np.array([k[0] for k in bkeys], dtype=np.int32),
+        blocked_v=np.array([k[1] for k in bkeys], dtype=np.int32),
+        blocked_time_s=np.array([blocked[k][0] for k in bkeys], dtype=float),
+        blocked_why=np.array([blocked[k][1] for k in bkeys], dtype=str),
     )
 
 
-def read_osm_graph(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
-    """Parse OSM XML (``.osm`` or ``.osm.bz2``) or GraphML with osmnx, simplified, every component kept."""
+def read_osm_graph(path: str | os.PathLike[str], profile: CoachProfile | None = None) -> nx.MultiDiGraph:
+    """Read OSM XML (``.osm``, ``.osm.bz2``), an OSM PBF (``.osm.pbf``) or GraphML; simplified, every component kept.
+
+    OSM inputs get coach times and restrictions per way before simplification
+    (:func:`simplify_ways`); GraphML is taken as it is.
+    """
     import osmnx as ox
 
+    profile = profile or load_profile()
     path = Path(path)
     if not path.is_file():
         msg = f"{path}: no such road file"
         raise GraphError(msg)
     name = path.name.lower()
+    if name.endswith(".pbf"):
+        from abri.routing.pbf import read_pbf
+
+        return simplify_ways(read_pbf(path), profile)
     try:
         if name.endswith(".graphml"):
             return ox.load_graphml(path)
         if name.endswith((".osm", ".osm.bz2", ".xml", ".xml.bz2")):
-            return ox.graph_from_xml(path, simplify=True, retain_all=True)
+            saved = list(ox.settings.useful_tags_way)
+            ox.settings.useful_tags_way = list(dict.fromkeys([*saved, *RESTRICTION_TAGS]))
+            try:
+                raw = ox.graph_from_xml(path, simplify=False, retain_all=True)
+            finally:
+                ox.settings.useful_tags_way = saved
+            return simplify_ways(raw, profile)
+    except GraphError:
+        raise
     except Exception as exc:  # the XML parser and osmnx raise many types for a bad file
         msg = f"{path}: cannot read as OSM XML / GraphML ({type(exc).__name__}: {exc})"
         raise GraphError(msg) from exc
-    msg = f"{path}: unsupported road file; expected .osm, .osm.bz2, .graphml or an abri .npz graph"
+    msg = f"{path}: unsupported road file; expected .osm, .osm.bz2, .osm.pbf, .graphml or an abri .npz graph"
     raise GraphError(msg)
 
 
-def download_graph(place: str, *, custom_filter: str = DOWNLOAD_FILTER) -> nx.MultiDiGraph:
+def download_graph(place: str, profile: CoachProfile | None = None, *, custom_filter: str = DOWNLOAD_FILTER) -> nx.MultiDiGraph:
     """Download a drivable network from OpenStreetMap (Overpass) with osmnx. Needs internet."""
     import osmnx as ox
 
     try:
-        return ox.graph_from_place(place, custom_filter=custom_filter, simplify=True, retain_all=True)
+        raw = ox.graph_from_place(place, custom_filter=custom_filter, simplify=False, retain_all=True)
     except Exception as exc:  # network and geocoding failures come in many types
         msg = f"cannot download the road network for {place!r} from OpenStreetMap ({type(exc).__name__}: {exc})"
         raise GraphError(msg) from exc
+    return simplify_ways(raw, profile or load_profile())
 
 
 def cache_dir() -> Path:
-    """Where built graphs are cached: ``$ABRI_CACHE_DIR``, else ``~/.cache/abri``."""
-    return Path(os.environ.get("ABRI_CACHE_DIR") or Path.home() / ".cache" / "abri")
+    """Where built graphs are cached: ``$ABRI_CACHE_DIR``, else the user's cache directory (``~/.cache/abri`` on Linux)."""
+    from abri.geo.datadir import user_cache_dir
+
+    return user_cache_dir()
 
 
 def resolve_roads(roads: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -282,7 +371,7 @@ def load_graph(
     Parameters
     ----------
     roads
-        ``.osm``/``.osm.bz2``/``.graphml``/abri ``.npz`` path, a data pack
+        ``.osm``/``.osm.bz2``/``.osm.pbf``/``.graphml``/abri ``.npz`` path, a data pack
         road set name (``france-all-roads``), or with `download` a place
         to fetch from OpenStreetMap (``"Calais, France"``).
     profile
@@ -296,7 +385,7 @@ def load_graph(
     """
     profile = profile or load_profile()
     if download:
-        return from_networkx(download_graph(str(roads)), profile, source=f"overpass:{roads}")
+        return from_networkx(download_graph(str(roads), profile), profile, source=f"overpass:{roads}")
     path = resolve_roads(roads, data_dir)
     if path.suffix == ".npz":
         return RoadGraph.load(path)
@@ -308,12 +397,12 @@ def load_graph(
             return RoadGraph.load(cached)
         except GraphError:
             log.warning("cached graph %s is unreadable; rebuilding", cached)
-    log.info("building graph from %s (osmnx)", path)
+    log.info("building graph from %s", path)
     with tqdm(total=3, desc=f"road graph {path.name}", unit="step", leave=False, disable=not progress) as bar:
-        bar.set_postfix_str("parsing with osmnx")
-        raw = read_osm_graph(path)
+        bar.set_postfix_str("parsing, coach times per way, simplifying")
+        raw = read_osm_graph(path, profile)
         bar.update()
-        bar.set_postfix_str("coach times, arrays")
+        bar.set_postfix_str("arrays")
         graph = from_networkx(raw, profile, source=str(path))
         bar.update()
         if use_cache:

@@ -1,19 +1,26 @@
-"""Travel-time and distance matrices on the compact graph (SciPy csgraph).
+"""Travel-time and distance matrices between graph nodes and snapped points.
 
-Shortest paths minimise coach travel time; the distance reported for a
-pair is the length of that fastest path, found in the same Dijkstra pass
-(see ``RoadGraph.csr("key")``). With many sources the search runs on the
-graph's core around the sources and targets (dead ends pruned, chains
-contracted; exact, see :mod:`abri.routing.reduce`). Sources are processed in chunks,
-over several processes when there are many, each running SciPy's
-Dijkstra on the shared CSR matrix.
+Two engines answer the same question (``engine=``):
+
+* ``"cch"`` (the default): RoutingKit's customizable contraction hierarchy
+  (:mod:`abri.routing.engine`), in threads; times equal the reference to
+  the millisecond, km are those of a path within seconds of the fastest;
+* ``"scipy"``, the reference: SciPy's Dijkstra on ``RoadGraph.csr("key")``,
+  which finds the fastest path (the shortest among equally fast ones) and
+  its time and length exactly in one pass. With many sources it searches
+  the graph's core around the sources and targets (exact, see
+  :mod:`abri.routing.reduce`). Sources go in chunks over worker processes,
+  which die with the parent process.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -27,6 +34,8 @@ from abri.routing.reduce import reduce_graph
 CHUNK = 32
 REDUCE_FROM = 64  # sources; below this the reduction costs more than it saves
 _WORKER_MATRIX: sp.csr_matrix | None = None  # set in the parent before forking workers
+Engine = Literal["auto", "cch", "scipy"]
+ENGINES = ("auto", "cch", "scipy")
 
 
 def _rows(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -36,6 +45,14 @@ def _rows(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray) -> tu
     with np.errstate(invalid="ignore"):
         metres = np.where(np.isinf(key), np.inf, key - ms * LENGTH_BASE)
     return ms / 1000, metres
+
+
+def _die_with_parent() -> None:
+    """In a worker: be killed when the parent process dies (Linux), so no worker outlives a killed plan."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown applies
+        pass
 
 
 def _worker(args: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -53,6 +70,20 @@ def _matrix_for(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray) -> t
     return core, position[sources], position[targets]
 
 
+def resolve_engine(engine: str) -> str:
+    """``"auto"`` is ``"cch"`` when routingkit-cch is installed, else ``"scipy"``."""
+    if engine not in ENGINES:
+        msg = f"unknown routing engine {engine!r}; expected one of {', '.join(ENGINES)}"
+        raise ValueError(msg)
+    if engine != "auto":
+        return engine
+    try:
+        import routingkit_cch  # noqa: F401
+    except ImportError:
+        return "scipy"
+    return "cch"
+
+
 def node_matrix(
     graph: RoadGraph,
     sources: np.ndarray,
@@ -61,6 +92,7 @@ def node_matrix(
     with_distance: bool = False,
     n_jobs: int | None = None,
     progress: bool = False,
+    engine: Engine = "auto",
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Fastest travel time (s) and its length (m) between graph nodes; inf when unreachable.
 
@@ -69,12 +101,27 @@ def node_matrix(
     sources, targets
         Node indices.
     with_distance
-        Also return the length of each fastest path (it costs nothing more).
+        Also return the length of each fastest path.
     n_jobs
-        Worker processes (default: all cores; 1 runs in this process).
+        Threads (CCH) or worker processes (SciPy); default: all cores; 1 runs in this process.
     progress
-        Show a progress bar.
+        Show a progress bar (SciPy engine).
+    engine
+        ``"cch"``, ``"scipy"`` (the reference) or ``"auto"`` (CCH when installed).
     """
+    if resolve_engine(engine) == "cch":
+        from abri.routing.engine import engine_for
+
+        src, tgt = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
+        unique, inverse = np.unique(src, return_inverse=True)
+        times, lengths = engine_for(graph).matrix(unique, tgt, with_distance=with_distance, n_jobs=n_jobs or os.cpu_count() or 1)
+        return times[inverse].reshape(len(src), len(tgt)), (None if lengths is None else lengths[inverse].reshape(len(src), len(tgt)))
+    return _scipy_matrix(graph, sources, targets, with_distance=with_distance, n_jobs=n_jobs, progress=progress)
+
+
+def _scipy_matrix(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray, *, with_distance: bool,
+                  n_jobs: int | None, progress: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The reference: SciPy's Dijkstra on the ``"key"`` weights, over worker processes."""
     global _WORKER_MATRIX
     matrix, sources, targets = _matrix_for(graph, np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64))
     unique, inverse = np.unique(sources, return_inverse=True)
@@ -89,7 +136,7 @@ def node_matrix(
     else:
         _WORKER_MATRIX = matrix
         try:
-            with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent) as pool:
                 for chunk, result in zip(chunks, pool.map(_worker, [(c, targets) for c in chunks])):
                     results.append(result)
                     bar.update(len(chunk))
@@ -110,14 +157,16 @@ def travel_matrix(
     with_distance: bool = True,
     n_jobs: int | None = None,
     progress: bool = False,
+    engine: Engine = "auto",
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Door-to-door time (s) and distance (m) between snapped points, access legs included.
 
     `origins` and `destinations` are frames from :func:`abri.routing.snap.snap_points`.
     A pair with an unreachable end is NaN, never 0; a point to itself is 0.
+    `engine` is as in :func:`node_matrix`.
     """
     times, lengths = node_matrix(graph, origins["node"].to_numpy(), destinations["node"].to_numpy(),
-                                 with_distance=with_distance, n_jobs=n_jobs, progress=progress)
+                                 with_distance=with_distance, n_jobs=n_jobs, progress=progress, engine=engine)
     access_t = origins["access_s"].to_numpy()[:, None] + destinations["access_s"].to_numpy()[None, :]
     ok = origins["reachable"].to_numpy()[:, None] & destinations["reachable"].to_numpy()[None, :]
     same = origins.index.to_numpy()[:, None] == destinations.index.to_numpy()[None, :]

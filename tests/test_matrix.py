@@ -17,11 +17,11 @@ def hdf(data_dir: Path) -> RoadGraph:
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_equals_networkx_on_random_pairs(hdf: RoadGraph, n_jobs: int) -> None:
+def test_scipy_reference_equals_networkx_on_random_pairs(hdf: RoadGraph, n_jobs: int) -> None:
     rng = np.random.default_rng(42)
     sources = rng.choice(hdf.n_nodes, 12, replace=False)
     targets = rng.choice(hdf.n_nodes, 40, replace=False)
-    times, lengths = node_matrix(hdf, sources, targets, with_distance=True, n_jobs=n_jobs)
+    times, lengths = node_matrix(hdf, sources, targets, with_distance=True, n_jobs=n_jobs, engine="scipy")
     g = hdf.to_networkx()
     checked = 0
     for i, s in enumerate(sources):
@@ -37,7 +37,7 @@ def test_equals_networkx_on_random_pairs(hdf: RoadGraph, n_jobs: int) -> None:
             assert lengths[i, j] <= path_len + 1e-6
             checked += 1
     assert checked > 300
-    only_time, none = node_matrix(hdf, sources, targets, n_jobs=n_jobs)
+    only_time, none = node_matrix(hdf, sources, targets, n_jobs=n_jobs, engine="scipy")
     assert none is None and np.allclose(only_time, times, atol=1e-6, rtol=0)
 
 
@@ -55,3 +55,8 @@ def test_travel_matrix_access_legs_and_unreachable(hdf: RoadGraph) -> None:
     assert 140 < lengths.loc["calais", "amiens"] / 1000 < 190  # about 160 km by road
     long = matrix_long(times, lengths)
     assert list(long.columns) == ["from_id", "to_id", "minutes", "km"] and len(long) == 16
+
+
+def test_unknown_engine_is_refused(hdf: RoadGraph) -> None:
+    with pytest.raises(ValueError, match="unknown routing engine 'osrm'"):
+        node_matrix(hdf, np.array([0]), np.array([1]), engine="osrm")  # type: ignore[arg-type]
