@@ -29,6 +29,8 @@ def _register() -> None:
     main.add_command(sweep_cmd)
     from abri.commands.documents import documents_cmd  # road sheets, arrival sheets, summaries (issue 12)
     main.add_command(documents_cmd)
+    from abri.commands.readiness import readiness_cmd  # enough places before the operation (issue 16)
+    main.add_command(readiness_cmd)
 
 
 _register()
