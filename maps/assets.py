@@ -44,7 +44,7 @@ def _inline_images(css: str, folder: Path) -> str:
 
 @lru_cache(maxsize=1)
 def inline_assets() -> str:
-    """One HTML snippet with Leaflet and MarkerCluster scripts and styles inlined."""
+    """One HTML snippet with Leaflet, MarkerCluster and abri.js / abri.css inlined."""
     leaflet, cluster = _leaflet_dirs()
     css = _inline_images((leaflet / "leaflet.css").read_text(encoding="utf-8"), leaflet)
     css += (cluster / "MarkerCluster.css").read_text(encoding="utf-8")
@@ -54,6 +54,9 @@ def inline_assets() -> str:
     icons = {key: f"data:image/png;base64,{base64.b64encode((leaflet / 'images' / name).read_bytes()).decode('ascii')}"
              for key, name in (("iconUrl", "marker-icon.png"), ("iconRetinaUrl", "marker-icon-2x.png"), ("shadowUrl", "marker-shadow.png"))}
     js += "\nL.Icon.Default.mergeOptions(" + json.dumps(icons) + ");"  # default markers need no file either
+    here = Path(__file__).resolve().parent
+    css += (here / "abri.css").read_text(encoding="utf-8")  # abri's own style and script: one file each
+    js += "\n" + (here / "abri.js").read_text(encoding="utf-8")
     js = js.replace("</script", "<\\/script")
     return f"<style>{css}</style>\n<script>{js}</script>"
 

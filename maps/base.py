@@ -1,17 +1,27 @@
-"""Pieces shared by abri's maps: title, legends, department layers, centre markers, escaping."""
+"""Pieces shared by abri's maps: words, palettes, classes and legends, escaping, and the one map element.
+
+Every abri map is a folium Map whose behaviour lives in one script,
+``maps/abri.js`` (inlined with ``maps/abri.css``): Python gathers the data
+(departments with every measure, centres, trips, reference names and
+roads) into one JSON config, and ``abri.init(map, config)`` draws it.
+HTML inside the config (popups, trip sheets) is escaped here; plain text
+is escaped by the script.
+"""
 
 from __future__ import annotations
 
 import html
 import json
 import warnings
+from dataclasses import dataclass, field
+from typing import Any
 
 import folium
 import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from jinja2 import Template
 
 from abri.maps.assets import offline_map
@@ -20,9 +30,81 @@ ATTRIBUTION = (
     "Boundaries: IGN ADMIN EXPRESS 2018 (Licence Ouverte / Etalab); communes: INSEE / Etalab (Licence Ouverte); "
     "roads: TravelMapping / OpenStreetMap contributors (ODbL)"
 )
-BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 TILES = {"none": None, "osm": "OpenStreetMap", "light": "CartoDB positron"}
 CLUSTER_ABOVE = 150  # cluster centre markers when there are more than this many
+FRANCE = (-5.2, 41.3, 9.6, 51.1)  # lon/lat bounds the maps open on
+FOLD_BELOW_PX = 700  # the panel starts folded on screens narrower than this
+ZOOMS = {"depts": 6, "towns": 7}  # department names from zoom 6, town names from 7
+
+# Colour-blind-safe palettes: ColorBrewer YlGnBu (sequential) for departments, Purples for how full a
+# centre is, Okabe-Ito for days; grey for departments with no places.
+CHOROPLETH = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
+NO_PLACES = "#cfcfcf"
+OCCUPANCY = [(0.9, "#54278f"), (0.5, "#9e9ac8"), (1e-9, "#dadaeb"), (-1.0, "#ffffff")]  # share >= bound -> colour
+CENTRE_COLOUR = "#6a51a3"
+DAY_COLOURS = ["#E69F00", "#009E73", "#0072B2", "#CC79A7", "#D55E00", "#56B4E9", "#000000"]
+PERCENT_CLASSES = [0, 25, 50, 75, 90]  # occupancy classes (lower bounds, %)
+
+#: Every word the maps show, in one place (English; abri.i18n can translate them later).
+TEXT: dict[str, str] = {
+    "capacity_title": "Reception capacity by department",
+    "plan_title": "Coach plan",
+    "panel": "Search and layers",
+    "legend": "Legend",
+    "search": "Search a centre, town or department",
+    "search_plan": "Search a centre, town, department or coach",
+    "no_match": "nothing found",
+    "day": "Day",
+    "all_days": "all days",
+    "departments": "Departments show",
+    "department": "department",
+    "layers": "Layers",
+    "trips": "coach trips",
+    "centres_layer": "centres",
+    "centres": "centres",
+    "roads": "major roads",
+    "names": "place names",
+    "trip_days": "Coach trips by day",
+    "origin": "leaving from",
+    "no_places": "no places",
+    "centre_occupancy": "Centres: how full",
+    "centre_places": "Centres (size: places)",
+    "occupancy_full": "90% full or more",
+    "occupancy_half": "50 - 89%",
+    "occupancy_low": "under 50%",
+    "occupancy_empty": "nobody allocated",
+    "places": "places",
+    "places_per_10k": "places per 10,000 inhabitants",
+    "allocated": "people allocated",
+    "occupancy_pct": "occupancy (%)",
+    "centres_count": "centres",
+    "arrivals": "Arrivals",
+    "arrivals_by_day": "arrivals",
+    "coach": "coach",
+    "time": "time",
+    "people": "people",
+    "stop": "stop",
+    "centre": "centre",
+    "commune": "town",
+    "type": "type",
+    "capacity": "places",
+    "groups": "groups accepted",
+    "boarding": "boarding",
+    "departure": "departure",
+    "return": "return",
+    "drivers": "driver(s)",
+    "km": "km",
+    "driving": "h driving",
+    "not_legal": "NOT LEGAL",
+    "click_trip": "click for the trip sheet",
+    "no_arrivals": "no arrivals planned",
+    "contact": "contact",
+    "synthetic": "SYNTHETIC",
+    "made_on": "made on",
+    "scenario": "scenario",
+}
+GROUP_NAMES = {"men": "men", "women": "women", "families": "families", "vulnerable": "vulnerable", "minors": "minors"}
+CONTACT_WORDS = ("contact", "phone", "telephone", "tel", "email", "mail", "courriel", "address", "adresse", "responsable", "manager")
 
 
 def esc(value: object) -> str:
@@ -38,215 +120,236 @@ def round_geometry(gdf: gpd.GeoDataFrame, *, tolerance: float = 0.0, decimals: i
     return out
 
 
-def base_map(title: str, subtitle: str, *, tiles: str = "none", bounds: tuple[float, float, float, float] = (-5.2, 41.3, 9.6, 51.1)) -> folium.Map:
-    """An offline map of France with a title box and the data sources in the attribution."""
-    if tiles not in TILES:
-        msg = f"`tiles` must be one of {', '.join(TILES)}, got {tiles!r}"
-        raise ValueError(msg)
-    fmap = offline_map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True)
-    fmap.add_child(MapScript("{map}.options.minZoom = 4; {map}.options.maxZoom = 18;"))  # clustering needs a maxZoom
-    if TILES[tiles]:
-        folium.TileLayer(TILES[tiles], name=f"background ({tiles})", control=True).add_to(fmap)
-    fmap.get_root().html.add_child(Element(
-        f'<div id="abri-title" style="position:fixed;top:10px;left:55px;z-index:1000;background:white;padding:6px 10px;'
-        f'border:1px solid #888;border-radius:4px;font:14px sans-serif;max-width:45%">'
-        f"<b>{esc(title)}</b><br><span style='font-size:12px'>{esc(subtitle)}</span></div>"
-        f"<style>.leaflet-container{{background:#dfe9f3}}</style>"))
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    fmap.add_child(MapScript("{map}.attributionControl.addAttribution(" + json.dumps(esc(ATTRIBUTION)) + ");"))
-    return fmap
+# --- classes and legends ----------------------------------------------------------------------------
 
 
-class MapScript(MacroElement):
-    """A line of JavaScript run after the map exists; ``{map}`` stands for the map variable."""
+@dataclass
+class Measure:
+    """A department measure: its column, its name in the panel, how to class and show it."""
 
-    _template = Template("{% macro script(this, kwargs) %}{{ this.code.replace('{map}', this._parent.get_name()) }}{% endmacro %}")
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self._name = "MapScript"
-        self.code = code
-
-
-def classify(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[float]]:
-    """Class of each value (Fisher-Jenks, mapclassify) and the class upper bounds."""
-    finite = values.fillna(0).to_numpy(float)
-    k = max(1, min(k, len(np.unique(finite))))
-    if k < 2:
-        return np.zeros(len(finite), int), [float(finite.max(initial=0))]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "Numba not installed": fine for ~100 areas
-        scheme = mapclassify.FisherJenks(finite, k=k)
-    return scheme.yb, [float(b) for b in scheme.bins]
+    column: str
+    name: str
+    kind: str = "count"  # count (integers), rate (one decimal), percent (fixed classes)
+    values: pd.Series | None = None  # by department code, for measures that are not a column (the ``extra`` hook)
+    legend: str = ""  # legend title, when not the name
 
 
-class Legends(MacroElement):
-    """One legend per measure; the legend follows the chosen base layer."""
-
-    _template = Template("""
-    {% macro html(this, kwargs) %}
-    {% for name, title, rows in this.legends %}
-    <div class="abri-legend" data-layer="{{ name|e }}" style="position:fixed;bottom:64px;left:10px;z-index:1000;background:white;
-         padding:6px 8px;border:1px solid #888;border-radius:4px;font:12px sans-serif;{{ '' if loop.first else 'display:none' }}">
-      <b>{{ title|e }}</b><br>
-      {% for colour, label in rows %}<i style="background:{{ colour }};width:14px;height:10px;display:inline-block;margin-right:4px;border:1px solid #999">
-      </i>{{ label|e }}<br>{% endfor %}
-    </div>
-    {% endfor %}
-    {% endmacro %}
-    {% macro script(this, kwargs) %}
-    {{ this._parent.get_name() }}.on('baselayerchange', function (e) {
-      document.querySelectorAll('.abri-legend').forEach(function (el) {
-        el.style.display = (el.dataset.layer === e.name) ? 'block' : 'none';
-      });
-    });
-    {% endmacro %}
-    """)
-
-    def __init__(self, legends: list[tuple[str, str, list[tuple[str, str]]]]) -> None:
-        super().__init__()
-        self._name = "Legends"
-        self.legends = legends
+def _fmt(value: float, kind: str) -> str:
+    if kind == "percent":
+        return f"{value:.0f}%"
+    if kind == "rate":
+        return f"{value:,.1f}"
+    return f"{int(round(value)):,}"
 
 
-def department_layers(fmap: folium.Map, departements: gpd.GeoDataFrame, measures: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
-    """A choropleth base layer per measure (switch with the layer control) and its legend.
+def classify(values: pd.Series, kind: str = "count", *, has_places: pd.Series | None = None,
+             k: int = 5) -> tuple[list[str], list[tuple[str, str]]]:
+    """Fill colour of each value and the legend rows (colour, label).
 
-    `measures` maps a column of `departements` to (layer name, legend title).
+    Counts get integer classes ("1 - 12"), rates one decimal, percentages
+    fixed rounded classes; values where `has_places` is false (or missing
+    values) take the grey "no places" class.
     """
-    legends: list[tuple[str, str, list[tuple[str, str]]]] = []
-    bases: list[tuple[str, str]] = []
-    for column, (layer, title) in measures.items():
-        classes, bins = classify(departements[column])
-        colours = [BLUES[min(c, len(BLUES) - 1)] for c in classes]
-        frame = departements[["code", "nom", "geometry"]].assign(
-            value=departements[column].round(2), fill=colours, nom=departements["nom"].map(esc))
-        group = folium.FeatureGroup(name=layer, overlay=False, show=not legends)
-        folium.GeoJson(
-            frame.to_json(drop_id=True),
-            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#555", "weight": 0.6,
-                                      "fillOpacity": 0.75, "className": "abri-dept"},
-            tooltip=folium.GeoJsonTooltip(fields=["code", "nom", "value"], aliases=["dept", "name", title]),
-        ).add_to(group)
-        group.add_to(fmap)
-        bases.append((layer, group.get_name()))
-        lows = [float(departements[column].min())] + bins[:-1]
-        legends.append((layer, title, [(BLUES[i], f"{lo:,.1f} - {hi:,.1f}") for i, (lo, hi) in enumerate(zip(lows, bins))]))
-    fmap.add_child(Legends(legends))
-    return bases
+    present = values.notna() & (has_places if has_places is not None else True)
+    data = values[present].astype(float)
+    if kind == "count":
+        data = data.round()
+    fills = pd.Series(NO_PLACES, index=values.index, dtype=object)
+    rows: list[tuple[str, str]] = []
+    if len(data):
+        if kind == "percent":
+            lows = [float(b) for b in PERCENT_CLASSES]
+            highs = [b - 1 for b in PERCENT_CLASSES[1:]] + [max(100.0, float(data.max()))]
+        else:
+            step = 1.0 if kind == "count" else 0.1
+            distinct = np.unique(data.to_numpy())
+            if len(distinct) <= k:
+                highs = [float(v) for v in distinct]
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)  # "Numba not installed": fine for ~100 areas
+                    highs = [float(b) for b in mapclassify.FisherJenks(data.to_numpy(), k=k).bins]
+                highs = [float(np.round(h, 0 if kind == "count" else 1)) for h in highs]
+                highs = sorted(set(highs))
+            lows = [float(data.min())] + [h + step for h in highs[:-1]]
+        palette = CHOROPLETH if len(lows) >= len(CHOROPLETH) else CHOROPLETH[len(CHOROPLETH) - len(lows):]
+        index = np.searchsorted(np.array(lows), data.to_numpy(), side="right") - 1
+        fills[data.index] = [palette[max(0, i)] for i in index]
+        for i, (lo, hi) in enumerate(zip(lows, highs)):
+            rows.append((palette[i], _fmt(lo, kind) if np.isclose(lo, hi) else f"{_fmt(lo, kind)} - {_fmt(hi, kind)}"))
+    if (~present).any():
+        rows.append((NO_PLACES, TEXT["no_places"]))
+    return fills.tolist(), rows
 
 
 def occupancy_colour(share: float) -> str:
-    """Green when a centre ends up nearly full, orange when half empty, red when empty."""
-    if share >= 0.9:
-        return "#1a9641"
-    if share >= 0.5:
-        return "#a6d96a"
-    if share > 0:
-        return "#fdae61"
-    return "#d7191c"
+    """Colour of a centre by the share of its places allocated (one hue, light to dark)."""
+    return next(colour for bound, colour in OCCUPANCY if share >= bound)
 
 
-def _script_json(data: object) -> str:
+def occupancy_legend() -> tuple[str, list[tuple[str, str]]]:
+    """Legend of :func:`occupancy_colour`."""
+    labels = [TEXT["occupancy_full"], TEXT["occupancy_half"], TEXT["occupancy_low"], TEXT["occupancy_empty"]]
+    return TEXT["centre_occupancy"], [(colour, label) for (_, colour), label in zip(OCCUPANCY, labels)]
+
+
+def day_colours(days: list[str]) -> dict[str, str]:
+    """One colour per day, in order."""
+    return {day: DAY_COLOURS[i % len(DAY_COLOURS)] for i, day in enumerate(sorted(days))}
+
+
+# --- popups -------------------------------------------------------------------------------------------
+
+
+def arrivals_table(arrivals: list[dict[str, Any]]) -> str:
+    """Escaped HTML table of a centre's arrivals: day, coach, time, people by group."""
+    if not arrivals:
+        return f"<div><i>{esc(TEXT['no_arrivals'])}</i></div>"
+    rows = "".join(
+        f"<tr><td>{esc(a['day'])}</td><td>{esc(a['coach'])}</td><td>{esc(a['arrival'])}</td>"
+        f"<td class='abri-num'>{int(a['people'])}</td><td>{esc(groups_text(a['groups']))}</td></tr>" for a in arrivals)
+    return (f"<b>{esc(TEXT['arrivals'])}</b><table><tr><th>{esc(TEXT['day'])}</th><th>{esc(TEXT['coach'])}</th>"
+            f"<th>{esc(TEXT['time'])}</th><th>{esc(TEXT['people'])}</th><th></th></tr>{rows}</table>")
+
+
+def groups_text(groups: dict[str, int]) -> str:
+    """'21 men, 3 women' from counts by group."""
+    return ", ".join(f"{int(n)} {GROUP_NAMES.get(g, g)}" for g, n in groups.items() if n)
+
+
+def contact_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns of a centre file that look like contact fields (phone, email, address...)."""
+    return [c for c in frame.columns if any(w in str(c).lower().replace("é", "e") for w in CONTACT_WORDS)]
+
+
+def centre_popup(row: Any, *, allocated: int | None, arrivals: list[dict[str, Any]], contacts: list[str]) -> str:
+    """Escaped HTML popup of one centre: name, place, capacity, allocation, arrivals and contact fields."""
+    capacity = int(row["capacity"])
+    lines = [f"<b>{esc(row['name'])}</b> <small>({esc(row['id'])})</small>",
+             f"{esc(TEXT['commune'])}: {esc(row.get('commune', ''))} ({esc(row.get('departement', ''))})",
+             f"{esc(TEXT['type'])}: {esc(row.get('type', ''))}, {esc(TEXT['capacity'])}: {capacity}"]
+    if allocated is not None:
+        lines.append(f"{esc(TEXT['allocated'])}: {allocated} ({100 * allocated / capacity:.0f}%)" if capacity else f"{esc(TEXT['allocated'])}: {allocated}")
+    lines.append(f"{esc(TEXT['groups'])}: {esc(str(row.get('groups', '')).replace(';', ', '))}")
+    for column in contacts:
+        value = row.get(column)
+        if value is not None and not (isinstance(value, float) and np.isnan(value)) and str(value).strip():
+            lines.append(f"{esc(column)}: {esc(value)}")
+    body = "<br>".join(lines)
+    if allocated is not None or arrivals:
+        body += arrivals_table(arrivals)
+    return f"<div class='abri-popup'>{body}</div>"
+
+
+def centre_entries(centres: pd.DataFrame, *, allocated: pd.Series | None = None,
+                   arrivals: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """Centre markers for :func:`abri.js <map_config>`: position, size, colour, popup, search text, days of arrival."""
+    arrivals = arrivals or {}
+    contacts = contact_columns(centres)
+    out = []
+    for row in pd.DataFrame(centres).drop(columns="geometry", errors="ignore").to_dict("records"):
+        cid = str(row["id"])
+        capacity = int(row["capacity"])
+        taken = int(allocated.get(cid, 0)) if allocated is not None else None
+        mine = arrivals.get(cid, [])
+        out.append({
+            "id": cid, "name": str(row["name"]), "commune": str(row.get("commune", "") or ""), "dept": str(row.get("departement", "")),
+            "lat": round(float(row["lat"]), 5), "lon": round(float(row["lon"]), 5), "cap": capacity,
+            "r": round(4 + 2 * float(np.sqrt(capacity / 10)), 1),
+            "colour": occupancy_colour(taken / capacity if capacity else 0) if taken is not None else CENTRE_COLOUR,
+            "days": sorted({a["day"] for a in mine}),
+            "popup": centre_popup(row, allocated=taken, arrivals=mine, contacts=contacts),
+        })
+    return out
+
+
+def department_features(departements: gpd.GeoDataFrame, measures: list[Measure]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Department GeoJSON with every measure (fill, shown value, one popup listing them all) and the measures' legends."""
+    has_places = departements["places"] > 0 if "places" in departements else None
+    fills: dict[str, list[str]] = {}
+    legends = []
+    shown: dict[str, list[str]] = {}
+    for m in measures:
+        values = departements[m.column] if m.values is None else departements["code"].map(m.values)
+        values = pd.Series(values.to_numpy(dtype=float), index=departements.index)
+        grey_when = has_places if m.values is None else None  # an extra measure is grey where it has no value
+        fills[m.column], rows = classify(values, m.kind, has_places=grey_when)
+        legends.append({"key": m.column, "name": m.name, "legend": [m.legend or m.name, rows]})
+        shown[m.column] = ["" if np.isnan(v) else _fmt(v, m.kind) for v in values]
+    features = []
+    for i, row in enumerate(departements.itertuples(index=False)):
+        values = {m.column: shown[m.column][i] for m in measures}
+        table = "".join(f"<tr><td>{esc(m.name)}</td><td class='abri-num'>{esc(values[m.column] or '-')}</td></tr>" for m in measures)
+        extra = ""
+        if "arrivals" in departements and isinstance(row.arrivals, dict) and row.arrivals:
+            extra = "".join(f"<tr><td>{esc(TEXT['arrivals_by_day'])} {esc(day)}</td><td class='abri-num'>{n:,}</td></tr>"
+                            for day, n in sorted(row.arrivals.items()))
+        count = f"<tr><td>{esc(TEXT['centres_count'])}</td><td class='abri-num'>{int(row.centres):,}</td></tr>" if "centres" in departements else ""
+        features.append({"type": "Feature", "geometry": row.geometry.__geo_interface__, "properties": {
+            "code": str(row.code), "nom": str(row.nom), "values": values,
+            "fill": {m.column: fills[m.column][i] for m in measures},
+            "popup": f"<div class='abri-popup'><b>{esc(row.nom)}</b> ({esc(row.code)})<table>{count}{table}{extra}</table></div>"}})
+    return {"type": "FeatureCollection", "features": features}, legends
+
+
+# --- the map ---------------------------------------------------------------------------------------
+
+
+def script_json(data: object) -> str:
     """JSON safe to place inside a <script> element."""
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-class GeoJsonLayer(MacroElement):
-    """A GeoJSON layer drawn by Leaflet from features whose popups and tooltips are prebuilt, escaped HTML.
-
-    Points become round DivIcon markers (``radius`` and ``colour`` properties),
-    clustered when `cluster` is true; lines take ``colour`` and ``weight``.
-    Every element gets the CSS class `css_class`, so that tests can count them.
-    """
+class AbriMap(MacroElement):
+    """``abri.init(map, config)``: every layer and control of an abri map, from one JSON config."""
 
     _template = Template("""
     {% macro script(this, kwargs) %}
-    var {{ this.get_name() }} = (function () {
-      var data = {{ this.data }};
-      var layer = L.geoJSON(data, {
-        pointToLayer: function (f, latlng) {
-          var r = f.properties.radius || 6;
-          return L.marker(latlng, {icon: L.divIcon({className: {{ this.css_class|tojson }}, iconSize: [2 * r, 2 * r],
-            html: '<div style="width:' + 2 * r + 'px;height:' + 2 * r + 'px;border-radius:50%;background:' +
-                  f.properties.colour + ';opacity:.85;border:1px solid #333"></div>'})});
-        },
-        style: function (f) {
-          return {color: f.properties.colour, weight: f.properties.weight || 3, opacity: 0.8, className: {{ this.css_class|tojson }}};
-        },
-        onEachFeature: function (f, l) {
-          if (f.properties.popup) { l.bindPopup(f.properties.popup, {maxWidth: 340}); }
-          if (f.properties.tooltip) { l.bindTooltip(f.properties.tooltip, {sticky: true}); }
-        }
-      });
-      {% if this.cluster %}
-      var group = L.markerClusterGroup();
-      group.addLayer(layer);
-      layer = group;
-      {% endif %}
-      return layer;
-    })();
-    {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+    var {{ this.get_name() }} = abri.init({{ this._parent.get_name() }}, {{ this.config }});
     {% endmacro %}
     """)
 
-    def __init__(self, frame: gpd.GeoDataFrame, *, css_class: str, cluster: bool = False, show: bool = True) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         super().__init__()
-        self._name = "GeoJsonLayer"
-        self.css_class = css_class
-        self.cluster = cluster
-        self.show = show
-        self.data = _script_json(json.loads(frame.to_json(drop_id=True)))
+        self._name = "AbriMap"
+        self.config = script_json(config)
 
 
-class LayerControl(MacroElement):
-    """Leaflet's layer control over abri's base layers (measures) and overlays (centres, days)."""
+@dataclass
+class MapContent:
+    """What an abri map shows; turned into the config of ``abri.init``."""
 
-    _template = Template("""
-    {% macro script(this, kwargs) %}
-    L.control.layers({ {% for n, v in this.bases %}{{ n|tojson }}: {{ v }},{% endfor %} },
-                     { {% for n, v in this.overlays %}{{ n|tojson }}: {{ v }},{% endfor %} },
-                     {collapsed: false}).addTo({{ this._parent.get_name() }});
-    {% endmacro %}
-    """)
-
-    def __init__(self, bases: list[tuple[str, str]], overlays: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self._name = "LayerControl"
-        self.bases = bases
-        self.overlays = overlays
-
-
-def centre_features(centres: gpd.GeoDataFrame, *, colour_by_occupancy: bool = False) -> gpd.GeoDataFrame:
-    """Centre points with marker size, colour and an escaped popup."""
-    has_alloc = "allocated" in centres.columns
-    popups, colours = [], []
-    for row in centres.itertuples(index=False):
-        capacity = int(row.capacity)
-        allocated = int(getattr(row, "allocated", 0) or 0) if has_alloc else None
-        popups.append(
-            f"<b>{esc(row.name)}</b><br>commune: {esc(getattr(row, 'commune', ''))} ({esc(row.departement)})<br>"
-            f"type: {esc(row.type)}<br>capacity: {capacity}<br>"
-            + (f"allocated: {allocated} ({100 * allocated / capacity:.0f}%)<br>" if allocated is not None else "")
-            + f"groups accepted: {esc(str(row.groups).replace(';', ', '))}<br>id: {esc(row.id)}")
-        colours.append(occupancy_colour(allocated / capacity) if colour_by_occupancy and allocated is not None else "#2c7fb8")
-    return gpd.GeoDataFrame({
-        "popup": popups, "tooltip": [esc(n) for n in centres["name"]], "colour": colours,
-        "radius": (4 + 2 * np.sqrt(centres["capacity"].to_numpy(float) / 10)).round(1),
-    }, geometry=gpd.points_from_xy(centres["lon"].round(5), centres["lat"].round(5)), crs="EPSG:4326")
+    title: str
+    subtitle: str
+    label: str = ""
+    departements: dict[str, Any] = field(default_factory=lambda: {"type": "FeatureCollection", "features": []})
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    centres: list[dict[str, Any]] = field(default_factory=list)
+    centre_legend: tuple[str, list[tuple[str, str]]] | None = None
+    trips: list[dict[str, Any]] = field(default_factory=list)
+    days: list[tuple[str, str, int]] = field(default_factory=list)  # day, colour, trips
+    origin: tuple[float, float, str] | None = None
+    reference: dict[str, Any] = field(default_factory=lambda: {"roads": [], "names": []})
+    dept_opacity: float = 0.75
 
 
-def centre_layer(fmap: folium.Map, centres: gpd.GeoDataFrame, *, colour_by_occupancy: bool = False) -> GeoJsonLayer:
-    """Centre markers sized by capacity, with escaped popups; clustered when there are many."""
-    layer = GeoJsonLayer(centre_features(centres, colour_by_occupancy=colour_by_occupancy),
-                         css_class="abri-centre", cluster=len(centres) > CLUSTER_ABOVE)
-    fmap.add_child(layer)
-    return layer
-
-
-def origin_marker(fmap: folium.Map, lon: float, lat: float, name: str) -> None:
-    """The camp the coaches leave from."""
-    icon = folium.DivIcon(icon_size=(22, 22), icon_anchor=(11, 11), class_name="abri-origin",
-                          html='<div style="width:18px;height:18px;background:#d7191c;border:2px solid white;'
-                               'box-shadow:0 0 3px #000;transform:rotate(45deg)"></div>')
-    folium.Marker([lat, lon], icon=icon, tooltip=folium.Tooltip(f"origin: {esc(name)}")).add_to(fmap)
+def abri_map(content: MapContent, *, tiles: str = "none") -> folium.Map:
+    """A folium Map (offline, scripts inlined) drawn by ``abri.init`` from `content`."""
+    if tiles not in TILES:
+        msg = f"`tiles` must be one of {', '.join(TILES)}, got {tiles!r}"
+        raise ValueError(msg)
+    fmap = offline_map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, zoom_control=False,
+                       min_zoom=4, max_zoom=18)
+    if TILES[tiles]:
+        folium.TileLayer(TILES[tiles], name=f"background ({tiles})", control=False).add_to(fmap)
+    origin = None if content.origin is None else {"lon": content.origin[0], "lat": content.origin[1], "name": content.origin[2]}
+    fmap.add_child(AbriMap({
+        "title": content.title, "subtitle": content.subtitle, "label": content.label, "attribution": ATTRIBUTION,
+        "text": TEXT, "bounds": [[FRANCE[1], FRANCE[0]], [FRANCE[3], FRANCE[2]]], "zooms": ZOOMS, "foldBelow": FOLD_BELOW_PX,
+        "depts": content.departements, "deptOpacity": content.dept_opacity, "measures": content.measures,
+        "reference": content.reference, "origin": origin,
+        "centres": {"features": content.centres, "cluster": len(content.centres) > CLUSTER_ABOVE,
+                    "legend": list(content.centre_legend) if content.centre_legend else [TEXT["centre_places"], [(CENTRE_COLOUR, TEXT["centres"])]]},
+        "trips": content.trips, "days": content.days,
+    }))
+    return fmap

@@ -1,9 +1,11 @@
-"""The capacity map: places by department, centres, the origin."""
+"""The capacity map: places by department (every measure at once in a popup), centres with their arrivals, search."""
 
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -11,17 +13,26 @@ import pandas as pd
 
 from abri.geo.capacity import capacity_summary
 from abri.geo.departements import load_departements
-from abri.maps.base import LayerControl, base_map, centre_layer, department_layers, origin_marker, round_geometry
+from abri.maps.base import TEXT, MapContent, Measure, abri_map, centre_entries, department_features, occupancy_legend, round_geometry
+from abri.maps.plan import PlanSource, plan_data
+
+#: Extra department measures: layer name -> (values by department code, legend title). See :func:`capacity_map`.
+Extra = dict[str, tuple[pd.Series, str]]
 
 
-def capacity_layers(centres: gpd.GeoDataFrame, *, data_dir: str | os.PathLike[str] | None = None,
-                    allocated: pd.Series | None = None) -> gpd.GeoDataFrame:
-    """Departments (light geometry) with the capacity summary's columns."""
+def capacity_layers(centres: gpd.GeoDataFrame, *, data_dir: str | os.PathLike[str] | None = None, allocated: pd.Series | None = None,
+                    arrivals: dict[str, list[dict[str, Any]]] | None = None) -> gpd.GeoDataFrame:
+    """Departments (light geometry) with the capacity summary's columns, and with `arrivals` people arriving per day."""
     summary = capacity_summary(centres, data_dir=data_dir, allocated=allocated)
     departements = load_departements(data_dir, simplified=True).merge(summary.drop(columns=["nom", "region"]), left_on="code", right_index=True)
-    if "occupancy_pct" in departements:
-        departements["occupancy_pct"] = departements["occupancy_pct"].fillna(0)
-    return round_geometry(departements, tolerance=0.005)
+    if arrivals is not None:
+        dept_of = dict(zip(centres["id"].astype(str), centres["departement"].astype(str)))
+        by_dept: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for cid, items in arrivals.items():
+            for a in items:
+                by_dept[dept_of.get(cid, "")][a["day"]] += int(a["people"])
+        departements["arrivals"] = [dict(by_dept.get(code, {})) for code in departements["code"]]
+    return round_geometry(departements, tolerance=0.005, decimals=3)
 
 
 def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
@@ -31,42 +42,85 @@ def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
     return write_text_atomic(Path(path), fmap.get_root().render())
 
 
-def write_capacity_map(centres: gpd.GeoDataFrame, path: str | os.PathLike[str], *, png: bool = False,
-                       data_dir: str | os.PathLike[str] | None = None, tiles: str = "none",
-                       origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
-                       allocated: pd.Series | None = None) -> list[Path]:
-    """Write the capacity map as HTML (and PNG next to it with `png`); `allocated` adds allocation layers."""
-    written = [save_map(capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin, allocated=allocated), path)]
-    if png:
-        from abri.maps.static import static_map
-
-        written.append(static_map(capacity_layers(centres, data_dir=data_dir), "places", Path(path).with_suffix(".png"),
-                                  title="Reception places by department", centres=centres, origin=origin[:2] if origin else None))
-    return written
-
-
 def capacity_map(
     centres: gpd.GeoDataFrame,
     *,
     data_dir: str | os.PathLike[str] | None = None,
     allocated: pd.Series | None = None,
+    plan: PlanSource | None = None,
+    extra: Extra | None = None,
     origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
     tiles: str = "none",
-    title: str = "Reception capacity by department",
+    title: str = TEXT["capacity_title"],
 ) -> folium.Map:
-    """A department choropleth (places, places per 10,000 inhabitants, and with `allocated` people
-    allocated and occupancy), centre markers and the origin, all offline."""
-    departements = capacity_layers(centres, data_dir=data_dir, allocated=allocated)
-    summary = departements.set_index("code")
-    measures = {"places": ("places", "places"), "places_per_10k": ("places per 10,000 inhabitants", "places / 10,000 inh.")}
+    """Places by department, centres and the origin, offline, with a search box.
+
+    Parameters
+    ----------
+    centres
+        Validated centres (:func:`abri.geo.centres.read_centres`).
+    data_dir
+        Data directory (boundaries, gazetteer, roads for the reference layer).
+    allocated
+        People allocated per centre id: adds the allocated and occupancy measures.
+    plan
+        A :class:`~abri.pipeline.PlanRun` or plan folder: allocation as above, plus each centre's
+        arrivals (day, coach, time, people by group) and arrivals by day per department.
+    extra
+        More department measures, ``{layer name: (values by department code, legend title)}``,
+        e.g. places missing by department; departments without a value are grey.
+    origin
+        (lon, lat, name) of the camp, or None.
+
+    Returns
+    -------
+    folium.Map, shown inline in a notebook; write it with :func:`save_map`.
+    """
+    from abri.maps.reference import reference_layer
+
+    arrivals = None
+    label = ""
+    if plan is not None:
+        data = plan_data(plan)
+        allocated = data.allocated() if allocated is None else allocated
+        arrivals = data.arrivals()
+        label = data.label
+    departements = capacity_layers(centres, data_dir=data_dir, allocated=allocated, arrivals=arrivals)
+    measures = [Measure("places", TEXT["places"]), Measure("places_per_10k", TEXT["places_per_10k"], "rate")]
     if allocated is not None:
-        measures |= {"allocated": ("people allocated", "people allocated"), "occupancy_pct": ("occupancy (%)", "occupancy %")}
+        measures += [Measure("allocated", TEXT["allocated"]), Measure("occupancy_pct", TEXT["occupancy_pct"], "percent")]
+    for name, (values, legend) in (extra or {}).items():
+        values = pd.Series(values)
+        values.index = values.index.astype(str)
+        kind = "count" if (values.dropna() == values.dropna().round()).all() else "rate"
+        measures.append(Measure(f"extra:{name}", name, kind, values=values, legend=legend))
+    features, legends = department_features(departements, measures)
     total = int(centres["capacity"].sum())
-    fmap = base_map(title, f"{len(centres):,} centres, {total:,} places in {int((summary['centres'] > 0).sum())} departments", tiles=tiles)
-    bases = department_layers(fmap, departements, measures)
-    frame = centres.assign(allocated=centres["id"].map(allocated).fillna(0).astype(int)) if allocated is not None else centres
-    layer = centre_layer(fmap, frame, colour_by_occupancy=allocated is not None)
-    if origin is not None:
-        origin_marker(fmap, *origin)
-    fmap.add_child(LayerControl(bases, [("centres", layer.get_name())]))
-    return fmap
+    content = MapContent(
+        title=title, subtitle=f"{len(centres):,} centres, {total:,} places in {int((departements['centres'] > 0).sum())} departments",
+        label=label, departements=features, measures=legends,
+        centres=centre_entries(centres, allocated=allocated, arrivals=arrivals),
+        centre_legend=occupancy_legend() if allocated is not None else None, origin=origin, reference=reference_layer(data_dir))
+    return abri_map(content, tiles=tiles)
+
+
+def write_capacity_map(centres: gpd.GeoDataFrame, path: str | os.PathLike[str], *, png: bool = False, svg: bool = False, pdf: bool = False,
+                       dpi: int = 150, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none",
+                       origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
+                       allocated: pd.Series | None = None, plan: PlanSource | None = None, extra: Extra | None = None,
+                       scenario: str = "") -> list[Path]:
+    """Write the capacity map as HTML, and with `png`/`svg`/`pdf` report images of places by department next to it."""
+    data = plan_data(plan) if plan is not None else None
+    written = [save_map(capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin, allocated=allocated, plan=data, extra=extra), path)]
+    suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
+    if suffixes:
+        from abri.maps.static import static_map
+
+        departements = capacity_layers(centres, data_dir=data_dir)
+        total = int(centres["capacity"].sum())
+        for suffix in suffixes:
+            written.append(static_map(
+                departements, "places", Path(path).with_suffix(suffix), title=TEXT["capacity_title"],
+                subtitle=f"{len(centres):,} centres, {total:,} places", scenario=scenario or (data.name if data else ""),
+                label=data.label if data else "", centres=centres, origin=origin, dpi=dpi))
+    return written

@@ -1,4 +1,5 @@
-"""Static PNG maps for reports (matplotlib, geopandas)."""
+"""Report images of the maps (PNG, SVG, PDF; matplotlib, no pyplot): title, scenario and date, full legends,
+the synthetic label only for a synthetic plan, the origin named, a scale bar."""
 
 from __future__ import annotations
 
@@ -7,11 +8,29 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
 from abri.constants import LAMBERT93
 from abri.files import write_figure
-from abri.maps.base import ATTRIBUTION
+from abri.maps.base import ATTRIBUTION, CENTRE_COLOUR, TEXT, classify, occupancy_colour, occupancy_legend
+
+MEASURE_KIND = {"places": "count", "allocated": "count", "places_per_10k": "rate", "occupancy_pct": "percent"}
+
+
+def scale_bar(ax, *, km: int = 100) -> None:  # type: ignore[no-untyped-def]
+    """A `km` scale bar in the lower right of a Lambert-93 axis (metres)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    left, bottom = x1 - (x1 - x0) * 0.05 - km * 1000, y0 + (y1 - y0) * 0.04
+    height = (y1 - y0) * 0.008
+    for i in range(2):
+        ax.add_patch(Rectangle((left + i * km * 500, bottom), km * 500, height, facecolor="black" if i == 0 else "white",
+                               edgecolor="black", linewidth=0.6, zorder=5))
+    ax.text(left, bottom + height * 1.8, "0", ha="center", va="bottom", fontsize=7)
+    ax.text(left + km * 1000, bottom + height * 1.8, f"{km} km", ha="center", va="bottom", fontsize=7)
 
 
 def static_map(
@@ -20,24 +39,75 @@ def static_map(
     path: str | os.PathLike[str],
     *,
     title: str,
+    subtitle: str = "",
+    scenario: str = "",
+    label: str = "",
     centres: gpd.GeoDataFrame | None = None,
     trips: gpd.GeoDataFrame | None = None,
-    origin: tuple[float, float] | None = None,
+    origin: tuple[float, float] | tuple[float, float, str] | None = None,
+    dpi: int = 150,
+    made_on: str | None = None,
 ) -> Path:
-    """A choropleth of `column` in Lambert-93 with centres, trips and the origin, saved as PNG."""
-    fig = Figure(figsize=(9, 9), dpi=110)  # no pyplot: the notebook's backend is left alone
-    ax = fig.subplots()
+    """A choropleth of `column` in Lambert-93 with centres, trips and the origin, saved as PNG, SVG or PDF (by suffix).
+
+    `label` (e.g. "SYNTHETIC ...") is printed only when not empty: a real plan carries none.
+    """
+    from abri.maps.plan import today
+
+    fig = Figure(figsize=(11.0, 8.5), dpi=dpi)  # no pyplot: the notebook's backend is left alone
+    ax = fig.add_axes((0.01, 0.06, 0.68, 0.80))
+    side = fig.add_axes((0.70, 0.06, 0.29, 0.80))
+    side.set_axis_off()
+    kind = MEASURE_KIND.get(column, "count")
+    has_places = departements["places"] > 0 if "places" in departements else None
+    fills, rows = classify(departements[column].astype(float), kind, has_places=has_places)
+    projected = departements.to_crs(LAMBERT93)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "Numba not installed": fine for ~100 areas
-        departements.to_crs(LAMBERT93).plot(column=column, ax=ax, cmap="Blues", edgecolor="#666", linewidth=0.3, legend=True,
-                                            scheme="FisherJenks", k=5, legend_kwds={"loc": "lower left", "title": column, "fontsize": 8})
+        warnings.simplefilter("ignore", UserWarning)
+        projected.plot(ax=ax, color=fills, edgecolor="#666", linewidth=0.3)
+    handles: list[list[object]] = [[Patch(facecolor=c, edgecolor="#777", label=t) for c, t in rows]]
+    titles = [TEXT.get(column, column).capitalize() + " (by department)"]
     if trips is not None and len(trips):
-        trips.to_crs(LAMBERT93).plot(ax=ax, color=trips["colour"], linewidth=0.8, alpha=0.7)
+        trips.to_crs(LAMBERT93).plot(ax=ax, color=trips["colour"].tolist(), linewidth=0.7, alpha=0.75)
+        days = trips.drop_duplicates("day").sort_values("day")
+        handles.append([Line2D([], [], color=c, linewidth=2, label=f"{d} ({int((trips['day'] == d).sum())})")
+                        for d, c in zip(days["day"], days["colour"])])
+        titles.append(TEXT["trip_days"])
     if centres is not None and len(centres):
-        centres.to_crs(LAMBERT93).plot(ax=ax, markersize=centres["capacity"].clip(upper=80) / 3, color="#d95f02", alpha=0.7)
+        if "allocated" in centres:
+            share = centres["allocated"].astype(float) / centres["capacity"].astype(float).where(centres["capacity"] > 0)
+            colours = [occupancy_colour(float(s) if np.isfinite(s) else 0.0) for s in share]
+            legend_title, legend_rows = occupancy_legend()
+        else:
+            colours = [CENTRE_COLOUR] * len(centres)
+            legend_title, legend_rows = TEXT["centre_places"], [(CENTRE_COLOUR, TEXT["centres"])]
+        centres.to_crs(LAMBERT93).plot(ax=ax, markersize=(centres["capacity"].clip(upper=100) / 3 + 3).tolist(), color=colours,
+                                       edgecolor="#222", linewidth=0.3, alpha=0.9, zorder=3)
+        handles.append([Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#222", markersize=7, label=t)
+                        for c, t in legend_rows])
+        titles.append(legend_title)
     if origin is not None:
-        gpd.GeoSeries(gpd.points_from_xy([origin[0]], [origin[1]]), crs="EPSG:4326").to_crs(LAMBERT93).plot(ax=ax, marker="D", color="red", markersize=60)
-    ax.set_title(title)
+        point = gpd.GeoSeries(gpd.points_from_xy([origin[0]], [origin[1]]), crs="EPSG:4326").to_crs(LAMBERT93).iloc[0]
+        ax.plot(point.x, point.y, marker="D", color="black", markeredgecolor="white", markersize=9, zorder=6)
+        name = origin[2] if len(origin) > 2 else TEXT["origin"]  # type: ignore[misc]
+        ax.annotate(str(name), (point.x, point.y), xytext=(8, 4), textcoords="offset points", fontsize=9, fontweight="bold", zorder=6,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+        handles.append([Line2D([], [], marker="D", linestyle="", color="black", markersize=7, label=f"{TEXT['origin']}: {name}")])
+        titles.append(TEXT["origin"].capitalize())
     ax.set_axis_off()
-    fig.text(0.01, 0.01, ATTRIBUTION, fontsize=6, wrap=True)
-    return write_figure(path, fig, bbox_inches="tight")
+    ax.set_aspect("equal")
+    scale_bar(ax)
+    top = 1.0
+    for group, heading in zip(handles, titles):
+        legend = side.legend(handles=group, title=heading, loc="upper left", bbox_to_anchor=(0.0, top), fontsize=8, title_fontsize=9,
+                             frameon=False, alignment="left")
+        side.add_artist(legend)
+        top -= 0.045 * (len(group) + 1.6)
+    fig.text(0.01, 0.965, title, fontsize=15, fontweight="bold", va="top")
+    made = made_on or today()
+    line = " - ".join(p for p in (f"{TEXT['scenario']}: {scenario}" if scenario else "", subtitle, f"{TEXT['made_on']} {made}") if p)
+    fig.text(0.01, 0.925, line, fontsize=9, va="top", wrap=True)
+    if label:
+        fig.text(0.01, 0.895, label, fontsize=9, va="top", color="#a00000", fontweight="bold", wrap=True)
+    fig.text(0.01, 0.015, ATTRIBUTION, fontsize=6, wrap=True)
+    return write_figure(path, fig, dpi=dpi)

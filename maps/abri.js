@@ -1,0 +1,301 @@
+/* abri's map behaviour, the only script abri adds (inlined in every map; see maps/base.py).
+ * abri.init(map, cfg) builds every layer and control from one JSON config written by Python.
+ * HTML in cfg (popups, sheets) is escaped by Python; plain text from cfg goes through abri.esc. */
+var abri = (function () {
+  'use strict';
+
+  function esc(s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+
+  /* lower case, no accents, no punctuation: "Saint-Étienne" matches "saint etienne" */
+  function norm(s) {
+    return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  }
+
+  /* entries: [{text, kind, go}]; best first: starts with the query, then contains it */
+  function search(entries, query, limit) {
+    var q = norm(query), first = [], then = [];
+    if (!q) { return []; }
+    entries.forEach(function (e) {
+      var k = e.key || (e.key = norm(e.text));
+      var at = k.indexOf(q);
+      if (at === 0 || (at > 0 && k.charAt(at - 1) === ' ')) { first.push(e); } else if (at > 0) { then.push(e); }
+    });
+    return first.concat(then).slice(0, limit || 8);
+  }
+
+  function control(position, className, html) {
+    var C = L.Control.extend({options: {position: position}, onAdd: function () {
+      var div = L.DomUtil.create('div', 'leaflet-control abri-box ' + className);
+      div.innerHTML = html;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    }});
+    return new C();
+  }
+
+  function legendHtml(title, rows, shape) {
+    return '<b>' + esc(title) + '</b>' + rows.map(function (r) {
+      return '<div><i class="abri-key abri-key-' + shape + '" style="' + (shape === 'line' ? 'border-color:' : 'background:') + esc(r[0]) +
+        '"></i>' + esc(r[1]) + '</div>';
+    }).join('');
+  }
+
+  function init(map, cfg) {
+    var T = cfg.text, state = {measure: cfg.measures.length ? cfg.measures[0].key : null, day: '', selected: null};
+    var box = map.getContainer();
+    box.classList.add('abri-map');
+
+    /* title, zoom, panel, legend, attribution: Leaflet stacks controls in each corner, so they never overlap */
+    control('topleft', 'abri-title', '<b>' + esc(cfg.title) + '</b><div class="abri-sub">' + esc(cfg.subtitle) + '</div>' +
+      (cfg.label ? '<div class="abri-label">' + esc(cfg.label) + '</div>' : '')).addTo(map);
+    L.control.zoom({position: 'topleft'}).addTo(map);
+    L.control.scale({position: 'bottomleft', imperial: false, maxWidth: 120}).addTo(map);
+    map.attributionControl.setPrefix('');
+    map.attributionControl.addAttribution(esc(cfg.attribution));
+
+    map.createPane('abri-depts').style.zIndex = 300;
+    map.createPane('abri-roads').style.zIndex = 350;
+    map.createPane('abri-names').style.zIndex = 450;
+    map.createPane('abri-stops').style.zIndex = 650;
+
+    /* departments: one layer, restyled by the measure chosen */
+    var depts = L.geoJSON(cfg.depts, {
+      pane: 'abri-depts',
+      style: function (f) { return deptStyle(f); },
+      onEachFeature: function (f, l) {
+        l.bindPopup(f.properties.popup, {maxWidth: 320, autoPanPaddingTopLeft: [10, 10]});
+        l.bindTooltip(function () {
+          var v = state.measure ? f.properties.values[state.measure] : '';
+          return esc(f.properties.nom) + ' (' + esc(f.properties.code) + ')' + (v !== '' ? ': ' + esc(v) : '');
+        }, {sticky: true});
+      }
+    }).addTo(map);
+    function deptStyle(f) {
+      return {fillColor: state.measure ? f.properties.fill[state.measure] : '#f7f7f7', fillOpacity: cfg.deptOpacity,
+              color: '#666', weight: 0.7, className: 'abri-dept'};
+    }
+
+    /* reference: major roads drawn lightly, department names and main towns */
+    var roads = L.polyline(cfg.reference.roads, {pane: 'abri-roads', color: '#8c7a5b', weight: 1.2, opacity: 0.55,
+                                                 interactive: false, className: 'abri-road'}).addTo(map);
+    var names = L.layerGroup(cfg.reference.names.map(function (n) {
+      return L.marker([n[0], n[1]], {pane: 'abri-names', interactive: false, keyboard: false,
+        icon: L.divIcon({className: 'abri-name abri-name-' + n[3], html: '<span>' + esc(n[2]) + '</span>', iconSize: null})});
+    })).addTo(map);
+    function zoomClasses() {
+      var z = map.getZoom();
+      box.classList.toggle('abri-show-depts', z >= cfg.zooms.depts);
+      box.classList.toggle('abri-show-towns', z >= cfg.zooms.towns);
+    }
+    map.on('zoomend', zoomClasses);
+
+    /* centres: clustered markers whose cluster shows the places it holds */
+    var centres = cfg.centres.features.map(function (c) {
+      var r = c.r, m = L.marker([c.lat, c.lon], {cap: c.cap, title: c.name, icon: L.divIcon({
+        className: 'abri-centre', iconSize: [2 * r, 2 * r],
+        html: '<div style="width:' + 2 * r + 'px;height:' + 2 * r + 'px;background:' + esc(c.colour) + '"></div>'})});
+      m.bindPopup(c.popup, {maxWidth: 340, autoPanPaddingTopLeft: [10, 60], autoPanPaddingBottomRight: [10, 40]});
+      m.abri = c;
+      return m;
+    });
+    var centreLayer = cfg.centres.cluster ? L.markerClusterGroup({
+      showCoverageOnHover: false, maxClusterRadius: 45,
+      iconCreateFunction: function (cl) {
+        var places = 0, kids = cl.getAllChildMarkers();
+        kids.forEach(function (m) { places += m.options.cap; });
+        var size = places > 999 ? 44 : places > 99 ? 36 : 30;
+        return L.divIcon({className: 'abri-cluster', iconSize: [size, size],
+          html: '<div data-n="' + kids.length + '" title="' + kids.length + ' ' + esc(T.centres) + '">' + places + '</div>'});
+      }
+    }) : L.featureGroup();
+    centreLayer.addTo(map);
+    function showCentres() {
+      centreLayer.clearLayers();
+      var keep = centres.filter(function (m) { return !state.day || m.abri.days.indexOf(state.day) >= 0; });
+      if (centreLayer.addLayers) { centreLayer.addLayers(keep); } else { keep.forEach(function (m) { centreLayer.addLayer(m); }); }
+    }
+    showCentres();
+
+    /* trips: hover highlights, click opens the trip sheet with numbered stops and arrows */
+    var tripLayer = L.featureGroup().addTo(map), stopLayer = L.layerGroup().addTo(map);
+    var trips = cfg.trips.map(function (t) {
+      var line = L.polyline(t.coords, {color: t.colour, weight: t.w, opacity: 0.8, className: 'abri-trip'});
+      line.abri = t;
+      line.bindTooltip(t.tip, {sticky: true});
+      line.on('mouseover', function () { line.setStyle({weight: t.w + 4, opacity: 1}); line.bringToFront(); });
+      line.on('mouseout', function () { if (state.selected !== line) { line.setStyle({weight: t.w, opacity: 0.8}); } });
+      line.on('click', function (e) { selectTrip(line, e.latlng); });
+      return line;
+    });
+    function showTrips() {
+      tripLayer.clearLayers();
+      trips.forEach(function (l) { if (!state.day || l.abri.day === state.day) { tripLayer.addLayer(l); } });
+    }
+    showTrips();
+    function bearing(a, b) {
+      var p = map.project(a), q = map.project(b);
+      return Math.atan2(q.y - p.y, q.x - p.x) * 180 / Math.PI;
+    }
+    function selectTrip(line, at) {
+      var t = line.abri;
+      if (state.selected && state.selected !== line) { state.selected.setStyle({weight: state.selected.abri.w, opacity: 0.8}); }
+      state.selected = line;
+      line.setStyle({weight: t.w + 4, opacity: 1});
+      line.bringToFront();
+      stopLayer.clearLayers();
+      t.stops.forEach(function (s, i) {
+        L.marker([s[0], s[1]], {pane: 'abri-stops', title: s[2], icon: L.divIcon({className: 'abri-stop', iconSize: [20, 20],
+          html: '<div style="border-color:' + esc(t.colour) + '">' + (i + 1) + '</div>'})}).addTo(stopLayer);
+      });
+      var c = t.coords;
+      [0.25, 0.5, 0.75].forEach(function (f) {  /* direction: arrows along the road */
+        var i = Math.min(c.length - 2, Math.floor(f * (c.length - 1)));
+        if (i < 0) { return; }
+        L.marker(c[i], {pane: 'abri-stops', interactive: false, icon: L.divIcon({className: 'abri-arrow', iconSize: [16, 16],
+          html: '<div style="transform:rotate(' + bearing(c[i], c[i + 1]).toFixed(0) + 'deg);color:' + esc(t.colour) + '">&#10148;</div>'})}).addTo(stopLayer);
+      });
+      L.popup({maxWidth: 360, className: 'abri-sheet', autoPanPaddingTopLeft: [10, 60], autoPanPaddingBottomRight: [10, 40]})
+        .setLatLng(at || c[Math.floor(c.length / 2)]).setContent(t.sheet).openOn(map);
+    }
+    map.on('popupclose', function (e) {
+      if (state.selected && e.popup.options.className === 'abri-sheet') {
+        state.selected.setStyle({weight: state.selected.abri.w, opacity: 0.8});
+        state.selected = null;
+        stopLayer.clearLayers();
+      }
+    });
+
+    /* the panel: search, measure, day, layers; folded on narrow screens */
+    var html = '<button type="button" class="abri-fold" aria-expanded="true">' + esc(T.panel) + '</button><div class="abri-body">' +
+      '<input type="search" class="abri-search" placeholder="' + esc(cfg.trips.length ? T.search_plan : T.search) + '" aria-label="' +
+      esc(T.search) + '"><div class="abri-results"></div>';
+    if (cfg.days.length) {
+      html += '<label class="abri-row">' + esc(T.day) + ' <select class="abri-day"><option value="">' + esc(T.all_days) + '</option>' +
+        cfg.days.map(function (d) { return '<option value="' + esc(d[0]) + '">' + esc(d[0]) + '</option>'; }).join('') + '</select></label>';
+    }
+    if (cfg.measures.length) {
+      html += '<div class="abri-head">' + esc(T.departments) + '</div>' + cfg.measures.map(function (m, i) {
+        return '<label class="abri-row"><input type="radio" name="abri-measure" value="' + esc(m.key) + '"' + (i ? '' : ' checked') + '> ' +
+          esc(m.name) + '</label>';
+      }).join('');
+    }
+    var toggles = [['centres', T.centres_layer, centreLayer], ['roads', T.roads, roads], ['names', T.names, names]];
+    if (cfg.trips.length) { toggles.unshift(['trips', T.trips, tripLayer]); }
+    html += '<div class="abri-head">' + esc(T.layers) + '</div>' + toggles.map(function (g) {
+      return '<label class="abri-row"><input type="checkbox" checked data-layer="' + g[0] + '"> ' + esc(g[1]) + '</label>';
+    }).join('') + '</div>';
+    var panel = control('topright', 'abri-panel', html).addTo(map).getContainer();
+    var fold = panel.querySelector('.abri-fold');
+    function setFolded(f) { panel.classList.toggle('abri-folded', f); fold.setAttribute('aria-expanded', String(!f)); }
+    fold.addEventListener('click', function () { setFolded(!panel.classList.contains('abri-folded')); });
+    setFolded(box.clientWidth < cfg.foldBelow);
+    toggles.forEach(function (g) {
+      panel.querySelector('[data-layer="' + g[0] + '"]').addEventListener('change', function (e) {
+        if (e.target.checked) { map.addLayer(g[2]); } else { map.removeLayer(g[2]); }
+      });
+    });
+    panel.querySelectorAll('input[name="abri-measure"]').forEach(function (r) {
+      r.addEventListener('change', function () { setMeasure(r.value); });
+    });
+    var daySelect = panel.querySelector('.abri-day');
+    if (daySelect) { daySelect.addEventListener('change', function () { setDay(daySelect.value); }); }
+
+    /* legends: the measure shown, centre colours, trip days */
+    var legendBox = control('bottomleft', 'abri-legend', '<button type="button" class="abri-fold abri-legend-fold">' + esc(T.legend) +
+      '</button><div class="abri-body"></div>').addTo(map).getContainer(), legend = legendBox.querySelector('.abri-body');
+    legendBox.querySelector('.abri-fold').addEventListener('click', function () { legendBox.classList.toggle('abri-folded'); });
+    legendBox.classList.toggle('abri-folded', box.clientWidth < cfg.foldBelow);
+    function drawLegend() {
+      var parts = [];
+      cfg.measures.forEach(function (m) { if (m.key === state.measure) { parts.push(legendHtml(m.legend[0], m.legend[1], 'box')); } });
+      if (cfg.centres.legend) { parts.push(legendHtml(cfg.centres.legend[0], cfg.centres.legend[1], 'dot')); }
+      if (cfg.days.length) {
+        parts.push(legendHtml(T.trip_days, cfg.days.filter(function (d) { return !state.day || d[0] === state.day; })
+          .map(function (d) { return [d[1], d[0] + ' (' + d[2] + ')']; }), 'line'));
+      }
+      legend.innerHTML = parts.map(function (p) { return '<div class="abri-legend-part">' + p + '</div>'; }).join('');
+      legendBox.setAttribute('data-measure', state.measure || '');
+    }
+    function setMeasure(key) { state.measure = key; depts.setStyle(deptStyle); drawLegend(); }
+    function setDay(day) {
+      state.day = day;
+      map.closePopup();
+      showTrips();
+      showCentres();
+      drawLegend();
+    }
+    drawLegend();
+
+    /* search: centres (name, id, commune), departments (name, code), coaches */
+    var entries = [];
+    centres.forEach(function (m) {
+      var c = m.abri;
+      entries.push({text: c.name + ' (' + c.id + ')', sub: c.commune + ', ' + c.dept, go: function () { openCentre(m); }});
+      if (c.commune) { entries.push({text: c.commune, sub: c.name, go: function () { openCentre(m); }}); }
+    });
+    depts.eachLayer(function (l) {
+      var p = l.feature.properties;
+      entries.push({text: p.nom + ' (' + p.code + ')', sub: T.department, go: function () {
+        map.fitBounds(l.getBounds()); l.openPopup(l.getBounds().getCenter()); }});
+    });
+    trips.forEach(function (l) {
+      entries.push({text: l.abri.coach, sub: l.abri.day, go: function () {
+        if (state.day && state.day !== l.abri.day) { daySelect.value = ''; setDay(''); }
+        map.fitBounds(l.getBounds(), {paddingTopLeft: [10, 60]}); selectTrip(l); }});
+    });
+    function openCentre(m) {
+      if (state.day && m.abri.days.indexOf(state.day) < 0) { daySelect.value = ''; setDay(''); }
+      if (!map.hasLayer(centreLayer)) { map.addLayer(centreLayer); }
+      if (centreLayer.zoomToShowLayer) { centreLayer.zoomToShowLayer(m, function () { m.openPopup(); }); } else {
+        map.setView(m.getLatLng(), Math.max(map.getZoom(), 9)); m.openPopup(); }
+    }
+    var input = panel.querySelector('.abri-search'), results = panel.querySelector('.abri-results');
+    var found = [];
+    input.addEventListener('input', function () {
+      found = search(entries, input.value, 8);
+      results.innerHTML = found.map(function (e, i) {
+        return '<button type="button" class="abri-hit" data-i="' + i + '">' + esc(e.text) + ' <small>' + esc(e.sub) + '</small></button>';
+      }).join('') || (input.value ? '<div class="abri-none">' + esc(T.no_match) + '</div>' : '');
+    });
+    input.addEventListener('keydown', function (e) { if (e.key === 'Enter' && found.length) { pick(0); } });
+    results.addEventListener('click', function (e) {
+      var b = e.target.closest('.abri-hit');
+      if (b) { pick(+b.getAttribute('data-i')); }
+    });
+    function pick(i) {
+      var e = found[i];
+      results.innerHTML = '';
+      input.value = e.text;
+      if (box.clientWidth < cfg.foldBelow) { setFolded(true); }
+      e.go();
+    }
+
+    /* origin, drawn last so that it sits above the trips */
+    if (cfg.origin) {
+      L.marker([cfg.origin.lat, cfg.origin.lon], {zIndexOffset: 1000, icon: L.divIcon({className: 'abri-origin', iconSize: [22, 22],
+        html: '<div></div><span>' + esc(cfg.origin.name) + '</span>'})}).bindTooltip(esc(T.origin) + ': ' + esc(cfg.origin.name)).addTo(map);
+    }
+
+    /* fit France clear of the title and panel: below them, or between them, whichever shows it larger; again for print */
+    var bounds = L.latLngBounds(cfg.bounds);
+    function fit() {
+      var title = box.querySelector('.abri-title'), side = panel.offsetWidth + 16;
+      var below = {paddingTopLeft: [8, title.offsetTop + title.offsetHeight + 8], paddingBottomRight: [8, 30]};
+      var between = {paddingTopLeft: [title.offsetLeft + title.offsetWidth + 8, 8], paddingBottomRight: [side, 30]};
+      function zoom(o) { return map.getBoundsZoom(bounds, false, L.point(o.paddingTopLeft).add(o.paddingBottomRight)); }
+      map.fitBounds(bounds, zoom(between) > zoom(below) ? between : below);
+      zoomClasses();
+    }
+    fit();
+    window.addEventListener('beforeprint', function () { map.invalidateSize(); fit(); });
+    window.addEventListener('afterprint', function () { map.invalidateSize(); fit(); });
+    return {map: map, setDay: setDay, setMeasure: setMeasure, selectTrip: selectTrip, trips: trips, centres: centres, depts: depts};
+  }
+
+  return {esc: esc, norm: norm, search: search, init: init};
+})();
