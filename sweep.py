@@ -38,7 +38,7 @@ import pandas as pd
 from abri.constants import GROUPS
 from abri.defaults import DEFAULT_ROADS
 from abri.errors import AbriError, DataFileError
-from abri.geo.scenario import Fleet, Rules
+from abri.geo.scenario import FLEET_RANGES, RULE_RANGES, Fleet, Rules, check_fleet, check_rules
 from abri.pipeline import Prepared, plan_prepared, prepare
 
 if TYPE_CHECKING:
@@ -85,6 +85,12 @@ def _tables() -> dict[str, dict[str, Any]]:
     return tables
 
 
+def _ranges() -> dict[str, dict[str, tuple[float, float]]]:
+    """(low, high) of the numeric keys of each table: the scenario reader's for fleet and rules."""
+    return {"fleet": FLEET_RANGES, "rules": RULE_RANGES,
+            "scenario": {"days": (0, 366), "places_share": (0, 1)}, "solver": {"iterations": (1, 10**8)}}
+
+
 @dataclass
 class Grid:
     """The combinations of a grid file, in order, and the column each parameter gets in the table."""
@@ -120,8 +126,8 @@ def _hint(key: str, known: Iterable[str]) -> str:
     return f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key)
 
 
-def _value(source: str, where: str, value: Any, default: Any) -> Any:
-    """One grid value checked against the type of the field's default (an int is a float's too)."""
+def _value(source: str, where: str, value: Any, default: Any, limits: tuple[float, float] | None = None) -> Any:
+    """One grid value checked against the type of the field's default (an int is a float's too) and its range."""
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int):
@@ -136,10 +142,13 @@ def _value(source: str, where: str, value: Any, default: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
         msg = f"{source}: {where} has {value!r}; expected a number >= 0 like {default!r}"
         raise DataFileError(msg)
+    if limits is not None and not limits[0] <= value <= limits[1]:
+        msg = f"{source}: {where} has {value!r}; expected a number from {limits[0]:g} to {limits[1]:g}"
+        raise DataFileError(msg)
     return float(value) if isinstance(default, float) else value
 
 
-def _values(source: str, where: str, raw: Any, default: Any) -> list[Any]:
+def _values(source: str, where: str, raw: Any, default: Any, limits: tuple[float, float] | None = None) -> list[Any]:
     """A grid entry (value, list, or inclusive range table) as its list of checked values."""
     if isinstance(raw, dict):
         if set(raw) != RANGE_KEYS:
@@ -153,14 +162,37 @@ def _values(source: str, where: str, raw: Any, default: Any) -> list[Any]:
         if count > MAX_VALUES:
             msg = f"{source}: {where} gives {count:,} values; at most {MAX_VALUES:,} per parameter"
             raise DataFileError(msg)
-        return [_value(source, where, round(start + i * step, 10) if isinstance(default, float) else start + i * step, default)
+        return [_value(source, where, round(start + i * step, 10) if isinstance(default, float) else start + i * step, default, limits)
                 for i in range(count)]
     items = raw if isinstance(raw, list) else [raw]
     if not items:
         msg = f"{source}: {where} is an empty list; expected at least one value"
         raise DataFileError(msg)
-    values = [_value(source, where, v, default) for v in items]
+    values = [_value(source, where, v, default, limits) for v in items]
     return list(dict.fromkeys(values))  # a repeated value would be the same plan twice
+
+
+def _default(source: str, table: str, key: str, known: dict[str, Any]) -> Any:
+    """The default of a grid key: a field, or one entry of a field that maps names to numbers (``max_ride_hours.vulnerable``)."""
+    base, _, entry = key.partition(".")
+    if base not in known:
+        msg = f"{source}: unknown key {_hint(key, known)} in [{table}]; expected keys among {', '.join(sorted(known))}"
+        raise DataFileError(msg)
+    default = known[base]
+    if isinstance(default, dict):
+        if not entry or (base in ("max_ride_hours", "ride_weight") and entry not in GROUPS):
+            msg = (f"{source}: [{table}] {key!r}: {base!r} maps groups to numbers; sweep one entry, e.g. "
+                   f"\"{base}.{next(iter(default), 'vulnerable')}\" = [...], with a group among {', '.join(GROUPS)}")
+            raise DataFileError(msg)
+        return float(default.get(entry, 1.0))
+    if entry:
+        msg = f"{source}: [{table}] {key!r}: {base!r} is a single value, not a table; write {base!r}"
+        raise DataFileError(msg)
+    if isinstance(default, list):
+        msg = f"{source}: [{table}] {key!r} is a list in the scenario and cannot be swept" + \
+              ("; sweep the number of departure days with [scenario] days = [2, 3]" if key == "days" else "")
+        raise DataFileError(msg)
+    return default
 
 
 def read_grid(grid: str | os.PathLike[str] | Mapping[str, Any], *, solver: Mapping[str, int | float] | None = None) -> Grid:
@@ -192,16 +224,10 @@ def read_grid(grid: str | os.PathLike[str] | Mapping[str, Any], *, solver: Mappi
             msg = f"{source}: {name!r} is {value!r}; expected a table [{name}] of keys such as {', '.join(list(tables[name])[:3])}"
             raise DataFileError(msg)
     axes: dict[tuple[str, str], list[Any]] = {}
+    ranges = _ranges()
     for table, known in tables.items():
         for key, entry in raw.get(table, {}).items():
-            if key not in known:
-                msg = f"{source}: unknown key {_hint(key, known)} in [{table}]; expected keys among {', '.join(sorted(known))}"
-                raise DataFileError(msg)
-            if isinstance(known[key], list):
-                msg = f"{source}: [{table}] {key!r} is a list in the scenario and cannot be swept" + \
-                      ("; sweep the number of departure days with [scenario] days = [2, 3]" if key == "days" else "")
-                raise DataFileError(msg)
-            axes[(table, key)] = _values(source, f"[{table}] {key!r}", entry, known[key])
+            axes[(table, key)] = _values(source, f"[{table}] {key!r}", entry, _default(source, table, key, known), ranges[table].get(key))
     for key, default in tables["solver"].items():
         if ("solver", key) not in axes:
             axes[("solver", key)] = [_value(source, f"solver option {key!r}", (solver or {}).get(key, default), default)]
@@ -247,12 +273,24 @@ def keep_places(centres: pd.DataFrame, share: float, *, seed: int = 0) -> pd.Dat
     return out
 
 
-def apply_combination(shared: Prepared, combo: Combination) -> Prepared:
-    """The prepared inputs with a combination's fleet, rules, days and places."""
+def _override(value: Any, changes: dict[str, Any]) -> Any:
+    """`value` (a dataclass) with `changes`; ``name.entry`` keys change one entry of a mapping field."""
+    plain = {k: v for k, v in changes.items() if "." not in k}
+    for key, entry_value in changes.items():
+        if "." in key:
+            base, entry = key.split(".", 1)
+            plain[base] = {**plain.get(base, getattr(value, base)), entry: entry_value}
+    return replace(value, **plain)
+
+
+def apply_combination(shared: Prepared, combo: Combination, *, where: str = "grid") -> Prepared:
+    """The prepared inputs with a combination's fleet, rules, days and places, checked as the scenario reader checks them."""
     scenario = shared.scenario
+    fleet, rules = _override(scenario.fleet, combo.get("fleet", {})), _override(scenario.rules, combo.get("rules", {}))
+    check_fleet(fleet, f"{where} [fleet]")
+    check_rules(rules, f"{where} [rules]")
     variation = Variation(**combo.get("scenario", {}))
-    scenario = replace(scenario, fleet=replace(scenario.fleet, **combo.get("fleet", {})), rules=replace(scenario.rules, **combo.get("rules", {})),
-                       people=respread_days(scenario.people, variation.days))
+    scenario = replace(scenario, fleet=fleet, rules=rules, people=respread_days(scenario.people, variation.days))
     return replace(shared, scenario=scenario, centres=keep_places(shared.centres, variation.places_share, seed=variation.places_seed))
 
 
@@ -268,12 +306,12 @@ def plan_metrics(plan: Plan) -> dict[str, Any]:
     return row
 
 
-def plan_combination(shared: Prepared, combo: Combination) -> dict[str, Any]:
+def plan_combination(shared: Prepared, combo: Combination, *, where: str = "grid") -> dict[str, Any]:
     """One task: the plan of one combination and its figures; a failure is returned as the row's ``error``."""
     start = time.perf_counter()
     row: dict[str, Any] = {}
     try:
-        prepared = apply_combination(shared, combo)
+        prepared = apply_combination(shared, combo, where=where)
         run = plan_prepared(prepared, baseline=False, **combo.get("solver", {}))
         row |= plan_metrics(run.plan)
         row["error"] = ""
@@ -372,9 +410,16 @@ def _client(workers: int | None, scheduler: str | None, client: Client | None) -
     if workers == 0:
         yield None
         return
-    with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
-        yield local
+    # Dask's own INFO lines only with `abri -v`; a random dashboard port, never a clash with another cluster.
+    dask_log = logging.getLogger("distributed")
+    level = dask_log.level
+    dask_log.setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING) if level <= logging.INFO else level)
+    try:
+        with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                          silence_logs=dask_log.level) as cluster, Client(cluster) as local:
+            yield local
+    finally:
+        dask_log.setLevel(level)
 
 
 def check_workers(client: Client, *, timeout: float = 60) -> list[str]:
@@ -476,11 +521,11 @@ def run_sweep(
         with _client(workers, scheduler, client) as dask_client:
             if dask_client is None:
                 for key, combo in todo:
-                    record(key, combo, plan_combination(shared, combo))
+                    record(key, combo, plan_combination(shared, combo, where=the_grid.source))
             else:
                 names = check_workers(dask_client)
                 shared_bytes = _payload_bytes(shared)
-                _run_on(dask_client, shared, todo, record, prefix=manifest["fingerprint"][:8])
+                _run_on(dask_client, shared, todo, record, prefix=manifest["fingerprint"][:8], where=the_grid.source)
         bar.close()
     rows = _read_results(out / "results")
     table = sweep_table([rows[k] for k, _ in keyed if k in rows], list(the_grid.columns.values()))
@@ -495,12 +540,12 @@ def _payload_bytes(value: Any) -> int:
     return sum(memoryview(b).nbytes for b in serialize_bytelist(value))
 
 
-def _run_on(client: Client, shared: Prepared, todo: list[tuple[str, Combination]], record: Any, *, prefix: str) -> None:
+def _run_on(client: Client, shared: Prepared, todo: list[tuple[str, Combination]], record: Any, *, prefix: str, where: str) -> None:
     """Ship the shared inputs once to every worker, then one task per combination; record each as it finishes."""
     from distributed import as_completed
 
     inputs = client.scatter(shared, broadcast=True, hash=False)
-    futures = {client.submit(plan_combination, inputs, combo, key=f"abri-sweep-{prefix}-{key}", pure=False): (key, combo)
+    futures = {client.submit(plan_combination, inputs, combo, where=where, key=f"abri-sweep-{prefix}-{key}", pure=False): (key, combo)
                for key, combo in todo}
     for future in as_completed(futures):
         key, combo = futures[future]
