@@ -73,14 +73,62 @@ def echo_report(report: ValidationReport, *, limit: int | None = None) -> None:
     click.echo(report.summary(), err=True)
 
 
-def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool) -> tuple[gpd.GeoDataFrame, ValidationReport]:
+def default_rejects(path: Path, rejects: Path | None) -> Path:
+    """Where the rows set aside from `path` go: `rejects`, else ``./<name>.rejects.csv``."""
+    return rejects or Path(f"{path.stem}.rejects.csv")
+
+
+def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] = (), maybe: dict[str, Path | None] | None = None) -> None:
+    """Refuse, before any work, output files that collide or cannot be written (exit 2).
+
+    `outputs` maps an option (``--problems``) to the file it names; every one
+    must differ from the others and from `inputs`, must not be a folder, and
+    its folder must be writable (created if missing). `maybe` lists files
+    written only if needed (default rejects): they are checked for collisions only.
+    """
+    import os
+    import tempfile
+
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+        except OSError:
+            return False
+
+    named = [(label, path) for label, path in {**outputs, **(maybe or {})}.items() if path is not None]
+    for i, (label, path) in enumerate(named):
+        for source in inputs:
+            if same(path, source):
+                raise click.BadParameter(f"{path} is the input file {source}; writing there would destroy it", param_hint=label)
+        for other, other_path in named[:i]:
+            if same(path, other_path):
+                raise click.BadParameter(f"{path} is also the file of {other}; choose two different files", param_hint=label)
+    for label, path in outputs.items():
+        if path is None:
+            continue
+        if path.is_dir():
+            raise click.BadParameter(f"{path} is a folder; expected a file name", param_hint=label)
+        parent = path.absolute().parent
+        while not parent.exists():
+            parent = parent.parent
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".abri-probe.", dir=parent)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            reason = "is a file, not a folder" if parent.is_file() else f"cannot be written ({exc.strerror or exc})"
+            raise click.BadParameter(f"{path}: the folder {parent} {reason}; choose a folder you can write to", param_hint=label) from None
+
+
+def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool,
+                            *, sheet: str | int = 0) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read and check centres, print the report, write rejects; shared by several commands."""
     from abri.geo.centres import read_centres
 
-    centres, report = read_centres(path, data_dir=data_dir)
+    centres, report = read_centres(path, data_dir=data_dir, sheet=sheet)
     echo_report(report)
     if report.rows_rejected:
-        target = rejects or Path(f"{path.stem}.rejects.csv")
+        target = default_rejects(path, rejects)
         report.write_rejects(target)
         click.echo(f"{report.rows_rejected} rows set aside, written to {target}", err=True)
     if strict and report.errors:
@@ -91,6 +139,8 @@ def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | N
 def centre_options(func: F) -> F:
     """Options shared by every command that reads a centre list."""
     func = click.option("--strict", is_flag=True, help="Exit non-zero on any error.")(func)
+    func = click.option("--sheet", default="0", show_default=True,
+                        help="Excel sheet or GeoPackage layer to read: its name, or its number from 0.")(func)
     func = click.option(
         "--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
         help="Where rows set aside go (default: next to the output, else ./<name>.rejects.csv).",
@@ -105,7 +155,7 @@ def roads_options(func: F) -> F:
     func = click.option("--download", is_flag=True,
                         help="Fetch ROADS as a place name from OpenStreetMap (Overpass); needs internet.")(func)
     func = click.option("--roads", default=DEFAULT_ROADS, show_default=True,
-                        help="Road file (.osm, .osm.bz2, .graphml, abri .npz) or a data pack road set name.")(func)
+                        help="Road file (.osm, .osm.bz2, .osm.pbf, .graphml, abri .npz) or a data pack road set name.")(func)
     return data_dir_option(func)
 
 

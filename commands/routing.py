@@ -86,23 +86,42 @@ def matrix(centres: Path, output: Path, origin: tuple[float, float], jobs: int |
 
 
 @click.command("route")
-@click.option("--from", "start", callback=parse_lonlat, default=CALAIS, show_default=True, help="LON,LAT")
-@click.option("--to", "end", callback=parse_lonlat, required=True, help="LON,LAT")
+@click.option("--from", "start", callback=parse_lonlat, default=CALAIS, show_default=True, help="LON,LAT (longitude first)")
+@click.option("--to", "end", callback=parse_lonlat, required=True, help="LON,LAT (longitude first)")
+@click.option("--depart", default=None, help="Departure time HH:MM for the arrival time (default: the rules' first departure).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the route as GeoJSON.")
 @roads_options
 @reports_errors
-def route_cmd(start: tuple[float, float], end: tuple[float, float], output: Path | None, roads: str,
+def route_cmd(start: tuple[float, float], end: tuple[float, float], depart: str | None, output: Path | None, roads: str,
               download: bool, profile: Path | None, data_dir: Path | None) -> None:
-    """Fastest coach route between two points: km, hours, roads taken."""
+    """Fastest coach route between two points: km, driving time, breaks, arrival, roads taken."""
     from abri.files import write_text_atomic
+    from abri.geo.scenario import Rules
     from abri.routing.profile import load_profile
     from abri.routing.route import route, route_frame
+    from abri.routing.schedule import _drive, clock_to_s, driver_limit_s, margin, s_to_clock
     from abri.routing.snap import Snapper
 
+    rules = Rules()
+    try:
+        leave = clock_to_s(depart or rules.departure)
+        if not 0 <= leave < 24 * 3600:
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter(f"got {depart!r}; expected a time HH:MM such as 07:30", param_hint="--depart") from None
     g = road_graph(roads, data_dir, download, profile)
     r = route(Snapper(g, load_profile(profile)), start, end)
+    planned = r.hours * 3600 * margin(rules)
+    drivers = 1 if planned <= driver_limit_s(rules) else 2
+    [arrival], [breaks] = _drive([planned], rules, drivers, leave, [(0, 0)], 0.0)
     click.echo(f"{r.km:.1f} km, {r.hours:.2f} h driving ({int(r.hours)} h {round(r.hours % 1 * 60):02d} min)")
+    crew = "one driver" if drivers == 1 else "two drivers (over one driver's daily limit; no break stops)"
+    click.echo(f"planned with the rules' {rules.margin_pct:g}% margin: {planned / 3600:.2f} h, {breaks} break(s) of "
+               f"{rules.break_minutes} min, {crew}; leaving {s_to_clock(leave)}, arriving {s_to_clock(arrival)}")
     click.echo(f"access legs: {r.access_km:.1f} km; roads: {' '.join(r.roads) or '-'}")
+    if r.avoided:
+        click.echo(f"coach restrictions changed the route: it avoids {', '.join(r.avoided)} "
+                   f"({r.avoided_s / 60:.0f} min longer than a car's route there)")
     if output:
         write_text_atomic(output, route_frame([r], ["route"]).to_json(drop_id=True))
         click.echo(f"route -> {output}", err=True)

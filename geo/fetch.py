@@ -1,55 +1,236 @@
-"""Download the data pack's public files from their publishers (needs internet).
+"""Fetch the data pack's public files from their publishers (needs internet), checked, through pooch.
 
 Offline use is the norm: abri reads its data directory and never downloads
-by itself. ``abri data fetch`` is the explicit switch for a machine that
-does have internet: it fetches the boundary and gazetteer files from their
-publishers, writes each whole or not at all, and checks it against
-``SHA256SUMS`` when the directory has one. The road files are built from
-TravelMapping's route lists and have no single download; ``--download``
-on the road commands fetches roads from OpenStreetMap instead.
+by itself. ``abri data fetch NAME`` / ``--all`` is the explicit switch for a
+machine that has internet. Each source is downloaded with pooch into a
+temporary folder inside the data directory, checked (SHA-256 pinned in
+:data:`SOURCES`; for OSM extracts that change daily, the publisher's own
+``.md5`` file), converted from the publisher's format when needed, and only
+then moved into place: a failed, refused or interrupted fetch writes nothing.
+The fetched file's SHA-256 is added to the directory's ``SHA256SUMS``, so
+``abri data status`` verifies it afterwards.
+
+A mirror (``--mirror URL`` or ``$ABRI_FETCH_MIRROR``) serves the same file
+names from elsewhere (an organisation's own server; the tests' local server).
+
+Road sets of the pack (``france-all-roads``...) are built from TravelMapping
+route lists and have no single download; an OSM PBF extract of a region
+(``osm:REGION``, from Geofabrik) is the publisher's road data instead, read
+by ``--roads FILE.osm.pbf``.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import urllib.request
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from abri.errors import AbriError
-from abri.files import write_atomic
-from abri.geo.datadir import DATASETS, read_checksums, resolve_data_dir
+from abri.files import atomic_path, write_text_atomic
+from abri.geo.datadir import DATASETS, read_checksums, resolve_data_dir, sha256_file
 
+MIRROR_ENV = "ABRI_FETCH_MIRROR"
 FRANCE_GEOJSON = "https://raw.githubusercontent.com/gregoiredavid/france-geojson/master"
-#: Where each downloadable dataset is published.
-SOURCES: dict[str, str] = {
-    "departements": f"{FRANCE_GEOJSON}/departements.geojson",
-    "departements-simplifie": f"{FRANCE_GEOJSON}/departements-version-simplifiee.geojson",
-    "regions-simplifie": f"{FRANCE_GEOJSON}/regions-version-simplifiee.geojson",
-}
+ETALAB = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"
+GEOFABRIK = "https://download.geofabrik.de/europe/france"
+#: Regions of Geofabrik's France extracts (``abri data fetch osm:nord-pas-de-calais``).
+OSM_REGIONS = (
+    "alsace", "aquitaine", "auvergne", "basse-normandie", "bourgogne", "bretagne", "centre", "champagne-ardenne", "corse",
+    "franche-comte", "haute-normandie", "ile-de-france", "languedoc-roussillon", "limousin", "lorraine", "midi-pyrenees",
+    "nord-pas-de-calais", "pays-de-la-loire", "picardie", "poitou-charentes", "provence-alpes-cote-d-azur", "rhone-alpes",
+)
 
 
 class FetchError(AbriError, OSError):
-    """A dataset could not be downloaded or did not match its checksum."""
+    """A dataset could not be downloaded, did not match its checksum, or could not be converted."""
 
 
-def fetch_dataset(name: str, data_dir: str | os.PathLike[str] | None = None, *, timeout: float = 60.0) -> Path:
-    """Download dataset `name` into the data directory and return its path."""
-    import hashlib
+@dataclass(frozen=True)
+class File:
+    """One file as its publisher serves it."""
 
-    if name not in SOURCES:
-        msg = f"no download source for {name!r}; downloadable: {', '.join(SOURCES)} (roads: use --download on the road commands)"
-        raise FetchError(msg)
-    root = resolve_data_dir(data_dir)
-    relative = DATASETS[name][0]
-    url = SOURCES[name]
+    url: str
+    sha256: str | None = None  # pinned; None: checked against `md5_url` or not pinned
+    md5_url: str | None = None  # the publisher's checksum file ("<md5>  <name>")
+
+    @property
+    def name(self) -> str:
+        """The file name (also its name on a mirror)."""
+        return self.url.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A dataset of the data directory and where it comes from."""
+
+    target: str  # path inside the data directory
+    files: tuple[File, ...]
+    convert: Callable[[list[Path], Path], None] | None = None  # publisher files -> target (default: copy the one file)
+    description: str = ""
+    publisher: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def communes_from_publishers(files: list[Path], out: Path) -> None:
+    """The gazetteer (``communes.csv``) from Etalab's ``communes.json`` and the communes' polygons (GeoJSON).
+
+    Each commune's point is a point inside its polygon (computed in
+    Lambert-93); postcodes, region and population come from Etalab. Communes
+    merged since the polygons' edition keep their codes, without population.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    from abri.constants import LAMBERT93, WGS84
+
+    etalab_path, polygons_path = files
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - fixed https URLs
-            payload = response.read()
-    except Exception as exc:  # no network, DNS, HTTP errors: all mean "could not download"
-        msg = f"cannot download {name} from {url} ({type(exc).__name__}: {exc}); without internet, copy the data pack into {root}"
+        etalab = pd.DataFrame(json.loads(etalab_path.read_text(encoding="utf-8")))
+        polygons = gpd.read_file(polygons_path)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        msg = f"{etalab_path.name} / {polygons_path.name}: not the publishers' formats (Etalab JSON list, GeoJSON polygons): {exc}"
         raise FetchError(msg) from exc
-    expected = read_checksums(root).get(relative)
-    if expected and hashlib.sha256(payload).hexdigest() != expected:
-        msg = f"{url}: downloaded file does not match SHA256SUMS for {relative}; the publisher's file has changed, nothing written"
+    for frame, name, cols in ((etalab, etalab_path.name, ("code", "departement", "region", "codesPostaux", "population")),
+                              (polygons, polygons_path.name, ("code", "nom"))):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            msg = f"{name}: missing field(s) {', '.join(missing)}; the publisher's format has changed"
+            raise FetchError(msg)
+    if "type" in etalab.columns:
+        etalab = etalab[etalab["type"] == "commune-actuelle"]
+    points = polygons.to_crs(LAMBERT93).representative_point().to_crs(WGS84)
+    table = pd.DataFrame({"code": polygons["code"].astype(str), "nom": polygons["nom"], "lon": points.x.round(5), "lat": points.y.round(5)})
+    info = etalab.set_index(etalab["code"].astype(str))[["departement", "region", "codesPostaux", "population"]]
+    table = table.join(info, on="code")
+    table["departement"] = table["departement"].fillna(table["code"].str[:3].where(table["code"].str.startswith("97"),
+                                                                                   table["code"].str[:2]))
+    table["codes_postaux"] = table.pop("codesPostaux").map(lambda v: " ".join(v) if isinstance(v, list) else "")
+    table = table[["code", "nom", "departement", "region", "codes_postaux", "population", "lon", "lat"]].sort_values("code")
+    with atomic_path(out) as tmp:
+        table.to_csv(tmp, index=False)
+
+
+def _france_geojson(target: str, remote: str, sha256: str, description: str) -> Source:
+    return Source(target, (File(f"{FRANCE_GEOJSON}/{remote}", sha256),), description=description,
+                  publisher="IGN ADMIN EXPRESS 2018 via france-geojson (Licence Ouverte)")
+
+
+#: Every fetchable dataset. The boundary files are pinned to the data pack's checksums.
+SOURCES: dict[str, Source] = {
+    "departements": _france_geojson(DATASETS["departements"][0], "departements.geojson",
+                                    "6f551c26ebe6a02ebbab47ca4309b03a8a6c5b24d454713a00d921210c105279", DATASETS["departements"][1]),
+    "departements-simplifie": _france_geojson(DATASETS["departements-simplifie"][0], "departements-version-simplifiee.geojson",
+                                              "c08a1ad48299763b50ef649f05a911c1021500c94719a1aa22a9d06191e43fc3",
+                                              DATASETS["departements-simplifie"][1]),
+    "regions-simplifie": _france_geojson(DATASETS["regions-simplifie"][0], "regions-version-simplifiee.geojson",
+                                         "3ad10f703df5dd1807062846f9dec05e4b5577da76177eedc548a7dbeb0e93c4", DATASETS["regions-simplifie"][1]),
+    "communes": Source(DATASETS["communes"][0], (File(f"{ETALAB}/communes.json"), File(f"{FRANCE_GEOJSON}/communes.geojson")),
+                       convert=communes_from_publishers, description=DATASETS["communes"][1],
+                       publisher="Etalab decoupage-administratif 6.0.0 + IGN 2018 polygons (Licence Ouverte)"),
+}
+
+
+def osm_source(region: str) -> Source:
+    """The Geofabrik OSM PBF extract of a French region, checked against Geofabrik's ``.md5``."""
+    if region not in OSM_REGIONS:
+        msg = f"unknown OSM region {region!r}; known: {', '.join(OSM_REGIONS)}"
         raise FetchError(msg)
-    return write_atomic(root / relative, payload)
+    url = f"{GEOFABRIK}/{region}-latest.osm.pbf"
+    return Source(f"roads/{region}-latest.osm.pbf", (File(url, md5_url=f"{url}.md5"),),
+                  description=f"OpenStreetMap extract, {region}", publisher="Geofabrik (ODbL)")
+
+
+def source_for(name: str) -> Source:
+    """The source of dataset `name` (``communes``, ``departements``..., ``osm:REGION``)."""
+    if name.startswith("osm:"):
+        return osm_source(name.removeprefix("osm:"))
+    if name not in SOURCES:
+        roads = " (road sets are built from TravelMapping and have no single download; fetch an OSM extract: osm:REGION)"
+        msg = (f"no download source for {name!r}; fetchable: {', '.join(SOURCES)}, osm:REGION"
+               + (roads if name in DATASETS else ""))
+        raise FetchError(msg)
+    return SOURCES[name]
+
+
+def _url(file: File, mirror: str | None, url: str | None = None) -> str:
+    url = url or file.url
+    return f"{mirror.rstrip('/')}/{url.rsplit('/', 1)[-1]}" if mirror else url
+
+
+def _download(url: str, known_hash: str | None, folder: Path, *, timeout: float, progress: bool) -> Path:
+    import pooch
+
+    name = url.rsplit("/", 1)[-1]
+    pooch.get_logger().setLevel("WARNING")
+    try:
+        return Path(pooch.retrieve(url, known_hash=known_hash, fname=name, path=folder, progressbar=progress,
+                                   downloader=pooch.HTTPDownloader(timeout=timeout, progressbar=progress)))
+    except ValueError as exc:  # pooch: hash mismatch (the file is deleted)
+        msg = f"{url}: refused, the downloaded file does not match its checksum ({exc}); nothing written"
+        raise FetchError(msg) from exc
+    except Exception as exc:  # no network, DNS, HTTP errors: all mean "could not download"
+        msg = f"cannot download {url} ({type(exc).__name__}: {exc})"
+        raise FetchError(msg) from exc
+
+
+def _record_checksum(root: Path, relative: str, digest: str) -> None:
+    sums = read_checksums(root)
+    sums[relative] = digest
+    write_text_atomic(root / "SHA256SUMS", "".join(f"{h}  ./{p}\n" for p, h in sorted(sums.items())))
+
+
+def fetch_dataset(name: str, data_dir: str | os.PathLike[str] | None = None, *, mirror: str | None = None,
+                  timeout: float = 60.0, progress: bool = False) -> Path:
+    """Download dataset `name` from its publisher (or `mirror`) into the data directory; return its path.
+
+    Raises
+    ------
+    FetchError
+        Unknown name, no network, a file that does not match its checksum
+        (refused), or a publisher format abri cannot convert. Nothing is
+        written in any of these cases.
+    """
+    source = source_for(name)
+    mirror = mirror or os.environ.get(MIRROR_ENV) or None
+    root = resolve_data_dir(data_dir)
+    target = root / source.target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=target.parent))
+    except OSError as exc:
+        msg = f"cannot write into the data directory {root} ({exc})"
+        raise FetchError(msg) from exc
+    try:
+        paths = []
+        for file in source.files:
+            known = f"sha256:{file.sha256}" if file.sha256 else None
+            if file.md5_url:
+                md5_file = _download(_url(file, mirror, file.md5_url), None, staging, timeout=timeout, progress=False)
+                md5 = md5_file.read_text(encoding="ascii", errors="replace").split()
+                if not md5 or len(md5[0]) != 32:
+                    msg = f"{_url(file, mirror, file.md5_url)}: not a checksum file"
+                    raise FetchError(msg)
+                known = f"md5:{md5[0]}"
+            try:
+                paths.append(_download(_url(file, mirror), known, staging, timeout=timeout, progress=progress))
+            except FetchError as exc:
+                raise FetchError(f"{name}: {exc}. Without internet, copy the data pack into {root}") from exc
+        if source.convert is None:
+            with atomic_path(target) as tmp:
+                shutil.copyfile(paths[0], tmp)
+        else:
+            try:
+                source.convert(paths, target)
+            except FetchError:
+                raise
+            except Exception as exc:  # a publisher's file abri cannot convert, whatever the parser raises
+                msg = f"{name}: cannot convert the publisher's files ({type(exc).__name__}: {exc}); nothing written"
+                raise FetchError(msg) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _record_checksum(root, source.target, sha256_file(target))
+    return target

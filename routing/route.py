@@ -130,6 +130,10 @@ def route(snapper: Snapper, start: tuple[float, float], end: tuple[float, float]
         if not row["reachable"]:
             point = start if label == "from" else end
             msg = f"--{label} {point[0]},{point[1]}: {row['note']}; is the point at sea or off the road data?"
+            swapped = snapper.snap(np.array([point[1]]), np.array([point[0]]), ids=["swapped"]) if abs(point[0]) <= 90 else None
+            if swapped is not None and bool(swapped["reachable"].iloc[0]):
+                msg = (f"--{label} {point[0]},{point[1]}: {row['note']}. Latitude and longitude look swapped: "
+                       f"points are LON,LAT (longitude first); did you mean --{label} {point[1]},{point[0]}?")
             raise GraphError(msg)
     source, target = int(snapped.at["from", "node"]), int(snapped.at["to", "node"])
     nodes = node_path(graph, source, target, engine=engine)

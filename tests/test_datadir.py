@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from abri.errors import MissingDataError
-from abri.geo.datadir import DATASETS, ENV_VAR, REPO_DATA_DIR, data_status, dataset_path, resolve_data_dir
+from abri.geo.datadir import DATASETS, ENV_VAR, REPO_DATA_DIR, data_status, dataset_path, default_data_dir, installed, resolve_data_dir, user_cache_dir
 
 
 def test_resolution_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -40,21 +40,20 @@ def test_status_detects_mismatch_and_missing(tmp_path: Path) -> None:
     assert not rows["departements"].present
 
 
-def test_fetch_is_explicit_and_fails_clearly_offline(tmp_path: Path) -> None:
-    from abri.geo.fetch import FetchError, fetch_dataset
+def test_installed_wheel_uses_the_users_directories(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import platformdirs
 
-    with pytest.raises(FetchError, match="no download source for 'france-all-roads'"):
-        fetch_dataset("france-all-roads", tmp_path)
-    # the tests block the network, as on a machine without internet
-    with pytest.raises(FetchError, match=r"cannot download departements from https://.*copy the data pack"):
-        fetch_dataset("departements", tmp_path)
-    assert not list(tmp_path.rglob("*.geojson"))  # nothing half-written
+    wheel = tmp_path / "venv/lib/python3.11/site-packages/abri"
+    assert installed(wheel) and not installed(REPO_DATA_DIR.parent)
+    assert default_data_dir(wheel) == platformdirs.user_data_path("abri")
+    assert "site-packages" not in str(default_data_dir(wheel))
+    assert default_data_dir(REPO_DATA_DIR.parent) == REPO_DATA_DIR
+    monkeypatch.delenv("ABRI_CACHE_DIR", raising=False)
+    assert user_cache_dir() == platformdirs.user_cache_path("abri")
+    monkeypatch.setenv("ABRI_CACHE_DIR", str(tmp_path / "c"))
+    assert user_cache_dir() == tmp_path / "c"
 
 
-def test_fetch_command_exit_code(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from abri.cli import main
-
-    result = CliRunner().invoke(main, ["data", "fetch", "regions-simplifie", "--data-dir", str(tmp_path)])
-    assert result.exit_code == 1 and "cannot download regions-simplifie" in result.output
+def test_missing_data_message_names_the_real_place_and_the_fetch_command(tmp_path: Path) -> None:
+    with pytest.raises(MissingDataError, match=rf"in data directory {tmp_path}.*abri data fetch --all.*writes into {tmp_path}"):
+        dataset_path("departements", tmp_path)
