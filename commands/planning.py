@@ -209,7 +209,13 @@ def _report_run(run, files: dict[str, Path]) -> None:  # type: ignore[no-untyped
 
 def _why_no_trip(run) -> str:  # type: ignore[no-untyped-def]
     """Why a plan has no trip, in the planner's words."""
+    from abri.constants import ORIGIN
+
     report, accounting = run.scenario.people_report, run.check.accounting
+    fleet = run.scenario.fleet
+    if not bool(run.snapped.at[ORIGIN, "reachable"]):
+        note = str(run.snapped.at[ORIGIN, "note"]).removeprefix("unreachable: ")
+        return f"the origin {fleet.origin_name} ({fleet.origin_lon:g}, {fleet.origin_lat:g}) is off the road network: {note}"
     if report.rows_read == 0:
         return f"{report.file} has no people"
     if report.rows_rejected == report.rows_read:

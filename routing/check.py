@@ -15,7 +15,8 @@ back to the travel-time and distance matrices, the centre list and the rules:
 - **times**: no arrival earlier than driving and the breaks one driver
   needs allow (45 min after 4.5 h of driving, by default); every arrival
   inside the centre's reception hours;
-- **the day**: a day of the fleet, and no more coaches that day than the fleet has.
+- **the day**: a day of the fleet (and not before the centre opens), no more
+  coaches that day than the fleet has, nor leaving together than the origin has boarding bays.
 
 For the plan as a whole: no centre gets more people than its capacity, every
 person left behind has a reason, and the **accounting identity** holds::
@@ -356,6 +357,12 @@ def check_plan(plan: Plan, *, times: pd.DataFrame, km: pd.DataFrame | None, cent
             plan_problems.append(f"{n} coaches on {day}, more than the fleet's {plan.fleet.coaches_per_day}")
             for trip in [t for t in plan.trips if t.day == day][plan.fleet.coaches_per_day:]:
                 trip_problems[trip.coach].append(f"coach beyond the fleet's {plan.fleet.coaches_per_day} on {day}")
+    # boarding: no more coaches leave together than the origin has bays
+    bays = getattr(plan.rules, "bays", None)
+    if isinstance(bays, int) and bays > 0:
+        for (day, departure), n in sorted(Counter((t.day, round(t.departure_s)) for t in plan.trips).items()):
+            if n > bays:
+                plan_problems.append(f"{n} coaches leave at {_hhmm(departure)} on {day}, more than the origin's {bays} boarding bays")
     # capacity: people allocated and people carried per centre
     placed = people[people["centre_id"] != ""]
     capacity = pd.to_numeric(table["capacity"], errors="coerce") if "capacity" in table.columns else pd.Series(dtype=float)
