@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import centre_options, read_and_report_centres, reports_errors
+from abri.commands.common import centre_options, check_outputs, default_rejects, read_and_report_centres, reports_errors
 
 
 @click.command()
@@ -16,13 +16,17 @@ from abri.commands.common import centre_options, read_and_report_centres, report
 @click.option("--problems", type=click.Path(dir_okay=False, path_type=Path), help="Write every problem as CSV.")
 @centre_options
 @reports_errors
-def validate(centres: Path, output: Path | None, problems: Path | None, data_dir: Path | None, rejects: Path | None, strict: bool) -> None:
+def validate(centres: Path, output: Path | None, problems: Path | None, data_dir: Path | None, rejects: Path | None, strict: bool,
+             sheet: str) -> None:
     """Read and check a centre list (CSV, Excel, GeoJSON, GeoPackage)."""
     from abri.geo.centres import write_centres
 
+    given = rejects
     if rejects is None and output is not None:
         rejects = output.with_name(f"{output.stem}.rejects.csv")
-    gdf, report = read_and_report_centres(centres, data_dir, rejects, strict)
+    check_outputs({"--output": output, "--problems": problems, "--rejects": given}, inputs=(centres,),
+                  maybe={"--rejects (default)": default_rejects(centres, rejects) if given is None else None})
+    gdf, report = read_and_report_centres(centres, data_dir, rejects, strict, sheet=sheet)
     if problems:
         report.write_problems(problems)
     if output:
@@ -36,12 +40,13 @@ def validate(centres: Path, output: Path | None, problems: Path | None, data_dir
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @centre_options
 @reports_errors
-def capacity(centres: Path, by: str, fmt: str, data_dir: Path | None, rejects: Path | None, strict: bool) -> None:
+def capacity(centres: Path, by: str, fmt: str, data_dir: Path | None, rejects: Path | None, strict: bool, sheet: str) -> None:
     """Centres and places per department or region."""
     from abri.files import csv_text
     from abri.geo.capacity import capacity_summary, departements_without_centre
 
-    gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict)
+    check_outputs({"--rejects": rejects}, inputs=(centres,), maybe={"--rejects (default)": default_rejects(centres, rejects)})
+    gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict, sheet=sheet)
     summary = capacity_summary(gdf, by=by, data_dir=data_dir)  # type: ignore[arg-type]
     if fmt == "csv":
         click.echo(csv_text(summary, index=True), nl=False)

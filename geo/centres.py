@@ -8,21 +8,32 @@ department and region found by spatial join, and a
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from abri.constants import ADULT_GROUPS, GROUPS
+from abri.constants import ADULT_GROUPS, GROUPS, ORIGIN
 from abri.errors import DataFileError
 from abri.geo.departements import LAMBERT93, WGS84, load_departements
 from abri.geo.gazetteer import Gazetteer, normalise_name
-from abri.geo.readers import normalise_header, read_cells
+from abri.geo.limits import MAX_CAPACITY, MAX_CENTRES, check_count
+from abri.geo.readers import RawTable, normalise_header, read_cells
 from abri.geo.report import RowCheck, ValidationReport
+from abri.geo.values import (
+    clean_text,
+    describe_changes,
+    describe_lookalikes,
+    identity_key,
+    parse_clock,
+    parse_coordinate,
+    parse_count,
+    parse_number,
+)
+
+__all__ = ["ALIASES", "CentreChecker", "map_columns", "parse_clock", "parse_groups", "parse_number", "read_centres", "write_centres"]
 
 #: Accepted header spellings (after :func:`normalise_header`) for each field.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -56,29 +67,26 @@ OUTPUT_COLUMNS = [
 ]
 
 
-def map_columns(columns: list[str]) -> dict[str, str]:
-    """Map canonical field names to the file's own column names."""
+def map_columns(columns: list[str], *, path: str = "", aliases: dict[str, tuple[str, ...]] = ALIASES) -> dict[str, str]:
+    """Map canonical field names to the file's own column names.
+
+    Raises
+    ------
+    DataFileError
+        Two columns give the same field (``nom`` and ``name``): which one to read is not guessed.
+    """
     found: dict[str, str] = {}
     for column in columns:
         key = normalise_header(column)
-        for field_name, aliases in ALIASES.items():
-            if key in aliases and field_name not in found:
-                found[field_name] = column
+        for field_name, names in aliases.items():
+            if key not in names:
+                continue
+            if field_name in found:
+                msg = (f"{path}: columns {found[field_name]!r} and {column!r} both give the {field_name} "
+                       f"(expected one column among {', '.join(names)}; rename or remove one)")
+                raise DataFileError(msg)
+            found[field_name] = column
     return found
-
-
-def parse_number(text: str) -> float | None:
-    """A number written ``12``, ``12.5``, ``12,5``, ``1 234,5`` or ``1.234,5``; None if not one."""
-    s = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if "," in s and "." in s:
-        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
-    elif "," in s:
-        s = s.replace(",", ".")
-    try:
-        value = float(s)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def parse_groups(text: str, centre_type: str) -> tuple[list[str], list[str]]:
@@ -97,17 +105,9 @@ def _split_list(text: str) -> list[str]:
     return [t for t in text.split(";") if t.strip()]
 
 
-def parse_clock(text: str) -> str | None:
-    """``'8h'``, ``'08:30'``, ``'8h30'`` -> ``'08:30'``; None if not a time of day."""
-    match = re.fullmatch(r"\s*(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?\s*", text)
-    if not match:
-        return None
-    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
-    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
-
-
 def parse_date(text: str) -> str | None:
     """``'24/10/2016'`` or ``'2016-10-24'`` -> ``'2016-10-24'``; None if not a date."""
+    import re
     from datetime import date
 
     match = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", text)
@@ -124,14 +124,25 @@ def normalise_departement(text: str) -> str:
     return s.zfill(2) if s.isdigit() else s
 
 
-def _check_columns(path: str, columns: dict[str, str]) -> None:
-    missing = [f for f in ("id", "capacity") if f not in columns]
-    has_location = {"lon", "lat"} <= columns.keys() or "insee" in columns or "commune" in columns
-    if missing or not has_location:
-        need = [f"{f} (one of {', '.join(ALIASES[f])})" for f in missing]
-        if not has_location:
-            need.append("a location: lon and lat, or insee, or postcode and commune")
-        msg = f"{path}: missing column(s): {'; '.join(need)}"
+def _missing_columns(columns: dict[str, str]) -> list[str]:
+    missing = [f"{f} (one of {', '.join(ALIASES[f])})" for f in ("id", "capacity") if f not in columns]
+    if not ({"lon", "lat"} <= columns.keys() or "insee" in columns or "commune" in columns):
+        missing.append("a location: lon and lat, or insee, or postcode and commune")
+    return missing
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    try:
+        return not _missing_columns(map_columns([c for c in cells if c]))
+    except DataFileError:
+        return True
+
+
+def _check_columns(table: RawTable, columns: dict[str, str]) -> None:
+    missing = _missing_columns(columns)
+    if missing:
+        hint = table.layout_hint(_looks_like_header)
+        msg = f"{table.path}: missing column(s): {'; '.join(missing)}" + (f". Hint: {hint}" if hint else "")
         raise DataFileError(msg)
 
 
@@ -142,7 +153,7 @@ class CentreChecker:
         self.path = path
         self.columns = columns
         self.gazetteer = gazetteer
-        self.seen_ids: dict[str, int] = {}
+        self.seen_ids: dict[str, tuple[int, str, dict[str, str]]] = {}
 
     def col(self, field_name: str) -> str:
         """The file's own name for a canonical field."""
@@ -160,14 +171,28 @@ class CentreChecker:
         row.values["departement_declared"] = normalise_departement(declared) if declared else ""
 
     def _check_id(self, row: RowCheck) -> None:
-        value = row.cells.get("id", "")
-        name = row.cells.get("name", "")
+        raw = row.cells.get("id", "")
+        value = clean_text(raw)
+        name = clean_text(row.cells.get("name", ""))
+        key = identity_key(value)
+        if value != raw.strip():
+            row.warn(self.path, self.col("id"), raw, f"an id of visible characters (read as {value!r}; removed or replaced: "
+                     f"{describe_changes(raw, value)})", "invisible-characters")
         if not value:
-            row.error(self.path, self.col("id"), value, "a non-empty centre id", "missing-id")
-        elif value in self.seen_ids:
-            row.error(self.path, self.col("id"), value, f"a unique id (already used on row {self.seen_ids[value]})", "duplicate-id")
+            row.error(self.path, self.col("id"), raw, "a non-empty centre id", "missing-id")
+        elif key.upper() == ORIGIN:
+            row.error(self.path, self.col("id"), raw, f"an id other than {ORIGIN!r} (it names the coaches' origin)", "reserved-id")
+        elif key in self.seen_ids:
+            first, first_value, first_cells = self.seen_ids[key]
+            if first_cells == row.cells:
+                row.error(self.path, self.col("id"), raw, f"each centre once (the same record as row {first})", "duplicate-record")
+            elif first_value != value:
+                row.error(self.path, self.col("id"), raw, f"a unique id ({value!r} looks the same as {first_value!r} on row {first}: "
+                          f"{describe_lookalikes(value + first_value)})", "duplicate-id")
+            else:
+                row.error(self.path, self.col("id"), raw, f"a unique id (already used on row {first})", "duplicate-id")
         else:
-            self.seen_ids[value] = row.number
+            self.seen_ids[key] = (row.number, value, dict(row.cells))
         if not name:
             row.warn(self.path, self.col("name"), name, "a centre name (the id is used instead)", "missing-name")
         row.values["id"] = value
@@ -175,8 +200,13 @@ class CentreChecker:
 
     def _check_capacity(self, row: RowCheck) -> None:
         text = row.cells.get("capacity", "")
-        number = parse_number(text) if text else None
         column = self.col("capacity")
+        try:
+            number = parse_count(text) if text else None
+        except ValueError:
+            row.error(self.path, column, text, "a whole number of places without a separator (1000, or 1 000 for one thousand; "
+                      "'1.000' and '1,000' are one thousand in French and one in English)", "ambiguous-capacity")
+            return
         if not text:
             row.error(self.path, column, text, "a number of places", "missing-capacity")
         elif number is None:
@@ -185,8 +215,8 @@ class CentreChecker:
             row.error(self.path, column, text, "a capacity greater than 0", "capacity-not-positive")
         elif not float(number).is_integer():
             row.error(self.path, column, text, "a whole number of places", "capacity-not-whole")
-        elif number > 100_000:
-            row.error(self.path, column, text, "at most 100000 places for one centre", "capacity-too-large")
+        elif number > MAX_CAPACITY:
+            row.error(self.path, column, text, f"at most {MAX_CAPACITY} places for one centre", "capacity-too-large")
         else:
             row.values["capacity"] = int(number)
 
@@ -250,16 +280,21 @@ class CentreChecker:
         return None, "", ""
 
     def _check_lonlat(self, row: RowCheck, lon_text: str, lat_text: str) -> None:
-        lon, lat = parse_number(lon_text), parse_number(lat_text)
-        ok = True
-        if lon is None or not -180 <= lon <= 180:
-            row.error(self.path, self.col("lon"), lon_text, "a longitude in degrees between -180 and 180", "lon-out-of-range")
-            ok = False
-        if lat is None or not -90 <= lat <= 90:
-            row.error(self.path, self.col("lat"), lat_text, "a latitude in degrees between -90 and 90", "lat-out-of-range")
-            ok = False
-        if ok:
-            row.values.update(lon=lon, lat=lat)
+        found = {}
+        for axis, text, limit, example in (("lon", lon_text, 180, "2.3522"), ("lat", lat_text, 90, "48.8566")):
+            what = "longitude" if axis == "lon" else "latitude"
+            try:
+                value = parse_coordinate(text, axis=axis)
+            except ValueError as exc:
+                why = f"; {exc}" if text else ""
+                row.error(self.path, self.col(axis), text, f"a {what} in decimal degrees like {example}{why}", f"{axis}-not-a-number")
+                continue
+            if not -limit <= value <= limit:
+                row.error(self.path, self.col(axis), text, f"a {what} in degrees between -{limit} and {limit}", f"{axis}-out-of-range")
+                continue
+            found[axis] = value
+        if len(found) == 2:
+            row.values.update(lon=found["lon"], lat=found["lat"])
 
 
 def _join_departements(points: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -316,17 +351,22 @@ def _spatial_checks(rows: list[RowCheck], path: str, departements: gpd.GeoDataFr
 
 
 def _check_duplicates(rows: list[RowCheck], path: str, columns: dict[str, str]) -> None:
-    """Set aside a centre with the same name at the same place as an earlier one."""
-    seen: dict[tuple[str, float, float], int] = {}
+    """Warn about a centre with the same name at the same place as an earlier one but another id (kept: another centre).
+
+    A record listed twice (the same id) is set aside by the id check.
+    """
+    seen: dict[tuple[str, float, float], tuple[int, str]] = {}
     for row in rows:
         if row.rejected:
             continue
-        key = (normalise_name(str(row.values["name"])), round(float(row.values["lon"]), 4), round(float(row.values["lat"]), 4))
+        key = (normalise_name(identity_key(str(row.values["name"]))), round(float(row.values["lon"]), 4), round(float(row.values["lat"]), 4))
         if key in seen:
-            row.error(path, columns.get("name", "name"), str(row.values["name"]),
-                      f"a centre not already listed (same name and place as row {seen[key]})", "duplicate-centre")
+            first, first_id = seen[key]
+            row.warn(path, columns.get("name", "name"), str(row.values["name"]),
+                     f"a name not shared with another centre at the same place (row {first}, id {first_id!r}; "
+                     f"kept, as the id differs)", "same-name-and-place")
         else:
-            seen[key] = row.number
+            seen[key] = (row.number, str(row.values["id"]))
 
 
 def read_centres(
@@ -364,18 +404,18 @@ def read_centres(
     """
     table = read_cells(path, sheet=sheet)
     file = str(path)
-    columns = map_columns(list(table.frame.columns))
-    _check_columns(file, columns)
+    columns = map_columns(list(table.frame.columns), path=file)
+    _check_columns(table, columns)
+    check_count("centres", len(table.rows), MAX_CENTRES, source=file, advice="split the list by region")
     gazetteer = Gazetteer.from_data_dir(data_dir)
     departements = load_departements(data_dir)
-    canonical = {f: table.frame[c].astype(str).tolist() for f, c in columns.items()}
-    rows = [RowCheck(n, {f: canonical[f][i] for f in canonical}) for i, n in enumerate(table.rows)]
+    rows = table.row_checks(columns)
     checker = CentreChecker(file, columns, gazetteer)
     for row in rows:
         checker.check(row)
     _spatial_checks(rows, file, departements, columns)
     _check_duplicates(rows, file, columns)
-    report = ValidationReport.from_rows(file, table.frame, rows)
+    report = ValidationReport.from_rows(file, table.frame, rows, file_problems=table.file_problems())
     return _centres_frame(table.frame, rows, columns), report
 
 
@@ -387,8 +427,9 @@ def _centres_frame(frame: pd.DataFrame, rows: list[RowCheck], columns: dict[str,
         data[col] = data[col].astype(object).fillna("").astype(str)
     own = {c for c in columns.values()}
     extras = [c for c in frame.columns if c not in own and not c.startswith("__") and normalise_header(c) not in OUTPUT_COLUMNS]
-    for col in extras:
-        data[col] = frame[col].iloc[kept].to_numpy() if kept else []
+    if extras:  # all at once: a wide file is not built column by column
+        extra = frame[extras].iloc[kept].reset_index(drop=True)
+        data = pd.concat([data, extra.rename(columns=lambda c: f"{c}_text" if normalise_header(c) == "geometry" else c)], axis=1)
     geometry = gpd.points_from_xy(data["lon"].astype(float), data["lat"].astype(float))
     return gpd.GeoDataFrame(data, geometry=geometry, crs=WGS84)
 

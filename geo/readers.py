@@ -1,29 +1,60 @@
 """Read tabular input files (CSV, Excel, GeoJSON, GeoPackage) into text cells.
 
 Every cell comes back as a string ("" when empty) with the row number a
-person would see in the file (the header is row 1 in CSV and Excel; features
-count from 1 in GeoJSON and GeoPackage), so that later checks can name
-the exact place of a problem.
+person would see in the file (the header is row 1 in CSV and Excel; a record
+spread over several lines is numbered by its first line; features count
+from 1 in GeoJSON and GeoPackage), so that later checks can name the exact
+place of a problem. What the reader itself notices on a row (cells beyond
+the header, a byte that is not UTF-8, a polygon given for a point) is kept
+as a :class:`Note` and reported with that row.
+
+Sizes are bounded before anything is loaded (:mod:`abri.geo.limits`): file
+bytes, an .xlsx workbook's unzipped size, rows and columns; an Excel sheet is
+streamed cell by cell, so a lone cell at XFD1048576 costs nothing.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from abri.errors import DataFileError
+from abri.geo.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES, check_count
+from abri.geo.report import Problem, RowCheck, Severity
+from abri.geo.values import format_cell, parse_number
 
 SPREADSHEET = {".csv", ".txt", ".tsv"}
 EXCEL = {".xlsx", ".xlsm"}
 GEO = {".geojson", ".json", ".gpkg"}
 FORMATS = sorted(SPREADSHEET | EXCEL | GEO)
+LON_NAMES = {"lon", "longitude", "lng", "long", "x"}
+LAT_NAMES = {"lat", "latitude", "y"}
+AGREE_DEGREES = 1e-4
+"""Geometry and lon/lat properties further apart than this (about 10 m) are reported."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the reader noticed on one record (`record` is its index in the frame) or on the file (None)."""
+
+    record: int | None
+    row: int | None
+    column: str
+    value: str
+    expected: str
+    severity: Severity
+    rule: str
 
 
 @dataclass
@@ -35,6 +66,39 @@ class RawTable:
     rows: list[int]  # row number in the file for each record
     encoding: str = ""
     delimiter: str = ""
+    notes: list[Note] = field(default_factory=list)
+    head: list[tuple[int, list[str]]] = field(default_factory=list)  # the first records (header included), for hints
+    sheets: list[str] = field(default_factory=list)  # every sheet (Excel) or layer (GeoPackage) of the file
+    sheet: str = ""  # the one read
+
+    def row_checks(self, columns: dict[str, str]) -> list[RowCheck]:
+        """One :class:`RowCheck` per record over the canonical fields `columns` (field -> file column), with the reader's notes."""
+        values = {f: self.frame[c].tolist() for f, c in columns.items()}
+        rows = [RowCheck(n, {f: values[f][i] for f in values}) for i, n in enumerate(self.rows)]
+        for note in self.notes:
+            if note.record is not None:
+                rows[note.record].problems.append(
+                    Problem(self.path, note.row, note.column, note.value, note.expected, note.severity, note.rule))
+        return rows
+
+    def file_problems(self) -> list[Problem]:
+        """The notes about the file as a whole (its header, its encoding)."""
+        return [Problem(self.path, n.row, n.column, n.value, n.expected, n.severity, n.rule) for n in self.notes if n.record is None]
+
+    def layout_hint(self, looks_like_header: Any) -> str:
+        """Why expected columns may be missing: a title row above the header, other sheets, a lone column."""
+        hints = []
+        for number, cells in self.head[1:]:
+            if looks_like_header(cells):
+                hints.append(f"row {number} looks like the header: remove the row(s) above it (a title?)")
+                break
+        others = [s for s in self.sheets if s != self.sheet]
+        if others:
+            hints.append(f"read {'layer' if self.path.lower().endswith('.gpkg') else 'sheet'} {self.sheet!r}; the file also holds "
+                         f"{', '.join(map(repr, others))} (choose one with --sheet)")
+        if self.delimiter and len(self.frame.columns) == 1 and not hints:
+            hints.append(f"the header is one column {str(self.frame.columns[0])[:60]!r} with the separator {self.delimiter!r}")
+        return "; ".join(hints)
 
 
 def normalise_header(name: object) -> str:
@@ -43,16 +107,96 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
+# --- bytes to text -------------------------------------------------------------------------------------------------
+
+@dataclass
+class Decoded:
+    """A text file decoded: its text, the encoding, and every byte that was not valid in it (line, byte, read as)."""
+
+    text: str
+    encoding: str
+    stray: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook?)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (Excel 97-2003 .xls?); save it as .xlsx or CSV"),
+    (b"SQLite format 3\x00", "a SQLite database (a GeoPackage?)"),
+    (b"%PDF", "a PDF document"),
+)
+
+
+def _kind(head: bytes) -> str:
+    """What the first bytes of a file say it is ("" for text)."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    return ""
+
+
+def decode_text(data: bytes, path: str = "") -> Decoded:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16/32 (by BOM or by NUL bytes), else Windows-1252.
+
+    A UTF-8 file with a few bytes that are not UTF-8 stays UTF-8: each stray
+    byte is read as Windows-1252 and listed in ``stray`` with its line, so
+    that it is reported rather than silently changing the whole file.
+    """
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return _decode_wide(data[len(bom):], encoding, path)
+    if b"\x00" in data:
+        sample = data[:4096]
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if max(even, odd) > 0.3 * len(sample) / 2:
+            return _decode_wide(data, "utf-16-be" if even > odd else "utf-16-le", path)
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        msg = f"{path}, line {line}: a NUL byte; expected a text file (CSV), not a binary one"
+        raise DataFileError(msg)
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    try:
+        return Decoded(body.decode("utf-8"), "utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", errors="surrogateescape")
+    stray_at = [m.start() for m in re.finditer("[\udc80-\udcff]", text)]
+    valid_multibyte = sum(1 for ch in text if ord(ch) > 127) - len(stray_at)
+    if bom or valid_multibyte > 0:
+        return _mend(text, stray_at, "utf-8-sig" if bom else "utf-8")
+    try:
+        return Decoded(body.decode("cp1252"), "cp1252")
+    except UnicodeDecodeError:
+        return Decoded(body.decode("latin-1"), "latin-1")
+
+
+def _decode_wide(data: bytes, encoding: str, path: str) -> Decoded:
+    try:
+        return Decoded(data.decode(encoding), encoding)
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: looks like {encoding.upper()} text but byte {exc.start} is not valid in it; save the file as UTF-8 CSV"
+        raise DataFileError(msg) from exc
+
+
+def _mend(text: str, stray_at: list[int], encoding: str) -> Decoded:
+    """Replace each undecodable byte (a surrogate escape) by its Windows-1252 reading, noting its line."""
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    stray = []
+    parts, last = [], 0
+    for pos in stray_at:
+        byte = ord(text[pos]) - 0xDC00
+        char = bytes([byte]).decode("cp1252", errors="replace")
+        stray.append((bisect.bisect_left(newlines, pos) + 1, byte, char))
+        parts += [text[last:pos], char]
+        last = pos + 1
+    parts.append(text[last:])
+    return Decoded("".join(parts), encoding, stray)
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode text as UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
+    """Decode text as UTF-8 (with or without BOM), UTF-16, else Windows-1252 or Latin-1: (text, encoding)."""
+    decoded = decode_text(data)
+    return decoded.text, decoded.encoding
 
 
 def sniff_delimiter(text: str) -> str:
@@ -66,91 +210,308 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+# --- records to a table --------------------------------------------------------------------------------------------
+
+def _header_names(path: str, number: int, header: list[str], body: list[tuple[int, list[str]]]) -> list[str]:
+    """Column names: stripped, an unnamed column that holds data named ``column_N``; duplicates refused."""
+    names = [str(h).strip() for h in header]
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names):
+        if not name:
+            names[j] = f"column_{j + 1}"
+            continue
+        key = name.casefold()
+        if key in seen:
+            msg = (f"{path}, row {number}: columns {seen[key] + 1} and {j + 1} are both called {name!r}; "
+                   f"expected each column once (rename or remove one)")
+            raise DataFileError(msg)
+        seen[key] = j
+    return names
+
+
+def _table(path: str, records: list[tuple[int, list[str]]], *, encoding: str = "", delimiter: str = "",
+           notes: list[Note] | None = None, sheets: list[str] | None = None, sheet: str = "") -> RawTable:
+    """A table from non-empty records (row number, cells); the first is the header."""
+    if not records:
+        msg = f"{path}: no header row found; expected a header row and at least one data row"
+        raise DataFileError(msg)
+    (header_row, header), body = records[0], records[1:]
+    while header and not str(header[-1]).strip():
+        header = header[:-1]
+    check_count("columns in the header", len(header), MAX_COLUMNS, source=f"{path}, row {header_row}")
+    check_count("data rows", len(body), MAX_ROWS, source=path, advice="split the file")
+    width = len(header)
+    names = _header_names(path, header_row, header, body)
+    notes = list(notes or [])
+    cells = []
+    for i, (number, row) in enumerate(body):
+        cells.append([c.strip() for c in (row + [""] * width)[:width]])
+        extra = [(width + k + 1, c.strip()) for k, c in enumerate(row[width:width + MAX_COLUMNS]) if c.strip()]
+        if extra or (len(row) > width + MAX_COLUMNS and any(c.strip() for c in row[width + MAX_COLUMNS:])):
+            shown = "; ".join(f"column {k}: {c}" for k, c in extra[:3])
+            notes.append(Note(i, number, f"column {extra[0][0] if extra else width + MAX_COLUMNS}", shown,
+                              f"at most {width} cells, as in the header (a separator inside a value must be quoted)",
+                              "error", "cells-beyond-header"))
+    frame = pd.DataFrame(cells, columns=names, dtype=object) if cells else pd.DataFrame(columns=names, dtype=object)
+    unnamed = [n for j, n in enumerate(names) if n == f"column_{j + 1}" and not str(header[j]).strip()]
+    empty = [n for n in unnamed if not (frame[n] != "").any()]
+    frame = frame.drop(columns=empty)
+    head = [(n, [str(c).strip() for c in r]) for n, r in records[:12]]
+    return RawTable(path, frame, [n for n, _ in body], encoding, delimiter, notes, head, sheets or [], sheet)
+
+
+def _stray_notes(stray: list[tuple[int, int, str]], records: list[tuple[int, list[str]]], ends: list[int],
+                 encoding: str) -> list[Note]:
+    """A warning on the record holding each byte that was not valid in the file's encoding."""
+    notes = []
+    starts = [n for n, _ in records]
+    for line, byte, char in stray:
+        k = bisect.bisect_right(starts, line) - 1
+        if k < 0 or line > ends[k]:
+            continue  # on a blank line
+        number, cells = records[k]
+        header = records[0][1]
+        j = next((j for j, c in enumerate(cells) if char in c), None)
+        column = "row" if j is None else (str(header[j]).strip() if j < len(header) and str(header[j]).strip() else f"column {j + 1}")
+        expected = f"{encoding.upper()} text (byte 0x{byte:02X} on line {line} is not; read as {char!r} in Windows-1252)"
+        value = cells[j].strip() if j is not None else ""
+        notes.append(Note(k - 1 if k else None, number, column, value, expected, "warning", "invalid-byte"))
+    return notes
 
 
 def read_csv_cells(path: Path) -> RawTable:
     """Read a CSV with any common separator, encoding and decimal mark."""
-    text, encoding = decode_bytes(path.read_bytes())
-    text = text.replace("\x00", "")
+    data = path.read_bytes()
+    decoded = decode_text(data, str(path))
+    text = decoded.text
     if not text.strip():
         msg = f"{path}: file is empty; expected a header row and at least one data row"
         raise DataFileError(msg)
-    delimiter = sniff_delimiter(text)
+    offset = 0
+    if match := re.match(r"\s*sep=(.)[ \t]*\r?\n", text):  # Excel's hint line: "sep=;"
+        delimiter = match.group(1)
+        offset = text[: match.end()].count("\n")
+        text = text[match.end():]
+    else:
+        delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    ends: list[int] = []
+    previous = 0
     try:
-        records = [(reader.line_num, row) for row in reader]
+        for row in reader:
+            start, previous = previous + 1, reader.line_num
+            if any(cell.strip() for cell in row):
+                records.append((start + offset, row))
+                ends.append(previous + offset)
+                if len(records) > MAX_ROWS + 1:
+                    check_count("data rows", len(records) - 1, MAX_ROWS, source=str(path), advice="split the file")
     except csv.Error as exc:
-        msg = f"{path}, row {reader.line_num}: not valid CSV ({exc})"
+        msg = f"{path}, row {previous + 1 + offset}: not valid CSV ({exc})"
         raise DataFileError(msg) from exc
-    records = [(n, r) for n, r in records if any(cell.strip() for cell in r)]
-    if not records:
-        msg = f"{path}: no header row found"
-        raise DataFileError(msg)
-    (_, header), body = records[0], records[1:]
-    width = len(header)
-    cells = [[c.strip() for c in (row + [""] * width)[:width]] for _, row in body]
-    extra = {n: row[width:] for n, row in body if any(c.strip() for c in row[width:])}
-    frame = pd.DataFrame(cells, columns=[str(h).strip() for h in header], dtype=object)
-    if extra:
-        frame["__extra__"] = [";".join(extra.get(n, [])) for n, _ in body]
-    return RawTable(str(path), frame, [n for n, _ in body], encoding, delimiter)
+    notes = _stray_notes(decoded.stray, records, ends, decoded.encoding)
+    return _table(str(path), records, encoding=decoded.encoding, delimiter=delimiter, notes=notes)
+
+
+# --- Excel -----------------------------------------------------------------------------------------------------------
+
+def _check_workbook(path: Path) -> None:
+    """Refuse a workbook whose zip would unpack past :data:`MAX_UNZIPPED_BYTES` (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        msg = f"{path}: cannot read as an Excel workbook (not a valid .xlsx zip: {exc})"
+        raise DataFileError(msg) from exc
+    check_count("bytes once unzipped", size, MAX_UNZIPPED_BYTES, source=str(path))
+
+
+def _sheet_records(ws: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Stream a read-only sheet's non-empty rows as text, cell by cell as stored (gaps cost nothing)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = ws.parent
+    with ws._get_source() as source:
+        parser = WorkSheetParser(source, ws._shared_strings, data_only=True, epoch=workbook.epoch,
+                                 date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+        count = 0
+        for number, cells in parser.parse():
+            values = {c["column"]: format_cell(c["value"]) for c in cells}
+            values = {k: v for k, v in values.items() if v}
+            if not values:
+                continue
+            widest = max(values)
+            if widest > MAX_COLUMNS:
+                msg = (f"{path}, sheet {ws.title!r}: a value in cell {get_column_letter(widest)}{number}; "
+                       f"abri reads at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})")
+                raise DataFileError(msg)
+            count += 1
+            check_count("rows", count, MAX_ROWS + 1, source=f"{path}, sheet {ws.title!r}", advice="split the file")
+            row = [""] * widest
+            for k, v in values.items():
+                row[k - 1] = v
+            yield number, row
 
 
 def read_excel_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
-    """Read the first (or named) sheet of an .xlsx workbook."""
+    """Read the first (or named) sheet of an .xlsx workbook, streamed."""
+    import openpyxl
+
+    _check_workbook(path)
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, header=0, engine="openpyxl")
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         msg = f"{path}: cannot read as an Excel workbook ({type(exc).__name__}: {exc})"
         raise DataFileError(msg) from exc
-    frame = frame.dropna(how="all")
-    rows = [int(i) + 2 for i in frame.index]
-    frame = frame.map(_cell).reset_index(drop=True)
-    frame.columns = [_cell(c) for c in frame.columns]
-    return RawTable(str(path), frame, rows)
+    try:
+        names = list(workbook.sheetnames)
+        title = _pick(path, names, sheet, "sheet")
+        try:
+            records = list(_sheet_records(workbook[title], path))
+        except DataFileError:
+            raise
+        except Exception as exc:  # a damaged sheet
+            msg = f"{path}, sheet {title!r}: cannot read ({type(exc).__name__}: {exc})"
+            raise DataFileError(msg) from exc
+        if not records:
+            others = [n for n in names if n != title]
+            msg = f"{path}: sheet {title!r} is empty" + (
+                f"; the workbook also holds {', '.join(map(repr, others))} (move the list to the first sheet, or choose one with --sheet)"
+                if others else "; expected a header row and at least one data row")
+            raise DataFileError(msg)
+    finally:
+        workbook.close()
+    return _table(str(path), records, sheets=names, sheet=title)
 
 
-def read_geo_cells(path: Path) -> RawTable:
-    """Read GeoJSON or GeoPackage features; point geometry becomes ``lon``/``lat`` cells."""
+def _pick(path: Path, names: list[str], wanted: str | int, what: str) -> str:
+    """The sheet or layer `wanted` (a name, or a 0-based index) among `names`."""
+    if isinstance(wanted, int) or (isinstance(wanted, str) and wanted.isdigit() and wanted not in names):
+        index = int(wanted)
+        if 0 <= index < len(names):
+            return names[index]
+    elif wanted in names:
+        return wanted
+    msg = f"{path}: no {what} {wanted!r}; expected one of {', '.join(map(repr, names))}"
+    raise DataFileError(msg)
+
+
+# --- GeoJSON and GeoPackage ------------------------------------------------------------------------------------------
+
+def _point_of(geom: Any) -> tuple[float, float, str, Severity | None]:
+    """A point standing for `geom` (lon, lat, what was done, severity of a note or None)."""
+    kind = geom.geom_type
+    if kind == "Point":
+        return geom.x, geom.y, "", None
+    if kind == "MultiPoint":
+        points = {(round(p.x, 7), round(p.y, 7)) for p in geom.geoms}
+        if len(points) == 1:
+            (x, y), = points
+            return x, y, "", None
+        return float("nan"), float("nan"), f"one point per centre (got a MultiPoint of {len(points)} points)", "error"
+    if kind in ("Polygon", "MultiPolygon", "LineString", "MultiLineString", "LinearRing"):
+        p = geom.representative_point()
+        return p.x, p.y, f"a point (got a {kind}; its representative point {p.x:.5f}, {p.y:.5f} is used)", "warning"
+    return float("nan"), float("nan"), f"a point (got a {kind})", "error"
+
+
+def read_geo_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
+    """Read GeoJSON or GeoPackage features; each geometry becomes ``lon``/``lat`` cells (see :func:`_point_of`)."""
     import geopandas as gpd
+    import pyogrio
 
     try:
-        gdf = gpd.read_file(path)
+        layers = [str(name) for name, *_ in pyogrio.list_layers(path)]
+        if len(layers) > 1 and sheet in (0, "0") and path.suffix.lower() == ".gpkg":
+            msg = (f"{path}: holds {len(layers)} layers ({', '.join(map(repr, layers))}); abri reads one: "
+                   f"choose it with --sheet, or keep only the centre layer in the file")
+            raise DataFileError(msg)
+        layer = _pick(path, layers, sheet, "layer") if layers else None
+        info = pyogrio.read_info(path, layer=layer)
+        check_count("features", int(info.get("features") or 0), MAX_ROWS, source=str(path), advice="split the file")
+        check_count("properties", len(info.get("fields", [])), MAX_COLUMNS, source=str(path))
+        gdf = gpd.read_file(path, layer=layer)
+    except DataFileError:
+        raise
     except Exception as exc:  # pyogrio raises several types for unreadable files
         msg = f"{path}: cannot read as GeoJSON/GeoPackage ({type(exc).__name__}: {exc})"
         raise DataFileError(msg) from exc
-    if gdf.crs is not None and not gdf.empty and gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs("EPSG:4326")
-    frame = pd.DataFrame(gdf.drop(columns="geometry")).map(_cell)
-    if "geometry" in gdf and not gdf.empty:
-        geoms = gdf.geometry
-        points = geoms.where(geoms.geom_type == "Point", geoms.representative_point())
-        names = {normalise_header(c) for c in frame.columns}
-        if not names & {"lon", "longitude", "lng", "x"}:
-            frame["lon"] = [_cell(p.x) if p is not None and not p.is_empty else "" for p in points]
-            frame["lat"] = [_cell(p.y) if p is not None and not p.is_empty else "" for p in points]
-        frame["__geometry_type__"] = [g.geom_type if g is not None else "" for g in geoms]
-    return RawTable(str(path), frame.reset_index(drop=True), list(range(1, len(frame) + 1)))
+    column = getattr(gdf, "_geometry_column_name", None)
+    has_geometry = isinstance(gdf, gpd.GeoDataFrame) and column in gdf.columns
+    frame = pd.DataFrame(gdf.drop(columns=column) if has_geometry else gdf).astype(object).map(format_cell)
+    frame.columns = [str(c) for c in frame.columns]
+    _header_names(str(path), 1, list(frame.columns), [])
+    notes: list[Note] = []
+    if has_geometry and gdf.geometry.notna().any():
+        if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+            gdf = gdf.to_crs("EPSG:4326")
+        frame = _geometry_cells(frame, list(gdf.geometry), notes)
+    return RawTable(str(path), frame.reset_index(drop=True), list(range(1, len(frame) + 1)), notes=notes,
+                    head=[(1, list(frame.columns))], sheets=layers, sheet=layer or "")
 
+
+def _geometry_cells(frame: pd.DataFrame, geoms: list[Any], notes: list[Note]) -> pd.DataFrame:
+    """Add ``lon``/``lat`` from each geometry; the geometry wins over lon/lat properties (renamed ``<name>_property``)."""
+    props = {"lon": next((c for c in frame.columns if normalise_header(c) in LON_NAMES), None),
+             "lat": next((c for c in frame.columns if normalise_header(c) in LAT_NAMES), None)}
+    renamed = {c: f"{c}_property" for c in frame.columns if normalise_header(c) in LON_NAMES | LAT_NAMES}
+    lon_cells, lat_cells, kinds = [], [], []
+    for i, geom in enumerate(geoms):
+        prop = {axis: frame[c].iat[i] if c else "" for axis, c in props.items()}
+        if geom is None or geom.is_empty:
+            kinds.append("")
+            lon_cells.append(prop["lon"])
+            lat_cells.append(prop["lat"])
+            if prop["lon"] or prop["lat"]:
+                notes.append(Note(i, i + 1, "geometry", "", "a geometry (none; the lon/lat properties are used)", "warning", "no-geometry"))
+            continue
+        kinds.append(geom.geom_type)
+        x, y, done, severity = _point_of(geom)
+        if severity is not None:
+            notes.append(Note(i, i + 1, "geometry", geom.geom_type, done, severity, "not-a-point"))
+        lon_cells.append("" if x != x else format_cell(x))
+        lat_cells.append("" if y != y else format_cell(y))
+        given = (parse_number(prop["lon"] or ""), parse_number(prop["lat"] or ""))
+        if x == x and any(v is not None for v in given):
+            far = [abs(v - g) > AGREE_DEGREES for v, g in zip(given, (x, y)) if v is not None]
+            if any(far):
+                notes.append(Note(i, i + 1, f"{props['lon'] or ''}/{props['lat'] or ''}".strip("/"), f"{prop['lon']}, {prop['lat']}",
+                                  f"the same point as the geometry ({x:.5f}, {y:.5f}), which is used", "warning", "geometry-mismatch"))
+    frame = frame.rename(columns=renamed)
+    frame["lon"], frame["lat"], frame["__geometry_type__"] = lon_cells, lat_cells, kinds
+    return frame
+
+
+# --- any file --------------------------------------------------------------------------------------------------------
 
 def read_cells(path: str | os.PathLike[str], *, sheet: str | int = 0) -> RawTable:
-    """Read any supported table file into text cells; the format comes from the suffix."""
+    """Read any supported table file into text cells; the format comes from the suffix, checked against the content.
+
+    `sheet` names an Excel sheet or a GeoPackage layer (a name, or a 0-based index).
+    """
     path = Path(path)
     if not path.is_file():
         msg = f"{path}: no such file"
         raise DataFileError(msg)
     suffix = path.suffix.lower()
+    if suffix not in SPREADSHEET | EXCEL | GEO:
+        msg = f"{path}: unsupported file type {suffix!r}; expected one of {', '.join(FORMATS)}"
+        raise DataFileError(msg)
+    size = path.stat().st_size
+    check_count("bytes", size, MAX_FILE_BYTES, source=str(path), advice="split the file")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    kind = _kind(head)
+    if kind and not (kind.startswith("a zip") and suffix in EXCEL) and not (kind.startswith("a SQLite") and suffix == ".gpkg"):
+        hint = " (rename it to .xlsx)" if kind.startswith("a zip") else " (rename it to .gpkg)" if kind.startswith("a SQLite") else ""
+        msg = f"{path}: this file is {kind}, not a {suffix} file{hint}"
+        raise DataFileError(msg)
+    if suffix in EXCEL and head and not kind:
+        msg = f"{path}: this is not an Excel workbook (an .xlsx is a zip file); if it is text, rename it to .csv"
+        raise DataFileError(msg)
     if suffix in SPREADSHEET:
         return read_csv_cells(path)
     if suffix in EXCEL:
         return read_excel_cells(path, sheet=sheet)
-    if suffix in GEO:
-        return read_geo_cells(path)
-    msg = f"{path}: unsupported file type {suffix!r}; expected one of {', '.join(FORMATS)}"
-    raise DataFileError(msg)
+    return read_geo_cells(path, sheet=sheet)

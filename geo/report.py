@@ -73,14 +73,15 @@ class ValidationReport:
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def from_rows(cls, file: str, frame: pd.DataFrame, rows: list[RowCheck]) -> ValidationReport:
-        """The report of checked rows: every problem, and the rejected rows' original cells with reasons."""
+    def from_rows(cls, file: str, frame: pd.DataFrame, rows: list[RowCheck], *, file_problems: list[Problem] | None = None) -> ValidationReport:
+        """The report of checked rows: every problem (those about the whole file first), and the rejected rows' cells with reasons."""
         rejected = [i for i, r in enumerate(rows) if r.rejected]
-        rejects = frame.iloc[rejected].copy()
+        rejects = frame[[c for c in frame.columns if not str(c).startswith("__")]].iloc[rejected].copy()
         rejects.insert(0, "source_row", [rows[i].number for i in rejected], allow_duplicates=True)
         rejects["reasons"] = [" | ".join(f"{p.column}: {p.rule} ({p.value!r})" for p in rows[i].problems if p.severity == "error")
                               for i in rejected]
-        return cls(file, rows_read=len(rows), problems=[p for r in rows for p in r.problems], rejects=rejects.reset_index(drop=True))
+        problems = [*(file_problems or []), *(p for r in rows for p in r.problems)]
+        return cls(file, rows_read=len(rows), problems=problems, rejects=rejects.reset_index(drop=True))
 
     @property
     def errors(self) -> list[Problem]:

@@ -42,7 +42,14 @@ def test_clean_file(write, data_dir: Path) -> None:
         (";n;4;1.86;50.95;;;;;;", "missing-id", "id"),
         ("A;n;4;200;50.95;;;;;;", "lon-out-of-range", "lon"),
         ("A;n;4;1.86;-95;;;;;;", "lat-out-of-range", "lat"),
-        ("A;n;4;abc;50;;;;;;", "lon-out-of-range", "lon"),
+        ("A;n;4;abc;50;;;;;;", "lon-not-a-number", "lon"),
+        ("A;n;4;1.86;95 N;;;;;;", "lat-out-of-range", "lat"),
+        ("A;n;4;1.86 N;50.95;;;;;;", "lon-not-a-number", "lon"),
+        ("A;n;1.000;1.86;50.95;;;;;;", "ambiguous-capacity", "capacity"),
+        ("A;n;1,000;1.86;50.95;;;;;;", "ambiguous-capacity", "capacity"),
+        ("ORIGIN;n;4;1.86;50.95;;;;;;", "reserved-id", "id"),
+        ("OK;good;5;1.86;50.95;;;;;;", "duplicate-record", "id"),
+        ("O\u039a;good;5;1.86;50.95;;;;;;", "duplicate-id", "id"),  # Greek capital kappa
         ("A;n;4;0;0;;;;;;", "outside-departements", "lon/lat"),
         ("A;n;4;-3.0;47.0;;;;;;", "outside-departements", "lon/lat"),  # Atlantic, off Brittany
         ("A;n;4;;;99999;;;;;", "unknown-commune", "insee"),
@@ -62,11 +69,12 @@ def test_each_error_sets_the_row_aside(write, data_dir: Path, row: str, rule: st
 
 
 def test_duplicates(write, data_dir: Path) -> None:
-    body = "A;Calais;4;1.86;50.95;;;;;;\nA;Other;4;2.35;48.85;;;;;;\nC;calais;4;1.86;50.95;;;;;;\nD;Calais;4;2.0;50.0;;;;;;\n"
+    body = ("A;Calais;4;1.86;50.95;;;;;;\nA;Other;4;2.35;48.85;;;;;;\nC;calais;4;1.86;50.95;;;;;;\nD;Calais;4;2.0;50.0;;;;;;\n"
+            "\u200bD;Calais;4;2.0;50.0;;;;;;\n")
     gdf, report = read(write, data_dir, body)
-    assert rules(report) == [(3, "duplicate-id"), (4, "duplicate-centre")]
+    assert rules(report) == [(3, "duplicate-id"), (4, "same-name-and-place"), (6, "invisible-characters"), (6, "duplicate-id")]
     assert "row 2" in report.errors[0].expected
-    assert gdf["id"].tolist() == ["A", "D"]
+    assert gdf["id"].tolist() == ["A", "C", "D"]  # another id at the same place is another centre: its places count
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from abri.geo.scenario import read_scenario
 
 def test_row_level_messages(write) -> None:
     path = write("people.csv", "person_id,day,group,household,pref1,pref2\n"
-                 "P1,2016-10-24,men,,32,84\nP1,2016-10-24,men,,,\nP3,24/10/2016,men,,,\nP4,2016-10-24,aliens,,,\n"
+                 "P1,2016-10-24,men,,32,84\nP1,2016-10-24,men,,,\nP3,2016-13-24,men,,,\nP4,2016-10-24,aliens,,,\n"
                  "P5,2016-10-24,men,,99,\nP6,2016-10-24,families,,,\n")
     people, report = read_people(path, regions={"32", "84"})
     found = [(p.row, p.column, p.rule, p.severity) for p in report.problems]
@@ -23,7 +23,7 @@ def test_row_level_messages(write) -> None:
     ]
     assert list(people["person_id"]) == ["P1", "P6"] and report.rows_rejected == 4
     assert people.loc[1, "household"] == "P6"  # a family member with no household travels as one
-    assert "24/10/2016" in report.rejects.to_csv()
+    assert "2016-13-24" in report.rejects.to_csv()
 
 
 def test_missing_columns(write) -> None:

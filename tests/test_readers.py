@@ -28,10 +28,12 @@ def test_csv_utf8_bom_comma_and_row_numbers_skip_blank_lines(tmp_path: Path) -> 
 
 def test_csv_short_and_long_rows(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
-    path.write_text("id,name\nA\nB,y,extra\n")
+    path.write_text("id,name\nA\nB,y,extra\nC,z,,\n")
     table = read_cells(path)
     assert table.frame.loc[0, "name"] == ""
-    assert table.frame.loc[1, "__extra__"] == "extra"
+    [note] = table.notes  # trailing empty cells are no problem; a value beyond the header is
+    assert (note.record, note.row, note.column, note.value, note.severity, note.rule) == (
+        1, 3, "column 3", "column 3: extra", "error", "cells-beyond-header")
 
 
 def test_excel(tmp_path: Path) -> None:
@@ -67,7 +69,8 @@ def test_geojson_in_lambert93_is_reprojected(tmp_path: Path) -> None:
     [
         ("c.csv", b"", "file is empty"),
         ("c.csv", b"\n\n", "file is empty"),
-        ("c.xlsx", b"not a workbook", "cannot read as an Excel workbook"),
+        ("c.xlsx", b"not a workbook", "not an Excel workbook"),
+        ("c.xlsx", b"PK\x03\x04broken", "cannot read as an Excel workbook"),
         ("c.geojson", b"{", "cannot read as GeoJSON"),
         ("c.pdf", b"%PDF", "unsupported file type '.pdf'"),
     ],

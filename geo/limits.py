@@ -1,0 +1,74 @@
+"""The limits abri puts on its inputs, each written once.
+
+A file past a limit is refused up front (exit 2) with a message naming the
+file, the limit and what to do; nothing is read half-way. The limits are
+far above the reference case (about 500 centres, 7,000 people) and the
+scale abri aims at on one machine (a few thousand centres, tens of
+thousands of people); they exist so that a small hostile file (a 5 KB
+workbook whose one cell sits at XFD1048576, a CSV of 10,000 columns, a
+fleet of 10^7 coaches) cannot exhaust the machine.
+"""
+
+from __future__ import annotations
+
+from abri.errors import DataFileError
+
+MAX_FILE_BYTES = 200_000_000
+"""Largest input table (CSV, Excel, GeoJSON, GeoPackage) read, in bytes."""
+MAX_UNZIPPED_BYTES = 500_000_000
+"""Largest uncompressed content of an .xlsx workbook (a zip), in bytes."""
+MAX_JSON_BYTES = 1_000_000
+"""Largest fleet.json, rules.json or scenario.json, in bytes."""
+MAX_ROWS = 1_000_000
+"""Most data rows in one table file (Excel's own limit is 1,048,576)."""
+MAX_COLUMNS = 256
+"""Most columns in one table file (Excel 2003's limit; a centre list uses about 12)."""
+MAX_HEADER_SCAN = 10
+"""Rows searched for a misplaced header (a title row above it) when columns are missing."""
+MAX_CENTRES = 50_000
+"""Most centres in one list."""
+MAX_MATRIX_POINTS = 5_001
+"""Most points (origin + centres) in a full travel-time matrix (two float64 arrays: 400 MB)."""
+MAX_COACHES_PER_DAY = 5_000
+"""Most coaches a day in fleet.json (60 in 2016)."""
+MAX_SEATS = 100
+"""Most seats in one coach (49 to 63 in 2016; a double-decker has about 90)."""
+MAX_CAPACITY = 100_000
+"""Most places in one centre."""
+
+FLEET_RANGES: dict[str, tuple[float, float]] = {
+    "coaches_per_day": (1, MAX_COACHES_PER_DAY),
+    "seats": (1, MAX_SEATS),
+    "origin_lon": (-180.0, 180.0),
+    "origin_lat": (-90.0, 90.0),
+}
+"""Allowed range of each number in fleet.json (inclusive)."""
+RULES_RANGES: dict[str, tuple[float, float]] = {
+    "max_stops": (1, 50),
+    "service_minutes": (0, 24 * 60),
+    "break_after_hours": (0.25, 24.0),
+    "break_minutes": (0, 24 * 60),
+    "max_driving_hours": (0.25, 24.0),
+    "second_driver_cost_hours": (0.0, 1_000.0),
+    "preference_penalty_hours": (0.0, 10_000.0),
+}
+"""Allowed range of each number in rules.json (inclusive); a zero break interval would never end."""
+
+
+def check_count(what: str, count: int, limit: int, *, source: str, advice: str = "") -> None:
+    """Refuse `count` of `what` above `limit` with a message naming `source` (a file or an option).
+
+    Raises
+    ------
+    DataFileError
+        `count` is above `limit`.
+    """
+    if count > limit:
+        msg = f"{source}: {count:,} {what}; abri reads at most {limit:,}" + (f" ({advice})" if advice else "")
+        raise DataFileError(msg)
+
+
+def check_matrix(points: int, *, source: str) -> None:
+    """Refuse a full travel-time matrix of `points` x `points` above :data:`MAX_MATRIX_POINTS`."""
+    check_count("points for a full travel-time matrix (origin and centres)", points, MAX_MATRIX_POINTS, source=source,
+                advice=f"{points:,} x {points:,} would need {16 * points * points / 1e9:,.1f} GB; split the list by region")
