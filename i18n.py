@@ -57,6 +57,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "region": ("Région", "Region"),
     "region_name": ("Nom de la région", "Region name"),
     "arrival": ("Arrivée prévue", "Planned arrival"),
+    "arrival_day": ("Date d'arrivée", "Arrival date"),
+    "value_name": ("Nom", "Name"),
     "men": ("Hommes isolés", "Single men"),
     "women": ("Femmes", "Women"),
     "families": ("Familles", "Families"),

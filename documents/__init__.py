@@ -4,8 +4,8 @@
 
 - ``road-sheets.html``, ``centre-sheets.html``, ``prefecture-summaries.html``,
   ``operation-summary.html``: printable, one sheet per printed page;
-- with ``pdf=True``, the same four as PDF (WeasyPrint), one page per sheet
-  when a sheet fits on a page;
+- with ``pdf=True``, the same four as PDF (headless Chromium, else WeasyPrint),
+  one page per sheet when a sheet fits on a page;
 - ``documents.xlsx``: one tab per document type, typed cells, frozen headers;
 - ``road-sheets.csv`` (one row per coach and stop), ``centre-sheets.csv`` (one
   row per centre and arriving coach), ``prefecture-summaries.csv`` (one row
@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from abri.documents import html
+from abri.documents.pdf import PdfEngine, write_pdfs
 from abri.documents.spreadsheets import write_table_csv, write_workbook
 from abri.documents.tables import (
     PlanFolder,
@@ -68,6 +69,23 @@ def default_dialect(lang: str) -> CsvDialect:
     return "excel-fr" if lang == "fr" else "default"
 
 
+MARKER = "operation-summary.html"  # a folder holding it was written here and may be replaced
+
+
+def check_documents_dir(out_dir: str | os.PathLike[str], plan_dir: str | os.PathLike[str]) -> Path:
+    """Refuse a documents folder whose replacement would lose files: the plan folder, a folder holding it, or other files."""
+    from abri.errors import DataFileError
+
+    out, plan = Path(out_dir).absolute(), Path(plan_dir).absolute()
+    if out == plan or out in plan.parents:
+        msg = f"{out_dir}: the documents folder would replace the plan folder {plan_dir}; choose another folder (e.g. {plan_dir}/documents)"
+        raise DataFileError(msg)
+    if out.exists() and (not out.is_dir() or any(out.iterdir()) and not (out / MARKER).is_file()):
+        msg = f"{out_dir}: exists and holds files that are not abri documents; it is replaced as a whole, so choose a new or empty folder"
+        raise DataFileError(msg)
+    return Path(out_dir)
+
+
 def build_documents(plan_dir: str | os.PathLike[str], *, roster: str | os.PathLike[str] | None = None,
                     data_dir: str | os.PathLike[str] | None = None) -> Documents:
     """Read a plan folder (and an optional fleet roster) into the document tables."""
@@ -79,7 +97,8 @@ def build_documents(plan_dir: str | os.PathLike[str], *, roster: str | os.PathLi
 
 
 def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, lang: str = DEFAULT_LANG,
-                    dialect: CsvDialect | None = None, pdf: bool = False, roster: str | os.PathLike[str] | None = None,
+                    dialect: CsvDialect | None = None, pdf: bool = False, pdf_engine: PdfEngine = "auto",
+                    roster: str | os.PathLike[str] | None = None,
                     data_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
     """Write every document of a plan folder into `out_dir` (replaced whole); returns the paths by name.
 
@@ -94,7 +113,9 @@ def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike
     dialect
         CSV dialect; default ``excel-fr`` in French, ``default`` in English.
     pdf
-        Also write each document as PDF (WeasyPrint).
+        Also write each document as PDF.
+    pdf_engine
+        ``"chromium"`` (headless, fast), ``"weasyprint"``, or ``"auto"``: Chromium when installed.
     roster
         Optional fleet roster (CSV/Excel) with a ``coach`` column; its other columns reach the sheets.
     data_dir
@@ -102,8 +123,8 @@ def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike
     """
     lang = check_lang(lang)
     dialect = dialect or default_dialect(lang)
+    out = check_documents_dir(out_dir, plan_dir)
     docs = build_documents(plan_dir, roster=roster, data_dir=data_dir)
-    out = Path(out_dir)
     files: dict[str, Path] = {}
     with atomic_dir(out) as tmp:
         pages = {}
@@ -113,8 +134,5 @@ def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike
             files[f"{key}_csv"] = write_table_csv(tmp / f"{stem}.csv", docs.tables[key], lang=lang, dialect=dialect)
         files["workbook"] = write_workbook(tmp / "documents.xlsx", docs.tables, lang=lang)
         if pdf:
-            from abri.documents.pdf import write_pdf
-
-            for key, stem in DOCUMENTS.items():
-                files[f"{key}_pdf"] = write_pdf(tmp / f"{stem}.pdf", pages[key])
+            files |= write_pdfs({f"{key}_pdf": (tmp / f"{stem}.pdf", pages[key]) for key, stem in DOCUMENTS.items()}, engine=pdf_engine)
     return {name: out / path.name for name, path in files.items()}

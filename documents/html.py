@@ -28,7 +28,7 @@ CSS = """
   @top-center { content: string(label); font: 7.5pt %(font)s; color: #a00; }
   @bottom-right { content: "%(page)s " counter(page) " / " counter(pages); font: 8pt %(font)s; }
   @bottom-left { content: string(title); font: 8pt %(font)s; } }
-html { font: 9pt/1.3 %(font)s; color: #111; }
+html { font: 8.5pt/1.25 %(font)s; color: #111; }
 body { margin: 0; }
 .sheet { break-after: page; page-break-after: always; }
 .sheet:last-child { break-after: auto; page-break-after: auto; }
@@ -42,6 +42,7 @@ table { border-collapse: collapse; width: 100%%; margin: 1.5mm 0 3mm; }
 th, td { border: 0.5pt solid #888; padding: 0.6mm 1.2mm; vertical-align: top; text-align: left; }
 th { background: #eee; font-size: 7.5pt; }
 td.n { text-align: right; white-space: nowrap; }
+tr.note td { border-top: none; padding-top: 0; }
 h2 { font-size: 10.5pt; margin: 3mm 0 1mm; }
 .ids { font: 7.5pt/1.35 'DejaVu Sans Mono', monospace; word-spacing: 1mm; }
 .small { font-size: 7.5pt; color: #333; }
@@ -52,7 +53,7 @@ h2 { font-size: 10.5pt; margin: 3mm 0 1mm; }
 
 def value_text(value: Any, key: str, lang: str) -> str:
     """One value as the reader writes it: dates and numbers in the locale's format, text escaped."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, dt.date):
         return format_date(value, lang)
@@ -96,51 +97,56 @@ def page(title: str, sheets: list[str], *, lang: str) -> str:
             f"<style>{css}</style></head><body>{''.join(sheets)}</body></html>")
 
 
-def _extras(row: pd.Series, columns: Iterable[str]) -> str:
-    return "<br>".join(f"{escape(c)}: {escape(str(row[c]))}" for c in columns if str(row[c]) not in ("", "nan", "None"))
+def _extras(row: pd.Series, columns: Iterable[str], *, sep: str = "<br>") -> str:
+    return sep.join(f"{escape(c)}: {escape(str(row[c]))}" for c in columns if str(row[c]) not in ("", "nan", "None"))
 
 
-def _ids(frame: pd.DataFrame, heading: str, lang: str) -> str:
-    lines = "".join(f"<p><b>{escape(heading.format(**r))}</b> ({r['total']})<br><span class=\"ids\">{escape(r['person_ids'])}</span></p>"
-                    for r in frame.to_dict("records"))
-    return lines
+def _ids(frame: pd.DataFrame, heading: str, extra: Iterable[str] = ()) -> str:
+    """Person ids by stop (or coach), under `heading` filled from the row, with the row's `extra` columns."""
+    extra = list(extra)
+    return "".join(f"<p><b>{escape(heading.format(**r))}</b> ({r['total']})"
+                   + (f' <span class="small">{_extras(pd.Series(r), extra, sep=" · ")}</span>' if extra else "")
+                   + f'<br><span class="ids">{escape(r["person_ids"])}</span></p>' for r in frame.to_dict("records"))
 
 
 def road_sheets(stops: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str]:
     """One sheet per coach: the trip, its stops in road order with contacts and breaks, the boarding list by stop."""
     by_trip = {str(t["coach"]): t for t in pf.trips}
     roster = list(pf.roster.columns) if pf.roster is not None else []
-    groups = [g for g in GROUP_KEYS if stops[g].sum()] if len(stops) else []
     coaches = list(dict.fromkeys(stops["coach"])) if len(stops) else []
     out = []
     for n, coach in enumerate(coaches, start=1):
-        part = stops[stops["coach"] == coach].copy()
+        part = stops[stops["coach"] == coach]
         trip, first = by_trip[coach], part.iloc[0]
-        breaks = int(trip.get("breaks", 0))
+        groups = [g for g in GROUP_KEYS if part[g].sum()]
         pairs = [(translate("day", lang), format_date(first["day"], lang)), (translate("slot", lang), escape(first["slot"])),
                  (translate("departure", lang), f"{escape(first['departure'])} ({escape(pf.origin)})"),
                  (translate("drivers", lang), str(first["drivers"])), (translate("people", lang), format_number(part["total"].sum(), lang)),
-                 (translate("km", lang), format_number(trip.get("km", 0), lang)), (translate("breaks", lang), str(breaks)),
+                 (translate("km", lang), format_number(trip.get("km", 0), lang)), (translate("breaks", lang), str(int(trip.get("breaks", 0)))),
                  (translate("end", lang), escape(first["end"])), (translate("return", lang), escape(first["return"])),
                  (translate("free_at", lang), escape(first["free_at"]))]
         pairs += [(escape(c), escape(str(first[c]))) for c in roster if str(first[c])]
-        part["contact"] = [_extras(r, pf.centre_extra) for _, r in part.iterrows()]
-        part["centre"] = [f"{escape(r.centre_name)} ({escape(r.centre_id)}), {escape(r.commune)} {escape(r.departement)}"
-                          + (f'<br><span class="small">{r.contact}</span>' if r.contact else "")
-                          + (f'<br><span class="warn">{translate("break_note", lang, minutes=pf_break(trip) * r.breaks_before)}</span>'
-                             if r.breaks_before else "") for r in part.itertuples()]
-        rows = "".join(
-            f"<tr><td class=\"n\">{r.stop}</td><td>{r.centre}</td><td class=\"n\">{escape(r.arrival)}</td>"
-            + "".join(f'<td class="n">{getattr(r, g)}</td>' for g in groups)
-            + f'<td class="n"><b>{r.total}</b></td><td>{escape(r.households)}</td><td class="n">{format_number(r.leg_km, lang, digits=1)}</td>'
-            f'<td class="n">{format_number(r.leg_h, lang, digits=2)}</td></tr>' for r in part.itertuples())
-        head = "".join(f"<th>{escape(translate(c, lang))}</th>" for c in ("stop", "centre_name", "arrival", *groups, "total", "households",
-                                                                             "leg_km", "leg_h"))
+        columns = ("stop", "centre_name", "arrival", *groups, "total", "leg_km", "leg_h")
+        rows = []
+        for _, r in part.iterrows():
+            rows.append(f'<tr><td class="n">{r["stop"]}</td><td><b>{escape(r["centre_name"])}</b> ({escape(r["centre_id"])}), '
+                        f'{escape(r["commune"])} {escape(r["departement"])}</td><td class="n"><b>{escape(r["arrival"])}</b></td>'
+                        + "".join(f'<td class="n">{r[g]}</td>' for g in groups)
+                        + f'<td class="n"><b>{r["total"]}</b></td><td class="n">{format_number(r["leg_km"], lang, digits=1)}</td>'
+                        f'<td class="n">{format_number(r["leg_h"], lang, digits=2)}</td></tr>')
+            notes = [_extras(r, pf.centre_extra, sep=" · ")]
+            notes.append(f"{translate('households', lang)}: {escape(r['households'])}" if r["households"] else "")
+            notes.append(f'<span class="warn">{translate("break_note", lang, minutes=pf_break(trip) * r["breaks_before"])}</span>'
+                         if r["breaks_before"] else "")
+            if any(notes):
+                rows.append(f'<tr class="note"><td></td><td colspan="{len(columns) - 1}" class="small">{" · ".join(x for x in notes if x)}</td></tr>')
+        head = "".join(f"<th>{escape(translate(c, lang))}</th>" for c in columns)
+        rows_html = "".join(rows)
         roads = " ".join(r for r in part["roads"] if r)
-        body = (facts(pairs) + f"<h2>{translate('itinerary', lang)}</h2><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        body = (facts(pairs) + f"<h2>{translate('itinerary', lang)}</h2><table><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>"
                 + (f'<p class="small">{translate("roads", lang)}: {escape(roads)}</p>' if roads else "")
                 + f"<h2>{translate('boarding_list', lang)}</h2>"
-                + _ids(part, translate("stop", lang) + " {stop}: {centre_id}", lang))
+                + _ids(part, translate("stop", lang) + " {stop}: {centre_id}"))
         out.append(sheet("coach", coach, f"{translate('road_sheet', lang)} — {translate('coach', lang)} {coach}", body,
                          number=n, count=len(coaches), label=pf.label, lang=lang))
     return out
@@ -155,20 +161,19 @@ def centre_sheets(arrivals: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str
     """One sheet per receiving centre: every coach arriving, when, who, and the places left after each arrival."""
     roster = list(pf.roster.columns) if pf.roster is not None else []
     centres = list(dict.fromkeys(arrivals["centre_id"])) if len(arrivals) else []
-    groups = [g for g in GROUP_KEYS if arrivals[g].sum()] if len(arrivals) else []
     out = []
     for n, centre_id in enumerate(centres, start=1):
         part = arrivals[arrivals["centre_id"] == centre_id]
         first = part.iloc[0]
+        groups = [g for g in GROUP_KEYS if part[g].sum()]
         pairs = [(translate("centre_id", lang), escape(centre_id)), (translate("commune", lang), escape(first["commune"])),
                  (translate("departement", lang), escape(first["departement"])), (translate("capacity", lang), format_number(first["capacity"], lang)),
                  (translate("people", lang), format_number(part["total"].sum(), lang)),
                  (translate("remaining", lang), format_number(part["remaining"].iat[-1], lang))]
         pairs += [(escape(c), escape(str(first[c]))) for c in pf.centre_extra if str(first[c]) not in ("", "nan", "None")]
-        columns = ["arrival_day", "arrival", "coach", *groups, "total", "households", "remaining", *roster]
-        body = (facts(pairs) + f"<h2>{translate('arrivals', lang)}</h2>" + table(part.rename(columns={"arrival_day": "day"}),
-                                                                               ["day" if c == "arrival_day" else c for c in columns], lang)
-                + f"<h2>{translate('person_ids', lang)}</h2>" + _ids(part, translate("coach", lang) + " {coach}", lang))
+        columns = ["arrival_day", "arrival", "coach", *groups, "total", "households", "remaining"]
+        body = (facts(pairs) + f"<h2>{translate('arrivals', lang)}</h2>" + table(part, columns, lang)
+                + f"<h2>{translate('person_ids', lang)}</h2>" + _ids(part, translate("coach", lang) + " {coach}", roster))
         out.append(sheet("centre", centre_id, f"{translate('centre_sheet', lang)} — {first['centre_name']}", body,
                          number=n, count=len(centres), label=pf.label, lang=lang))
     return out

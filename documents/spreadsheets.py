@@ -44,7 +44,7 @@ def write_table_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, lang: 
 
 
 def _cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()

@@ -275,4 +275,8 @@ def operation_table(stops: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
                      "centres_receiving": int((part["people"] > 0).sum()),
                      **{g: int(here[g].sum()) if len(here) else 0 for g in GROUP_KEYS}, "total": int(part["people"].sum()),
                      "coach_km": None, "longest_ride_h": float(here["ride_h"].max()) if len(here) else 0.0, "places": int(part["capacity"].sum())})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    for column in ("coach_km", "places"):  # empty where the figure does not apply (per day / per region)
+        if column in out:
+            out[column] = out[column].astype("Int64")
+    return out

@@ -1,0 +1,281 @@
+"""Documents from a plan folder: sheets per coach, centre and department; HTML, PDF, XLSX, CSV; French and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from abri.cli import main
+from abri.documents import build_documents, write_documents
+from abri.documents.pdf import chromium, write_pdf
+from abri.i18n import format_date, format_number, translate
+
+SHEET = re.compile(r'<section class="sheet" data-kind="(\w+)" data-key="([^"]*)">(.*?)</section>', re.S)
+IDS = re.compile(r'<span class="ids">([^<]*)</span>')
+EVIL = "=HYPERLINK(\"http://x\")"
+SCRIPT = "<script>alert(1)</script>"
+AT = "@SUM(1+1)*cmd|' /C calc'!A0"
+
+
+@pytest.fixture(scope="module")
+def plan_dir(small_scenario: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small scenario with contact columns in its centre file (accents, a formula, markup), planned on the major roads."""
+    from abri.pipeline import run_plan, write_run
+
+    folder = tmp_path_factory.mktemp("docs") / "scenario"
+    shutil.copytree(small_scenario, folder)
+    centres = pd.read_csv(folder / "centres.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    centres["téléphone"] = [f"+33 3 21 00 {i:02d} {i:02d}" for i in range(len(centres))]
+    centres["adresse"] = "12 rue de l'Église, Châteauroux"
+    centres["contact"] = [EVIL if i == 0 else SCRIPT if i == 1 else "Mme Bérénice Çelik" for i in range(len(centres))]
+    centres.to_csv(folder / "centres.csv", sep=";", index=False, encoding="utf-8-sig")
+    run = run_plan(folder, roads="france-major-roads", data_dir=data_dir, iterations=200, baseline=False)
+    out = folder.parent / "plan"
+    write_run(run, out)
+    coaches = [t.coach for t in run.plan.trips]
+    roster = pd.DataFrame({"coach": coaches, "société": "Cars du Détroit", "plaque": [f"AB-{i:03d}-CD" for i in range(len(coaches))],
+                           "téléphone conducteur": [AT if i == 0 else "06 12 34 56 78" for i in range(len(coaches))]})
+    roster.to_csv(out.parent / "roster.csv", index=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def fr_docs(plan_dir: Path, data_dir: Path) -> Path:
+    """French documents with the roster and PDFs (headless Chromium when installed)."""
+    write_documents(plan_dir, plan_dir.parent / "docs-fr", lang="fr", pdf=True, roster=plan_dir.parent / "roster.csv", data_dir=data_dir)
+    return plan_dir.parent / "docs-fr"
+
+
+@pytest.fixture(scope="module")
+def en_docs(plan_dir: Path, data_dir: Path) -> Path:
+    """English documents, plain comma CSV."""
+    write_documents(plan_dir, plan_dir.parent / "docs-en", lang="en", data_dir=data_dir)
+    return plan_dir.parent / "docs-en"
+
+
+def sheets(path: Path) -> list[tuple[str, str, str]]:
+    """(kind, key, body) of every sheet in an HTML document."""
+    return SHEET.findall(path.read_text(encoding="utf-8"))
+
+
+def people_per_sheet(path: Path) -> Counter[str]:
+    """How many times each person id is listed on the sheets of `path`."""
+    return Counter(p for _, _, body in sheets(path) for ids in IDS.findall(body) for p in ids.split())
+
+
+def read_fr_csv(path: Path) -> pd.DataFrame:
+    """A CSV written with the excel-fr dialect."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{path.name}: no byte-order mark for Excel"
+    return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype={translate("departement", "fr"): str})
+
+
+def check_sheets_and_people(plan: Path, docs: Path) -> None:
+    """One sheet per coach / receiving centre / department with arrivals; each carried person once on each kind of sheet."""
+    import json
+
+    trips = json.loads((plan / "plan.json").read_text(encoding="utf-8"))["trips"]
+    carried = [p for t in trips for s in t["stops"] for p in s["people"]]
+    assert len(carried) == len(set(carried)) > 0
+    centres = {s["centre_id"] for t in trips for s in t["stops"]}
+    located = pd.read_json(plan / "centres.geojson").features.map(lambda f: f["properties"])
+    departement = {p["id"]: p["departement"] for p in located}
+    road = sheets(docs / "road-sheets.html")
+    assert sorted(k for _, k, _ in road) == sorted(t["coach"] for t in trips)
+    assert sorted(k for _, k, _ in sheets(docs / "centre-sheets.html")) == sorted(centres)
+    assert sorted(k for _, k, _ in sheets(docs / "prefecture-summaries.html")) == sorted({departement[c] for c in centres})
+    for name in ("road-sheets.html", "centre-sheets.html"):
+        counts = people_per_sheet(docs / name)
+        assert set(counts) == set(carried), name
+        assert max(counts.values()) == 1, f"{name}: {counts.most_common(1)} listed twice"
+    for name in ("road-sheets.csv", "centre-sheets.csv"):  # French documents (the default)
+        listed = [p for cell in read_fr_csv(docs / name)[translate("person_ids", "fr")] for p in str(cell).split()]
+        assert sorted(listed) == sorted(carried), name
+
+
+def test_one_sheet_each_and_every_person_once(plan_dir: Path, fr_docs: Path) -> None:
+    check_sheets_and_people(plan_dir, fr_docs)
+
+
+def test_centre_and_roster_columns_reach_the_documents(fr_docs: Path) -> None:
+    road, centre = (fr_docs / "road-sheets.html").read_text(encoding="utf-8"), (fr_docs / "centre-sheets.html").read_text(encoding="utf-8")
+    for text in (road, centre):
+        assert "12 rue de l&#x27;Église, Châteauroux" in text and "Mme Bérénice Çelik" in text and "+33 3 21 00" in text
+        assert "Cars du Détroit" in text and "AB-000-CD" in text and "téléphone conducteur" in text
+    stops = read_fr_csv(fr_docs / "road-sheets.csv")
+    assert {"téléphone", "adresse", "contact", "société", "plaque", "téléphone conducteur"} <= set(stops.columns)
+    assert set(read_fr_csv(fr_docs / "centre-sheets.csv").columns) >= {"téléphone", "adresse", "contact", "plaque"}
+
+
+def test_text_from_inputs_is_escaped_and_inert(fr_docs: Path) -> None:
+    from openpyxl import load_workbook
+
+    for name in ("road-sheets.html", "centre-sheets.html"):
+        text = (fr_docs / name).read_text(encoding="utf-8")
+        assert "<script" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    for name in ("road-sheets.csv", "centre-sheets.csv"):
+        table = read_fr_csv(fr_docs / name)
+        cells = set(table["contact"].dropna()) | set(table["téléphone conducteur"].dropna().astype(str))
+        assert "'" + EVIL in cells and EVIL not in cells and "'" + AT in cells and AT not in cells
+    book = load_workbook(fr_docs / "documents.xlsx")
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                assert not (isinstance(cell.value, str) and cell.value.startswith(("=", "+", "@"))), f"{sheet.title}!{cell.coordinate}"
+
+
+def test_workbook_reads_back_with_the_csv_figures(fr_docs: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(fr_docs / "documents.xlsx")
+    stems = {"road_sheets": "road-sheets", "centre_sheets": "centre-sheets", "prefecture_summaries": "prefecture-summaries",
+             "operation_summary": "operation-summary"}
+    assert book.sheetnames == [translate(k, "fr")[:31] for k in stems]
+    for key, stem in stems.items():
+        sheet = book[translate(key, "fr")[:31]]
+        assert sheet.freeze_panes == "A2"
+        assert sheet.column_dimensions["A"].width > 5
+        rows = list(sheet.values)
+        xlsx = pd.DataFrame(rows[1:], columns=rows[0])
+        csv = read_fr_csv(fr_docs / f"{stem}.csv")
+        assert list(xlsx.columns) == list(csv.columns)
+        assert len(xlsx) == len(csv) > 0
+        numeric = [c for c in csv.columns if pd.api.types.is_numeric_dtype(csv[c]) and csv[c].notna().any()]
+        assert translate("total", "fr") in numeric
+        for column in numeric:
+            assert all(isinstance(v, int | float) for v in xlsx[column].dropna()), f"{stem}: {column} not typed"
+            assert xlsx[column].astype(float).fillna(-1).round(6).tolist() == csv[column].astype(float).fillna(-1).round(6).tolist(), column
+        day = translate("day", "fr")
+        if day in xlsx:  # date cells shown as 24/10/2016, the CSV's text
+            assert [v.strftime("%d/%m/%Y") for v in xlsx[day]] == csv[day].tolist()
+            assert sheet.cell(row=2, column=list(xlsx.columns).index(day) + 1).number_format == "DD/MM/YYYY"
+
+
+def test_french_and_english_runs(fr_docs: Path, en_docs: Path) -> None:
+    fr, en = read_fr_csv(fr_docs / "road-sheets.csv"), pd.read_csv(en_docs / "road-sheets.csv")
+    assert not (en_docs / "road-sheets.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert {"Car", "Jour", "Arrivée prévue", "Hommes isolés", "Étape (km)"} <= set(fr.columns)
+    assert {"Coach", "Day", "Planned arrival", "Single men", "Leg (km)"} <= set(en.columns)
+    assert re.fullmatch(r"\d\d/\d\d/2016", fr["Jour"].iat[0]) and fr["Jour"].iat[0] == format_date(dt.datetime.strptime(en["Day"].iat[0], "%d %b %Y").date(), "fr")
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} 2016", en["Day"].iat[0])
+    raw_fr = (fr_docs / "road-sheets.csv").read_text(encoding="utf-8-sig")
+    km = float(en.loc[en["Leg (km)"] % 1 > 0.05, "Leg (km)"].iat[0])  # a leg with a decimal part
+    assert f";{str(km).replace('.', ',')};" in raw_fr and f",{km}," in (en_docs / "road-sheets.csv").read_text(encoding="utf-8")
+    html_fr, html_en = (fr_docs / "road-sheets.html").read_text(encoding="utf-8"), (en_docs / "road-sheets.html").read_text(encoding="utf-8")
+    assert 'lang="fr"' in html_fr and "Feuille de route" in html_fr and "Itinéraire" in html_fr and "/10/2016" in html_fr
+    assert 'lang="en"' in html_en and "Road sheet" in html_en and "Oct 2016" in html_en and "Feuille" not in html_en
+    leg = format_number(float(km), "fr", digits=1)
+    assert f">{leg}<" in html_fr and f">{format_number(float(km), 'en', digits=1)}<" in html_en
+    for text in (html_fr, html_en):  # the label on every sheet (empty for a real list)
+        assert text.count("SYNTHETIC scenario") == text.count('class="sheet"') > 0
+
+
+def test_pdf_one_page_per_coach(plan_dir: Path, fr_docs: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    coaches = len(sheets(fr_docs / "road-sheets.html"))
+    reader = PdfReader(fr_docs / "road-sheets.pdf")
+    assert len(reader.pages) == coaches
+    first, last = reader.pages[0].extract_text(), reader.pages[-1].extract_text()
+    assert "SYNTHETIC scenario" in first and "Feuille de route" in first and "Itinéraire" in first
+    assert f"Page {coaches} / {coaches}" in last
+    assert len(PdfReader(fr_docs / "centre-sheets.pdf").pages) == len(sheets(fr_docs / "centre-sheets.html"))
+    # WeasyPrint, the pure-Python engine, prints the same sheets one per page too
+    html = (fr_docs / "road-sheets.html").read_text(encoding="utf-8")
+    assert len(PdfReader(write_pdf(tmp_path / "weasy.pdf", html, engine="weasyprint")).pages) == coaches
+
+
+def _font_file(postscript: str) -> str:
+    done = subprocess.run(["fc-list", f":postscriptname={postscript}", "file"], capture_output=True, text=True, check=True)
+    return done.stdout.split(":")[0].strip()
+
+
+def test_sheets_render_in_chromium_with_every_accent(fr_docs: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    from fontTools.ttLib import TTFont
+
+    context = browser.new_context()
+    page = context.new_page()
+    outside: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else (outside.append(route.request.url),
+                                                                                                      route.abort()))
+    cdp = context.new_cdp_session(page)
+    for name in ("road-sheets.html", "centre-sheets.html", "prefecture-summaries.html", "operation-summary.html"):
+        page.goto((fr_docs / name).resolve().as_uri())
+        assert page.locator("section.sheet").count() == len(sheets(fr_docs / name)) > 0
+        text = page.evaluate("document.body.innerText")
+        assert {"é", "è"} & set(text) or name == "operation-summary.html"
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "section.sheet:first-of-type *"})["nodeIds"]
+        fonts = {f["postScriptName"] for n in nodes for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": n})["fonts"]}
+        assert fonts, name
+        cmap: set[int] = set()
+        for font in fonts:
+            cmap |= set(TTFont(_font_file(font), fontNumber=0).getBestCmap())
+        first = page.evaluate("document.querySelector('section.sheet').innerText")
+        missing = {c for c in first if not c.isspace() and ord(c) not in cmap}
+        assert not missing, f"{name}: no glyph for {missing} in {fonts}"
+    assert not outside
+    context.close()
+
+
+def test_cli_documents(plan_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["-q", "documents", str(plan_dir), "-o", str(tmp_path / "d"), "--lang", "en", "--csv-dialect", "excel-fr"])
+    assert result.exit_code == 0, result.output
+    assert "documents.xlsx" in result.output
+    assert (tmp_path / "d" / "road-sheets.csv").read_text(encoding="utf-8-sig").startswith("Coach;Day;")
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    ("no-plan", "plan.json: no such file"),
+    ("into-plan", "would replace the plan folder"),
+    ("other-files", "holds files that are not abri documents"),
+    ("roster-no-coach", "no coach column"),
+    ("roster-twice", "appears twice"),
+])
+def test_cli_documents_refuses_bad_input(plan_dir: Path, tmp_path: Path, setup: str, message: str) -> None:
+    source, out, extra = plan_dir, tmp_path / "docs", []
+    if setup == "no-plan":
+        source = tmp_path / "empty"
+        source.mkdir()
+    elif setup == "into-plan":
+        out = plan_dir
+    elif setup == "other-files":
+        out.mkdir()
+        (out / "keep.txt").write_text("mine")
+    else:
+        roster = tmp_path / "roster.csv"
+        roster.write_text("plate,company\nAB,X\n" if setup == "roster-no-coach" else "coach,company\nC1,X\nC1,Y\n", encoding="utf-8")
+        extra = ["--roster", str(roster)]
+    result = CliRunner().invoke(main, ["-q", "documents", str(source), "-o", str(out), *extra])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert setup != "other-files" or (out / "keep.txt").read_text() == "mine"
+
+
+def test_tables_without_a_data_pack_use_codes(plan_dir: Path, tmp_path: Path) -> None:
+    docs = build_documents(plan_dir, data_dir=tmp_path)  # no boundaries there: names are left empty, codes stay
+    assert docs.tables["prefecture_summaries"]["departement_name"].eq("").all()
+    assert docs.tables["road_sheets"]["total"].sum() == docs.tables["centre_sheets"]["total"].sum()
+
+
+def test_calais_documents(calais_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    run, plan = calais_run
+    docs = plan.parent / "documents"  # written by the demo
+    check_sheets_and_people(plan, docs)
+    assert len(sheets(docs / "road-sheets.html")) == len(run.plan.trips)
+    if chromium() is not None:
+        pdf = write_pdf(tmp_path / "road-sheets.pdf", (docs / "road-sheets.html").read_text(encoding="utf-8"))
+        assert len(PdfReader(pdf).pages) == len(run.plan.trips)
