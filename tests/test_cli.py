@@ -125,7 +125,8 @@ def test_allocate_and_plan_commands(run, small_scenario: Path, data_dir: Path, t
     plan = run("plan", small_scenario, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "300", "--jobs", "1", "--data-dir", data_dir)
     # on major roads only, one centre of the small scenario is 65 km from any road: everyone is placed elsewhere,
     # the plan is written, and the command still fails so that the planner looks at it
-    assert plan.exit_code == 1 and "unreachable centres: CAO-004" in plan.output and "0 unplaced" in plan.output
+    assert plan.exit_code == 1 and "unreachable centres (1): CAO-004: nearest road" in plan.output and "0 unplaced" in plan.output
+    assert plan.output.count("CAO-004") == 1  # said once (not by the snapper, the list and the error each)
     assert "naive, adults" in plan.stdout and "seat fill %" in plan.stdout
     assert {"plan.json", "trips.csv", "manifests.csv", "assignments.csv", "trips.geojson"} <= {p.name for p in (tmp_path / "p").iterdir()}
 
@@ -139,7 +140,8 @@ def test_plan_with_more_people_than_places_is_partial_and_fails(run, small_scena
     (folder / "centres.csv").write_text("\n".join(lines[:6] + [line for line in lines if "CAOMI" in line]) + "\n")  # 5 adult centres left
     result = run("plan", folder, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "200", "--jobs", "1", "--data-dir", data_dir)
     assert result.exit_code == 1
-    assert "unplaced:" in result.output and "no places left for group 'men'" in result.output
+    assert "  unplaced " in result.output and "no places left for group 'men'" in result.output
+    assert result.output.count("no places left for group 'men'") == 1
     assert "incomplete plan" in result.output and (tmp_path / "p/plan.json").exists()
     unplaced = (tmp_path / "p/unplaced.csv").read_text()
     assert "no places left" in unplaced
@@ -177,7 +179,9 @@ def test_plan_with_an_unreachable_centre_fails(run, small_scenario: Path, data_d
         fh.write("CAO-AJACCIO;CAO Ajaccio;30;2A004;CAO;men;2A;94\n")
     result = run("plan", folder, "-o", tmp_path / "p", "--roads", "france-major-roads", "--iterations", "200", "--jobs", "1", "--data-dir", data_dir)
     assert result.exit_code == 1
-    assert "unreachable centres: CAO-004, CAO-AJACCIO" in result.output and "2 unreachable centres" in result.output
+    assert "unreachable centres (2): CAO-004: nearest road" in result.output and "; CAO-AJACCIO: nearest road" in result.output
+    assert "2 unreachable centres" in result.output
+    assert result.output.count("CAO-AJACCIO") == 1 and result.output.count("CAO-004") == 1
     assert (tmp_path / "p/plan.json").exists()
 
 
@@ -194,3 +198,17 @@ def test_plan_reports_people_rows_set_aside(run, small_scenario: Path, data_dir:
     assert "people.csv, row 2, column 'day': error [bad-day] got '2016-13-45', expected a date YYYY-MM-DD" in result.output
     assert "1 set aside" in result.output
     assert first[0] in (tmp_path / "p/people.rejects.csv").read_text()
+
+
+def test_plan_says_each_unreachable_centre_once(small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    """As a planner sees it (a real process, logging included): the snapper, the list and the error do not each repeat it."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "abri.cli", "plan", str(small_scenario), "-o", str(tmp_path / "p"), "--roads",
+                             "france-major-roads", "--iterations", "50", "--jobs", "1", "--no-baseline", "--data-dir", str(data_dir)],
+                            capture_output=True, text=True, timeout=300, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output
+    assert output.count("CAO-004") == 1 and "unreachable centres (1): CAO-004: nearest road 65 km away" in output
+    assert output.count("accounting: ") == 1
