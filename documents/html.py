@@ -60,7 +60,7 @@ def value_text(value: Any, key: str, lang: str) -> str:
     if isinstance(value, bool):
         return escape(str(value))
     if isinstance(value, numbers.Number):
-        return format_number(float(value), lang, digits=DIGITS.get(key, 0))
+        return format_number(float(value), lang, digits=DIGITS.get(key, 0))  # type: ignore[arg-type]
     return escape(str(value))
 
 
