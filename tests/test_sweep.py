@@ -221,10 +221,11 @@ def test_unreachable_scheduler_exits_1(small_scenario: Path, grid_file: Path, da
     assert result.exit_code == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
 
 
+@pytest.mark.slow
 def test_interrupted_sweep_carries_on(small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
     """Killed after its first plan, the sweep started again plans only what is missing; -q is silent."""
     grid = tmp_path / "grid.toml"
-    grid.write_text("[fleet]\ncoaches_per_day = [4, 5, 6, 7]\n[solver]\niterations = 1000\n")
+    grid.write_text("[fleet]\ncoaches_per_day = [4, 6, 8]\n[solver]\niterations = 300\n")
     out = tmp_path / "sweep"
     args = [str(a) for a in sweep_args(small_scenario, grid, out, data_dir)]
     proc = subprocess.Popen([sys.executable, "-m", "abri.cli", "-q", *args, "--workers", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -236,14 +237,14 @@ def test_interrupted_sweep_carries_on(small_scenario: Path, data_dir: Path, tmp_
         proc.kill()
         proc.wait()
     before = {p.name: p.read_bytes() for p in (out / "results").glob("*.json")}
-    assert 1 <= len(before) < 4 and not list((out / "results").glob("*.tmp*"))  # interrupted mid-sweep; whole files only
+    assert 1 <= len(before) < 3 and not list((out / "results").glob("*.tmp*"))  # interrupted mid-sweep; whole files only
     result = CliRunner().invoke(main, ["-q", *args, "--workers", "0"], catch_exceptions=False)
     assert result.exit_code == 0 and result.stderr == ""  # -q: no progress, no summary
     table = pd.read_csv(out / "sweep.csv", keep_default_na=False)
-    assert sorted(table["coaches_per_day"]) == [4, 5, 6, 7] and (table["error"] == "").all()
+    assert sorted(table["coaches_per_day"]) == [4, 6, 8] and (table["error"] == "").all()
     assert all((out / "results" / name).read_bytes() == data for name, data in before.items())  # done plans kept, not redone
     again = invoke(*args, "--workers", "0")
-    assert again.exit_code == 0 and "0 planned" in again.output and "4 done before" in again.output
+    assert again.exit_code == 0 and "0 planned" in again.output and "3 done before" in again.output
 
 
 def test_folder_of_another_sweep_is_refused(local_sweep, small_scenario: Path, grid_file: Path, data_dir: Path) -> None:
