@@ -62,6 +62,11 @@ class Demand:
         """Departure days, in order."""
         return sorted(set(self.singles["day"]) | set(self.households["day"]))
 
+    def only(self, groups: set[str]) -> Demand:
+        """The people of `groups` alone."""
+        households = self.households if "families" in groups else self.households.iloc[:0]
+        return Demand(self.singles[self.singles["group"].isin(groups)], households, self.source)
+
     def by_day_group(self) -> pd.DataFrame:
         """People per day (rows) and group (columns)."""
         singles = self.singles.groupby(["day", "group"])["count"].sum()
@@ -316,6 +321,19 @@ def _placement(demand: Demand, supply: _Supply, candidates: pd.DataFrame, *, tot
     return _Solution(dict(short), _used(house, x, len(supply.ids)), exact, extras)
 
 
+def _linked_groups(supply: _Supply, groups: set[str]) -> set[str]:
+    """`groups` and every group that shares a centre with one of them, transitively."""
+    live = (supply.capacity > 0) & np.isfinite(supply.time_s)
+    linked, todo = set(groups), list(groups)
+    while todo:
+        group = todo.pop()
+        for other in GROUPS:
+            if other not in linked and (supply.accepts[group] & supply.accepts[other] & live).any():
+                linked.add(other)
+                todo.append(other)
+    return linked
+
+
 def _margins(demand: Demand, supply: _Supply, solution: _Solution, last_day: str) -> dict[str, int]:
     """Per group, the most further people of that group (alone) who could still be placed once everyone is."""
     classes = demand.singles.groupby(["day", "group"])["count"].sum()
@@ -423,7 +441,7 @@ def _travel_times(lon: np.ndarray, lat: np.ndarray, origin: tuple[float, float],
     graph = load_graph(roads, profile=profile, data_dir=data_dir)
     points = pd.DataFrame({"id": [f"P{i}" for i in range(len(lon))], "lon": lon, "lat": lat})
     snapped, times, _ = snap_and_measure(graph, origin, points, profile=profile, origin_only=True, with_distance=False)
-    out = times.loc[ORIGIN, points["id"]].to_numpy(float)
+    out = np.array(times.loc[ORIGIN, points["id"]], dtype=float)
     out[~snapped.loc[points["id"], "reachable"].to_numpy(bool)] = np.nan
     return out, f"coach time on the roads {roads}"
 
@@ -474,13 +492,17 @@ def check_readiness(
     to_date = dict.fromkeys(days, 0)
     solution = full
     if total:
-        for day in days[:-1]:
-            partial = _shortfall(demand, supply, upto=day, time_limit=time_limit)
-            to_date[day], exact = sum(partial.short.values()), exact and partial.exact
-        to_date[days[-1]] = total
-        if len(candidates):
-            solution = _placement(demand, supply, candidates, total=total, penalty_s=penalty_hours * 3600, spread_places=spread_places,
-                                  spread_s=spread_hours * 3600, time_limit=time_limit)
+        for i, day in enumerate(days):
+            bound = sum(n for (d, _), n in full.short.items() if d <= day)  # the full answer, cut at `day`, is one way to place them
+            if bound and i < len(days) - 1:
+                partial = _shortfall(demand, supply, upto=day, time_limit=time_limit)
+                bound, exact = sum(partial.short.values()), exact and partial.exact
+            to_date[day] = bound
+        if len(candidates):  # only the groups that share places with a short group can gain from extra places
+            linked = _linked_groups(supply, {g for (_, g), n in full.short.items() if n})
+            placed = _placement(demand.only(linked), supply, candidates, total=total, penalty_s=penalty_hours * 3600,
+                                spread_places=spread_places, spread_s=spread_hours * 3600, time_limit=time_limit)
+            solution = _Solution(placed.short, placed.used if "families" in linked else full.used, exact, placed.extras)
     margins = _margins(demand, supply, solution, days[-1] if days else "9999")
     groups, per_day, per_dept, per_region, extras = _tables(demand, frame, supply, solution, margins, to_date, candidates, departements,
                                                            region_names)
