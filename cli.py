@@ -8,7 +8,29 @@ import sys
 import click
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GuardedGroup(click.Group):
+    """The command group with a last resort: an unexpected error is one line with its cause and exit 1, not a traceback.
+
+    Under ``-v`` the traceback is shown, for a bug report.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("verbose"):
+                raise
+            if isinstance(exc, OSError) and exc.strerror:
+                cause = f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror}"
+            else:
+                cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            msg = f"unexpected failure ({cause}); nothing more is known here: rerun with -v for the details to report"
+            raise click.ClickException(msg) from exc
+
+
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.version_option(package_name="abri")

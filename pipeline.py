@@ -128,6 +128,10 @@ def prepare(
     with _timed(seconds, "read"):
         scenario = read_scenario(scenario_dir, regions=_all_regions(data_dir))
         centres, report = read_centres(scenario.centres_path, data_dir=data_dir)
+    if not origin_only:  # a full matrix is bounded before the roads are loaded
+        from abri.geo.limits import check_matrix
+
+        check_matrix(len(centres) + 1, source=str(scenario.centres_path))
     with _timed(seconds, "graph"):
         graph = load_graph(roads, profile=coach, data_dir=data_dir, progress=progress)
     with _timed(seconds, "matrix"):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import CALAIS, F, data_dir_option, parse_lonlat, read_and_report_centres, reports_errors
+from abri.commands.common import CALAIS, F, check_outputs, data_dir_option, parse_lonlat, read_and_report_centres, reports_errors
 
 
 @click.group("map")
@@ -37,7 +37,9 @@ def map_capacity(centres: Path, output: Path, origin: tuple[float, float], plan_
     from abri.maps.capacity import write_capacity_map
     from abri.maps.plan import allocated_per_centre
 
-    gdf, _ = read_and_report_centres(centres, data_dir, output.with_name(f"{output.stem}.rejects.csv"), strict)
+    rejects = output.with_name(f"{output.stem}.rejects.csv")
+    check_outputs({"--output": output}, inputs=(centres,), maybe={"rejects": rejects})
+    gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict)
     allocated = allocated_per_centre(plan_dir) if plan_dir else None
     for path in write_capacity_map(gdf, output, png=png, data_dir=data_dir, tiles=tiles, origin=(*origin, "origin"), allocated=allocated):
         click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
@@ -52,5 +54,6 @@ def map_plan(plan_dir: Path, output: Path, tiles: str, png: bool, data_dir: Path
     """Map of a coach plan: trips by day along their roads, centres by occupancy."""
     from abri.maps.plan import write_plan_map
 
+    check_outputs({"--output": output})
     for path in write_plan_map(plan_dir, output, png=png, data_dir=data_dir, tiles=tiles):
         click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")

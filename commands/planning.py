@@ -9,19 +9,20 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, F, data_dir_option, echo_report, progress_on, reports_errors, timed_step
+from abri.commands.common import DataError, F, check_outputs, data_dir_option, echo_report, progress_on, reports_errors, timed_step
 from abri.commands.documents import lang_option
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED
+from abri.geo.limits import MAX_CENTRES, MAX_COACHES_PER_DAY, MAX_PLACES, MAX_SEATS
 
 
 @click.command()
 @click.argument("name", type=click.Choice(["calais-2016"]))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Scenario folder to write.")
-@click.option("--seed", type=int, default=2016, show_default=True)
-@click.option("--centres", "n_centres", type=int, default=450, show_default=True, help="Adult reception centres (CAO).")
-@click.option("--places", type=int, default=7500, show_default=True, help="Places in adult centres.")
-@click.option("--coaches", type=int, default=60, show_default=True, help="Coaches available per day.")
-@click.option("--seats", type=int, default=55, show_default=True, help="Seats per coach.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=2016, show_default=True)
+@click.option("--centres", "n_centres", type=click.IntRange(1, MAX_CENTRES), default=450, show_default=True, help="Adult reception centres (CAO).")
+@click.option("--places", type=click.IntRange(1, MAX_PLACES), default=7500, show_default=True, help="Places in adult centres.")
+@click.option("--coaches", type=click.IntRange(1, MAX_COACHES_PER_DAY), default=60, show_default=True, help="Coaches available per day.")
+@click.option("--seats", type=click.IntRange(1, MAX_SEATS), default=55, show_default=True, help="Seats per coach.")
 @data_dir_option
 @reports_errors
 def scenario(name: str, output: Path, seed: int, n_centres: int, places: int, coaches: int, seats: int, data_dir: Path | None) -> None:
@@ -31,6 +32,7 @@ def scenario(name: str, output: Path, seed: int, n_centres: int, places: int, co
     for label, value in (("--centres", n_centres), ("--places", places), ("--coaches", coaches), ("--seats", seats)):
         if value < 1:
             raise click.BadParameter(f"got {value}; expected at least 1", param_hint=label)
+    check_outputs({"--output": output / "people.csv"})
     params = ScenarioParams(seed=seed, centres=n_centres, places=places, coaches_per_day=coaches, seats=seats)
     files = write_scenario(params, output, data_dir=data_dir)
     click.echo(SYNTHETIC_LABEL, err=True)
@@ -73,6 +75,7 @@ def allocate_cmd(scenario_dir: Path, output: Path, jobs: int | None, profile: Pa
     from abri.files import write_csv
     from abri.pipeline import allocate_prepared, prepare
 
+    check_outputs({"--output": output / "assignments.csv"})
     with timed_step("roads and travel times from the origin"):
         prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs, progress=progress_on(), origin_only=True)
     for report, name in ((prepared.centre_report, "centres"), (prepared.scenario.people_report, "people")):

@@ -9,6 +9,7 @@ import click
 from abri.commands.common import (
     CALAIS,
     DataError,
+    check_outputs,
     data_dir_option,
     parse_lonlat,
     progress_on,
@@ -36,6 +37,7 @@ def graph() -> None:
 @reports_errors
 def graph_build(roads: str, output: Path, profile: Path | None, download: bool, data_dir: Path | None) -> None:
     """Build the coach road graph from ROADS (a file or data pack road set) and save it."""
+    check_outputs({"--output": output})
     g = road_graph(roads, data_dir, download, profile)
     if output.suffix == ".graphml":
         import networkx as nx
@@ -68,7 +70,12 @@ def matrix(centres: Path, output: Path, origin: tuple[float, float], jobs: int |
 
     if output.suffix not in (".csv", ".parquet"):
         raise click.BadParameter(f"got {output.name!r}; expected a .csv or .parquet file", param_hint="--output")
-    gdf, _ = read_and_report_centres(centres, data_dir, output.with_name(f"{output.stem}.rejects.csv"), strict)
+    from abri.geo.limits import check_matrix
+
+    rejects = output.with_name(f"{output.stem}.rejects.csv")
+    check_outputs({"--output": output}, inputs=(centres,), maybe={"rejects": rejects})
+    gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict)
+    check_matrix(len(gdf) + 1, source=str(centres))
     g = road_graph(roads, data_dir, download, profile)
     with timed_step(f"matrix {len(gdf) + 1} x {len(gdf) + 1}"):
         snapped, times, lengths = snap_and_measure(g, origin, gdf, profile=load_profile(profile), jobs=jobs, progress=progress_on())
@@ -102,6 +109,7 @@ def route_cmd(start: tuple[float, float], end: tuple[float, float], depart: str 
     from abri.routing.schedule import _drive, clock_to_s, driver_limit_s, margin, s_to_clock
     from abri.routing.snap import Snapper
 
+    check_outputs({"--output": output})
     rules = Rules()
     try:
         leave = clock_to_s(depart or rules.departure)

@@ -29,30 +29,14 @@ MAX_CENTRES = 50_000
 """Most centres in one list."""
 MAX_MATRIX_POINTS = 5_001
 """Most points (origin + centres) in a full travel-time matrix (two float64 arrays: 400 MB)."""
-MAX_COACHES_PER_DAY = 5_000
-"""Most coaches a day in fleet.json (60 in 2016)."""
-MAX_SEATS = 100
-"""Most seats in one coach (49 to 63 in 2016; a double-decker has about 90)."""
+MAX_COACHES_PER_DAY = 10_000
+"""Most coaches a day in fleet.json (60 in 2016); the other fleet and rules ranges are in :mod:`abri.geo.scenario`."""
+MAX_SEATS = 1_000
+"""Most seats in one coach in fleet.json (49 to 63 in 2016)."""
 MAX_CAPACITY = 100_000
 """Most places in one centre."""
-
-FLEET_RANGES: dict[str, tuple[float, float]] = {
-    "coaches_per_day": (1, MAX_COACHES_PER_DAY),
-    "seats": (1, MAX_SEATS),
-    "origin_lon": (-180.0, 180.0),
-    "origin_lat": (-90.0, 90.0),
-}
-"""Allowed range of each number in fleet.json (inclusive)."""
-RULES_RANGES: dict[str, tuple[float, float]] = {
-    "max_stops": (1, 50),
-    "service_minutes": (0, 24 * 60),
-    "break_after_hours": (0.25, 24.0),
-    "break_minutes": (0, 24 * 60),
-    "max_driving_hours": (0.25, 24.0),
-    "second_driver_cost_hours": (0.0, 1_000.0),
-    "preference_penalty_hours": (0.0, 10_000.0),
-}
-"""Allowed range of each number in rules.json (inclusive); a zero break interval would never end."""
+MAX_PLACES = 1_000_000
+"""Most places in a synthetic scenario (``abri scenario --places``)."""
 
 
 def check_count(what: str, count: int, limit: int, *, source: str, advice: str = "") -> None:

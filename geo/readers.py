@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from abri.errors import DataFileError
-from abri.geo.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES, check_count
+from abri.geo.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_HEADER_SCAN, MAX_ROWS, MAX_UNZIPPED_BYTES, check_count
 from abri.geo.report import Problem, RowCheck, Severity
 from abri.geo.values import format_cell, parse_number
 
@@ -256,7 +256,7 @@ def _table(path: str, records: list[tuple[int, list[str]]], *, encoding: str = "
     unnamed = [n for j, n in enumerate(names) if n == f"column_{j + 1}" and not str(header[j]).strip()]
     empty = [n for n in unnamed if not (frame[n] != "").any()]
     frame = frame.drop(columns=empty)
-    head = [(n, [str(c).strip() for c in r]) for n, r in records[:12]]
+    head = [(n, [str(c).strip() for c in r]) for n, r in records[: MAX_HEADER_SCAN + 1]]
     return RawTable(path, frame, [n for n, _ in body], encoding, delimiter, notes, head, sheets or [], sheet)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from abri.constants import CALAIS, CALAIS_NAME
 from abri.errors import DataFileError
+from abri.geo.limits import MAX_COACHES_PER_DAY, MAX_SEATS
 from abri.geo.report import ValidationReport
 
 
@@ -108,6 +109,20 @@ class Scenario:
 T = TypeVar("T")
 # Keys a file may carry besides the dataclass fields (free text for people).
 _INFORMATIVE = {"label", "name", "description", "comment", "notes"}
+# Numbers that may be negative (west of Greenwich, south of the equator), with their bound in degrees.
+_SIGNED = {"origin_lon": 180.0, "origin_lat": 90.0}
+
+
+def _read_json(path: Path) -> Any:
+    """A small JSON file (at most :data:`~abri.geo.limits.MAX_JSON_BYTES`), its errors naming the file."""
+    from abri.geo.limits import MAX_JSON_BYTES, check_count
+
+    check_count("bytes", path.stat().st_size, MAX_JSON_BYTES, source=str(path), advice="a settings file is a few hundred bytes")
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        msg = f"{path}: not valid JSON ({exc})"
+        raise DataFileError(msg) from exc
 
 
 def _type_ok(value: Any, default: Any) -> bool:
@@ -127,13 +142,7 @@ def read_json_dataclass(path: Path, cls: type[T], *, overrides: dict[str, Any] |
 
     A missing file gives the defaults. `overrides` (already typed) replace values after reading.
     """
-    raw: Any = {}
-    if path.is_file():
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            msg = f"{path}: not valid JSON ({exc})"
-            raise DataFileError(msg) from exc
+    raw: Any = _read_json(path) if path.is_file() else {}
     if not isinstance(raw, dict):
         msg = f"{path}: got a JSON {type(raw).__name__}; expected an object of keys such as {[f.name for f in fields(cls)][:4]}"  # type: ignore[arg-type]
         raise DataFileError(msg)
@@ -152,7 +161,10 @@ def read_json_dataclass(path: Path, cls: type[T], *, overrides: dict[str, Any] |
         if not _type_ok(value, default):
             msg = f"{path}: key {name!r} is {value!r}; expected a {type(default).__name__} like {default!r}"
             raise DataFileError(msg)
-        if isinstance(value, int | float) and not isinstance(value, bool) and (value != value or value < 0):
+        if name in _SIGNED and not -_SIGNED[name] <= value <= _SIGNED[name]:  # NaN fails too
+            msg = f"{path}: key {name!r} is {value!r}; expected degrees from {-_SIGNED[name]:g} to {_SIGNED[name]:g} like {default!r}"
+            raise DataFileError(msg)
+        if name not in _SIGNED and isinstance(value, int | float) and not isinstance(value, bool) and (value != value or value < 0):
             msg = f"{path}: key {name!r} is {value!r}; expected a number >= 0 like {default!r}"
             raise DataFileError(msg)
         values[name] = float(value) if isinstance(default, float) else value
@@ -173,7 +185,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "driving_buffer_minutes": (0, 24 * 60), "margin_pct": (0, 200), "second_driver_cost_hours": (0, 1000),
     "preference_penalty_hours": (0, 1000), "daily_rest_hours": (0, 48),
 }
-FLEET_RANGES: dict[str, tuple[float, float]] = {"coaches_per_day": (1, 10_000), "seats": (1, 1_000)}
+FLEET_RANGES: dict[str, tuple[float, float]] = {"coaches_per_day": (1, MAX_COACHES_PER_DAY), "seats": (1, MAX_SEATS)}
 
 
 def check_rules(rules: Rules, where: str = "rules.json") -> None:
@@ -240,16 +252,32 @@ def check_fleet(fleet: Fleet, where: str = "fleet.json") -> None:
         seen.add(coach)
 
 
+def _normalise_days(fleet: Fleet, path: Path) -> Fleet:
+    """The fleet with its days as YYYY-MM-DD (``20161024`` and ``2016-10-24`` are one day), each once."""
+    from dataclasses import replace
+
+    from abri.geo.values import parse_day
+
+    days = []
+    for text in fleet.days:
+        try:
+            day = parse_day(text)
+        except ValueError:
+            msg = f"{path}: key 'days' holds {text!r}; expected dates YYYY-MM-DD like '2016-10-24'"
+            raise DataFileError(msg) from None
+        if day in days:
+            msg = f"{path}: key 'days' lists {day} twice ({text!r}); expected each day once"
+            raise DataFileError(msg)
+        days.append(day)
+    return replace(fleet, days=days)
+
+
 def read_label(folder: Path) -> tuple[str, str]:
     """The scenario's name and label from ``scenario.json`` (empty when the file is absent)."""
     path = folder / "scenario.json"
     if not path.is_file():
         return folder.name, ""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        msg = f"{path}: not valid JSON ({exc})"
-        raise DataFileError(msg) from exc
+    raw = _read_json(path)
     if not isinstance(raw, dict):
         msg = f"{path}: got a JSON {type(raw).__name__}; expected an object with 'name' and 'label'"
         raise DataFileError(msg)
@@ -274,6 +302,7 @@ def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = 
             raise DataFileError(msg)
     check_rules(rules, str(folder / "rules.json"))
     check_fleet(fleet, str(folder / "fleet.json"))
+    fleet = _normalise_days(fleet, folder / "fleet.json")
     name, label = read_label(folder)
     people, report = read_people(folder / "people.csv", regions=regions)
     return Scenario(folder, folder / "centres.csv", people, report, fleet, rules, name=name, label=label)
