@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -59,7 +60,8 @@ def read_pbf(path: str | os.PathLike[str], *, stats: PbfStats | None = None) -> 
         processor = (osmium.FileProcessor(str(path)).with_locations()
                      .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
                      .with_filter(osmium.filter.KeyFilter("highway")))
-        for way in processor:
+        for obj in processor:
+            way: Any = obj  # the filters let only ways through
             stats.ways += 1
             tags = {k: way.tags[k] for k in WAY_TAGS if k in way.tags}
             if tags["highway"] not in COACH_HIGHWAYS or way.tags.get("area") == "yes":

@@ -139,14 +139,14 @@ def _check_profile(profile: CoachProfile, source: str) -> CoachProfile:
     if "default" not in profile.speeds_kmh:
         msg = f"{source}: [speeds_kmh] needs a 'default' speed"
         raise DataFileError(msg)
+    for road, limit in profile.limits_kmh.items():
+        if not 0 < limit <= 200:
+            msg = f"{source}: limits_kmh.{road} = {limit!r}; expected a limit above 0 and at most 200 km/h"
+            raise DataFileError(msg)
     for road, speed in profile.speeds_kmh.items():
         limit = profile.limit(road)
         if not 0 < speed <= limit:
             msg = f"{source}: speeds_kmh.{road} = {speed!r}; expected a speed above 0 and at most the coach limit {limit:g} km/h"
-            raise DataFileError(msg)
-    for road, limit in profile.limits_kmh.items():
-        if not 0 < limit <= 200:
-            msg = f"{source}: limits_kmh.{road} = {limit!r}; expected a limit above 0 and at most 200 km/h"
             raise DataFileError(msg)
     if profile.detour_factor < 1 or profile.access_speed_kmh <= 0:
         msg = f"{source}: access.detour_factor must be >= 1 and access.speed_kmh > 0"
