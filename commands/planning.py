@@ -157,10 +157,14 @@ def _unreachable_said_once() -> Iterator[None]:
 @reports_errors
 def demo(output: Path, seed: int, iterations: int, profile: Path | None, data_dir: Path | None) -> None:
     """Run the whole chain on the data pack: calais-2016 scenario to plan and maps."""
+    from abri.files import FolderBusyError
     from abri.pipeline import run_demo
 
     with timed_step("demo"), _unreachable_said_once():
-        run, files = run_demo(output, data_dir=data_dir, seed=seed, iterations=iterations, profile=profile, progress=progress_on())
+        try:
+            run, files = run_demo(output, data_dir=data_dir, seed=seed, iterations=iterations, profile=profile, progress=progress_on())
+        except FolderBusyError as exc:
+            raise DataError(str(exc)) from exc
     _report_run(run, files)
 
 
