@@ -60,3 +60,33 @@ def test_travel_matrix_access_legs_and_unreachable(hdf: RoadGraph) -> None:
 def test_unknown_engine_is_refused(hdf: RoadGraph) -> None:
     with pytest.raises(ValueError, match="unknown routing engine 'osrm'"):
         node_matrix(hdf, np.array([0]), np.array([1]), engine="osrm")  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_worker_processes_die_with_a_killed_parent(data_dir: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import numpy as np; from abri.routing.graph import load_graph; from abri.routing.matrix import node_matrix; "
+            "g = load_graph('hauts-de-france-roads'); s = np.arange(g.n_nodes); print('go', flush=True); "
+            "[node_matrix(g, s, s[:10], n_jobs=2, engine='scipy') for _ in range(100)]")
+    parent = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "ABRI_DATA_DIR": str(data_dir)},
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None and parent.stdout.readline().strip() == "go"
+        deadline, children = time.monotonic() + 60, set()
+        while not children and time.monotonic() < deadline:
+            time.sleep(0.2)
+            children = {int(c) for c in Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()}
+        assert children, "no worker process started"
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{c}").exists() and "Z" not in Path(f"/proc/{c}/stat").read_text().split()[2] for c in children):
+            assert time.monotonic() < deadline, f"workers {children} outlived the killed parent"
+            time.sleep(0.2)
+    finally:
+        parent.kill()
