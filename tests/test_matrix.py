@@ -64,6 +64,7 @@ def test_unknown_engine_is_refused(hdf: RoadGraph) -> None:
 
 @pytest.mark.slow
 def test_worker_processes_die_with_a_killed_parent(data_dir: Path, tmp_path: Path) -> None:
+    import contextlib
     import os
     import signal
     import subprocess
@@ -75,9 +76,10 @@ def test_worker_processes_die_with_a_killed_parent(data_dir: Path, tmp_path: Pat
             "[node_matrix(g, s, s[:10], n_jobs=2, engine='scipy') for _ in range(100)]")
     parent = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "ABRI_DATA_DIR": str(data_dir)},
                               stdout=subprocess.PIPE, text=True)
+    children: set[int] = set()
     try:
         assert parent.stdout is not None and parent.stdout.readline().strip() == "go"
-        deadline, children = time.monotonic() + 60, set()
+        deadline = time.monotonic() + 60
         while not children and time.monotonic() < deadline:
             time.sleep(0.2)
             children = {int(c) for c in Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()}
@@ -90,3 +92,6 @@ def test_worker_processes_die_with_a_killed_parent(data_dir: Path, tmp_path: Pat
             time.sleep(0.2)
     finally:
         parent.kill()
+        for child in children:  # never leave a worker behind, even when the test fails
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
