@@ -43,6 +43,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "coach": ("Car", "Coach"),
     "day": ("Jour", "Day"),
     "slot": ("Créneau d'embarquement", "Boarding slot"),
+    "bay": ("Quai", "Bay"),
     "departure": ("Départ", "Departure"),
     "drivers": ("Conducteurs", "Drivers"),
     "end": ("Fin prévue", "Expected end"),
@@ -106,6 +107,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "carried": ("Personnes transportées", "People carried"),
     "unplaced": ("Non placées", "Unplaced"),
     "not_carried": ("Non transportées", "Not carried"),
+    "not_legal": ("Trajet non conforme", "Trip not legal"),
     "legal_trips": ("Trajets conformes", "Legal trips"),
     "two_driver_trips": ("Trajets à deux conducteurs", "Two-driver trips"),
     "mean_ride_h": ("Trajet moyen (h)", "Mean ride (h)"),
@@ -150,6 +152,16 @@ def to_date(value: str | dt.date) -> dt.date:
 def format_date(value: str | dt.date, lang: str = DEFAULT_LANG) -> str:
     """A date as French (``24/10/2016``) or English (``24 Oct 2016``) readers write it."""
     return str(_babel_date(to_date(value), format=_DATE_PATTERNS[check_lang(lang)], locale=_LOCALES[lang]))
+
+
+def format_datetime(value: dt.datetime, lang: str = DEFAULT_LANG) -> str:
+    """A date and time as readers of `lang` write it: ``25/10/2016 02:10`` in French."""
+    return f"{format_date(value.date(), lang)} {value:%H:%M}"
+
+
+def excel_datetime_format(lang: str = DEFAULT_LANG) -> str:
+    """The number format of date-and-time cells in a workbook."""
+    return excel_date_format(lang) + " HH:MM"
 
 
 def excel_date_format(lang: str = DEFAULT_LANG) -> str:

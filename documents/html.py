@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from abri.documents.tables import GROUP_KEYS, PlanFolder, centre_occupancy, longest_rides
-from abri.i18n import format_date, format_number, translate
+from abri.i18n import format_date, format_datetime, format_number, translate
 
 FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
 DIGITS = {"leg_km": 1, "leg_h": 2, "ride_h": 2, "longest_ride_h": 2, "occupancy_pct": 1, "seat_fill_pct": 1, "mean_ride_h": 2,
@@ -53,8 +53,10 @@ h2 { font-size: 10.5pt; margin: 3mm 0 1mm; }
 
 def value_text(value: Any, key: str, lang: str) -> str:
     """One value as the reader writes it: dates and numbers in the locale's format, text escaped."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, lang)
     if isinstance(value, dt.date):
         return format_date(value, lang)
     if isinstance(value, bool):
@@ -120,11 +122,11 @@ def road_sheets(stops: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str]:
         trip, first = by_trip[coach], part.iloc[0]
         groups = [g for g in GROUP_KEYS if part[g].sum()]
         pairs = [(translate("day", lang), format_date(first["day"], lang)), (translate("slot", lang), escape(first["slot"])),
+                 (translate("bay", lang), escape(first["bay"])),
                  (translate("departure", lang), f"{escape(first['departure'])} ({escape(pf.origin)})"),
                  (translate("drivers", lang), str(first["drivers"])), (translate("people", lang), format_number(part["total"].sum(), lang)),
                  (translate("km", lang), format_number(trip.get("km", 0), lang)), (translate("breaks", lang), str(int(trip.get("breaks", 0)))),
-                 (translate("end", lang), escape(first["end"])), (translate("return", lang), escape(first["return"])),
-                 (translate("free_at", lang), escape(first["free_at"]))]
+                 *((translate(k, lang), value_text(first[k], k, lang)) for k in ("end", "return", "free_at"))]
         pairs += [(escape(c), escape(str(first[c]))) for c in roster if str(first[c])]
         columns = ("stop", "centre_name", "arrival", *groups, "total", "leg_km", "leg_h")
         rows = []
@@ -142,8 +144,11 @@ def road_sheets(stops: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str]:
                 rows.append(f'<tr class="note"><td></td><td colspan="{len(columns) - 1}" class="small">{" · ".join(x for x in notes if x)}</td></tr>')
         head = "".join(f"<th>{escape(translate(c, lang))}</th>" for c in columns)
         rows_html = "".join(rows)
+        warning = ""
+        if not trip.get("legal", True):  # the planner must see why before handing the sheet over
+            warning = f'<p class="warn"><b>{translate("not_legal", lang)}</b>: {escape(" | ".join(map(str, trip.get("notes", []))))}</p>'
         roads = " ".join(r for r in part["roads"] if r)
-        body = (facts(pairs) + f"<h2>{translate('itinerary', lang)}</h2><table><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>"
+        body = (facts(pairs) + warning + f"<h2>{translate('itinerary', lang)}</h2><table><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>"
                 + (f'<p class="small">{translate("roads", lang)}: {escape(roads)}</p>' if roads else "")
                 + f"<h2>{translate('boarding_list', lang)}</h2>"
                 + _ids(part, translate("stop", lang) + " {stop}: {centre_id}"))

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from abri.files import CsvDialect, atomic_path, neutralise, write_csv
-from abri.i18n import excel_date_format, format_date, translate
+from abri.i18n import excel_date_format, excel_datetime_format, format_date, format_datetime, translate
 
 MAX_WIDTH = 60
 #: Values of these columns are message keys, written in the reader's language.
@@ -34,8 +34,19 @@ def localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         if column in TRANSLATED_VALUES:
             out[column] = out[column].map(lambda v: translate(str(v), lang))
         elif out[column].dtype == object:
-            out[column] = out[column].map(lambda v: format_date(v, lang) if isinstance(v, dt.date) else ("" if v is None else v))
+            out[column] = out[column].map(lambda v: _text(v, lang))
     return out.rename(columns=lambda c: header(str(c), lang))
+
+
+def _text(value: Any, lang: str) -> Any:
+    """A cell for a CSV reader: dates and times the locale's way, nothing for None."""
+    if value is pd.NaT:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, lang)
+    if isinstance(value, dt.date):
+        return format_date(value, lang)
+    return "" if value is None else value
 
 
 def write_table_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, lang: str, dialect: CsvDialect) -> Path:
@@ -44,7 +55,7 @@ def write_table_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, lang: 
 
 
 def _cell(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
@@ -77,9 +88,11 @@ def write_workbook(path: str | os.PathLike[str], tables: dict[str, pd.DataFrame]
                 if v is not None:
                     widths[i] = max(widths[i], 10 if isinstance(v, dt.date) else len(str(v)))
         for i in range(len(columns)):
-            if len(values) and any(isinstance(v, dt.date) for v in values[:, i]):
+            kinds = {type(v) for v in values[:, i]} if len(values) else set()
+            if kinds & {dt.date, dt.datetime}:
+                shown = excel_datetime_format(lang) if dt.datetime in kinds else date_format
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
-                    cell.number_format = date_format
+                    cell.number_format = shown
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, MAX_WIDTH)
         sheet.freeze_panes = "A2"

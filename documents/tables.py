@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,23 @@ def clock_text(seconds: float) -> str:
 def on_day(day: str, clock: str) -> dt.date:
     """The date of a clock time written relative to `day` (``'+1d 01:10'`` is the next day)."""
     return dt.date.fromisoformat(day[:10]) + dt.timedelta(days=clock_seconds(clock) // 86400)
+
+
+_CLOCK = re.compile(r"^(?:\+(\d+)d )?(\d{1,2}):(\d{2})$")
+
+
+def moment(day: str, value: Any) -> dt.datetime | str | None:
+    """A time of a trip as a date and time: ``'+1d 02:10'`` (relative to `day`) or ISO ``'2016-10-25 02:10'``; other text as is."""
+    text = _text(value).strip()
+    if not text:
+        return None
+    if match := _CLOCK.match(text):
+        start = dt.datetime.fromisoformat(day[:10])
+        return start + dt.timedelta(days=int(match[1] or 0), hours=int(match[2]), minutes=int(match[3]))
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        return text
 
 
 def _read_json(path: Path) -> Any:
@@ -193,10 +211,10 @@ def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
         for n, stop in enumerate(trip["stops"], start=1):
             centre = _centre(pf, stop["centre_id"])
             rows.append({
-                "coach": coach, "day": dt.date.fromisoformat(day[:10]), "slot": _text(trip.get("slot")),
+                "coach": coach, "day": dt.date.fromisoformat(day[:10]), "slot": _text(trip.get("slot")), "bay": _text(trip.get("bay")),
                 "departure": _text(trip.get("departure")), "drivers": int(trip.get("drivers", 1)),
-                "end": clock_text(clock_seconds(trip["stops"][-1]["arrival"])) if trip["stops"] else "",
-                "return": _text(trip.get("return")), "free_at": _text(trip.get("free_at")),
+                "end": moment(day, trip["stops"][-1]["arrival"]) if trip["stops"] else None,
+                "return": moment(day, trip.get("return")), "free_at": moment(day, trip.get("free_at")),
                 "stop": n, "centre_id": str(stop["centre_id"]), **{k: centre[k] for k in ("centre_name", "commune", "departement")},
                 "arrival": clock_text(clock_seconds(stop["arrival"])), "arrival_day": on_day(day, stop["arrival"]),
                 **{g: int(stop.get("groups", {}).get(g, 0)) for g in GROUP_KEYS}, "total": len(stop["people"]),
@@ -207,7 +225,11 @@ def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
                 "roads": _text(stop.get("roads")) or (pf.roads.get(coach, "") if n == 1 else ""),
                 **{c: centre[c] for c in pf.centre_extra}, **_roster(pf, coach),
             })
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    for column in ("end", "return", "free_at"):  # plain datetimes and None (not NaT), like the dates
+        if column in out:
+            out[column] = pd.Series([rows[i][column] for i in range(len(rows))], dtype=object)
+    return out
 
 
 def centre_sheet_table(stops: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:

@@ -277,6 +277,25 @@ def test_tables_without_a_data_pack_use_codes(plan_dir: Path, tmp_path: Path) ->
     assert docs.tables["road_sheets"]["total"].sum() == docs.tables["centre_sheets"]["total"].sum()
 
 
+def test_slots_returns_and_free_times_when_the_plan_has_them(plan_dir: Path, tmp_path: Path) -> None:
+    """Fields other stages add to trips (slot, bay, return, free_at) reach the road sheet; a plan without them still reads."""
+    import json
+
+    folder = tmp_path / "plan"
+    shutil.copytree(plan_dir, folder)
+    (folder / "trips.geojson").unlink()  # roads are optional too
+    plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    plan["trips"][0] |= {"slot": "07:30", "bay": 3, "return": "+1d 02:10", "free_at": "2016-10-25 13:10", "legal": False, "notes": ["<late>"]}
+    (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    write_documents(folder, tmp_path / "docs", lang="en")
+    stops = pd.read_csv(tmp_path / "docs" / "road-sheets.csv", dtype=str).fillna("")
+    first = stops[stops["Coach"] == plan["trips"][0]["coach"]].iloc[0]
+    assert (first["Boarding slot"], first["Bay"], first["Return"], first["Free at"]) == ("07:30", "3", "25 Oct 2016 02:10", "25 Oct 2016 13:10")
+    assert stops.loc[stops["Coach"] != first["Coach"], "Boarding slot"].eq("").all() and stops["Roads"].eq("").all()
+    body = dict((k, b) for _, k, b in sheets(tmp_path / "docs" / "road-sheets.html"))[first["Coach"]]
+    assert "<dt>Bay</dt><dd>3</dd>" in body and "<dd>25 Oct 2016 02:10</dd>" in body and "Trip not legal" in body and "&lt;late&gt;" in body
+
+
 def test_calais_documents(calais_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from pypdf import PdfReader
 
