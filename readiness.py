@@ -321,6 +321,36 @@ def _placement(demand: Demand, supply: _Supply, candidates: pd.DataFrame, *, tot
     return _Solution(dict(short), _used(house, x, len(supply.ids)), exact, extras)
 
 
+def _components(supply: _Supply) -> list[set[str]]:
+    """Groups split into sets that share no centre: each is solved on its own (smaller models, same answer)."""
+    out: list[set[str]] = []
+    for group in GROUPS:
+        if not any(group in part for part in out):
+            out.append(_linked_groups(supply, {group}))
+    return out
+
+
+def _solve_part(demand: Demand, supply: _Supply, candidates: pd.DataFrame, days: list[str], *, penalty_s: float, spread_places: int,
+                spread_s: float, time_limit: float) -> tuple[_Solution, dict[str, int]]:
+    """Groups sharing centres: fewest people without a place (all days, then each day so far), and where extra places go."""
+    full = _shortfall(demand, supply, upto="9999", time_limit=time_limit)
+    total, exact = sum(full.short.values()), full.exact
+    to_date = dict.fromkeys(days, 0)
+    if not total:
+        return full, to_date
+    for i, day in enumerate(days):
+        bound = sum(n for (d, _), n in full.short.items() if d <= day)  # the full answer, cut at `day`, is one way to place them
+        if bound and i < len(days) - 1:
+            partial = _shortfall(demand, supply, upto=day, time_limit=time_limit)
+            bound, exact = sum(partial.short.values()), exact and partial.exact
+        to_date[day] = bound
+    if not len(candidates):
+        return _Solution(full.short, full.used, exact), to_date
+    placed = _placement(demand, supply, candidates, total=total, penalty_s=penalty_s, spread_places=spread_places, spread_s=spread_s,
+                        time_limit=time_limit)
+    return _Solution(placed.short, placed.used, exact, placed.extras), to_date
+
+
 def _linked_groups(supply: _Supply, groups: set[str]) -> set[str]:
     """`groups` and every group that shares a centre with one of them, transitively."""
     live = (supply.capacity > 0) & np.isfinite(supply.time_s)
@@ -386,6 +416,8 @@ class Readiness:
     seconds: float = 0.0
     label: str = ""
     reports: list[ValidationReport] = field(default_factory=list, repr=False)  # the centre (and people) file checks
+    centres: pd.DataFrame | None = field(default=None, repr=False)  # the centres counted, for the map
+    origin: tuple[float, float] | None = None
 
     @property
     def unplaced(self) -> int:
@@ -487,27 +519,18 @@ def check_readiness(
     candidates = candidates.assign(time_s=times[len(centres):]).dropna(subset=["time_s"]).reset_index(drop=True)
     supply = _supply(frame)
     days = demand.days
-    full = _shortfall(demand, supply, upto="9999", time_limit=time_limit)
-    total, exact = sum(full.short.values()), full.exact
-    to_date = dict.fromkeys(days, 0)
-    solution = full
-    if total:
-        for i, day in enumerate(days):
-            bound = sum(n for (d, _), n in full.short.items() if d <= day)  # the full answer, cut at `day`, is one way to place them
-            if bound and i < len(days) - 1:
-                partial = _shortfall(demand, supply, upto=day, time_limit=time_limit)
-                bound, exact = sum(partial.short.values()), exact and partial.exact
-            to_date[day] = bound
-        if len(candidates):  # only the groups that share places with a short group can gain from extra places
-            linked = _linked_groups(supply, {g for (_, g), n in full.short.items() if n})
-            placed = _placement(demand.only(linked), supply, candidates, total=total, penalty_s=penalty_hours * 3600,
-                                spread_places=spread_places, spread_s=spread_hours * 3600, time_limit=time_limit)
-            solution = _Solution(placed.short, placed.used if "families" in linked else full.used, exact, placed.extras)
+    parts = [_solve_part(demand.only(groups), supply, candidates, days, penalty_s=penalty_hours * 3600, spread_places=spread_places,
+                         spread_s=spread_hours * 3600, time_limit=time_limit) for groups in _components(supply)]
+    solution = _Solution({k: n for part, _ in parts for k, n in part.short.items()}, sum((part.used for part, _ in parts), np.zeros(len(supply.ids))),
+                         all(part.exact for part, _ in parts), {k: v for part, _ in parts for k, v in part.extras.items()})
+    to_date = {day: sum(dated[day] for _, dated in parts) for day in days}
+    total, exact = sum(solution.short.values()), solution.exact
     margins = _margins(demand, supply, solution, days[-1] if days else "9999")
     groups, per_day, per_dept, per_region, extras = _tables(demand, frame, supply, solution, margins, to_date, candidates, departements,
                                                            region_names)
     return Readiness(total == 0, groups, per_day, per_dept, per_region, extras, exact=exact, travel=travel, source=demand.source,
-                     not_counted=list(supply.ids[~np.isfinite(supply.time_s)]), seconds=round(time.perf_counter() - start, 2))
+                     not_counted=list(supply.ids[~np.isfinite(supply.time_s)]), seconds=round(time.perf_counter() - start, 2),
+                     centres=centres, origin=origin)
 
 
 def _tables(demand: Demand, frame: pd.DataFrame, supply: _Supply, solution: _Solution, margins: dict[str, int], to_date: dict[str, int],
@@ -640,6 +663,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "men": "hommes isolés", "women": "femmes", "families": "familles", "minors": "mineurs", "vulnerable": "personnes vulnérables",
         "yes": "oui", "no": "non", "groups_sheet": "Groupes", "days_sheet": "Jours", "departements_sheet": "Départements",
         "regions_sheet": "Régions", "extras_sheet": "Places à ouvrir", "extra_name": "Places à ouvrir ({group}), {nom}",
+        "map_title": "Places à ouvrir par département", "map_legend": "places à ouvrir",
     },
     "en": {
         "group": "Group", "people": "People", "households": "Households", "places": "Places", "unplaced": "Without a place",
@@ -651,6 +675,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "men": "single men", "women": "women", "families": "families", "minors": "minors", "vulnerable": "vulnerable people",
         "yes": "yes", "no": "no", "groups_sheet": "Groups", "days_sheet": "Days", "departements_sheet": "Departments",
         "regions_sheet": "Regions", "extras_sheet": "Extra places", "extra_name": "Extra places ({group}), {nom}",
+        "map_title": "Extra places by department", "map_legend": "extra places to open",
     },
 }
 #: Headers of the suggested centre rows (aliases :func:`abri.geo.centres.read_centres` reads).
@@ -708,8 +733,10 @@ def extra_places_by_departement(result: Readiness) -> pd.Series:
     return result.departements["extra"].rename("extra_places")
 
 
-def write_readiness(result: Readiness, out_dir: str | os.PathLike[str], *, lang: str = "fr") -> dict[str, Path]:
-    """Write the tables (CSV and one XLSX workbook), the suggested centre rows and a JSON summary into `out_dir`, whole or not at all."""
+def write_readiness(result: Readiness, out_dir: str | os.PathLike[str], *, lang: str = "fr", data_dir: str | os.PathLike[str] | None = None,
+                    with_map: bool = True) -> dict[str, Path]:
+    """Write the tables (CSV and one XLSX workbook), the suggested centre rows, a JSON summary and (`with_map`) the capacity
+    map with a layer of extra places by department into `out_dir`, whole or not at all."""
     from abri.files import atomic_dir, atomic_path, safe_frame, write_csv, write_json
 
     words = _words(lang)
@@ -730,4 +757,11 @@ def write_readiness(result: Readiness, out_dir: str | os.PathLike[str], *, lang:
                    "exact": result.exact, "travel": result.travel, "demand": result.source, "not_counted": result.not_counted,
                    "seconds": result.seconds, "label": result.label}
         names["summary"] = write_json(tmp / "readiness.json", summary).name
+        if with_map and result.centres is not None:
+            from abri.maps.capacity import write_capacity_map
+
+            origin = (*result.origin, "origin") if result.origin else None
+            layer = {words["map_title"]: (extra_places_by_departement(result), words["map_legend"])}
+            names["map"] = write_capacity_map(result.centres, tmp / "readiness-map.html", data_dir=data_dir, origin=origin,  # type: ignore[arg-type]
+                                              extra=layer)[0].name
     return {key: out / name for key, name in names.items()}

@@ -18,11 +18,13 @@ from abri.commands.common import DataError, data_dir_option, echo_report, report
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the tables (CSV, XLSX), extra-centres.csv and readiness.json.")
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the tables.")
+@click.option("--map/--no-map", "with_map", default=True, show_default=True,
+              help="With -o, also the capacity map with a layer of extra places by department (readiness-map.html).")
 @click.option("--roads", default=None, help="Time coaches on this road set or file (default: straight line x 1.3 at 80 km/h).")
 @data_dir_option
 @reports_errors
 def readiness_cmd(scenario_dir: Path, expect: str | None, day: str | None, household_size: int | None, output: Path | None, lang: str,
-                  roads: str | None, data_dir: Path | None) -> None:
+                  with_map: bool, roads: str | None, data_dir: Path | None) -> None:
     """Check that every person expected has a place, by group and by day; say where places are missing.
 
     Exit 0 when ready, 1 when people would be left without a place (the tables are written either way).
@@ -50,7 +52,7 @@ def readiness_cmd(scenario_dir: Path, expect: str | None, day: str | None, house
         echo_report(report, limit=20)
     _print(result)
     if output is not None:
-        for key, path in write_readiness(result, output, lang=lang).items():
+        for key, path in write_readiness(result, output, lang=lang, data_dir=data_dir, with_map=with_map).items():
             click.echo(f"{key:<14} {path}")
     if not result.ready:
         raise DataError(f"not ready: {result.unplaced:,} people without a place; {int(result.extras['places'].sum()):,} extra places needed"

@@ -110,7 +110,8 @@ def test_cli_expect_and_outputs(tmp_path: Path, data_dir: Path) -> None:
     assert groups.columns[:3].tolist() == ["Group", "People", "Households"]
     assert groups.set_index("Group").loc["single men", "Margin (places still free)"] == "2"
     assert openpyxl.load_workbook(out / "readiness.xlsx").sheetnames == ["Groups", "Days", "Departments", "Regions", "Extra places"]
-    short = runner.invoke(main, ["-q", "readiness", str(folder), "--expect", "men=12", "-o", str(out), "--data-dir", str(data_dir)])
+    assert '"extra:Extra places by department"' in (out / "readiness-map.html").read_text(encoding="utf-8")  # the capacity map's layer
+    short = runner.invoke(main, ["-q", "readiness", str(folder), "--expect", "men=12", "-o", str(out), "--no-map", "--data-dir", str(data_dir)])
     assert short.exit_code == 1 and "not ready: 2 people" in short.output
     extras = read_csv(out / "extra-centres.csv")  # French: headers the centre reader knows, dates as written
     assert extras.columns.tolist() == CENTRE_COLUMNS.split(";")[:3] + ["code_insee", "type", "publics", "departement", "ouverture_date"]
@@ -168,7 +169,7 @@ def drop_minor_places(src: Path, dst: Path) -> str:
 def mend(folder: Path, data_dir: Path, out: Path, *roads: str) -> pd.DataFrame:
     """Not ready -> the extra centres written -> added to the centre file -> ready. Returns the extra places."""
     runner = CliRunner()
-    first = runner.invoke(main, ["-q", "readiness", str(folder), "-o", str(out), "--data-dir", str(data_dir), *roads])
+    first = runner.invoke(main, ["-q", "readiness", str(folder), "-o", str(out), "--no-map", "--data-dir", str(data_dir), *roads])
     assert first.exit_code == 1 and first.stdout.startswith("NOT READY"), first.output
     extras = read_csv(out / "readiness-extras.csv")
     groups = read_csv(out / "readiness-groups.csv").set_index("Groupe")
