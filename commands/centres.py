@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from abri.commands.common import centre_options, check_outputs, default_rejects, read_and_report_centres, reports_errors
+from abri.commands.common import DataError, centre_options, check_outputs, default_rejects, read_and_report_centres, reports_errors
+
+if TYPE_CHECKING:
+    from abri.geo.report import ValidationReport
+
+
+def _some_kept(report: ValidationReport) -> None:
+    """Exit 1 when the file gave no centre at all (no data row, or every row set aside)."""
+    if report.rows_kept == 0:
+        why = "it has no data row" if report.rows_read == 0 else f"all {report.rows_read} rows were set aside (see the problems above)"
+        raise DataError(f"{report.file}: no centre to use: {why}")
 
 
 @click.command()
@@ -21,6 +32,8 @@ def validate(centres: Path, output: Path | None, problems: Path | None, data_dir
     """Read and check a centre list (CSV, Excel, GeoJSON, GeoPackage)."""
     from abri.geo.centres import write_centres
 
+    if output is not None and output.suffix.lower() not in {".csv", ".geojson", ".json", ".gpkg"}:
+        raise click.BadParameter(f"got {output.name!r}; expected a .csv, .geojson or .gpkg file", param_hint="--output")
     given = rejects
     if rejects is None and output is not None:
         rejects = output.with_name(f"{output.stem}.rejects.csv")
@@ -32,6 +45,7 @@ def validate(centres: Path, output: Path | None, problems: Path | None, data_dir
     if output:
         write_centres(gdf, output)
         click.echo(f"{len(gdf)} centres written to {output}", err=True)
+    _some_kept(report)
 
 
 @click.command()
@@ -46,7 +60,8 @@ def capacity(centres: Path, by: str, fmt: str, data_dir: Path | None, rejects: P
     from abri.geo.capacity import capacity_summary, departements_without_centre
 
     check_outputs({"--rejects": rejects}, inputs=(centres,), maybe={"--rejects (default)": default_rejects(centres, rejects)})
-    gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict, sheet=sheet)
+    gdf, report = read_and_report_centres(centres, data_dir, rejects, strict, sheet=sheet)
+    _some_kept(report)
     summary = capacity_summary(gdf, by=by, data_dir=data_dir)  # type: ignore[arg-type]
     if fmt == "csv":
         click.echo(csv_text(summary, index=True), nl=False)

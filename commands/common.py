@@ -103,12 +103,12 @@ def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] =
         for other, other_path in named[:i]:
             if same(path, other_path):
                 raise click.BadParameter(f"{path} is also the file of {other}; choose two different files", param_hint=label)
-    for label, path in outputs.items():
-        if path is None:
+    for label, target in outputs.items():
+        if target is None:
             continue
-        if path.is_dir():
-            raise click.BadParameter(f"{path} is a folder; expected a file name", param_hint=label)
-        parent = path.absolute().parent
+        if target.is_dir():
+            raise click.BadParameter(f"{target} is a folder; expected a file name", param_hint=label)
+        parent = target.absolute().parent
         while not parent.exists():
             parent = parent.parent
         try:
@@ -117,7 +117,7 @@ def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] =
             os.unlink(probe)
         except OSError as exc:
             reason = "is a file, not a folder" if parent.is_file() else f"cannot be written ({exc.strerror or exc})"
-            raise click.BadParameter(f"{path}: the folder {parent} {reason}; choose a folder you can write to", param_hint=label) from None
+            raise click.BadParameter(f"{target}: the folder {parent} {reason}; choose a folder you can write to", param_hint=label) from None
 
 
 def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool,
@@ -192,12 +192,16 @@ def timed_step(label: str) -> Iterator[None]:
 
 def parse_lonlat(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float] | None:
     """``'1.86,50.95'`` -> ``(1.86, 50.95)``."""
+    from abri.geo.values import parse_coordinate
+
     if value is None:
         return None
+    parts = value.split(";") if ";" in value else value.split(",")  # 1,86;50,95 with decimal commas
     try:
-        lon, lat = (float(v) for v in value.split(","))
-    except ValueError:
-        raise click.BadParameter(f"got {value!r}; expected LON,LAT in degrees, e.g. 1.8587,50.9513") from None
+        lon, lat = (parse_coordinate(v, axis=axis) for v, axis in zip(parts, ("lon", "lat"), strict=True))
+    except ValueError as exc:
+        why = "" if "zip()" in str(exc) else f" ({exc})"
+        raise click.BadParameter(f"got {value!r}{why}; expected LON,LAT in degrees, e.g. 1.8587,50.9513 (west and south negative)") from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise click.BadParameter(f"got {value!r}; longitude must be in [-180, 180] and latitude in [-90, 90]")
     return lon, lat

@@ -50,8 +50,12 @@ def _read_communes(path: str) -> pd.DataFrame:
 
 
 def load_communes(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """The gazetteer as a DataFrame (one row per commune, plus a normalised ``key``)."""
-    return _read_communes(str(dataset_path("communes", data_dir)))
+    """The gazetteer as a DataFrame (one row per commune, plus a normalised ``key``).
+
+    The file is read once per process; each call returns a copy, so a caller
+    that changes its frame changes nobody else's.
+    """
+    return _read_communes(str(dataset_path("communes", data_dir))).copy()
 
 
 @dataclass(frozen=True)
@@ -79,12 +83,18 @@ class Gazetteer:
     """Look communes up by INSEE code, postcode or name."""
 
     def __init__(self, communes: pd.DataFrame) -> None:
-        self.communes = communes
+        self._communes = communes.copy()
+        communes = self._communes
         self._by_code = communes.set_index("code", drop=False)
         exploded = communes.assign(cp=communes["codes_postaux"].str.split()).explode("cp")
         self._by_postcode = exploded.groupby("cp").indices
         self._by_key = communes.groupby("key").indices
         self._cp_rows = exploded.reset_index(drop=True)
+
+    @property
+    def communes(self) -> pd.DataFrame:
+        """The communes looked up (a copy: the gazetteer is shared and stays as read)."""
+        return self._communes.copy()
 
     @classmethod
     def from_data_dir(cls, data_dir: str | os.PathLike[str] | None = None) -> Gazetteer:
@@ -114,7 +124,7 @@ class Gazetteer:
     def by_name(self, name: str, *, departement: str | None = None, postcode: str | None = None) -> Lookup:
         """The commune called `name`, narrowed by `departement` and/or `postcode` when names repeat."""
         idx = self._by_key.get(normalise_name(name))
-        rows = self.communes.iloc[idx] if idx is not None else self.communes.iloc[[]]
+        rows = self._communes.iloc[idx] if idx is not None else self._communes.iloc[[]]
         what = f"name {name!r}"
         if departement:
             dept = str(departement).strip().upper().zfill(2)

@@ -141,10 +141,10 @@ def decode_text(data: bytes, path: str = "") -> Decoded:
     byte is read as Windows-1252 and listed in ``stray`` with its line, so
     that it is reported rather than silently changing the whole file.
     """
-    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            return _decode_wide(data[len(bom):], encoding, path)
+    for mark, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                           (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(mark):
+            return _decode_wide(data[len(mark):], encoding, path)
     if b"\x00" in data:
         sample = data[:4096]
         even, odd = sample[0::2].count(0), sample[1::2].count(0)

@@ -81,7 +81,7 @@ def parse_coordinate(text: str, *, axis: str) -> float:
         Not a coordinate; the message says why.
     """
     s = text.strip().replace("º", "°").replace("˚", "°")
-    value = parse_number(s)
+    value = parse_number(s.removesuffix("°"))
     if value is not None:
         return value
     letter = ""

@@ -49,3 +49,113 @@ def test_random_bytes_give_a_clear_error_or_a_report(tmp_path: Path, data_dir: P
         assert str(path) in str(exc)
         return
     assert report.rows_read == len(gdf) + report.rows_rejected
+
+
+# --- people files -----------------------------------------------------------------------------------------------------
+
+PEOPLE_FIELDS = ["person_id", "day", "group", "household", "pref1", "pref2"]
+people_cell = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(["", "P1", "P1\u200b", "\u03a11", "2016-10-24", "20161024", "24/10/2016", "2016-02-30", "men", "Hommes",
+                     "familles", "H1", "32", "84"]),
+)
+
+
+@SETTINGS
+@given(rows=st.lists(st.fixed_dictionaries({f: people_cell for f in PEOPLE_FIELDS}), min_size=1, max_size=10))
+def test_random_people_rows_are_reported_not_crashed(tmp_path: Path, rows: list[dict]) -> None:
+    from abri.constants import GROUPS
+    from abri.geo.people import read_people
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=PEOPLE_FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / "people.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    try:
+        people, report = read_people(path, regions={"32", "84"})
+    except DataFileError:
+        return
+    assert report.rows_read == len(people) + report.rows_rejected  # nobody lost without a row in the rejects
+    assert set(people["group"]) <= set(GROUPS)
+    assert all(len(d) == 10 and d[4] == "-" for d in people["day"])
+    assert people["person_id"].is_unique
+    for _, members in people.groupby("household"):  # a household travels together: one day, one group
+        assert members["day"].nunique() == 1 and members["group"].nunique() == 1
+    assert all(p.row is not None and p.expected for p in report.problems)
+
+
+@SETTINGS
+@given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx", ".geojson"]))
+def test_random_bytes_as_people_give_a_clear_error_or_a_report(tmp_path: Path, data: bytes, suffix: str) -> None:
+    from abri.geo.people import read_people
+
+    path = tmp_path / f"people{suffix}"
+    path.write_bytes(data)
+    try:
+        people, report = read_people(path)
+    except DataFileError as exc:
+        assert str(path) in str(exc)
+        return
+    assert report.rows_read == len(people) + report.rows_rejected
+
+
+# --- numbers, clocks, days: what is written is what is read -------------------------------------------------------------
+
+@given(n=st.integers(min_value=0, max_value=10**9), sep=st.sampled_from(["", " ", "\u00a0", "\u202f"]))
+def test_counts_round_trip(n: int, sep: str) -> None:
+    from abri.geo.values import parse_count
+
+    grouped = f"{n:,}".replace(",", sep)
+    assert parse_count(grouped) == n
+    assert parse_count(f"{n}.0") == n
+
+
+@given(n=st.integers(min_value=1_000, max_value=999_999), sep=st.sampled_from([".", ","]))
+def test_one_thousands_separator_is_ambiguous(n: int, sep: str) -> None:
+    import pytest
+
+    from abri.geo.values import parse_count
+
+    with pytest.raises(ValueError, match="ambiguous"):
+        parse_count(f"{n:,}".replace(",", sep))
+
+
+@given(x=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), comma=st.booleans())
+def test_numbers_round_trip(x: float, comma: bool) -> None:
+    from abri.geo.values import parse_number
+
+    text = repr(x)
+    assert parse_number(text.replace(".", ",") if comma and "e" not in text else text) == x
+
+
+@given(h=st.integers(0, 23), m=st.integers(0, 59), style=st.sampled_from(["{h:02d}:{m:02d}", "{h}h{m:02d}", "{h:02d}:{m:02d}:00"]))
+def test_clocks_round_trip(h: int, m: int, style: str) -> None:
+    from abri.geo.values import parse_clock
+
+    assert parse_clock(style.format(h=h, m=m)) == f"{h:02d}:{m:02d}"
+
+
+@given(day=st.dates(), style=st.sampled_from(["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d 00:00:00"]))
+def test_days_round_trip(day, style: str) -> None:  # type: ignore[no-untyped-def]
+    from abri.geo.values import parse_day
+
+    if day.year < 1000:
+        return
+    assert parse_day(day.strftime(style)) == day.isoformat()
+
+
+@given(value=st.floats(min_value=-179.99, max_value=179.99), hemisphere=st.booleans())
+def test_degrees_minutes_seconds_round_trip(value: float, hemisphere: bool) -> None:
+    from abri.geo.values import parse_coordinate
+
+    d = abs(value)
+    degrees, minutes = int(d), int(d * 60) % 60
+    seconds = round(d * 3600 - degrees * 3600 - minutes * 60, 3)
+    if seconds >= 60:
+        return
+    sign = -1 if value < 0 else 1
+    text = f"{degrees}°{minutes}'{seconds}\"" + ("W" if sign < 0 else "E") if hemisphere else f"{'-' if sign < 0 else ''}{degrees}°{minutes}'{seconds}\""
+    assert abs(parse_coordinate(text, axis="lon") - sign * (degrees + minutes / 60 + seconds / 3600)) < 1e-9
+    assert parse_coordinate(f"{value}°", axis="lon") == value

@@ -42,3 +42,13 @@ def test_by_postcode(gaz: Gazetteer) -> None:
     assert shared.problem == "ambiguous"
     assert gaz.by_postcode("01130", name="nantua").place.insee == "01269"
     assert gaz.by_postcode("00000").problem == "unknown"
+
+
+def test_cached_tables_are_not_shared_with_callers(data_dir: Path) -> None:
+    mine = load_communes(data_dir)
+    mine.loc[:, "nom"] = "changed"
+    mine.drop(mine.index, inplace=True)
+    assert len(load_communes(data_dir)) == 35_357 and (load_communes(data_dir)["nom"] != "changed").all()
+    gaz = Gazetteer.from_data_dir(data_dir)
+    gaz.communes.loc[:, "code"] = "00000"
+    assert gaz.by_insee("62193").place is not None and Gazetteer.from_data_dir(data_dir).by_insee("62193").place is not None

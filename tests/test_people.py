@@ -74,3 +74,54 @@ def test_label_comes_from_the_scenario_folder(small_scenario: Path, tmp_path: Pa
     shutil.copytree(small_scenario, folder)
     (folder / "scenario.json").unlink()
     assert read_scenario(folder).label == ""
+
+
+def test_values_are_normalised(write) -> None:
+    path = write("people.csv", "Identifiant;Jour;Groupe;Foyer\nP1;20161024;Hommes;\nP2;2016-10-24;Men;\nP3;24/10/2016;familles;F1\n"
+                 "P4;2016-10-24 00:00:00;Familles;F1\nP5;2016-10-25;vulnérables;\n")
+    people, report = read_people(path)
+    assert report.problems == []
+    assert people["day"].tolist() == ["2016-10-24"] * 4 + ["2016-10-25"]  # one day, however written
+    assert people["group"].tolist() == ["men", "men", "families", "families", "vulnerable"]
+    assert people["household"].tolist() == ["P1", "P2", "F1", "F1", "P5"]
+
+
+def test_ids_that_look_the_same_are_duplicates(write) -> None:
+    path = write("people.csv", "person_id,day,group\nP1,2016-10-24,men\nP1\u200b,2016-10-24,men\n\u03a11,2016-10-24,men\nP\uff11,2016-10-24,men\n")
+    people, report = read_people(path)
+    assert [(p.row, p.rule) for p in report.problems] == [(3, "invisible-characters"), (3, "duplicate-id"), (4, "duplicate-id"),
+                                                           (5, "invisible-characters"), (5, "duplicate-id")]
+    assert "GREEK CAPITAL LETTER RHO" in report.problems[2].expected
+    assert people["person_id"].tolist() == ["P1"]
+
+
+def test_a_household_is_not_split(write) -> None:
+    path = write("people.csv", "person_id,day,group,household\nA1,2016-10-24,families,HA\nA2,2016-10-25,families,HA\n"
+                 "B1,2016-10-24,families,HB\nB2,2016-10-24,men,HB\nC1,2016-10-24,families,HC\nC2,20161024,families,HC\n")
+    people, report = read_people(path)
+    assert [(p.row, p.rule) for p in report.errors] == [(2, "household-split-day"), (3, "household-split-day"),
+                                                       (4, "household-split-group"), (5, "household-split-group")]
+    assert "row 2: 2016-10-24, row 3: 2016-10-25" in report.errors[0].expected
+    assert people["person_id"].tolist() == ["C1", "C2"] and report.rows_rejected == 4
+
+
+def test_people_file_layout_hints(write) -> None:
+    with pytest.raises(DataFileError, match="row 3 looks like the header"):
+        read_people(write("people.csv", "Personnes au départ\n\nperson_id,day,group\nP1,2016-10-24,men\n"))
+    with pytest.raises(DataFileError, match="columns 'person_id' and 'id' both give the person_id"):
+        read_people(write("people.csv", "person_id,id,day,group\nP1,1,2016-10-24,men\n"))
+
+
+def test_fleet_origin_and_days(tmp_path: Path, write) -> None:
+    write("centres.csv", "id;capacity;insee\nA;1;62193\n")
+    write("people.csv", "person_id,day,group\nP1,20161024,men\n")
+    (tmp_path / "fleet.json").write_text(json.dumps({"origin_lon": -1.5536, "origin_lat": 47.2184, "days": ["20161024", "2016-10-25"]}))
+    scenario = read_scenario(tmp_path)
+    assert (scenario.fleet.origin_lon, scenario.fleet.origin_lat) == (-1.5536, 47.2184)  # Nantes, west of Greenwich
+    assert scenario.fleet.days == ["2016-10-24", "2016-10-25"] and scenario.people["day"].tolist() == ["2016-10-24"]
+    for fleet, match in (({"origin_lon": -181}, "expected degrees from -180 to 180"), ('{"origin_lat": NaN}', "'origin_lat' is nan"),
+                         ({"days": ["2016-10-24", "20161024"]}, "lists 2016-10-24 twice"), ({"days": ["lundi"]}, "'days' holds 'lundi'"),
+                         ("60", "got a JSON int"), ('"x"', "got a JSON str")):
+        (tmp_path / "fleet.json").write_text(fleet if isinstance(fleet, str) else json.dumps(fleet))
+        with pytest.raises(DataFileError, match=match):
+            read_scenario(tmp_path)
