@@ -9,8 +9,10 @@ the header, a byte that is not UTF-8, a polygon given for a point) is kept
 as a :class:`Note` and reported with that row.
 
 Sizes are bounded before anything is loaded (:mod:`abri.geo.limits`): file
-bytes, an .xlsx workbook's unzipped size, rows and columns; an Excel sheet is
-streamed cell by cell, so a lone cell at XFD1048576 costs nothing.
+bytes, rows and columns. The content, not the name, says what a file is (a
+workbook named .csv is refused with the reason). CSV text is read here;
+Excel in :mod:`abri.geo.excel` (streamed cell by cell), GeoJSON and
+GeoPackage in :mod:`abri.geo.features`.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ import io
 import os
 import re
 import unicodedata
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,8 @@ from typing import Any
 import pandas as pd
 
 from abri.errors import DataFileError
-from abri.geo.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_HEADER_SCAN, MAX_ROWS, MAX_UNZIPPED_BYTES, check_count
+from abri.geo.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_HEADER_SCAN, MAX_ROWS, check_count
 from abri.geo.report import Problem, RowCheck, Severity
-from abri.geo.values import format_cell, parse_number
 
 SPREADSHEET = {".csv", ".txt", ".tsv"}
 EXCEL = {".xlsx", ".xlsm"}
@@ -40,8 +39,6 @@ GEO = {".geojson", ".json", ".gpkg"}
 FORMATS = sorted(SPREADSHEET | EXCEL | GEO)
 LON_NAMES = {"lon", "longitude", "lng", "long", "x"}
 LAT_NAMES = {"lat", "latitude", "y"}
-AGREE_DEGREES = 1e-4
-"""Geometry and lon/lat properties further apart than this (about 10 m) are reported."""
 
 
 @dataclass(frozen=True)
@@ -313,78 +310,6 @@ def read_csv_cells(path: Path) -> RawTable:
     return _table(str(path), records, encoding=decoded.encoding, delimiter=delimiter, notes=notes)
 
 
-# --- Excel -----------------------------------------------------------------------------------------------------------
-
-def _check_workbook(path: Path) -> None:
-    """Refuse a workbook whose zip would unpack past :data:`MAX_UNZIPPED_BYTES` (a zip bomb)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        msg = f"{path}: cannot read as an Excel workbook (not a valid .xlsx zip: {exc})"
-        raise DataFileError(msg) from exc
-    check_count("bytes once unzipped", size, MAX_UNZIPPED_BYTES, source=str(path))
-
-
-def _sheet_records(ws: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Stream a read-only sheet's non-empty rows as text, cell by cell as stored (gaps cost nothing)."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    workbook = ws.parent
-    with ws._get_source() as source:
-        parser = WorkSheetParser(source, ws._shared_strings, data_only=True, epoch=workbook.epoch,
-                                 date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
-        count = 0
-        for number, cells in parser.parse():
-            values = {c["column"]: format_cell(c["value"]) for c in cells}
-            values = {k: v for k, v in values.items() if v}
-            if not values:
-                continue
-            widest = max(values)
-            if widest > MAX_COLUMNS:
-                msg = (f"{path}, sheet {ws.title!r}: a value in cell {get_column_letter(widest)}{number}; "
-                       f"abri reads at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})")
-                raise DataFileError(msg)
-            count += 1
-            check_count("rows", count, MAX_ROWS + 1, source=f"{path}, sheet {ws.title!r}", advice="split the file")
-            row = [""] * widest
-            for k, v in values.items():
-                row[k - 1] = v
-            yield number, row
-
-
-def read_excel_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
-    """Read the first (or named) sheet of an .xlsx workbook, streamed."""
-    import openpyxl
-
-    _check_workbook(path)
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        msg = f"{path}: cannot read as an Excel workbook ({type(exc).__name__}: {exc})"
-        raise DataFileError(msg) from exc
-    try:
-        names = list(workbook.sheetnames)
-        title = _pick(path, names, sheet, "sheet")
-        try:
-            records = list(_sheet_records(workbook[title], path))
-        except DataFileError:
-            raise
-        except Exception as exc:  # a damaged sheet
-            msg = f"{path}, sheet {title!r}: cannot read ({type(exc).__name__}: {exc})"
-            raise DataFileError(msg) from exc
-        if not records:
-            others = [n for n in names if n != title]
-            msg = f"{path}: sheet {title!r} is empty" + (
-                f"; the workbook also holds {', '.join(map(repr, others))} (move the list to the first sheet, or choose one with --sheet)"
-                if others else "; expected a header row and at least one data row")
-            raise DataFileError(msg)
-    finally:
-        workbook.close()
-    return _table(str(path), records, sheets=names, sheet=title)
-
-
 def _pick(path: Path, names: list[str], wanted: str | int, what: str) -> str:
     """The sheet or layer `wanted` (a name, or a 0-based index) among `names`."""
     if isinstance(wanted, int) or (isinstance(wanted, str) and wanted.isdigit() and wanted not in names):
@@ -395,92 +320,6 @@ def _pick(path: Path, names: list[str], wanted: str | int, what: str) -> str:
         return wanted
     msg = f"{path}: no {what} {wanted!r}; expected one of {', '.join(map(repr, names))}"
     raise DataFileError(msg)
-
-
-# --- GeoJSON and GeoPackage ------------------------------------------------------------------------------------------
-
-def _point_of(geom: Any) -> tuple[float, float, str, Severity | None]:
-    """A point standing for `geom` (lon, lat, what was done, severity of a note or None)."""
-    kind = geom.geom_type
-    if kind == "Point":
-        return geom.x, geom.y, "", None
-    if kind == "MultiPoint":
-        points = {(round(p.x, 7), round(p.y, 7)) for p in geom.geoms}
-        if len(points) == 1:
-            (x, y), = points
-            return x, y, "", None
-        return float("nan"), float("nan"), f"one point per centre (got a MultiPoint of {len(points)} points)", "error"
-    if kind in ("Polygon", "MultiPolygon", "LineString", "MultiLineString", "LinearRing"):
-        p = geom.representative_point()
-        return p.x, p.y, f"a point (got a {kind}; its representative point {p.x:.5f}, {p.y:.5f} is used)", "warning"
-    return float("nan"), float("nan"), f"a point (got a {kind})", "error"
-
-
-def read_geo_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
-    """Read GeoJSON or GeoPackage features; each geometry becomes ``lon``/``lat`` cells (see :func:`_point_of`)."""
-    import geopandas as gpd
-    import pyogrio
-
-    try:
-        layers = [str(name) for name, *_ in pyogrio.list_layers(path)]
-        if len(layers) > 1 and sheet in (0, "0") and path.suffix.lower() == ".gpkg":
-            msg = (f"{path}: holds {len(layers)} layers ({', '.join(map(repr, layers))}); abri reads one: "
-                   f"choose it with --sheet, or keep only the centre layer in the file")
-            raise DataFileError(msg)
-        layer = _pick(path, layers, sheet, "layer") if layers else None
-        info = pyogrio.read_info(path, layer=layer)
-        check_count("features", int(info.get("features") or 0), MAX_ROWS, source=str(path), advice="split the file")
-        check_count("properties", len(info.get("fields", [])), MAX_COLUMNS, source=str(path))
-        gdf = gpd.read_file(path, layer=layer)
-    except DataFileError:
-        raise
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        msg = f"{path}: cannot read as GeoJSON/GeoPackage ({type(exc).__name__}: {exc})"
-        raise DataFileError(msg) from exc
-    column = getattr(gdf, "_geometry_column_name", None)
-    has_geometry = isinstance(gdf, gpd.GeoDataFrame) and column in gdf.columns
-    frame = pd.DataFrame(gdf.drop(columns=column) if has_geometry else gdf).astype(object).map(format_cell)
-    frame.columns = [str(c) for c in frame.columns]
-    _header_names(str(path), 1, list(frame.columns), [])
-    notes: list[Note] = []
-    if has_geometry and gdf.geometry.notna().any():
-        if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-            gdf = gdf.to_crs("EPSG:4326")
-        frame = _geometry_cells(frame, list(gdf.geometry), notes)
-    return RawTable(str(path), frame.reset_index(drop=True), list(range(1, len(frame) + 1)), notes=notes,
-                    head=[(1, list(frame.columns))], sheets=layers, sheet=layer or "")
-
-
-def _geometry_cells(frame: pd.DataFrame, geoms: list[Any], notes: list[Note]) -> pd.DataFrame:
-    """Add ``lon``/``lat`` from each geometry; the geometry wins over lon/lat properties (renamed ``<name>_property``)."""
-    props = {"lon": next((c for c in frame.columns if normalise_header(c) in LON_NAMES), None),
-             "lat": next((c for c in frame.columns if normalise_header(c) in LAT_NAMES), None)}
-    renamed = {c: f"{c}_property" for c in frame.columns if normalise_header(c) in LON_NAMES | LAT_NAMES}
-    lon_cells, lat_cells, kinds = [], [], []
-    for i, geom in enumerate(geoms):
-        prop = {axis: frame[c].iat[i] if c else "" for axis, c in props.items()}
-        if geom is None or geom.is_empty:
-            kinds.append("")
-            lon_cells.append(prop["lon"])
-            lat_cells.append(prop["lat"])
-            if prop["lon"] or prop["lat"]:
-                notes.append(Note(i, i + 1, "geometry", "", "a geometry (none; the lon/lat properties are used)", "warning", "no-geometry"))
-            continue
-        kinds.append(geom.geom_type)
-        x, y, done, severity = _point_of(geom)
-        if severity is not None:
-            notes.append(Note(i, i + 1, "geometry", geom.geom_type, done, severity, "not-a-point"))
-        lon_cells.append("" if x != x else format_cell(x))
-        lat_cells.append("" if y != y else format_cell(y))
-        given = (parse_number(prop["lon"] or ""), parse_number(prop["lat"] or ""))
-        if x == x and any(v is not None for v in given):
-            far = [abs(v - g) > AGREE_DEGREES for v, g in zip(given, (x, y)) if v is not None]
-            if any(far):
-                notes.append(Note(i, i + 1, f"{props['lon'] or ''}/{props['lat'] or ''}".strip("/"), f"{prop['lon']}, {prop['lat']}",
-                                  f"the same point as the geometry ({x:.5f}, {y:.5f}), which is used", "warning", "geometry-mismatch"))
-    frame = frame.rename(columns=renamed)
-    frame["lon"], frame["lat"], frame["__geometry_type__"] = lon_cells, lat_cells, kinds
-    return frame
 
 
 # --- any file --------------------------------------------------------------------------------------------------------
@@ -513,5 +352,9 @@ def read_cells(path: str | os.PathLike[str], *, sheet: str | int = 0) -> RawTabl
     if suffix in SPREADSHEET:
         return read_csv_cells(path)
     if suffix in EXCEL:
+        from abri.geo.excel import read_excel_cells
+
         return read_excel_cells(path, sheet=sheet)
+    from abri.geo.features import read_geo_cells
+
     return read_geo_cells(path, sheet=sheet)

@@ -168,11 +168,11 @@ def test_limits_are_checked_before_reading(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_an_xlsx_that_unzips_too_big_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import abri.geo.readers as readers
+    import abri.geo.excel as excel
 
     path = tmp_path / "c.xlsx"
     pd.DataFrame({"id": range(2_000)}).to_excel(path, index=False)
-    monkeypatch.setattr(readers, "MAX_UNZIPPED_BYTES", 10_000)
+    monkeypatch.setattr(excel, "MAX_UNZIPPED_BYTES", 10_000)
     with pytest.raises(DataFileError, match="bytes once unzipped; abri reads at most 10,000"):
         read_cells(path)
 
