@@ -94,8 +94,9 @@ class Readiness:
             margins = ", ".join(f"{g} {int(m):,}" for g, m in self.groups["margin"].items() if self.groups.at[g, "people"] > 0)
             return f"Readiness(READY: {people:,} people; margin {margins})"
         short = ", ".join(f"{g} {int(n):,}" for g, n in self.groups["unplaced"].items() if n > 0)
+        n = self.extras["departement"].nunique()
         return (f"Readiness(NOT READY: {self.unplaced:,} of {people:,} people unplaced ({short}); "
-                f"{int(self.extras['places'].sum()):,} extra places in {self.extras['departement'].nunique()} departments)")
+                f"{int(self.extras['places'].sum()):,} extra places in {n} department{'s' if n != 1 else ''})")
 
 
 def _areas(data_dir: str | os.PathLike[str] | None) -> tuple[pd.DataFrame, pd.Series]:

@@ -93,6 +93,11 @@ def test_opening_dates_count_from_that_morning(tmp_path: Path, data_dir: Path) -
     # the same people a day earlier: the second centre is not open yet
     early = readiness(scenario(tmp_path / "early", centres, men(10, "2016-10-24") + men(10, "2016-10-25")), data_dir=data_dir)
     assert early.days["unplaced_to_date"].tolist() == [0, 10]
+    # a date that is not one: said, and the centre counted as open
+    odd = readiness(scenario(tmp_path / "odd", ["A;CAO A;10;59350;men;demain"], men(10)), data_dir=data_dir)
+    assert odd.ready
+    (problem,) = odd.reports[0].problems
+    assert (problem.rule, problem.column, problem.value, problem.row) == ("bad-date", "ouverture_date", "demain", 2)
 
 
 def test_cli_expect_and_outputs(tmp_path: Path, data_dir: Path) -> None:
