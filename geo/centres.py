@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from abri.constants import ADULT_GROUPS, GROUPS, ORIGIN
+from abri.constants import GROUPS, ORIGIN
 from abri.errors import DataFileError
 from abri.geo.departements import LAMBERT93, WGS84, load_departements
 from abri.geo.gazetteer import Gazetteer, normalise_name
@@ -23,17 +23,22 @@ from abri.geo.limits import MAX_CAPACITY, MAX_CENTRES, check_count
 from abri.geo.readers import RawTable, normalise_header, read_cells
 from abri.geo.report import RowCheck, ValidationReport
 from abri.geo.values import (
+    GROUP_ALIASES,
     clean_text,
     describe_changes,
     describe_lookalikes,
     identity_key,
+    normalise_departement,
     parse_clock,
     parse_coordinate,
     parse_count,
+    parse_date,
+    parse_groups,
     parse_number,
 )
 
-__all__ = ["ALIASES", "CentreChecker", "map_columns", "parse_clock", "parse_groups", "parse_number", "read_centres", "write_centres"]
+__all__ = ["ALIASES", "GROUP_ALIASES", "CentreChecker", "map_columns", "normalise_departement", "parse_clock", "parse_groups", "parse_number",
+           "read_centres", "write_centres"]
 
 #: Accepted header spellings (after :func:`normalise_header`) for each field.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -53,13 +58,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "opens_on": ("opens_on", "opening_date", "open_from", "ouverture_date", "date_ouverture", "ouvert_le", "ouvre_le"),
 }
 TYPES = ("CAO", "CAOMI", "CADA", "HUDA", "PRAHDA", "CHU", "CHRS", "CPH", "AUTRE")
-GROUP_ALIASES = {
-    "men": "men", "hommes": "men", "homme": "men", "hommes_isoles": "men", "single_men": "men",
-    "women": "women", "femmes": "women", "femme": "women",
-    "families": "families", "familles": "families", "famille": "families", "family": "families",
-    "minors": "minors", "mineurs": "minors", "mineur": "minors", "mna": "minors", "mie": "minors",
-    "vulnerable": "vulnerable", "vulnerables": "vulnerable", "vulnerable_people": "vulnerable",
-}
 COAST_TOLERANCE_M = 2_000.0
 OUTPUT_COLUMNS = [
     "id", "name", "capacity", "type", "groups", "insee", "commune", "departement", "region",
@@ -87,41 +85,6 @@ def map_columns(columns: list[str], *, path: str = "", aliases: dict[str, tuple[
                 raise DataFileError(msg)
             found[field_name] = column
     return found
-
-
-def parse_groups(text: str, centre_type: str) -> tuple[list[str], list[str]]:
-    """Groups a centre accepts (known, unknown tokens); empty means by type."""
-    tokens = [normalise_header(t) for t in _split_list(text)]
-    known = [GROUP_ALIASES[t] for t in tokens if t in GROUP_ALIASES]
-    unknown = [t for t in tokens if t and t not in GROUP_ALIASES]
-    if not tokens:
-        known = ["minors"] if centre_type == "CAOMI" else list(ADULT_GROUPS)
-    return sorted(set(known), key=GROUPS.index), unknown
-
-
-def _split_list(text: str) -> list[str]:
-    for sep in ",|/+ ":
-        text = text.replace(sep, ";")
-    return [t for t in text.split(";") if t.strip()]
-
-
-def parse_date(text: str) -> str | None:
-    """``'24/10/2016'`` or ``'2016-10-24'`` -> ``'2016-10-24'``; None if not a date."""
-    import re
-    from datetime import date
-
-    match = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", text)
-    try:
-        day = date(int(match.group(3)), int(match.group(2)), int(match.group(1))) if match else date.fromisoformat(text.strip()[:10])
-    except ValueError:
-        return None
-    return day.isoformat()
-
-
-def normalise_departement(text: str) -> str:
-    """``'1'`` -> ``'01'``, ``'2a'`` -> ``'2A'``."""
-    s = text.strip().upper()
-    return s.zfill(2) if s.isdigit() else s
 
 
 def _missing_columns(columns: dict[str, str]) -> list[str]:

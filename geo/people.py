@@ -18,11 +18,11 @@ import pandas as pd
 
 from abri.constants import GROUPS
 from abri.errors import DataFileError
-from abri.geo.centres import GROUP_ALIASES, map_columns
+from abri.geo.centres import map_columns
 from abri.geo.limits import MAX_ROWS, check_count
 from abri.geo.readers import RawTable, normalise_header, read_cells
 from abri.geo.report import RowCheck, ValidationReport
-from abri.geo.values import clean_text, describe_changes, describe_lookalikes, identity_key, parse_day
+from abri.geo.values import GROUP_ALIASES, clean_text, describe_changes, describe_lookalikes, identity_key, parse_day
 
 PEOPLE_COLUMNS = ("person_id", "day", "group", "household", "pref1", "pref2")
 PEOPLE_ALIASES: dict[str, tuple[str, ...]] = {

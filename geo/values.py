@@ -13,6 +13,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from abri.constants import ADULT_GROUPS, GROUPS
+
 _SPACES = "\u00a0\u202f\u2009\u2007 "
 _GROUPED = re.compile(r"\+?\d{1,3}(?:[ \u00a0\u202f\u2009\u2007]\d{3})+")
 _AMBIGUOUS = re.compile(r"\+?\d{1,3}[.,]\d{3}")
@@ -123,9 +125,9 @@ def parse_clock(text: str) -> str | None:
 
 
 def parse_day(text: str) -> str:
-    """A calendar day as ``YYYY-MM-DD`` from ``2016-10-24``, ``20161024``, ``24/10/2016`` or ``24.10.2016``.
+    """A calendar day as ``YYYY-MM-DD`` from ``2016-10-24``, ``20161024``, ``24/10/2016``, ``24.10.2016`` or ``24-10-2016``.
 
-    Slashes and dots are read day first (the French order); a spreadsheet's
+    With the year last, the day comes first (the French order); a spreadsheet's
     ``2016-10-24 00:00:00`` is the day.
 
     Raises
@@ -138,7 +140,7 @@ def parse_day(text: str) -> str:
         y, mo, d = m.groups()
     elif m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s):
         y, mo, d = m.groups()
-    elif m := re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", s):
+    elif m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", s):
         d, mo, y = m.groups()
     else:
         msg = f"{text!r} is not a date"
@@ -202,3 +204,48 @@ def describe_lookalikes(text: str) -> str:
     """The characters of `text` that :func:`identity_key` folds (letters of another script)."""
     names = [f"U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED')}" for ch in dict.fromkeys(text) if ch.translate(_LOOKALIKE) != ch]
     return ", ".join(names[:4])
+
+
+#: Group names in French and English (after :func:`abri.geo.readers.normalise_header`) -> abri's group.
+GROUP_ALIASES = {
+    "men": "men", "hommes": "men", "homme": "men", "hommes_isoles": "men", "single_men": "men",
+    "women": "women", "femmes": "women", "femme": "women",
+    "families": "families", "familles": "families", "famille": "families", "family": "families",
+    "minors": "minors", "mineurs": "minors", "mineur": "minors", "mna": "minors", "mie": "minors",
+    "vulnerable": "vulnerable", "vulnerables": "vulnerable", "vulnerable_people": "vulnerable",
+}
+
+
+def parse_groups(text: str, centre_type: str) -> tuple[list[str], list[str]]:
+    """Groups a centre accepts (known, unknown tokens); empty means by type."""
+    tokens = [_token(t) for t in _split_list(text)]
+    known = [GROUP_ALIASES[t] for t in tokens if t in GROUP_ALIASES]
+    unknown = [t for t in tokens if t and t not in GROUP_ALIASES]
+    if not tokens:
+        known = ["minors"] if centre_type == "CAOMI" else list(ADULT_GROUPS)
+    return sorted(set(known), key=GROUPS.index), unknown
+
+
+def _split_list(text: str) -> list[str]:
+    for sep in ",|/+ ":
+        text = text.replace(sep, ";")
+    return [t for t in text.split(";") if t.strip()]
+
+
+def parse_date(text: str) -> str | None:
+    """:func:`parse_day`, or None if `text` is not a date."""
+    try:
+        return parse_day(text)
+    except ValueError:
+        return None
+
+
+def normalise_departement(text: str) -> str:
+    """``'1'`` -> ``'01'``, ``'2a'`` -> ``'2A'``."""
+    s = text.strip().upper()
+    return s.zfill(2) if s.isdigit() else s
+
+
+def _token(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
