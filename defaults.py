@@ -11,4 +11,6 @@ DEFAULT_ROADS = "france-all-roads"
 DEFAULT_SEED = 1
 """The solver's seed: same inputs and seed, same plan."""
 DEFAULT_ITERATIONS = 3_000
-"""PyVRP iterations per day."""
+"""PyVRP iterations per day (the most; the search stops earlier at the lower bound or without improvement)."""
+DEFAULT_TIME_LIMIT = 15.0
+"""Seconds of PyVRP search per day (the most; a day that stops on it depends on the machine's speed)."""

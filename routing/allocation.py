@@ -8,6 +8,13 @@ placed by a min-cost flow (networkx network simplex) from classes of people
 coach travel time from the origin plus a penalty outside the person's two
 preferred regions. Nobody is dropped: whoever cannot be placed is listed
 with the reason.
+
+With the rules, rides count by group: a group's travel time is weighted by
+its ``ride_weight`` (so vulnerable people, weighted most, get the nearer
+places their groups accept before men do), and a centre whose estimated ride
+(road time with the margin, one driver's breaks pro rata) is longer than the
+group's ``max_ride_hours`` is used only when nothing nearer is left; those
+people carry a ``ride_note`` saying so.
 """
 
 from __future__ import annotations
@@ -21,14 +28,18 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
+from abri.geo.scenario import Rules
+
 UNPLACED_COST = 10**9
+OVER_LIMIT_COST = 10**7
+"""Cost per person of a centre beyond the group's longest acceptable ride: above any ride and preference cost, below unplaced."""
 
 
 @dataclass
 class Allocation:
     """One row per person: the centre (empty if unplaced) and the reason when unplaced."""
 
-    assignments: pd.DataFrame  # person_id, day, group, household, pref1, pref2, centre_id, in_preferred, reason
+    assignments: pd.DataFrame  # person_id, day, group, household, pref1, pref2, centre_id, in_preferred, reason, ride_h, ride_note
 
     def __repr__(self) -> str:
         a = self.assignments
@@ -76,14 +87,35 @@ def _cost(centre_time: np.ndarray, centre_region: np.ndarray, prefs: tuple[str, 
     return np.round(centre_time).astype(np.int64) + outside * penalty
 
 
-def _place_households(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Series, penalty: int) -> dict[str, str]:
+def ride_estimate_h(time_s: pd.Series, rules: Rules) -> pd.Series:
+    """Estimated ride (h) on a direct coach: road time with the margin, plus one driver's breaks pro rata."""
+    planned = time_s.astype(float) * (1 + rules.margin_pct / 100)
+    one_driver = planned <= rules.max_driving_hours * 3600 - rules.driving_buffer_minutes * 60
+    breaks = 1 + rules.break_minutes / 60 / rules.break_after_hours
+    return planned.where(~one_driver, planned * breaks) / 3600
+
+
+def _group_cost(centres: pd.DataFrame, group: str, rules: Rules | None) -> np.ndarray:
+    """Ride cost of each centre for one person of `group`: weighted time, plus a large cost beyond the group's ride limit."""
+    time_s = centres["time_s"].to_numpy(float)
+    if rules is None:
+        return time_s
+    cost = time_s * rules.ride_weight.get(group, 1.0)
+    limit = rules.max_ride_hours.get(group)
+    if limit is not None:
+        cost = cost + (centres["ride_h"].to_numpy(float) > limit) * OVER_LIMIT_COST
+    return cost
+
+
+def _place_households(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Series, penalty: int,
+                      rules: Rules | None = None) -> dict[str, str]:
     """Households (same ``household`` id) -> centre, one centre each, by MILP; unplaced households absent."""
     households = people.groupby("household").agg(size=("person_id", "size"), pref1=("pref1", "first"), pref2=("pref2", "first"), group=("group", "first"))
     eligible = _eligible(centres, "families", remaining)
     if households.empty or eligible.empty:
         return {}
     n_h, n_c = len(households), len(eligible)
-    times, regions = eligible["time_s"].to_numpy(), eligible["region"].to_numpy()
+    times, regions = _group_cost(eligible, "families", rules), eligible["region"].to_numpy()
     cost = np.concatenate([
         np.concatenate([size * _cost(times, regions, (p1, p2), penalty) for size, p1, p2 in zip(households["size"], households["pref1"], households["pref2"])]),
         UNPLACED_COST * households["size"].to_numpy(),  # one 'unplaced' slack per household
@@ -109,7 +141,8 @@ def _place_households(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd
     return out
 
 
-def _place_singles(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Series, penalty: int) -> dict[str, str]:
+def _place_singles(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Series, penalty: int,
+                   rules: Rules | None = None) -> dict[str, str]:
     """Person -> centre for people travelling alone, by min-cost flow; unplaced people absent."""
     if people.empty:
         return {}
@@ -128,7 +161,7 @@ def _place_singles(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Se
             region_node = ("region", group, region)
             outside = bool(p1 or p2) and region not in (p1, p2)
             graph.add_edge(node, region_node, weight=penalty if outside else 0)
-            for cid, t in zip(in_region["id"], in_region["time_s"]):
+            for cid, t in zip(in_region["id"], _group_cost(in_region, group, rules)):
                 graph.add_edge(region_node, ("centre", cid), weight=int(round(t)))
                 used_centres.add(cid)
     for cid in used_centres:
@@ -157,7 +190,8 @@ def _place_singles(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Se
     return out
 
 
-def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Series, *, penalty_hours: float = 24.0) -> Allocation:
+def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Series, *, penalty_hours: float = 24.0,
+             rules: Rules | None = None) -> Allocation:
     """Place every person in a centre that accepts their group, day by day.
 
     Parameters
@@ -170,23 +204,27 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
         Travel time (s) from the origin to each centre id; NaN when unreachable.
     penalty_hours
         Cost of a place outside both preferred regions, in hours of travel.
+    rules
+        Ride weights and longest rides by group (see the module's docstring); without them every
+        group's ride counts the same and has no limit.
     """
     penalty = int(penalty_hours * 3600)
     frame = pd.DataFrame(centres)[["id", "capacity", "groups", "region"]].copy()
     frame["id"] = frame["id"].astype(str)
     frame["time_s"] = frame["id"].map(origin_time_s).astype(float)
+    frame["ride_h"] = ride_estimate_h(frame["time_s"], rules) if rules is not None else frame["time_s"] / 3600
     remaining = frame.set_index("id")["capacity"].astype(int).copy()
     assigned: dict[str, str] = {}
     reasons: dict[str, str] = {}
     for day in sorted(people["day"].unique()):
         today = people[people["day"] == day]
         is_family = (today["group"] == "families")
-        by_household = _place_households(today[is_family], frame, remaining, penalty)
+        by_household = _place_households(today[is_family], frame, remaining, penalty, rules)
         for pid, household in zip(today.loc[is_family, "person_id"], today.loc[is_family, "household"]):
             if household in by_household:
                 assigned[pid] = by_household[household]
                 remaining[by_household[household]] -= 1
-        singles = _place_singles(today[~is_family], frame, remaining, penalty)
+        singles = _place_singles(today[~is_family], frame, remaining, penalty, rules)
         for pid, cid in singles.items():
             assigned[pid] = cid
             remaining[cid] -= 1
@@ -199,4 +237,12 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
     centre_region = out["centre_id"].map(region_of)
     out["in_preferred"] = (centre_region == out["pref1"]) | (centre_region == out["pref2"])
     out["reason"] = out["person_id"].map(reasons).astype(object).fillna("")
+    out["ride_h"] = out["centre_id"].map(frame.set_index("id")["ride_h"]).astype(float).round(2)
+    out["ride_note"] = ""
+    if rules is not None:
+        limit = out["group"].map(rules.max_ride_hours).astype(float)
+        over = out["ride_h"] > limit
+        out.loc[over, "ride_note"] = [
+            f"no place within {lim:g} h accepting group '{g}' was left that day (estimated ride {r:.1f} h)"
+            for g, lim, r in zip(out.loc[over, "group"], limit[over], out.loc[over, "ride_h"])]
     return Allocation(out)

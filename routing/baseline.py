@@ -2,9 +2,9 @@
 
 For each day, centres are taken nearest first and coaches are filled centre
 by centre: a coach takes the next centre's people until its seats or its
-stops run out, then the next coach starts. Same allocation, same rules, same
-driver schedule as the optimised plan, so the two can be compared figure by
-figure.
+stops run out, then the next coach starts; coaches board in the order they
+were filled, ``bays`` to a slot. Same allocation, same rules, same driver
+schedule as the optimised plan, so the two can be compared figure by figure.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 from abri.geo.scenario import Fleet, Rules
 from abri.routing.allocation import Allocation
 from abri.routing.plan import ORIGIN, Plan, _legs, day_demand
-from abri.routing.schedule import Stop, Trip, schedule
+from abri.routing.schedule import Stop, Trip, after_drop, schedule, slot_departures
 
 
 def naive_plan(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fleet: Fleet, rules: Rules,
@@ -23,8 +23,11 @@ def naive_plan(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fl
     trips: list[Trip] = []
     left: list[dict[str, str]] = []
     placed = allocation.placed
+    departures = slot_departures(rules)
+    centre_of = dict(zip(placed["person_id"], placed["centre_id"]))
     for day in sorted(placed["day"].unique()):
-        loads = day_demand(day, placed, fleet.seats)
+        loads, too_big = day_demand(day, placed, fleet.seats)
+        left += [{"person_id": p, "day": day, "centre_id": centre_of[p], "reason": "household larger than a coach"} for h in too_big for p in h]
         loads.sort(key=lambda load: times.at[ORIGIN, load.centre_id])
         coaches: list[list[Stop]] = []
         for load in loads:
@@ -37,8 +40,14 @@ def naive_plan(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fl
                 groups = placed.set_index("person_id").loc[part, "group"].value_counts().to_dict()
                 coaches[-1].append(Stop(load.centre_id, part, {str(k): int(v) for k, v in groups.items()}))
         for n, stops in enumerate(coaches, start=1):
-            if n > fleet.coaches_per_day:
+            if n > min(fleet.coaches_per_day, rules.bays * len(departures)):
                 left += [{"person_id": p, "day": day, "centre_id": s.centre_id, "reason": "fleet too small for this day"} for s in stops for p in s.people]
                 continue
-            trips.append(schedule(_legs(Trip(coach=f"{day}-N{n:02d}", day=day, stops=stops), times, km), rules, hours=hours))
-    return Plan(trips, allocation, fleet, rules, pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"]), method="naive")
+            slot = (n - 1) // rules.bays
+            trip = Trip(coach=f"{day}-N{n:02d}", day=day, stops=stops, slot=slot, bay=(n - 1) % rules.bays + 1)
+            schedule(_legs(trip, times, km), rules, hours=hours, departure_s=departures[slot], seats=fleet.seats)
+            trip.boarding_s = trip.departure_s - rules.boarding_minutes * 60
+            last = stops[-1].centre_id
+            trips.append(after_drop(trip, rules, float(times.at[last, ORIGIN]), float(km.at[last, ORIGIN]) / 1000))
+    return Plan(trips, allocation, fleet, rules, pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"]),
+                method="naive", hours=hours or {})

@@ -1,30 +1,47 @@
 """The coach plan: for each day, trips from the origin that carry everyone placed.
 
-A centre that needs a full coach or more gets direct coaches first; the
-rest of each day's demand is a capacitated vehicle routing problem solved
-with PyVRP (hybrid genetic search): coaches of `seats` places, at most
-`max_stops` stops, one-driver coaches limited to 9 h of driving and
-two-driver coaches to 18 h, reception hours as time windows, open routes
-(coaches do not return the same day). The objective counts each coach
-first, then driving time. Driver breaks are then scheduled exactly and
-every trip is checked (see :mod:`abri.routing.schedule`).
+Each day's demand (every centre's people, in loads of whole households) is a
+capacitated vehicle routing problem solved with PyVRP (hybrid genetic
+search): coaches of `seats` places, at most `max_stops` stops, one-driver
+coaches limited to 9 h of planned driving and two-driver coaches to 18 h,
+reception hours as time windows, open routes (the way back is planned
+after). Coaches leave the origin in boarding slots: ``bays`` coaches every
+``boarding_minutes`` from the first to the last departure; each slot is a
+vehicle type that starts at its departure time. The objective counts each
+coach first (a coach costs more than any day's driving), then driving time.
+
+The search on a day stops at the first of: the lower bound (people / seats,
+rounded up) reached, ``time_limit`` seconds, ``iterations`` iterations, or
+a long run without improvement; the plan records which one (only a time
+limit makes a plan depend on the machine's speed).
+
+After the search: a centre split in two loads that landed on one coach is
+one stop again; slots are handed out earliest deadline first (the trips that
+must leave first, mostly the longest, board first); a stop order that keeps a
+group over its longest acceptable ride is changed when another order is
+legal; every trip is scheduled and checked (see :mod:`abri.routing.schedule`)
+and its way back planned. Nothing unchecked is marked legal.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
+import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pyvrp import Model
-from pyvrp.stop import MaxIterations
+from pyvrp import IteratedLocalSearchParams, Model, Solution, SolveParams
+from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks
 from tqdm.auto import tqdm
 
 from abri.constants import ORIGIN
-from abri.geo.scenario import Fleet, Rules
+from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
+from abri.geo.scenario import Fleet, Rules, check_rules
 from abri.routing.allocation import Allocation
-from abri.routing.schedule import Stop, Trip, clock_to_s, schedule
+from abri.routing.schedule import Stop, Trip, after_drop, clock_to_s, driver_limit_s, legal_with_extra, margin, s_to_clock, schedule, slot_departures
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -33,10 +50,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+COACH_COST = 20 * 3600
+"""Cost of one coach in the solver, as much as 20 h of driving (PyVRP's penalties must outweigh it)."""
+EXTRA_MARGINS = (5, 10, 20)
+"""Road times this many % longer than the data: the plan reports how many trips stay legal."""
+NO_IMPROVEMENT = 4_000
+"""Iterations without a better solution after which a day's search stops."""
+
 
 @dataclass
 class Plan:
-    """Trips of every day, and who could not travel."""
+    """Trips of every day, and who could not travel.
+
+    ``days`` has one row per day: people, the lower bound on coaches
+    (people / seats, rounded up), trips, the gap, and why the search
+    stopped. ``legal_at`` counts the trips that stay legal when road times
+    are 5, 10 and 20 % longer than the data. ``ride_exceptions`` lists the
+    people whose ride is longer than their group's limit, with the reason.
+    """
 
     trips: list[Trip]
     allocation: Allocation
@@ -44,7 +75,12 @@ class Plan:
     rules: Rules
     not_carried: pd.DataFrame = field(default_factory=pd.DataFrame)  # person_id, day, centre_id, reason
     method: str = "pyvrp"
+    days: list[dict] = field(default_factory=list)
+    legal_at: dict[str, int] = field(default_factory=dict)
+    ride_exceptions: pd.DataFrame = field(default_factory=pd.DataFrame)  # person_id, day, group, centre_id, coach, ride_h, limit_h, reason
+    hours: dict[str, tuple[int, int]] = field(default_factory=dict)  # reception hours the plan was made with
 
+    # -- analyst API (tables and lines built by abri.routing.outputs / abri.routing.geometry) --
     def __repr__(self) -> str:
         carried = sum(t.people for t in self.trips)
         return (f"Plan({self.method}: {len(self.trips)} trips over {len({t.day for t in self.trips})} days, {carried:,} carried, "
@@ -88,7 +124,7 @@ class Plan:
 
 def _stop(centre_id: str, households: list[list[str]], group_of: dict[str, str]) -> Stop:
     people = [p for h in households for p in h]
-    counts = pd.Series([group_of[p] for p in people]).value_counts()
+    counts = pd.Series([group_of[p] for p in people], dtype=object).value_counts()
     return Stop(centre_id, people, {str(k): int(v) for k, v in counts.items()}, households=households)
 
 
@@ -99,24 +135,38 @@ def _pack(households: list[list[str]], size: float) -> list[list[list[str]]]:
         if parts[-1] and sum(map(len, parts[-1])) + len(members) > size:
             parts.append([])
         parts[-1].append(members)
-    return parts
+    return [p for p in parts if p]
 
 
-def day_demand(day: str, placed: pd.DataFrame, seats: int) -> list[Stop]:
-    """Each centre's people that day as full coach loads plus one remainder; households never split."""
+def day_demand(day: str, placed: pd.DataFrame, seats: int) -> tuple[list[Stop], list[list[str]]]:
+    """Each centre's people that day as full coach loads plus one remainder; households never split.
+
+    Returns the loads and the households larger than a coach's seats (not in any load).
+    """
     today = placed[placed["day"] == day]
     group_of = dict(zip(today["person_id"], today["group"]))
     loads: list[Stop] = []
+    too_big: list[list[str]] = []
     for centre_id, people in today.groupby("centre_id", sort=True):
         households = sorted((list(h["person_id"]) for _, h in people.groupby("household", sort=True)), key=len, reverse=True)
-        loads += [_stop(str(centre_id), part, group_of) for part in _pack(households, seats)]
-    return loads
+        too_big += [h for h in households if len(h) > seats]
+        fitting = [h for h in households if len(h) <= seats]
+        loads += [_stop(str(centre_id), part, group_of) for part in _pack(fitting, seats)]
+    return loads, too_big
 
 
 def split_load(load: Stop, group_of: dict[str, str], parts: int = 2) -> list[Stop]:
     """One load as `parts` smaller loads of whole households, so that coaches can share a centre."""
     pieces = _pack(load.households, -(-len(load.people) // parts)) if len(load.households) > 1 else [load.households]
     return [_stop(load.centre_id, piece, group_of) for piece in pieces]
+
+
+def merge_stops(stops: list[Stop], group_of: dict[str, str]) -> list[Stop]:
+    """One stop per centre: loads of a centre on the same coach become one stop, at its first place."""
+    out: dict[str, list[list[str]]] = {}
+    for stop in stops:
+        out.setdefault(stop.centre_id, []).extend(stop.households or [stop.people])
+    return [_stop(cid, households, group_of) for cid, households in out.items()]
 
 
 def _legs(trip: Trip, times: pd.DataFrame, km: pd.DataFrame) -> Trip:
@@ -128,65 +178,177 @@ def _legs(trip: Trip, times: pd.DataFrame, km: pd.DataFrame) -> Trip:
     return trip
 
 
-def _solve_day(remainders: list[Stop], times: pd.DataFrame, coaches: int, fleet: Fleet, rules: Rules, *, seed: int,
-               iterations: int, hours: dict[str, tuple[int, int]], shared_pool: bool = False) -> tuple[list[list[Stop]], list[Stop]]:
-    """Group remainder loads into coach routes with PyVRP; returns routes and loads left over.
+class _Search(IteratedLocalSearchCallbacks):
+    """PyVRP stopping criterion: the lower bound, a time limit, an iteration cap or no improvement; remembers which.
 
-    One-driver coaches see driving times inflated by their breaks (pro rata,
-    an upper bound of the exact schedule); two-driver coaches do not stop.
-    PyVRP counts each vehicle type on its own, so when the two types together
-    would use more coaches than the day has, the day is solved again with a
-    single two-driver-capable type (``shared_pool``).
+    Also PyVRP's callbacks, to see the number of coaches of each new best solution.
     """
-    if not remainders or coaches <= 0:
-        return [], list(remainders)
-    limit = int(rules.max_driving_hours * 3600)
+
+    def __init__(self, bound: int, iterations: int, time_limit: float) -> None:
+        self.bound, self.iterations, self.time_limit = bound, iterations, time_limit
+        self.start = time.perf_counter()
+        self.done, self.best, self.since_best = 0, math.inf, 0
+        self.routes = math.inf
+        self.reason = ""
+
+    def on_start(self, ils: Any) -> None:
+        """The initial solution may already be the best."""
+        self.on_best(ils.initial_solution)
+
+    def on_best(self, best: Solution) -> None:
+        """Remember the coaches of a new best (feasible, all loads served) solution."""
+        if best.is_feasible() and best.num_missing_clients() == 0:
+            self.routes = best.num_routes()
+
+    def __call__(self, best_cost: float) -> bool:
+        self.done += 1
+        if best_cost < self.best:
+            self.best, self.since_best = best_cost, 0
+        else:
+            self.since_best += 1
+        if self.routes <= self.bound:
+            self.reason = "lower bound"
+        elif self.done > self.iterations:
+            self.reason = "iterations"
+        elif self.since_best > NO_IMPROVEMENT:
+            self.reason = "no improvement"
+        elif time.perf_counter() - self.start > self.time_limit:
+            self.reason = "time limit"
+        return bool(self.reason)
+
+
+@dataclass
+class _Day:
+    """What one day's search needs besides the loads."""
+
+    times: pd.DataFrame
+    fleet: Fleet
+    rules: Rules
+    hours: dict[str, tuple[int, int]]
+    departures: list[int]
+    caps: list[int]  # coaches that may leave in each slot
+
+
+def _solve(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_limit: float, split: bool
+           ) -> tuple[list[tuple[int, list[Stop]]], list[Stop], _Search]:
+    """Group loads into coach routes with PyVRP: (slot, route) pairs, loads left over, and the search's record.
+
+    Each slot offers ``caps[slot]`` coaches of each kind (one driver: planned
+    driving inflated by its breaks pro rata; two drivers: no breaks, a
+    second driver's cost); with `split`, the slot's coaches are shared
+    between the kinds so that no slot can hold more than its cap.
+    """
+    rules, fleet = day.rules, day.fleet
+    bound = -(-sum(len(s.people) for s in loads) // fleet.seats)
+    search = _Search(bound, iterations, time_limit)
+    if not loads or not any(day.caps):
+        return [], list(loads), search
+    limit = int(driver_limit_s(rules))
     inflate = 1 + rules.break_minutes / 60 / rules.break_after_hours
-    fixed = 20 * 3600  # one more coach costs as much as 20 h of driving
-    departure = clock_to_s(rules.departure)
     model = Model()
     depot_loc = model.add_location(fleet.origin_lon, fleet.origin_lat, name=ORIGIN)
     model.add_depot(depot_loc, name=ORIGIN)
-    kinds = []  # (profile, duration factor)
-    two_drivers = rules.second_driver
-    if not shared_pool:
-        single = model.add_profile(name="1 driver")
-        model.add_vehicle_type(num_available=coaches, capacity=[fleet.seats, rules.max_stops], fixed_cost=fixed,
-                               max_distance=limit, tw_early=departure, profile=single, name="1 driver")
-        kinds.append((single, inflate))
-    if two_drivers or shared_pool:
-        double = model.add_profile(name="2 drivers")
-        extra = int(rules.second_driver_cost_hours * 3600) if not shared_pool else 0
-        model.add_vehicle_type(num_available=coaches, capacity=[fleet.seats, rules.max_stops], fixed_cost=fixed + extra,
-                               max_distance=2 * limit if two_drivers else limit, tw_early=departure, profile=double, name="2 drivers")
-        kinds.append((double, 1.0 if two_drivers else inflate))
+    kinds = [("1 driver", inflate, limit, 0)]
+    if rules.second_driver:
+        kinds.append(("2 drivers", 1.0, 2 * limit, int(rules.second_driver_cost_hours * 3600)))
+    profiles = [model.add_profile(name=name) for name, *_ in kinds]
+    types: list[int] = []  # slot of each vehicle type, in order
+    for slot, (departure, cap) in enumerate(zip(day.departures, day.caps)):
+        for k, ((name, _, max_drive, extra), profile) in enumerate(zip(kinds, profiles)):
+            n = cap if not split or len(kinds) == 1 else (cap + (slot + k) % 2) // 2
+            if n > 0:
+                model.add_vehicle_type(num_available=n, capacity=[fleet.seats, rules.max_stops], fixed_cost=COACH_COST + extra,
+                                       max_distance=max_drive, tw_early=departure, start_late=departure, profile=profile,
+                                       name=f"{name} slot {slot}")
+                types.append(slot)
     default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
     locations = [depot_loc]
-    for k, load in enumerate(remainders):
+    for k, load in enumerate(loads):
         loc = model.add_location(0.0, 0.0, name=load.centre_id)
         locations.append(loc)
-        opens, closes = hours.get(load.centre_id, default)
+        opens, closes = day.hours.get(load.centre_id, default)
         model.add_client(loc, delivery=[len(load.people), 1], service_duration=rules.service_minutes * 60,
-                         tw_early=opens, tw_late=closes, required=False, prize=10 * fixed, name=str(k))
-    ids = [ORIGIN] + [load.centre_id for load in remainders]
-    drive = times.loc[ids, ids].to_numpy()
-    for profile, factor in kinds:
+                         tw_early=opens, tw_late=closes, required=False, prize=10 * COACH_COST, name=str(k))
+    ids = [ORIGIN] + [load.centre_id for load in loads]
+    drive = day.times.loc[ids, ids].to_numpy() * margin(rules)
+    for profile, (_, factor, _, _) in zip(profiles, kinds):
         for i, a in enumerate(locations):
             for j, b in enumerate(locations):
-                if i != j:  # open routes: the way back (j == 0) is not part of the plan
+                if i != j:  # open routes: the way back (j == 0) is planned after
                     d = 0 if j == 0 else int(round(drive[i, j]))
                     model.add_edge(a, b, distance=d, duration=int(round(d * factor)), profile=profile)
-    result = model.solve(stop=MaxIterations(iterations), seed=seed, display=False)
-    routes = [[remainders[int(model.clients[a.idx].name)] for a in r.schedule() if a.is_client()] for r in result.best.routes()]
-    if len(routes) > coaches and not shared_pool:
-        return _solve_day(remainders, times, coaches, fleet, rules, seed=seed, iterations=iterations, hours=hours, shared_pool=True)
-    served = {id(s) for route in routes for s in route}
-    return routes, [s for s in remainders if id(s) not in served]
+    params = SolveParams(ils=IteratedLocalSearchParams(callbacks=search))
+    result = model.solve(stop=search, seed=seed, display=False, collect_stats=False, params=params)
+    if not result.best.is_feasible():  # nothing unchecked: an infeasible answer carries nobody
+        log.warning("no feasible coach plan found (%s)", search.reason)
+        return [], list(loads), search
+    routes = [(types[r.vehicle_type()], [loads[int(model.clients[a.idx].name)] for a in r.schedule() if a.is_client()])
+              for r in result.best.routes()]
+    served = {id(s) for _, route in routes for s in route}
+    return routes, [s for s in loads if id(s) not in served], search
+
+
+def _slot_caps(departures: list[int], bays: int, coaches: int, free_by: list[int] | None) -> list[int]:
+    """Coaches that may leave in each slot: at most `bays`, `coaches` in all, and (named fleet) no more than are back by then."""
+    caps, used = [], 0
+    for k in range(len(departures)):
+        limit = coaches if free_by is None else min(coaches, free_by[k])
+        caps.append(max(0, min(bays, limit - used)))
+        used += caps[-1]
+    return caps
+
+
+def _assign_slots(trips: list[Trip], day: _Day) -> None:
+    """Earliest deadline first: the trip that must leave first (then the longest) takes the first free slot."""
+    first = day.departures[0]
+    for trip in trips:
+        schedule(trip, day.rules, hours=day.hours, departure_s=first, seats=day.fleet.seats)
+    order = sorted(trips, key=lambda t: (first + t.slack_close_s, -(t.end_s - t.departure_s), t.coach))
+    slots = [k for k, cap in enumerate(day.caps) for _ in range(cap)]
+    bay_of = [b for cap in day.caps for b in range(1, cap + 1)]
+    for trip, slot, bay in zip(order, slots, bay_of):
+        trip.slot, trip.bay = slot, bay
+
+
+def _group_limits(trip: Trip, rules: Rules, group_of: dict[str, str]) -> int:
+    """People on `trip` whose ride is longer than their group's limit."""
+    over = 0
+    for stop in trip.stops:
+        ride = stop.arrival_s - trip.departure_s
+        over += sum(1 for p in stop.people if ride > rules.max_ride_hours.get(group_of[p], math.inf) * 3600)
+    return over
+
+
+def _best_order(trip: Trip, day: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str]) -> Trip:
+    """The stop order with fewest people over their ride limit among legal orders (the solver's order first)."""
+    def timed(stops: list[Stop]) -> Trip:
+        t = Trip(trip.coach, trip.day, list(stops), slot=trip.slot, bay=trip.bay, info=list(trip.info))
+        return schedule(_legs(t, times, km), day.rules, hours=day.hours, departure_s=trip.departure_s, seats=day.fleet.seats)
+
+    best, best_key = trip, (_group_limits(trip, day.rules, group_of), not trip.legal, trip.planned_driving_s)
+    if best_key[0] == 0 or len(trip.stops) < 2:
+        return trip
+    for order in itertools.permutations(trip.stops):
+        candidate = timed(list(order))
+        key = (_group_limits(candidate, day.rules, group_of), not candidate.legal, candidate.planned_driving_s)
+        if candidate.legal and key < best_key:
+            best, best_key = candidate, key
+    if best is not trip:  # the stops are shared objects: time them again in the chosen order
+        best = timed(best.stops)
+    return best
+
+
+def _day_offsets(days: list[str]) -> dict[str, float]:
+    """Seconds from the first day's midnight to each day's midnight (dates when they parse, else one day apart)."""
+    dates = pd.to_datetime(pd.Series(days, dtype=object), errors="coerce", format="mixed")
+    if dates.notna().all() and len(days):
+        return {d: float((t - dates.min()).total_seconds()) for d, t in zip(days, dates)}
+    return {d: 86_400.0 * k for k, d in enumerate(days)}
 
 
 def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fleet: Fleet, rules: Rules,
-                 *, hours: dict[str, tuple[int, int]] | None = None, seed: int = 1, iterations: int = 2_000,
-                 progress: bool = False) -> Plan:
+                 *, hours: dict[str, tuple[int, int]] | None = None, seed: int = 1, iterations: int = DEFAULT_ITERATIONS,
+                 time_limit: float = DEFAULT_TIME_LIMIT, progress: bool = False) -> Plan:
     """Coach trips for every day of the allocation.
 
     Parameters
@@ -195,36 +357,143 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
         Who goes to which centre, by day.
     times, km
         Door-to-door driving time (s) and distance (m) between ``ORIGIN``
-        and centre ids (both axes).
+        and centre ids (both axes; the centre -> ``ORIGIN`` column times the way back).
     fleet, rules
-        Coaches and seats per day; stops, driver and reception rules.
+        Coaches and seats per day (or coach by coach); boarding, stops, margins, driver and reception rules.
     hours
         Reception hours per centre id (see :func:`~abri.routing.schedule.reception_hours`);
         centres not listed use the rules' default.
-    seed, iterations
-        PyVRP's seed and iteration budget (the same inputs and seed give
-        the same plan).
+    seed, iterations, time_limit
+        PyVRP's seed, and the most iterations and seconds of search per day
+        (the same inputs and seed give the same plan unless a day stops on
+        its time limit: see ``Plan.days``).
     """
+    check_rules(rules, "rules")
+    hours = hours or {}
     trips: list[Trip] = []
     left: list[dict[str, str]] = []
+    days_rows: list[dict] = []
     placed = allocation.placed
+    group_of = dict(zip(placed["person_id"], placed["group"]))
+    household_of = dict(zip(placed["person_id"], placed["household"]))
+    centre_of = dict(zip(placed["person_id"], placed["centre_id"]))
     days = sorted(placed["day"].unique())
+    offsets = _day_offsets(days)
+    departures = slot_departures(rules)
+    boarding = rules.boarding_minutes * 60
+    free_at = {coach: -math.inf for coach in fleet.coaches}  # named fleet: when each coach is back (s from the first day)
     for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):
-        loads = day_demand(day, placed, fleet.seats)
-        full = [load for load in loads if len(load.people) == fleet.seats]
-        group_of = dict(zip(placed["person_id"], placed["group"]))
-        rest = [part for load in loads if len(load.people) < fleet.seats
-                for part in (split_load(load, group_of) if len(load.people) > fleet.seats // 2 else [load])]
-        direct = full[: fleet.coaches_per_day]
-        available = fleet.coaches_per_day - len(direct)
-        routes, dropped = _solve_day(rest, times, available, fleet, rules, seed=seed, iterations=iterations, hours=hours or {})
-        short = "fleet too small for this day"
-        out_of_reach = "no legal trip reaches this centre within its reception hours"
-        fleet_used_up = len(routes) >= available
-        for load, reason in [(f, short) for f in full[fleet.coaches_per_day :]] + [(d, short if fleet_used_up else out_of_reach) for d in dropped]:
-            left += [{"person_id": p, "day": day, "centre_id": load.centre_id, "reason": reason} for p in load.people]
-        for n, stops in enumerate([[load] for load in direct] + routes, start=1):
-            trip = Trip(coach=f"{day}-C{n:02d}", day=day, stops=stops)
-            trips.append(schedule(_legs(trip, times, km), rules, hours=hours))
+        start = time.perf_counter()
+        loads, too_big = day_demand(day, placed, fleet.seats)
+        for h in too_big:
+            reason = (f"household {household_of[h[0]]} of {len(h)} people is larger than a coach ({fleet.seats} seats); "
+                      "it needs coaches travelling together, planned by hand")
+            left += [{"person_id": p, "day": day, "centre_id": centre_of[p], "reason": reason} for p in h]
+        loads = [part for load in loads
+                 for part in (split_load(load, group_of) if fleet.seats // 2 < len(load.people) < fleet.seats else [load])]
+        coaches = fleet.coaches_per_day if not fleet.coaches else min(fleet.coaches_per_day, len(fleet.coaches))
+        free_by = None
+        if fleet.coaches:
+            free_by = [sum(offsets[day] + d - boarding >= f for f in free_at.values()) for d in departures]
+        caps = _slot_caps(departures, rules.bays, coaches, free_by)
+        spec = _Day(times, fleet, rules, hours, departures, caps)
+        people_today = int((placed["day"] == day).sum())
+        bound = -(-people_today // fleet.seats)
+        day_trips, dropped, search, runs = _try_day(loads, spec, times, km, group_of, str(day), seed=seed,
+                                                    iterations=iterations, time_limit=time_limit)
+        capacity = sum(caps)
+        if len(day_trips) >= capacity and dropped:
+            by_slots = rules.bays * len(departures) < min(coaches, free_by[-1] if free_by else coaches)
+            short = (f"no boarding slot left this day ({rules.bays} bays x {len(departures)} slots)" if by_slots
+                     else "fleet too small for this day" if free_by is None
+                     else "fleet too small for this day: no other coach of the fleet is back at the origin in time")
+        else:
+            short = "no legal trip reaches this centre within its reception hours"
+        for load in dropped:
+            left += [{"person_id": p, "day": day, "centre_id": load.centre_id, "reason": short} for p in load.people]
+        # the way back, and (named fleet) which coach runs each trip
+        for trip in sorted(day_trips, key=lambda t: (t.slot, t.bay)):
+            last = trip.stops[-1].centre_id
+            after_drop(trip, rules, float(times.at[last, ORIGIN]), float(km.at[last, ORIGIN]) / 1000)
+            trip.boarding_s = trip.departure_s - boarding
+            if fleet.coaches:
+                ready = sorted((f, c) for c, f in free_at.items() if f <= offsets[day] + trip.boarding_s)
+                if not ready:
+                    reason = f"no coach of the fleet is back at the origin by {s_to_clock(trip.boarding_s)}"
+                    left += [{"person_id": p, "day": day, "centre_id": s.centre_id, "reason": reason} for s in trip.stops for p in s.people]
+                    trip.stops = []
+                    continue
+                trip.vehicle = ready[0][1]
+                free_at[trip.vehicle] = offsets[day] + trip.free_at_s
+        day_trips = [t for t in day_trips if t.stops]
+        trips += day_trips
+        days_rows.append({"day": day, "people": people_today, "lower_bound": bound, "trips": len(day_trips),
+                          "gap": len(day_trips) - bound, "slots_used": len({t.slot for t in day_trips}),
+                          "last_departure": s_to_clock(max((t.departure_s for t in day_trips), default=departures[0])),
+                          "stopped": search.reason or "nothing to plan", "iterations": search.done, "solves": runs,
+                          "seconds": round(time.perf_counter() - start, 1)})
     not_carried = pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"])
-    return Plan(trips, allocation, fleet, rules, not_carried)
+    plan = Plan(trips, allocation, fleet, rules, not_carried, days=days_rows, hours=hours)
+    plan.legal_at = {f"+{x}%": sum(legal_with_extra(t, rules, x, hours=hours) for t in trips) for x in EXTRA_MARGINS}
+    plan.ride_exceptions = ride_exceptions(plan)
+    return plan
+
+
+def _trips_of(routes: list[tuple[int, list[Stop]]], spec: _Day, times: pd.DataFrame, km: pd.DataFrame,
+              group_of: dict[str, str], day: str, *, reslot: bool) -> list[Trip]:
+    """Trips from routes: one stop per centre, slots (earliest deadline first, or the solver's), schedule, stop order."""
+    trips = [_legs(Trip(coach="", day=day, stops=merge_stops(stops, group_of), slot=slot), times, km) for slot, stops in routes]
+    if reslot:
+        _assign_slots(trips, spec)
+    else:
+        trips.sort(key=lambda t: t.slot)
+        for _, same in itertools.groupby(trips, key=lambda t: t.slot):
+            for bay, trip in enumerate(same, start=1):
+                trip.bay = bay
+    trips.sort(key=lambda t: (t.slot, t.bay))
+    for n, trip in enumerate(trips, start=1):
+        trip.coach = f"{day}-C{n:02d}"
+        schedule(trip, spec.rules, hours=spec.hours, departure_s=spec.departures[trip.slot], seats=spec.fleet.seats)
+    return [_best_order(t, spec, times, km, group_of) for t in trips]
+
+
+def _try_day(loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str], day: str, *,
+             seed: int, iterations: int, time_limit: float) -> tuple[list[Trip], list[Stop], _Search, int]:
+    """Solve a day; when the slots handed out break a trip, solve again with coaches shared exactly within each slot.
+
+    Returns the trips, the loads left over, the last search and the number of solves.
+    """
+    routes, dropped, search = _solve(loads, spec, seed=seed, iterations=iterations, time_limit=time_limit, split=False)
+    trips = _trips_of(routes, spec, times, km, group_of, day, reslot=True)
+    if all(t.legal for t in trips) and len(trips) <= sum(spec.caps):
+        return trips, dropped, search, 1
+    if not spec.rules.second_driver:  # one kind of coach: the solver's own slots respect every cap
+        return _trips_of(routes, spec, times, km, group_of, day, reslot=False), dropped, search, 1
+    log.info("%s: slots handed out break a trip; solving again with slot-exact coaches", day)
+    routes, dropped, search = _solve(loads, spec, seed=seed, iterations=iterations, time_limit=time_limit, split=True)
+    trips = _trips_of(routes, spec, times, km, group_of, day, reslot=True)
+    if not all(t.legal for t in trips):  # the solver's own slots respect every cap and its time windows
+        trips = _trips_of(routes, spec, times, km, group_of, day, reslot=False)
+    return trips, dropped, search, 2
+
+
+def ride_exceptions(plan: Plan) -> pd.DataFrame:
+    """People whose ride (departure to arrival) is longer than their group's limit, and why."""
+    rules = plan.rules
+    alloc = plan.allocation.assignments.set_index("person_id")
+    notes = alloc["ride_note"] if "ride_note" in alloc.columns else pd.Series("", index=alloc.index)
+    rows = []
+    for trip in plan.trips:
+        for n, stop in enumerate(trip.stops):
+            ride = (stop.arrival_s - trip.departure_s) / 3600
+            for p in stop.people:
+                group = str(alloc.at[p, "group"])
+                limit = rules.max_ride_hours.get(group)
+                if limit is None or ride <= limit:
+                    continue
+                reason = str(notes.get(p, "")) or (
+                    f"the coach stops at {n} other centre(s) first and no order of its stops is legal with this one first"
+                    if n else "the planned ride (margin, breaks, waiting for the centre to open) is longer than the direct estimate")
+                rows.append({"person_id": p, "day": trip.day, "group": group, "centre_id": stop.centre_id, "coach": trip.coach,
+                             "ride_h": round(ride, 2), "limit_h": limit, "reason": reason})
+    return pd.DataFrame(rows, columns=["person_id", "day", "group", "centre_id", "coach", "ride_h", "limit_h", "reason"])

@@ -1,9 +1,16 @@
+from dataclasses import replace
+
 import pytest
 
-from abri.geo.scenario import Rules
-from abri.routing.schedule import Stop, Trip, clock_to_s, s_to_clock, schedule
+from abri.constants import ORIGIN
+from abri.geo.scenario import Rules as _Rules
+from abri.routing.schedule import Stop, Trip, after_drop, clock_to_s, legal_with_extra, s_to_clock, schedule
 
 H = 3600.0
+
+
+def Rules(**kw) -> _Rules:  # noqa: N802 - the rules with no planning margin, so that times are the legs' own
+    return replace(_Rules(), margin_pct=0.0, **kw)
 
 
 def trip(*legs_h: float) -> Trip:
@@ -54,3 +61,55 @@ def test_centre_hours_override_the_default() -> None:
     assert s_to_clock(t.stops[0].arrival_s) == "11:00"  # waits for the centre to open
     late = schedule(trip(6.0), Rules(), hours=hours)
     assert not late.legal and "closes at 12:00" in late.notes[0]
+
+
+def test_margin_changes_legality_on_planned_times() -> None:
+    # 8.5 h of road data: one driver without a margin; with 10 % (9.35 h planned) a second driver
+    assert schedule(trip(8.5), Rules()).drivers == 1
+    planned = schedule(trip(8.5), _Rules())
+    assert planned.drivers == 2 and planned.planned_driving_s == pytest.approx(8.5 * 1.1 * H) and planned.driving_s == 8.5 * H
+    # second drivers off: the margin makes the same trip illegal
+    assert schedule(trip(8.5), Rules(second_driver=False)).legal
+    assert not schedule(trip(8.5), _Rules(second_driver=False)).legal
+    # a driving buffer of 45 min per driver: 8.5 h no longer fits one driver
+    assert schedule(trip(8.5), Rules(driving_buffer_minutes=45)).drivers == 2
+    # slack against 9 h per driver and against closing
+    t = schedule(trip(8.0), Rules(), departure_s=clock_to_s("07:00"))
+    assert t.slack_driving_s == pytest.approx(1 * H)
+    assert t.slack_close_s == pytest.approx(clock_to_s("22:00") - t.end_s)
+
+
+def test_legal_with_longer_roads() -> None:
+    rules = Rules(second_driver=False)
+    t = schedule(trip(8.4), rules)
+    assert t.legal and legal_with_extra(t, rules, 5) and not legal_with_extra(t, rules, 10)  # 9.24 h > 9 h
+    late = schedule(trip(4.0, 4.0, 4.0), Rules(), departure_s=clock_to_s("08:00"))  # two drivers; last drop 20:30
+    assert late.legal and legal_with_extra(late, Rules(), 5) and not legal_with_extra(late, Rules(), 20)  # 22:54 > 22:00
+
+
+def test_slot_departure_moves_arrivals() -> None:
+    t = schedule(trip(2.0), Rules(), departure_s=clock_to_s("09:30"))
+    assert t.departure_s == clock_to_s("09:30") and s_to_clock(t.end_s) == "11:30"
+
+
+def test_way_back_and_rest_by_hand() -> None:
+    rules = Rules()
+    # 3 h out, 15 min service, 3 h back: 6 h of driving, one 45 min break on the way back (after 4.5 h)
+    short = after_drop(schedule(trip(3.0), rules), rules, 3 * H, 240.0)
+    assert short.rest_where == ORIGIN == short.free_where
+    assert s_to_clock(short.free_at_s) == s_to_clock(clock_to_s("10:00") + 15 * 60 + 3 * H + 45 * 60)  # 14:00
+    assert short.drivers_free_at_s == pytest.approx(short.free_at_s + 11 * H) and short.return_km == 240.0
+    # 8 h out: 1 h of driving left, the way back (8 h) waits for the daily rest at the centre
+    long = after_drop(schedule(trip(8.0), rules), rules, 8 * H, 640.0)
+    arrival = clock_to_s("07:00") + 8 * H + 45 * 60  # 15:45
+    assert long.stops[-1].arrival_s == arrival and long.rest_where == "s0"
+    # 15 min service, 11 h rest, 8 h back with one break
+    assert long.free_at_s == pytest.approx(arrival + 15 * 60 + 11 * H + 8 * H + 45 * 60)
+
+
+def test_seats_stops_and_repeats_are_checked() -> None:
+    t = trip(1.0, 1.0)
+    t.stops[1].centre_id = "s0"
+    t.stops[0].people = ["a", "b", "c"]
+    checked = schedule(t, Rules(max_stops=1), seats=2)
+    assert not checked.legal and len(checked.notes) == 3
