@@ -50,7 +50,8 @@ from abri.routing.readiness import (
 )
 
 __all__ = ["HOUSEHOLD_SIZE", "Demand", "Readiness", "check_readiness", "demand_from_counts", "demand_from_people", "extra_centres",
-           "extra_places_by_departement", "parse_counts", "prefecture_rows", "readiness", "straight_time_s", "write_readiness"]
+           "extra_places_by_departement", "parse_counts", "prefecture_rows", "read_prefecture_rows", "readiness", "straight_time_s",
+           "write_readiness"]
 
 
 # ---------------------------------------------------------------- the result
@@ -386,8 +387,24 @@ def extra_centres(result: Readiness, *, lang: str = "fr") -> pd.DataFrame:
 
 
 def prefecture_rows(result: Readiness) -> pd.DataFrame:
-    """One row per department: places by group accepted, extra places by group, the date they are needed by."""
+    """One row per department for the prefecture summaries: ``departement``, ``nom``, ``region``, ``centres``, ``places``,
+    ``places_<group>`` (places accepting the group), ``extra_<group>`` and ``extra`` (places to open), ``needed_by``."""
     return result.departements.reset_index()
+
+
+def read_prefecture_rows(folder: str | os.PathLike[str]) -> pd.DataFrame:
+    """:func:`prefecture_rows` of a folder written by :func:`write_readiness` (``abri readiness -o``), from its readiness.json."""
+    import json
+
+    from abri.errors import DataFileError
+
+    path = Path(folder) / "readiness.json"
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))["departements"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        msg = f"{path}: not a readiness summary with per-department rows ({exc}); write one with `abri readiness SCENARIO -o DIR`"
+        raise DataFileError(msg) from exc
+    return pd.DataFrame(rows, dtype=object).astype({c: int for c in ("centres", "places", "extra")})
 
 
 def extra_places_by_departement(result: Readiness) -> pd.Series:
@@ -417,7 +434,7 @@ def write_readiness(result: Readiness, out_dir: str | os.PathLike[str], *, lang:
         names["extra_centres"] = write_csv(tmp / "extra-centres.csv", extra_centres(result, lang=lang), dialect=dialect).name  # type: ignore[arg-type]
         summary = {"ready": result.ready, "unplaced": result.unplaced, "extra_places": int(result.extras["places"].sum()),
                    "exact": result.exact, "travel": result.travel, "demand": result.source, "not_counted": result.not_counted,
-                   "seconds": result.seconds, "label": result.label}
+                   "seconds": result.seconds, "label": result.label, "departements": prefecture_rows(result).to_dict("records")}
         names["summary"] = write_json(tmp / "readiness.json", summary).name
         if with_map and result.centres is not None:
             from abri.maps.capacity import write_capacity_map

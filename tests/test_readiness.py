@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from abri.cli import main
-from abri.readiness import Readiness, demand_from_counts, parse_counts, readiness
+from abri.readiness import Readiness, demand_from_counts, parse_counts, read_prefecture_rows, readiness
 
 CENTRE_COLUMNS = "id;nom;capacite;code_insee;publics;ouverture_date"
 
@@ -116,11 +116,14 @@ def test_cli_expect_and_outputs(tmp_path: Path, data_dir: Path) -> None:
     assert groups.set_index("Group").loc["single men", "Margin (places still free)"] == "2"
     assert openpyxl.load_workbook(out / "readiness.xlsx").sheetnames == ["Groups", "Days", "Departments", "Regions", "Extra places"]
     assert '"extra:Extra places by department"' in (out / "readiness-map.html").read_text(encoding="utf-8")  # the capacity map's layer
-    short = runner.invoke(main, ["-q", "readiness", str(folder), "--expect", "men=12", "-o", str(out), "--no-map", "--data-dir", str(data_dir)])
+    short = runner.invoke(main, ["-q", "readiness", str(folder), "--expect", "men=12", "--day", "2016-10-24", "-o", str(out), "--no-map", "--data-dir", str(data_dir)])
     assert short.exit_code == 1 and "not ready: 2 people" in short.output
     extras = read_csv(out / "extra-centres.csv")  # French: headers the centre reader knows, dates as written
     assert extras.columns.tolist() == CENTRE_COLUMNS.split(";")[:3] + ["code_insee", "type", "publics", "departement", "ouverture_date"]
     assert extras[["capacite", "publics", "departement"]].values.tolist() == [["2", "men", "59"]]
+    rows = read_prefecture_rows(out).set_index("departement")  # what the prefecture summaries show
+    assert rows.loc["59", ["places_men", "extra_men", "extra", "needed_by"]].tolist() == [10, 2, 2, "2016-10-24"]
+    assert rows.loc["80", ["places_minors", "extra"]].tolist() == [6, 0]
     for args, message in ((["--expect", "men=x"], "GROUP=COUNT"), (["--expect", "men=1", "--day", "24/10"], "YYYY-MM-DD"),
                           (["--day", "2016-10-24"], "only with --expect"), ([], "no people.csv")):
         bad = runner.invoke(main, ["-q", "readiness", str(folder), *args, "--data-dir", str(data_dir)])
