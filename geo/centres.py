@@ -243,6 +243,12 @@ class CentreChecker:
         return None, "", ""
 
     def _check_lonlat(self, row: RowCheck, lon_text: str, lat_text: str) -> None:
+        x, y = parse_number(lon_text), parse_number(lat_text)
+        if x is not None and y is not None and 0 < x < 1.3e6 and 6.0e6 < y < 7.2e6:
+            row.error(self.path, f"{self.col('lon')}/{self.col('lat')}", f"{lon_text}, {lat_text}", "degrees of longitude and latitude "
+                      "(these look like Lambert-93 metres, EPSG:2154: convert them, or give a GeoPackage or GeoJSON with its CRS)",
+                      "lambert-coordinates")
+            return
         found = {}
         for axis, text, limit, example in (("lon", lon_text, 180, "2.3522"), ("lat", lat_text, 90, "48.8566")):
             what = "longitude" if axis == "lon" else "latitude"

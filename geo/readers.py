@@ -306,8 +306,29 @@ def read_csv_cells(path: Path) -> RawTable:
     except csv.Error as exc:
         msg = f"{path}, row {previous + 1 + offset}: not valid CSV ({exc})"
         raise DataFileError(msg) from exc
-    notes = _stray_notes(decoded.stray, records, ends, decoded.encoding)
+    notes = _stray_notes(decoded.stray, records, ends, decoded.encoding) + _layout_notes(records, ends, delimiter)
     return _table(str(path), records, encoding=decoded.encoding, delimiter=delimiter, notes=notes)
+
+
+def _layout_notes(records: list[tuple[int, list[str]]], ends: list[int], delimiter: str) -> list[Note]:
+    """Errors on rows whose shape says the file is broken there: a quote never closed, another separator."""
+    if not records:
+        return []
+    width = len(records[0][1])
+    notes = []
+    for k, ((number, cells), end) in enumerate(zip(records, ends)):
+        if k == 0:
+            continue
+        swallowed = [c for c in cells if "\n" in c and any(line.count(delimiter) >= max(1, width - 1) for line in c.splitlines()[1:])]
+        if end > number and swallowed:
+            notes.append(Note(k - 1, number, "row", swallowed[0][:60], f"a closing quote (\") in this row: lines {number} to {end} "
+                              f"were read into one cell", "error", "unclosed-quote"))
+        elif 1 <= len([c for c in cells if c.strip()]) < width and width > 1:
+            other = next((d for d in (";", ",", "\t", "|") if d != delimiter and max(c.count(d) for c in cells) >= width - 1), None)
+            if other is not None:
+                notes.append(Note(k - 1, number, "row", delimiter.join(cells)[:60], f"{width} cells separated by {delimiter!r} "
+                                  f"as in the header (this row uses {other!r})", "error", "wrong-separator"))
+    return notes
 
 
 def _pick(path: Path, names: list[str], wanted: str | int, what: str) -> str:
@@ -331,7 +352,7 @@ def read_cells(path: str | os.PathLike[str], *, sheet: str | int = 0) -> RawTabl
     """
     path = Path(path)
     if not path.is_file():
-        msg = f"{path}: no such file"
+        msg = f"{path}: {'not a regular file (a folder, device or pipe)' if path.exists() else 'no such file'}"
         raise DataFileError(msg)
     suffix = path.suffix.lower()
     if suffix not in SPREADSHEET | EXCEL | GEO:

@@ -169,6 +169,11 @@ CASES: list[Case] = [
          ("row 3", "column 'id'", "duplicate-id", "GREEK CAPITAL LETTER OMICRON")),
     Case("same-name-same-commune-two-ids", "value", {"c.csv": _text(CENTRES + "A,Foyer,10,62193\nB,Foyer,20,62193\n")}, VALIDATE, (0,),
          ("row 3", "same-name-and-place", "warning", "2 kept")),
+    Case("people-file-careless-values", "value", _scenario(people=PEOPLE + "P1,20161024,Hommes,,,\nP2,2016-10-24,Men,,,\n"
+                                                          "P3,2016-10-24,familles,H1,,\nP4,2016-10-25,familles,H1,,\n"
+                                                          "P5\u200b,2016-10-24,men,,,\nP5,2016-10-24,men,,,\n"),
+         ALLOCATE, (0, 1), ("people.csv, row 4, column 'day'", "household-split-day", "row 5: 2016-10-25", "row 7, column 'person_id'",
+                            "duplicate-id", "3 rows set aside"), seconds=60),
     Case("seats-true", "value", _scenario(fleet={"seats": True}), ALLOCATE, (2,), ("fleet.json", "'seats' is True", "expected a int")),
     # --- output paths ---------------------------------------------------------------------------------------------
     Case("rejects-equal-problems", "output", {"c.csv": _text(CENTRES + GOOD)},
@@ -222,6 +227,13 @@ CASES: list[Case] = [
          ("row 5", "column 'capacity'", "got 'x'")),
     Case("all-rows-set-aside", "message", {"c.csv": _text(CENTRES + "A,a,x,62193\n")}, VALIDATE, (1,),
          ("row 2", "non-numeric-capacity", "no centre to use")),
+    Case("unclosed-quote", "message", {"c.csv": _text(CENTRES + GOOD + 'A,"Foyer,4,62193\nB,b,5,62193\nC,c,6,62193\n')}, VALIDATE, (0,),
+         ("row 3", "unclosed-quote", "lines 3 to 5")),
+    Case("row-with-another-separator", "message", {"c.csv": _text("id;name;capacity;insee\nA;a;4;62193\nB,b,5,62193\n")}, VALIDATE, (0,),
+         ("row 3", "wrong-separator", "this row uses ','")),
+    Case("lambert-93-coordinates", "message", {"c.csv": _text("id,capacity,x,y\nA,4,652000,6862000\nB,4,1.86,50.95\n")}, VALIDATE, (0,),
+         ("row 2", "column 'x/y'", "got '652000, 6862000'", "Lambert-93")),
+    Case("a-device-not-a-file", "message", {}, ["validate", "/dev/zero", "--data-dir", "{data}"], (2,), ("/dev/zero", "not a regular file")),
     Case("empty-file", "message", {"c.csv": b""}, VALIDATE, (2,), ("c.csv", "file is empty")),
     Case("binary-nul-bytes", "message", {"c.csv": CENTRES.encode() + b"A,\x00\x01\x02,4,62193\n"}, VALIDATE, (2,), ("c.csv", "NUL byte")),
 ]
