@@ -1,12 +1,19 @@
-"""Benchmark: road graph load and travel-time matrices on the national network.
+"""Benchmark: road graph, routing engines and PBF reading on the national network.
 
-Measures, on ``france-all-roads.osm.bz2``: cold build (osmnx parse +
-arrays), warm load (cached arrays), origin to 1,000 centres, and a
-1,000 x 1,000 centre matrix on all cores. The baseline, networkx's
-``single_source_dijkstra_path_length`` per source, runs in the same process
-on a few sources and is scaled to the same work.
+Measures, in one run on ``france-all-roads.osm.bz2``:
 
-Run: ``python bench/bench_routing.py [--centres 1000] [--cold]`` (uses $ABRI_DATA_DIR).
+* graph load (cached arrays) and, with ``--cold``, a cold build;
+* the CCH index (``routingkit-cch``): node order (cold, no cache), build
+  from the cached order, peak memory of a process that builds it;
+* origin -> N centres and N x N centres (time + km) with the CCH engine
+  (threads), the SciPy reference (worker processes), and networkx (per
+  source, measured on a few sources and scaled): the baseline;
+* ``--sources`` x N (default 200) with both engines;
+* agreement of the CCH engine with the SciPy reference (times, km);
+* PBF reading: the data pack's XML converted to ``.osm.pbf`` with
+  osmium-tool, read with pyosmium (MB/s, ways/s), beside osmnx on the XML.
+
+Run: ``python bench/bench_routing.py [--centres 1000] [--sources 200] [--cold]`` (uses $ABRI_DATA_DIR).
 """
 
 from __future__ import annotations
@@ -18,12 +25,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
+from abri.geo.datadir import dataset_path
 from abri.geo.gazetteer import load_communes
-from abri.routing.graph import load_graph
+from abri.routing.engine import CCHEngine, engine_for
+from abri.routing.graph import load_graph, read_osm_graph
 from abri.routing.matrix import travel_matrix
+from abri.routing.pbf import PbfStats, read_pbf
 from abri.routing.profile import load_profile
 from abri.routing.snap import snap_points
 
@@ -36,32 +48,70 @@ def timed(func, *args, **kwargs):  # type: ignore[no-untyped-def]
     return result, time.perf_counter() - start
 
 
-def child_peak_mb(roads: str, *, cold: bool) -> float:
-    """Peak memory (MB) of a fresh process that loads the graph (cold: into an empty cache)."""
-    code = f"from abri.routing.graph import load_graph; g = load_graph({roads!r}); g.csr('key'); g.components"
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, **({"ABRI_CACHE_DIR": tmp} if cold else {})}
-        proc = subprocess.run([sys.executable, "-c", code + "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-                              env=env, check=True, capture_output=True, text=True)
+def child_peak_mb(code: str, *, cache: str | None = None) -> float:
+    """Peak memory (MB) of a fresh process running `code` (in an empty cache when `cache` is given)."""
+    env = {**os.environ, **({"ABRI_CACHE_DIR": cache} if cache else {})}
+    proc = subprocess.run([sys.executable, "-c", code + "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+                          env=env, check=True, capture_output=True, text=True)
     return int(proc.stdout.split()[-1]) / 1024
+
+
+def scipy_matrix(graph, origins, destinations, *, n_jobs: int | None = None):  # type: ignore[no-untyped-def]
+    """The SciPy reference."""
+    return travel_matrix(graph, origins, destinations, with_distance=True, n_jobs=n_jobs, engine="scipy")
+
+
+def pbf_figures(roads: str) -> list[tuple[str, str]]:
+    """Convert the pack's XML to PBF with osmium-tool and read both; throughput figures."""
+    xml = dataset_path(roads)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        pbf = Path(tmp) / f"{roads}.osm.pbf"
+        _, convert_s = timed(subprocess.run, ["osmium", "cat", str(xml), "-o", str(pbf)], check=True)
+        size_mb = pbf.stat().st_size / 1e6
+        stats = PbfStats()
+        raw, read_s = timed(read_pbf, pbf, stats=stats)
+        _, simplify_s = timed(read_osm_graph, pbf, load_profile())
+        _, xml_s = timed(read_osm_graph, xml, load_profile())
+        peak = child_peak_mb(f"from abri.routing.pbf import read_pbf; read_pbf({str(pbf)!r})")
+    rows.append(("PBF file (osmium cat from the pack's XML)", f"{size_mb:.2f} MB, {stats.ways:,} ways, converted in {convert_s:.1f} s"))
+    rows.append(("PBF read with pyosmium (unsimplified graph)",
+                 f"{read_s:.2f} s: {size_mb / read_s:.1f} MB/s, {stats.ways / read_s:,.0f} ways/s, "
+                 f"{stats.segments / read_s:,.0f} segments/s, peak {peak:.0f} MB ({raw.number_of_nodes():,} nodes)"))
+    rows.append(("PBF read + per-way times + simplification", f"{simplify_s:.2f} s"))
+    rows.append(("same from OSM XML with osmnx", f"{xml_s:.2f} s ({xml_s / simplify_s:.1f}x the PBF path)"))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--centres", type=int, default=1000)
+    parser.add_argument("--sources", type=int, default=200, help="Sources of the second SciPy matrix (with / without reduction).")
     parser.add_argument("--roads", default="france-all-roads")
-    parser.add_argument("--cold", action="store_true", help="Also time a cold build (about 35 s), in an empty cache.")
+    parser.add_argument("--cold", action="store_true", help="Also time a cold graph build (about a minute), in an empty cache.")
     parser.add_argument("--nx-sources", type=int, default=3)
+    parser.add_argument("--no-pbf", action="store_true")
     args = parser.parse_args()
-    rows = []
+    cores = os.cpu_count() or 1
+    rows: list[tuple[str, float | str, float | str, float | str]] = []
     load_graph(args.roads)  # make sure the cache exists
-    memory = {"warm load": child_peak_mb(args.roads, cold=False)}
+    memory = {"warm graph load": child_peak_mb(f"from abri.routing.graph import load_graph; g = load_graph({args.roads!r}); "
+                                               "g.csr('key'); g.components")}
     if args.cold:
-        start = time.perf_counter()
-        memory["cold build"] = child_peak_mb(args.roads, cold=True)
-        rows.append(("graph build, cold (osmnx parse + arrays)", "-", time.perf_counter() - start, "-"))
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            memory["cold graph build"] = child_peak_mb(f"from abri.routing.graph import load_graph; load_graph({args.roads!r})", cache=tmp)
+            rows.append(("graph build, cold (parse, per-way times, simplify, arrays)", "-", time.perf_counter() - start, "-"))
     graph, warm = timed(load_graph, args.roads)
     rows.append(("graph load, warm (cached arrays)", "-", warm, "-"))
+
+    cold_engine = CCHEngine.build(graph, use_cache=False)
+    rows.append(("CCH node order (inertial flow), once per graph", "-", cold_engine.order_s, "-"))
+    engine, engine_s = timed(engine_for, graph)
+    rows.append(("CCH index from the cached order + time metric", "-", engine_s, "-"))
+    memory["graph + CCH index, cold order"] = child_peak_mb(
+        f"from abri.routing.graph import load_graph; from abri.routing.engine import CCHEngine; g = load_graph({args.roads!r}); "
+        "CCHEngine.build(g, use_cache=False)._key_metric()")
 
     communes = load_communes()
     communes = communes[communes["departement"].str.len() == 2].sample(args.centres, random_state=7)
@@ -77,25 +127,51 @@ def main() -> None:
         nx.single_source_dijkstra_path_length(nxg, int(s), weight="travel_time")
     per_source = (time.perf_counter() - start) / len(sources)
 
-    _, one = timed(travel_matrix, graph, origin, snapped, with_distance=True, n_jobs=1)
-    rows.append((f"origin -> {args.centres:,} centres (time + km)", per_source, one, per_source / one))
-    _, many_t = timed(travel_matrix, graph, snapped, snapped, with_distance=False)
-    rows.append((f"{args.centres:,} x {args.centres:,} matrix (time), {os.cpu_count()} cores", per_source * args.centres, many_t,
-                 per_source * args.centres / many_t))
-    _, many = timed(travel_matrix, graph, snapped, snapped, with_distance=True)
-    rows.append((f"{args.centres:,} x {args.centres:,} matrix (time + km), {os.cpu_count()} cores", per_source * args.centres, many,
-                 per_source * args.centres / many))
+    def row(label: str, base: float, seconds: float) -> None:
+        rows.append((label, base, seconds, base / seconds))
+
+    travel_matrix(graph, origin, snapped, with_distance=True, engine="cch")  # customise the km metric once (warm)
+    _, one_cch = timed(travel_matrix, graph, origin, snapped, with_distance=True, n_jobs=1, engine="cch")
+    row(f"origin -> {args.centres:,} centres (time + km), CCH", per_source, one_cch)
+    _, one_sp = timed(travel_matrix, graph, origin, snapped, with_distance=True, n_jobs=1, engine="scipy")
+    row(f"origin -> {args.centres:,} centres (time + km), SciPy", per_source, one_sp)
+    n = args.centres
+    (cch_t, cch_km), many_cch = timed(travel_matrix, graph, snapped, snapped, with_distance=True, engine="cch")
+    row(f"{n:,} x {n:,} (time + km), CCH, {cores} threads", per_source * n, many_cch)
+    _, many_cch_t = timed(travel_matrix, graph, snapped, snapped, with_distance=False, engine="cch")
+    row(f"{n:,} x {n:,} (time only), CCH, {cores} threads", per_source * n, many_cch_t)
+    (ref_t, ref_km), many_sp = timed(scipy_matrix, graph, snapped, snapped)
+    row(f"{n:,} x {n:,} (time + km), SciPy, {cores} processes", per_source * n, many_sp)
+    few = snapped.iloc[: args.sources]
+    _, few_sp = timed(scipy_matrix, graph, few, snapped)
+    row(f"{args.sources:,} x {n:,} (time + km), SciPy", per_source * args.sources, few_sp)
+    _, few_cch = timed(travel_matrix, graph, few, snapped, with_distance=True, engine="cch")
+    row(f"{args.sources:,} x {n:,} (time + km), CCH", per_source * args.sources, few_cch)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"graph: {graph.n_nodes:,} junctions, {graph.n_edges:,} directed edges ({args.roads})")
+    assert ref_km is not None and cch_km is not None
+    ok = np.isfinite(ref_t.to_numpy())
+    dt = np.abs(cch_t.to_numpy()[ok] - ref_t.to_numpy()[ok])
+    rel = np.abs(cch_km.to_numpy()[ok] - ref_km.to_numpy()[ok]) / np.maximum(ref_km.to_numpy()[ok], 1000)
+
+    print(f"graph: {graph.n_nodes:,} junctions, {graph.n_edges:,} directed edges ({args.roads}); {cores} cores, "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
     print("| step | networkx (s) | abri (s) | speed-up |")
     print("|---|---:|---:|---:|")
     for label, base, ours, ratio in rows:
         base_s = f"{base:.2f}" if isinstance(base, float) else base
         ratio_s = f"{ratio:.0f}x" if isinstance(ratio, float) else ratio
-        print(f"| {label} | {base_s} | {ours:.2f} | {ratio_s} |")
+        ours_s = f"{ours:.3f}" if isinstance(ours, float) else ours
+        print(f"| {label} | {base_s} | {ours_s} | {ratio_s} |")
     print(f"\nnetworkx: {per_source:.2f} s per source (measured on {len(sources)} sources, scaled); peak RSS of this run {peak:.0f} MB")
-    print("peak memory of the national graph: " + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items()))
+    print("peak memory: " + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items()))
+    print(f"CCH vs SciPy on {ok.sum():,} pairs: time max |diff| {dt.max() * 1000:.3f} ms; km relative diff median {np.median(rel):.4%}, "
+          f"p99 {np.quantile(rel, 0.99):.3%}, max {rel.max():.2%}; exact (< 0.1%) on {np.mean(rel < 0.001):.1%} of pairs; "
+          f"km metric units: {engine.time_unit_ms} ms, {engine.length_unit_m} m")
+    if not args.no_pbf:
+        print("\n| PBF | figure |\n|---|---|")
+        for label, text in pbf_figures(args.roads):
+            print(f"| {label} | {text} |")
 
 
 if __name__ == "__main__":

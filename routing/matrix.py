@@ -5,12 +5,10 @@ Two engines answer the same question (``engine=``):
 * ``"cch"`` (the default): RoutingKit's customizable contraction hierarchy
   (:mod:`abri.routing.engine`), in threads; times equal the reference to
   the millisecond, km are those of a path within seconds of the fastest;
-* ``"scipy"``, the reference: SciPy's Dijkstra on ``RoadGraph.csr("key")``,
-  which finds the fastest path (the shortest among equally fast ones) and
-  its time and length exactly in one pass. With many sources it searches
-  the graph's core around the sources and targets (exact, see
-  :mod:`abri.routing.reduce`). Sources go in chunks over worker processes,
-  which die with the parent process.
+* ``"scipy"``, the reference: SciPy's Dijkstra on the whole
+  ``RoadGraph.csr("key")``, which finds the fastest path (the shortest among
+  equally fast ones) and its time and length exactly in one pass. Sources go
+  in chunks over worker processes, which die with the parent process.
 """
 
 from __future__ import annotations
@@ -29,10 +27,8 @@ from scipy.sparse.csgraph import dijkstra
 from tqdm.auto import tqdm
 
 from abri.routing.graph import LENGTH_BASE, RoadGraph
-from abri.routing.reduce import reduce_graph
 
 CHUNK = 32
-REDUCE_FROM = 64  # sources; below this the reduction costs more than it saves
 _WORKER_MATRIX: sp.csr_matrix | None = None  # set in the parent before forking workers
 Engine = Literal["auto", "cch", "scipy"]
 ENGINES = ("auto", "cch", "scipy")
@@ -58,16 +54,6 @@ def _die_with_parent() -> None:
 def _worker(args: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     assert _WORKER_MATRIX is not None
     return _rows(_WORKER_MATRIX, *args)
-
-
-def _matrix_for(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    """The graph to search: for many sources, its core around these nodes (exact, see reduce_graph), else the whole."""
-    if len(np.unique(sources)) < REDUCE_FROM:
-        return graph.csr("key"), sources, targets
-    core, kept = reduce_graph(graph.csr("key"), np.union1d(sources, targets))
-    position = np.full(graph.n_nodes, -1, dtype=np.int64)
-    position[kept] = np.arange(len(kept))
-    return core, position[sources], position[targets]
 
 
 def resolve_engine(engine: str) -> str:
@@ -123,7 +109,8 @@ def _scipy_matrix(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray, *,
                   n_jobs: int | None, progress: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """The reference: SciPy's Dijkstra on the ``"key"`` weights, over worker processes."""
     global _WORKER_MATRIX
-    matrix, sources, targets = _matrix_for(graph, np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64))
+    matrix = graph.csr("key")
+    sources, targets = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
     unique, inverse = np.unique(sources, return_inverse=True)
     chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
     n_jobs = min(n_jobs or os.cpu_count() or 1, len(chunks))
