@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,14 @@ def _clock(text: str) -> float | None:
     except ValueError:
         return None
     return h * 3600.0 + m * 60.0 if 0 <= h <= 24 and 0 <= m < 60 else None
+
+
+def _date(value: object) -> date | None:
+    """``'2016-10-24'`` -> a date; None when empty or not a date."""
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
 
 
 def _hhmm(seconds: float) -> str:
@@ -183,8 +192,11 @@ def _matrix(frame: pd.DataFrame | None, a: str, b: str) -> float:
     return float(frame.at[a, b])
 
 
+Person = tuple[str, str, str, str]  # centre_id, day, group, household
+
+
 def _trip_problems(trip: Any, plan: Plan, times: pd.DataFrame, km: pd.DataFrame | None, centres: pd.DataFrame,
-                   hours: dict[str, tuple[float | None, float | None]], people: pd.DataFrame) -> list[str]:
+                   hours: dict[str, tuple[float | None, float | None]], people: dict[str, Person]) -> list[str]:
     rules, fleet = plan.rules, plan.fleet
     problems: list[str] = []
     if not trip.stops:
@@ -206,27 +218,25 @@ def _trip_problems(trip: Any, plan: Plan, times: pd.DataFrame, km: pd.DataFrame 
             problems.append(f"stop at {cid}, which is not in the centre list")
             continue
         accepted = set(str(centres.at[cid, "groups"]).split(";")) if "groups" in centres.columns else None
-        opens_on = str(centres.at[cid, "opens_on"]) if "opens_on" in centres.columns else ""
-        arrival_day = pd.to_datetime(trip.day, errors="coerce") + pd.Timedelta(days=int(stop.arrival_s // 86400))
-        if opens_on and opens_on not in ("nan", "None") and not pd.isna(arrival_day) and arrival_day < pd.to_datetime(opens_on, errors="coerce"):
-            problems.append(f"arrives at {cid} on {arrival_day.date()}, before it opens on {opens_on}")
-        known = [p for p in stop.people if p in people.index]
-        unknown = [p for p in stop.people if p not in people.index]
+        opens_on = _date(centres.at[cid, "opens_on"]) if "opens_on" in centres.columns else None
+        start = _date(trip.day)
+        if opens_on is not None and start is not None and start + timedelta(days=int(stop.arrival_s // 86400)) < opens_on:
+            problems.append(f"arrives at {cid} on {start + timedelta(days=int(stop.arrival_s // 86400))}, before it opens on {opens_on}")
+        known = [p for p in stop.people if p in people]
+        unknown = [p for p in stop.people if p not in people]
         if unknown:
             problems.append(f"{len(unknown)} people at {cid} are not in the allocation ({', '.join(unknown[:5])})")
-        rows = people.loc[known]
-        elsewhere = rows[rows["centre_id"] != cid]
-        if len(elsewhere):
-            problems.append(f"{len(elsewhere)} people dropped at {cid} are allocated elsewhere ({', '.join(elsewhere.index[:5])})")
-        other_day = rows[rows["day"].astype(str) != str(trip.day)]
-        if len(other_day):
-            problems.append(f"{len(other_day)} people at {cid} travel on another day than {trip.day} ({', '.join(other_day.index[:5])})")
+        elsewhere = [p for p in known if people[p][0] != cid]
+        if elsewhere:
+            problems.append(f"{len(elsewhere)} people dropped at {cid} are allocated elsewhere ({', '.join(elsewhere[:5])})")
+        other_day = [p for p in known if people[p][1] != str(trip.day)]
+        if other_day:
+            problems.append(f"{len(other_day)} people at {cid} travel on another day than {trip.day} ({', '.join(other_day[:5])})")
         if accepted is not None:
-            refused = rows[~rows["group"].isin(accepted)]
-            if len(refused):
-                problems.append(f"{cid} does not accept group(s) {', '.join(sorted(set(refused['group'])))} "
-                                f"(accepts {';'.join(sorted(accepted))})")
-        counts = {g: n for g, n in Counter(rows["group"]).items()}
+            refused = sorted({people[p][2] for p in known} - accepted)
+            if refused:
+                problems.append(f"{cid} does not accept group(s) {', '.join(refused)} (accepts {';'.join(sorted(accepted))})")
+        counts = dict(Counter(people[p][2] for p in known))
         declared = {g: n for g, n in stop.groups.items() if n}
         if not unknown and counts != declared:
             problems.append(f"manifest at {cid} counts {declared} but its people are {counts}")
@@ -327,10 +337,13 @@ def check_plan(plan: Plan, *, times: pd.DataFrame, km: pd.DataFrame | None, cent
     hours = _hours(table, _clock(rules.reception_open), _clock(rules.reception_close))
     assignments = plan.allocation.assignments
     people = assignments.assign(person_id=assignments["person_id"].astype(str)).drop_duplicates("person_id").set_index("person_id")
+    household = people["household"].astype(str) if "household" in people.columns else pd.Series(people.index, index=people.index)
+    person: dict[str, Person] = dict(zip(people.index, zip(people["centre_id"].astype(str).tolist(), people["day"].astype(str).tolist(),
+                                                           people["group"].astype(str).tolist(), household.tolist())))
     trip_problems: dict[str, list[str]] = {}
     for trip in plan.trips:
         key = trip.coach if trip.coach not in trip_problems else f"{trip.coach} ({trip.day})"
-        trip_problems[key] = _trip_problems(trip, plan, times, km, table, hours, people)
+        trip_problems[key] = _trip_problems(trip, plan, times, km, table, hours, person)
     plan_problems: list[str] = []
     # one coach each, households together
     where: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -341,15 +354,15 @@ def check_plan(plan: Plan, *, times: pd.DataFrame, km: pd.DataFrame | None, cent
     twice = sorted(p for p, w in where.items() if len(w) > 1)
     if twice:
         plan_problems.append(f"{len(twice)} people are on more than one coach or stop ({', '.join(twice[:10])})")
-    if "household" in people.columns:
-        aboard = people.loc[people.index.isin(list(where))]
-        for household, members in aboard.groupby("household").groups.items():
-            seats = {where[p][0] for p in members}
-            if len(seats) > 1:
-                coaches = sorted({c for c, _ in seats})
-                plan_problems.append(f"household {household} is split between {', '.join(f'{c} at {s}' for c, s in sorted(seats))}")
-                for coach in coaches:
-                    trip_problems.setdefault(coach, []).append(f"household {household} is split between coaches or stops")
+    seats_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for p, places in where.items():
+        if p in person:
+            seats_of[person[p][3]].add(places[0])
+    for household, seats in sorted(seats_of.items()):
+        if len(seats) > 1:
+            plan_problems.append(f"household {household} is split between {', '.join(f'{c} at {s}' for c, s in sorted(seats))}")
+            for coach in sorted({c for c, _ in seats}):
+                trip_problems.setdefault(coach, []).append(f"household {household} is split between coaches or stops")
     # the fleet per day
     per_day = Counter(t.day for t in plan.trips)
     for day, n in sorted(per_day.items()):

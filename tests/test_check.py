@@ -274,3 +274,12 @@ def test_the_command_prints_the_accounting_and_writes_it(small_scenario: Path, d
     illegal = [t for t in doc["trips"] if not t["legal"]]
     assert {t["coach"] for t in illegal} >= set(doc["check"]["trip_problems"])
     assert result.exit_code == (0 if doc["check"]["ok"] and not illegal and not doc["not_carried"] and not doc["unplaced"] else 1)
+
+
+def test_a_centre_is_not_reached_before_it_opens(case) -> None:
+    inputs, plan = case
+    later = inputs.centres.assign(opens_on=["2016-10-25", "", ""])
+    check = check_plan(plan, times=inputs.times, km=inputs.km, centres=later)
+    to_a = [c for c, problems in check.trips.items() if problems]
+    assert to_a and all(any("before it opens on 2016-10-25" in p for p in check.trips[c]) for c in to_a)
+    assert {s.centre_id for t in plan.trips if t.coach in to_a for s in t.stops} == {"A"}
