@@ -30,6 +30,7 @@ import pandas as pd
 
 from abri.constants import GROUPS
 from abri.geo.report import ValidationReport
+from abri.geo.scenario import DEFAULT_RULES
 from abri.routing.readiness import (
     COACH_KMH,
     DETOUR,
@@ -150,7 +151,7 @@ def check_readiness(
     *,
     origin: tuple[float, float],
     data_dir: str | os.PathLike[str] | None = None,
-    penalty_hours: float = 24.0,
+    penalty_hours: float = DEFAULT_RULES.preference_penalty_hours,
     roads: str | os.PathLike[str] | None = None,
     spread_places: int = SPREAD_PLACES,
     spread_hours: float = SPREAD_HOURS,
