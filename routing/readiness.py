@@ -30,6 +30,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix
 
 from abri.constants import GROUPS
+from abri.errors import AbriError
 
 DETOUR = 1.3
 """Road distance over straight-line distance, for the coach-time estimate."""
@@ -158,8 +159,8 @@ class _Milp:
                       constraints=[LinearConstraint(matrix, self.lo, self.hi)] if self.lo else [],
                       options={"time_limit": time_limit, "mip_rel_gap": 1e-6})
         if result.x is None:
-            msg = f"the readiness model could not be solved ({result.message})"
-            raise RuntimeError(msg)
+            msg = f"the readiness model could not be solved within {time_limit:g} s ({result.message})"
+            raise AbriError(msg)
         return np.round(result.x), bool(result.status == 0)
 
 
