@@ -13,10 +13,11 @@ The fetched file's SHA-256 is added to the directory's ``SHA256SUMS``, so
 A mirror (``--mirror URL`` or ``$ABRI_FETCH_MIRROR``) serves the same file
 names from elsewhere (an organisation's own server; the tests' local server).
 
-Road sets of the pack (``france-all-roads``...) are built from TravelMapping
-route lists and have no single download; an OSM PBF extract of a region
-(``osm:REGION``, from Geofabrik) is the publisher's road data instead, read
-by ``--roads FILE.osm.pbf``.
+Road sets of the pack (``france-major-roads``, ``france-all-roads``,
+``europe-e-roads``) are converted from TravelMapping's HighwayData archive,
+which changes with every edit (not pinned: its SHA-256 is recorded on
+fetch). An OSM PBF extract of a region (``osm:REGION``, from Geofabrik) is
+the full OpenStreetMap road data instead, read by ``--roads FILE.osm.pbf``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ MIRROR_ENV = "ABRI_FETCH_MIRROR"
 FRANCE_GEOJSON = "https://raw.githubusercontent.com/gregoiredavid/france-geojson/master"
 ETALAB = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"
 GEOFABRIK = "https://download.geofabrik.de/europe/france"
+TRAVELMAPPING = "https://github.com/TravelMapping/HighwayData/archive/refs/heads/master.zip"
 #: Regions of Geofabrik's France extracts (``abri data fetch osm:nord-pas-de-calais``).
 OSM_REGIONS = (
     "alsace", "aquitaine", "auvergne", "basse-normandie", "bourgogne", "bretagne", "centre", "champagne-ardenne", "corse",
@@ -114,6 +116,79 @@ def communes_from_publishers(files: list[Path], out: Path) -> None:
         table.to_csv(tmp, index=False)
 
 
+#: TravelMapping systems of each road set, and the OSM road class each system is written with.
+ROAD_SYSTEMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "france-major-roads": ((r"fraa", "motorway"), (r"fran", "trunk")),
+    "france-all-roads": ((r"fraa", "motorway"), (r"fran", "trunk"), (r"fra[a-z]{3}d\w*", "secondary"), (r"fra[a-z]{3}m\w*", "tertiary")),
+    "europe-e-roads": ((r"eure", "trunk"),),
+}
+
+
+def roads_from_travelmapping(systems: tuple[tuple[str, str], ...]) -> Callable[[list[Path], Path], None]:
+    """A converter from TravelMapping's HighwayData archive (zip) to the pack's OSM XML for these systems.
+
+    Each route file (``.wpt``: a waypoint label and an OSM permalink per line)
+    becomes one way; waypoints with the same coordinates become one node, so
+    routes that meet share their junction. Tags: ``highway`` from the system,
+    ``ref`` and ``name`` from the route, ``source``.
+    """
+
+    def convert(files: list[Path], out: Path) -> None:
+        import bz2
+        import re
+        import zipfile
+        from xml.sax.saxutils import quoteattr
+
+        with zipfile.ZipFile(files[0]) as archive:
+            names = archive.namelist()
+            csvs = {n.rsplit("/", 1)[-1][:-4]: n for n in names if "/hwy_data/_systems/" in f"/{n}" and n.endswith(".csv")}
+            base = next((n.split("hwy_data/_systems/")[0] for n in csvs.values()), None)
+            if base is None:
+                msg = f"{files[0].name}: no hwy_data/_systems/ folder; not a TravelMapping HighwayData archive"
+                raise FetchError(msg)
+            nodes: dict[tuple[str, str], int] = {}
+            ways: list[tuple[list[int], str, str, str]] = []
+            for system in sorted(csvs):
+                highway = next((cls for pattern, cls in systems if re.fullmatch(pattern, system)), None)
+                if highway is None or system.endswith("_con"):
+                    continue
+                rows = archive.read(csvs[system]).decode("utf-8").splitlines()[1:]
+                for row in rows:
+                    cells = row.split(";")
+                    if len(cells) < 7:
+                        continue
+                    region, route, root = cells[1], cells[2], cells[6]
+                    member = f"{base}hwy_data/{region}/{system}/{root}.wpt"
+                    if member not in archive.NameToInfo:
+                        continue
+                    refs = []
+                    for line in archive.read(member).decode("utf-8", errors="replace").splitlines():
+                        found = re.search(r"lat=(-?[\d.]+)&lon=(-?[\d.]+)", line)
+                        if found:
+                            key = (found[1], found[2])
+                            refs.append(nodes.setdefault(key, len(nodes) + 1))
+                    refs = [r for i, r in enumerate(refs) if i == 0 or r != refs[i - 1]]
+                    if len(refs) >= 2:
+                        ways.append((refs, highway, route, system))
+        if not ways:
+            msg = f"{files[0].name}: no route of the systems {', '.join(p for p, _ in systems)}"
+            raise FetchError(msg)
+        lines = ["<?xml version='1.0' encoding='UTF-8'?>", "<osm version='0.6' generator='abri wpt_to_osm'>"]
+        lines += [f"  <node id='{i}' lat='{lat}' lon='{lon}' version='1'/>" for (lat, lon), i in nodes.items()]
+        for number, (refs, highway, route, system) in enumerate(ways, 1):
+            lines.append(f"  <way id='{number}' version='1'>")
+            lines += [f"    <nd ref='{r}'/>" for r in refs]
+            lines += [f"    <tag k='highway' v={quoteattr(highway)}/>", f"    <tag k='ref' v={quoteattr(route)}/>",
+                      f"    <tag k='name' v={quoteattr(route)}/>", f"    <tag k='source' v={quoteattr('TravelMapping HighwayData ' + system)}/>",
+                      "  </way>"]
+        lines.append("</osm>\n")
+        data = "\n".join(lines).encode("utf-8")
+        with atomic_path(out) as tmp:
+            tmp.write_bytes(bz2.compress(data) if out.name.endswith(".bz2") else data)
+
+    return convert
+
+
 def _france_geojson(target: str, remote: str, sha256: str, description: str) -> Source:
     return Source(target, (File(f"{FRANCE_GEOJSON}/{remote}", sha256),), description=description,
                   publisher="IGN ADMIN EXPRESS 2018 via france-geojson (Licence Ouverte)")
@@ -131,6 +206,9 @@ SOURCES: dict[str, Source] = {
     "communes": Source(DATASETS["communes"][0], (File(f"{ETALAB}/communes.json"), File(f"{FRANCE_GEOJSON}/communes.geojson")),
                        convert=communes_from_publishers, description=DATASETS["communes"][1],
                        publisher="Etalab decoupage-administratif 6.0.0 + IGN 2018 polygons (Licence Ouverte)"),
+    **{name: Source(DATASETS[name][0], (File(TRAVELMAPPING),), convert=roads_from_travelmapping(systems),
+                    description=DATASETS[name][1], publisher="TravelMapping HighwayData (waypoints referencing OpenStreetMap, ODbL)")
+       for name, systems in ROAD_SYSTEMS.items()},
 }
 
 
@@ -149,9 +227,7 @@ def source_for(name: str) -> Source:
     if name.startswith("osm:"):
         return osm_source(name.removeprefix("osm:"))
     if name not in SOURCES:
-        roads = " (road sets are built from TravelMapping and have no single download; fetch an OSM extract: osm:REGION)"
-        msg = (f"no download source for {name!r}; fetchable: {', '.join(SOURCES)}, osm:REGION"
-               + (roads if name in DATASETS else ""))
+        msg = f"no download source for {name!r}; fetchable: {', '.join(SOURCES)}, osm:REGION"
         raise FetchError(msg)
     return SOURCES[name]
 

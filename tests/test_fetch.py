@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import threading
+import zipfile
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,17 @@ def publisher(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         pbf = root / f"{region}-latest.osm.pbf"
         subprocess.run(["osmium", "cat", str(root / "roads.osm"), "-o", str(pbf), "--overwrite"], check=True)
         (root / f"{pbf.name}.md5").write_text(f"{hashlib.md5(pbf.read_bytes()).hexdigest()}  {pbf.name}\n")  # noqa: S324
+    with zipfile.ZipFile(root / "master.zip", "w") as archive:  # TravelMapping's HighwayData layout
+        base = "HighwayData-master/hwy_data"
+        archive.writestr(f"{base}/_systems/fraa.csv", "system;region;route;banner;abbrev;city;root;AltRouteNames\nfraa;FRA;A16;;;;fra.a016;\n")
+        archive.writestr(f"{base}/_systems/fran.csv", "system;region;route;banner;abbrev;city;root;AltRouteNames\nfran;FRA;N1;;;;fra.n001;\n")
+        archive.writestr(f"{base}/_systems/frahdfd62.csv", "system;region;route;banner;abbrev;city;root;AltRouteNames\n"
+                         "frahdfd62;FRA;D940;;;;fra.d940;\n")
+        osm = "http://www.openstreetmap.org/"
+        archive.writestr(f"{base}/FRA/fraa/fra.a016.wpt", f"44 {osm}?lat=50.936310&lon=1.860337\n45 {osm}?lat=50.936080&lon=1.874113\n"
+                         f"46 {osm}?lat=50.933930&lon=1.890957\n")
+        archive.writestr(f"{base}/FRA/fran/fra.n001.wpt", f"A16 {osm}?lat=50.936080&lon=1.874113\nX {osm}?lat=50.900000&lon=1.900000\n")
+        archive.writestr(f"{base}/FRA/frahdfd62/fra.d940.wpt", f"A {osm}?lat=50.900000&lon=1.900000\nB {osm}?lat=50.80&lon=1.70\n")
     with (root / "picardie-latest.osm.pbf").open("ab") as fh:  # corrupted after its checksum was published
         fh.write(b"\0")
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
@@ -109,8 +121,8 @@ def test_offline_fetch_fails_clearly_and_writes_nothing(tmp_path: Path, monkeypa
     monkeypatch.delenv("ABRI_FETCH_MIRROR", raising=False)
     with pytest.raises(FetchError, match=r"departements: cannot download https://.*copy the data pack"):
         fetch_dataset("departements", tmp_path)  # the tests block the network, as on a machine without internet
-    with pytest.raises(FetchError, match="no download source for 'france-all-roads'.*osm:REGION"):
-        fetch_dataset("france-all-roads", tmp_path)
+    with pytest.raises(FetchError, match="no download source for 'hauts-de-france-roads'.*osm:REGION"):
+        fetch_dataset("hauts-de-france-roads", tmp_path)
     with pytest.raises(FetchError, match="unknown OSM region 'atlantis'"):
         fetch_dataset("osm:atlantis", tmp_path)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
@@ -126,3 +138,15 @@ def test_fetch_command(publisher: str, tmp_path: Path) -> None:
     assert runner.invoke(main, ["data", "fetch", "--data-dir", str(tmp_path)]).exit_code == 2
     offline = runner.invoke(main, ["data", "fetch", "communes", "--data-dir", str(tmp_path)])
     assert offline.exit_code == 1 and "cannot download" in offline.output
+
+
+def test_road_sets_converted_from_travelmapping(publisher: str, tmp_path: Path) -> None:
+    from abri.routing.graph import load_graph
+
+    major = load_graph(fetch_dataset("france-major-roads", tmp_path, mirror=publisher), use_cache=False)
+    assert (major.n_nodes, major.n_edges) == (4, 6) and set(major.refs) == {"A16", "N1"}  # A16 and N1 share a junction
+    everything = fetch_dataset("france-all-roads", tmp_path, mirror=publisher)
+    assert everything.name == "france-all-roads.osm.bz2"
+    graph = load_graph(everything, use_cache=False)
+    assert "D940" in set(graph.refs) and (graph.components == graph.main_component).all()
+    assert {r.name: r.checksum for r in data_status(tmp_path)}["france-all-roads"] == "verified"
