@@ -28,7 +28,10 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +44,7 @@ from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
 from abri.geo.scenario import Fleet, Rules, check_rules
 from abri.routing.allocation import Allocation
+from abri.routing.matrix import _die_with_parent
 from abri.routing.schedule import Stop, Trip, after_drop, clock_to_s, driver_limit_s, legal_with_extra, margin, s_to_clock, schedule, slot_departures
 
 if TYPE_CHECKING:
@@ -190,6 +194,7 @@ class _Search(IteratedLocalSearchCallbacks):
         self.done, self.best, self.since_best = 0, math.inf, 0
         self.routes = math.inf
         self.reason = ""
+        self.seconds = 0.0  # of search
 
     def on_start(self, ils: Any) -> None:
         """The initial solution may already be the best."""
@@ -229,9 +234,23 @@ class _Day:
     caps: list[int]  # coaches that may leave in each slot
 
 
-def _solve(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_limit: float, split: bool
-           ) -> tuple[list[tuple[int, list[Stop]]], list[Stop], _Search]:
-    """Group loads into coach routes with PyVRP: (slot, route) pairs, loads left over, and the search's record.
+def _solve(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_limit: float, split: bool,
+           found: tuple[list[tuple[int, list[int]]], _Search] | None = None) -> tuple[list[tuple[int, list[Stop]]], list[Stop], _Search]:
+    """Routes of :func:`_solve_indices` as loads (`found`: its answer computed elsewhere), and the loads left over."""
+    indexed, search = found or _solve_indices(loads, day, seed=seed, iterations=iterations, time_limit=time_limit, split=split)
+    routes = [(slot, [loads[i] for i in route]) for slot, route in indexed]
+    served = {i for _, route in indexed for i in route}
+    return routes, [s for i, s in enumerate(loads) if i not in served], search
+
+
+def _solve_worker(args: tuple) -> tuple[list[tuple[int, list[int]]], _Search]:
+    loads, day, kwargs = args
+    return _solve_indices(loads, day, **kwargs)
+
+
+def _solve_indices(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_limit: float, split: bool
+                   ) -> tuple[list[tuple[int, list[int]]], _Search]:
+    """Group loads into coach routes with PyVRP: (slot, indices of the loads) pairs and the search's record.
 
     Each slot offers ``caps[slot]`` coaches of each kind (one driver: planned
     driving inflated by its breaks pro rata; two drivers: no breaks, a
@@ -242,7 +261,7 @@ def _solve(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_lim
     bound = -(-sum(len(s.people) for s in loads) // fleet.seats)
     search = _Search(bound, iterations, time_limit)
     if not loads or not any(day.caps):
-        return [], list(loads), search
+        return [], search
     limit = int(driver_limit_s(rules))
     inflate = 1 + rules.break_minutes / 60 / rules.break_after_hours
     model = Model()
@@ -281,11 +300,10 @@ def _solve(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_lim
     result = model.solve(stop=search, seed=seed, display=False, collect_stats=False, params=params)
     if not result.best.is_feasible():  # nothing unchecked: an infeasible answer carries nobody
         log.warning("no feasible coach plan found (%s)", search.reason)
-        return [], list(loads), search
-    routes = [(types[r.vehicle_type()], [loads[int(model.clients[a.idx].name)] for a in r.schedule() if a.is_client()])
-              for r in result.best.routes()]
-    served = {id(s) for _, route in routes for s in route}
-    return routes, [s for s in loads if id(s) not in served], search
+        return [], search
+    search.seconds = time.perf_counter() - search.start
+    return [(types[r.vehicle_type()], [int(model.clients[a.idx].name) for a in r.schedule() if a.is_client()])
+            for r in result.best.routes()], search
 
 
 def _slot_caps(departures: list[int], bays: int, coaches: int, free_by: list[int] | None) -> list[int]:
@@ -333,9 +351,7 @@ def _best_order(trip: Trip, day: _Day, times: pd.DataFrame, km: pd.DataFrame, gr
         key = (_group_limits(candidate, day.rules, group_of), not candidate.legal, candidate.planned_driving_s)
         if candidate.legal and key < best_key:
             best, best_key = candidate, key
-    if best is not trip:  # the stops are shared objects: time them again in the chosen order
-        best = timed(best.stops)
-    return best
+    return timed(best.stops)  # the stops are shared objects: time them again in the chosen order
 
 
 def _day_offsets(days: list[str]) -> dict[str, float]:
@@ -348,7 +364,7 @@ def _day_offsets(days: list[str]) -> dict[str, float]:
 
 def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fleet: Fleet, rules: Rules,
                  *, hours: dict[str, tuple[int, int]] | None = None, seed: int = 1, iterations: int = DEFAULT_ITERATIONS,
-                 time_limit: float = DEFAULT_TIME_LIMIT, progress: bool = False) -> Plan:
+                 time_limit: float = DEFAULT_TIME_LIMIT, jobs: int | None = None, progress: bool = False) -> Plan:
     """Coach trips for every day of the allocation.
 
     Parameters
@@ -367,6 +383,9 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
         PyVRP's seed, and the most iterations and seconds of search per day
         (the same inputs and seed give the same plan unless a day stops on
         its time limit: see ``Plan.days``).
+    jobs
+        Worker processes that search days at once (default: one per core; days are searched
+        one after the other when the fleet is given coach by coach).
     """
     check_rules(rules, "rules")
     hours = hours or {}
@@ -382,16 +401,22 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
     departures = slot_departures(rules)
     boarding = rules.boarding_minutes * 60
     free_at = {coach: -math.inf for coach in fleet.coaches}  # named fleet: when each coach is back (s from the first day)
-    for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):
-        start = time.perf_counter()
+    loads_of: dict[str, list[Stop]] = {}
+    for day in days:
         loads, too_big = day_demand(day, placed, fleet.seats)
         for h in too_big:
             reason = (f"household {household_of[h[0]]} of {len(h)} people is larger than a coach ({fleet.seats} seats); "
                       "it needs coaches travelling together, planned by hand")
             left += [{"person_id": p, "day": day, "centre_id": centre_of[p], "reason": reason} for p in h]
-        loads = [part for load in loads
-                 for part in (split_load(load, group_of) if fleet.seats // 2 < len(load.people) < fleet.seats else [load])]
-        coaches = fleet.coaches_per_day if not fleet.coaches else min(fleet.coaches_per_day, len(fleet.coaches))
+        loads_of[day] = [part for load in loads
+                         for part in (split_load(load, group_of) if fleet.seats // 2 < len(load.people) < fleet.seats else [load])]
+    coaches = fleet.coaches_per_day if not fleet.coaches else min(fleet.coaches_per_day, len(fleet.coaches))
+    kwargs = {"seed": seed, "iterations": iterations, "time_limit": time_limit}
+    found = {} if fleet.coaches else _solve_days(loads_of, _Day(times, fleet, rules, hours, departures,
+                                                                _slot_caps(departures, rules.bays, coaches, None)), kwargs, jobs)
+    for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):
+        start = time.perf_counter()
+        loads = loads_of[day]
         free_by = None
         if fleet.coaches:
             free_by = [sum(offsets[day] + d - boarding >= f for f in free_at.values()) for d in departures]
@@ -399,8 +424,7 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
         spec = _Day(times, fleet, rules, hours, departures, caps)
         people_today = int((placed["day"] == day).sum())
         bound = -(-people_today // fleet.seats)
-        day_trips, dropped, search, runs = _try_day(loads, spec, times, km, group_of, str(day), seed=seed,
-                                                    iterations=iterations, time_limit=time_limit)
+        day_trips, dropped, search, runs = _try_day(loads, spec, times, km, group_of, str(day), found=found.get(day), **kwargs)
         capacity = sum(caps)
         if len(day_trips) >= capacity and dropped:
             by_slots = rules.bays * len(departures) < min(coaches, free_by[-1] if free_by else coaches)
@@ -431,7 +455,7 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
                           "gap": len(day_trips) - bound, "slots_used": len({t.slot for t in day_trips}),
                           "last_departure": s_to_clock(max((t.departure_s for t in day_trips), default=departures[0])),
                           "stopped": search.reason or "nothing to plan", "iterations": search.done, "solves": runs,
-                          "seconds": round(time.perf_counter() - start, 1)})
+                          "search_seconds": round(search.seconds, 1), "seconds": round(time.perf_counter() - start, 1)})
     not_carried = pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"])
     plan = Plan(trips, allocation, fleet, rules, not_carried, days=days_rows, hours=hours)
     plan.legal_at = {f"+{x}%": sum(legal_with_extra(t, rules, x, hours=hours) for t in trips) for x in EXTRA_MARGINS}
@@ -457,13 +481,25 @@ def _trips_of(routes: list[tuple[int, list[Stop]]], spec: _Day, times: pd.DataFr
     return [_best_order(t, spec, times, km, group_of) for t in trips]
 
 
+def _solve_days(loads_of: dict[str, list[Stop]], spec: _Day, kwargs: dict, jobs: int | None
+                ) -> dict[str, tuple[list[tuple[int, list[int]]], _Search]]:
+    """First solve of every day, days in parallel worker processes (each day is seeded alike: same plan as one by one)."""
+    days = [d for d in loads_of if loads_of[d]]
+    n_jobs = min(jobs or os.cpu_count() or 1, len(days))
+    if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return {}
+    args = [(loads_of[d], spec, {**kwargs, "split": False}) for d in days]
+    with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent) as pool:
+        return dict(zip(days, pool.map(_solve_worker, args)))
+
+
 def _try_day(loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str], day: str, *,
-             seed: int, iterations: int, time_limit: float) -> tuple[list[Trip], list[Stop], _Search, int]:
+             seed: int, iterations: int, time_limit: float, found: tuple | None = None) -> tuple[list[Trip], list[Stop], _Search, int]:
     """Solve a day; when the slots handed out break a trip, solve again with coaches shared exactly within each slot.
 
     Returns the trips, the loads left over, the last search and the number of solves.
     """
-    routes, dropped, search = _solve(loads, spec, seed=seed, iterations=iterations, time_limit=time_limit, split=False)
+    routes, dropped, search = _solve(loads, spec, seed=seed, iterations=iterations, time_limit=time_limit, split=False, found=found)
     trips = _trips_of(routes, spec, times, km, group_of, day, reslot=True)
     if all(t.legal for t in trips) and len(trips) <= sum(spec.caps):
         return trips, dropped, search, 1
