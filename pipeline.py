@@ -143,10 +143,12 @@ def prepare(
 def allocate_prepared(prepared: Prepared) -> Allocation:
     """Allocate the scenario's people to its centres by coach time from the origin."""
     rules = prepared.scenario.rules
-    return allocate(prepared.scenario.people, prepared.centres, prepared.times.loc[ORIGIN], penalty_hours=rules.preference_penalty_hours)
+    return allocate(prepared.scenario.people, prepared.centres, prepared.times.loc[ORIGIN], penalty_hours=rules.preference_penalty_hours,
+                    rules=rules)
 
 
-def plan_prepared(prepared: Prepared, *, seed: int = DEFAULT_SEED, iterations: int = DEFAULT_ITERATIONS, baseline: bool = True,
+def plan_prepared(prepared: Prepared, *, seed: int = DEFAULT_SEED, iterations: int = DEFAULT_ITERATIONS, time_limit: float | None = None,
+                  baseline: bool = True,
                   progress: bool = False) -> PlanRun:
     """Allocation, coach plan and (optionally) the naive baseline on prepared inputs."""
     seconds = dict(prepared.seconds)
@@ -159,7 +161,7 @@ def plan_prepared(prepared: Prepared, *, seed: int = DEFAULT_SEED, iterations: i
     hours = reception_hours(prepared.centres, scenario.rules)
     with _timed(seconds, "plan"):
         plan = plan_coaches(allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours, seed=seed,
-                            iterations=iterations, progress=progress)
+                            iterations=iterations, progress=progress, **({} if time_limit is None else {"time_limit": time_limit}))
     naive = None
     if baseline:
         with _timed(seconds, "baseline"):
@@ -340,7 +342,7 @@ def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str
     with _timed(run.seconds, "maps"):
         origin = (run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat, run.scenario.fleet.origin_name)
         cap_html, cap_png = write_capacity_map(run.centres, out / "capacity.html", png=True, data_dir=data_dir, origin=origin,
-                                               allocated=run.allocation.per_centre())
+                                               plan=out / "plan")  # allocation and arrivals
         plan_html, plan_png = write_plan_map(out / "plan", out / "plan.html", png=True, data_dir=data_dir)
     files |= {"capacity_map": cap_html, "capacity_png": cap_png, "plan_map": plan_html, "plan_png": plan_png}
     with _timed(run.seconds, "documents"):  # road sheets, arrival sheets, summaries (abri.documents, issue 12)
