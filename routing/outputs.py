@@ -22,7 +22,7 @@ import pandas as pd
 from abri.constants import GROUPS
 from abri.files import write_csv, write_json, write_text_atomic
 from abri.routing.schedule import s_to_clock
-from abri.routing.summary import per_day, plan_summary
+from abri.routing.summary import per_day, plan_summary, rides_by_group
 
 if TYPE_CHECKING:
     from abri.routing.check import PlanCheck
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 GROUP_COLUMNS = list(GROUPS)
 TRIP_COLUMNS = ["coach", "day", "departure", "last_arrival", "n_stops", "stops", "people", "seats_free", "km", "driving", "breaks",
-                "drivers", "legal", "notes"]
+                "drivers", "legal", "notes", "slot", "bay", "boarding", "vehicle", "planned_driving", "slack_driving", "slack_close",
+                "return_km", "return_driving", "rest_where", "free_at", "drivers_free_at"]
 STOP_COLUMNS = ["coach", "day", "stop", "centre_id", "centre_name", "arrival", "ride", "leg_km", "leg_driving", "breaks_before",
                 *GROUP_COLUMNS, "total"]
 MANIFEST_COLUMNS = ["coach", "day", "stop", "centre_id", "centre_name", "arrival", *GROUP_COLUMNS, "total"]
@@ -78,10 +79,17 @@ def trips_frame(plan: Plan) -> pd.DataFrame:
         "n_stops": len(t.stops), "stops": "; ".join(f"{s.centre_id} @ {s_to_clock(s.arrival_s)}: {len(s.people)}" for s in t.stops),
         "people": t.people, "seats_free": plan.fleet.seats - t.people, "km": round(t.km, 1),
         "driving": pd.Timedelta(seconds=round(t.driving_s)), "breaks": t.breaks, "drivers": t.drivers, "legal": t.legal,
-        "notes": " | ".join(t.notes),
+        "notes": " | ".join(t.notes + t.info),
+        "slot": t.slot, "bay": t.bay, "boarding": at(t.day, t.boarding_s), "vehicle": t.vehicle,
+        "planned_driving": pd.Timedelta(seconds=round(t.planned_driving_s)), "slack_driving": pd.Timedelta(seconds=round(t.slack_driving_s)),
+        "slack_close": pd.Timedelta(seconds=round(t.slack_close_s)), "return_km": round(t.return_km, 1),
+        "return_driving": pd.Timedelta(seconds=round(t.return_s)), "rest_where": t.rest_where, "free_at": at(t.day, t.free_at_s),
+        "drivers_free_at": at(t.day, t.drivers_free_at_s),
     } for t in plan.trips]
     return pd.DataFrame(rows, columns=TRIP_COLUMNS).astype(
         {"departure": "datetime64[ns]", "last_arrival": "datetime64[ns]", "driving": "timedelta64[ns]", "n_stops": "int64",
+         "boarding": "datetime64[ns]", "free_at": "datetime64[ns]", "drivers_free_at": "datetime64[ns]", "planned_driving": "timedelta64[ns]",
+         "slack_driving": "timedelta64[ns]", "slack_close": "timedelta64[ns]", "return_driving": "timedelta64[ns]", "slot": "int64",
          "people": "int64", "seats_free": "int64", "km": "float64", "breaks": "int64", "drivers": "int64", "legal": "bool"})
 
 
@@ -179,9 +187,16 @@ def plan_document(plan: Plan, baseline: Plan | None = None, *, label: str = "", 
         doc["check"] = check.to_dict()
     doc |= {
         "per_day": per_day(plan).to_dict("records"),
+        "days": plan.days, "legal_at_longer_roads": plan.legal_at, "rides_by_group": rides_by_group(plan),
+        "ride_exceptions": plan.ride_exceptions.to_dict("records"),
         "trips": [{
             "coach": t.coach, "day": t.day, "departure": s_to_clock(t.departure_s), "drivers": t.drivers,
             "driving_h": round(t.driving_s / 3600, 3), "breaks": t.breaks, "km": round(t.km, 2), "legal": t.legal, "notes": t.notes,
+            "info": t.info, "slot": t.slot, "bay": t.bay, "boarding": s_to_clock(t.boarding_s), "vehicle": t.vehicle,
+            "planned_driving_h": round(t.planned_driving_s / 3600, 3), "slack_driving_h": round(t.slack_driving_s / 3600, 3),
+            "slack_close_h": round(t.slack_close_s / 3600, 3), "return_km": round(t.return_km, 2), "return_h": round(t.return_s / 3600, 3),
+            "rest_where": t.rest_where, "free_at": s_to_clock(t.free_at_s), "free_where": t.free_where,
+            "drivers_free_at": s_to_clock(t.drivers_free_at_s),
             "stops": [{"centre_id": s.centre_id, "arrival": s_to_clock(s.arrival_s), "leg_km": round(s.leg_km, 2),
                        "leg_h": round(s.leg_s / 3600, 3), "breaks_before": s.breaks_before, "groups": s.groups, "people": s.people}
                       for s in t.stops],
