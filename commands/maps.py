@@ -16,7 +16,10 @@ def map_group() -> None:
 
 def map_options(func: F) -> F:
     """Options shared by the map commands."""
-    func = click.option("--png", is_flag=True, help="Also write a static PNG next to the HTML.")(func)
+    func = click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True, help="Resolution of the PNG image.")(func)
+    func = click.option("--pdf", is_flag=True, help="Also write a PDF report image next to the HTML.")(func)
+    func = click.option("--svg", is_flag=True, help="Also write an SVG report image next to the HTML.")(func)
+    func = click.option("--png", is_flag=True, help="Also write a PNG report image next to the HTML.")(func)
     func = click.option("--tiles", type=click.Choice(["none", "osm", "light"]), default="none", show_default=True,
                         help="Background tiles (fetched from the internet when the map is opened); none works offline.")(func)
     return data_dir_option(func)
@@ -31,17 +34,19 @@ def map_options(func: F) -> F:
 @map_options
 @click.option("--strict", is_flag=True, help="Exit non-zero on any error in the centre file.")
 @reports_errors
-def map_capacity(centres: Path, output: Path, origin: tuple[float, float], plan_dir: Path | None, tiles: str, png: bool,
-                 data_dir: Path | None, strict: bool) -> None:
-    """Map of capacity by department, with every centre (and, with --plan, who was allocated where)."""
+def map_capacity(centres: Path, output: Path, origin: tuple[float, float], plan_dir: Path | None, tiles: str, png: bool, svg: bool,
+                 pdf: bool, dpi: int, data_dir: Path | None, strict: bool) -> None:
+    """Map of capacity by department, with every centre (and, with --plan, who arrives where and when)."""
     from abri.maps.capacity import write_capacity_map
-    from abri.maps.plan import allocated_per_centre
+    from abri.maps.plan import PlanData
 
     rejects = output.with_name(f"{output.stem}.rejects.csv")
     check_outputs({"--output": output}, inputs=(centres,), maybe={"rejects": rejects})
     gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict)
-    allocated = allocated_per_centre(plan_dir) if plan_dir else None
-    for path in write_capacity_map(gdf, output, png=png, data_dir=data_dir, tiles=tiles, origin=(*origin, "origin"), allocated=allocated):
+    plan = PlanData.from_folder(plan_dir) if plan_dir else None
+    name = plan.origin[2] if plan else "origin"
+    for path in write_capacity_map(gdf, output, png=png, svg=svg, pdf=pdf, dpi=dpi, data_dir=data_dir, tiles=tiles,
+                                   origin=(*origin, name), plan=plan, scenario=plan.name if plan else centres.stem):
         click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
 
 
@@ -50,10 +55,10 @@ def map_capacity(centres: Path, output: Path, origin: tuple[float, float], plan_
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("plan.html"), show_default=True)
 @map_options
 @reports_errors
-def map_plan(plan_dir: Path, output: Path, tiles: str, png: bool, data_dir: Path | None) -> None:
-    """Map of a coach plan: trips by day along their roads, centres by occupancy."""
+def map_plan(plan_dir: Path, output: Path, tiles: str, png: bool, svg: bool, pdf: bool, dpi: int, data_dir: Path | None) -> None:
+    """Map of a coach plan: trips by day along their roads (click one for its sheet), centres by how full."""
     from abri.maps.plan import write_plan_map
 
     check_outputs({"--output": output})
-    for path in write_plan_map(plan_dir, output, png=png, data_dir=data_dir, tiles=tiles):
+    for path in write_plan_map(plan_dir, output, png=png, svg=svg, pdf=pdf, dpi=dpi, data_dir=data_dir, tiles=tiles):
         click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -265,6 +265,7 @@ var abri = (function () {
     input.addEventListener('keydown', function (e) { if (e.key === 'Enter' && found.length) { pick(0); } });
     results.addEventListener('click', function (e) {
       var b = e.target.closest('.abri-hit');
+      L.DomEvent.stop(e);  /* the button is removed below: Leaflet would no longer see it is inside the panel */
       if (b) { pick(+b.getAttribute('data-i')); }
     });
     function pick(i) {

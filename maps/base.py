@@ -163,15 +163,16 @@ def classify(values: pd.Series, kind: str = "count", *, has_places: pd.Series | 
         else:
             step = 1.0 if kind == "count" else 0.1
             distinct = np.unique(data.to_numpy())
-            if len(distinct) <= k:
+            if len(distinct) <= k:  # one class per value
                 highs = [float(v) for v in distinct]
+                lows = list(highs)
             else:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", UserWarning)  # "Numba not installed": fine for ~100 areas
                     highs = [float(b) for b in mapclassify.FisherJenks(data.to_numpy(), k=k).bins]
                 highs = [float(np.round(h, 0 if kind == "count" else 1)) for h in highs]
                 highs = sorted(set(highs))
-            lows = [float(data.min())] + [h + step for h in highs[:-1]]
+                lows = [float(data.min())] + [h + step for h in highs[:-1]]
         palette = CHOROPLETH if len(lows) >= len(CHOROPLETH) else CHOROPLETH[len(CHOROPLETH) - len(lows):]
         index = np.searchsorted(np.array(lows), data.to_numpy(), side="right") - 1
         fills[data.index] = [palette[max(0, i)] for i in index]

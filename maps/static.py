@@ -21,10 +21,10 @@ MEASURE_KIND = {"places": "count", "allocated": "count", "places_per_10k": "rate
 
 
 def scale_bar(ax, *, km: int = 100) -> None:  # type: ignore[no-untyped-def]
-    """A `km` scale bar in the lower right of a Lambert-93 axis (metres)."""
+    """A `km` scale bar in the lower left of a Lambert-93 axis (metres)."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    left, bottom = x1 - (x1 - x0) * 0.05 - km * 1000, y0 + (y1 - y0) * 0.04
+    left, bottom = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
     height = (y1 - y0) * 0.008
     for i in range(2):
         ax.add_patch(Rectangle((left + i * km * 500, bottom), km * 500, height, facecolor="black" if i == 0 else "white",
@@ -68,7 +68,7 @@ def static_map(
     handles: list[list[object]] = [[Patch(facecolor=c, edgecolor="#777", label=t) for c, t in rows]]
     titles = [TEXT.get(column, column).capitalize() + " (by department)"]
     if trips is not None and len(trips):
-        trips.to_crs(LAMBERT93).plot(ax=ax, color=trips["colour"].tolist(), linewidth=0.7, alpha=0.75)
+        trips.to_crs(LAMBERT93).plot(ax=ax, color=trips["colour"].tolist(), linewidth=1.1, alpha=0.8)
         days = trips.drop_duplicates("day").sort_values("day")
         handles.append([Line2D([], [], color=c, linewidth=2, label=f"{d} ({int((trips['day'] == d).sum())})")
                         for d, c in zip(days["day"], days["colour"])])
@@ -81,7 +81,7 @@ def static_map(
         else:
             colours = [CENTRE_COLOUR] * len(centres)
             legend_title, legend_rows = TEXT["centre_places"], [(CENTRE_COLOUR, TEXT["centres"])]
-        centres.to_crs(LAMBERT93).plot(ax=ax, markersize=(centres["capacity"].clip(upper=100) / 3 + 3).tolist(), color=colours,
+        centres.to_crs(LAMBERT93).plot(ax=ax, markersize=(centres["capacity"].clip(upper=100) * 0.8 + 12).tolist(), color=colours,
                                        edgecolor="#222", linewidth=0.3, alpha=0.9, zorder=3)
         handles.append([Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#222", markersize=7, label=t)
                         for c, t in legend_rows])
@@ -92,7 +92,7 @@ def static_map(
         name = origin[2] if len(origin) > 2 else TEXT["origin"]  # type: ignore[misc]
         ax.annotate(str(name), (point.x, point.y), xytext=(8, 4), textcoords="offset points", fontsize=9, fontweight="bold", zorder=6,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-        handles.append([Line2D([], [], marker="D", linestyle="", color="black", markersize=7, label=f"{TEXT['origin']}: {name}")])
+        handles.append([Line2D([], [], marker="D", linestyle="", color="black", markersize=7, label=str(name))])
         titles.append(TEXT["origin"].capitalize())
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -102,7 +102,7 @@ def static_map(
         legend = side.legend(handles=group, title=heading, loc="upper left", bbox_to_anchor=(0.0, top), fontsize=8, title_fontsize=9,
                              frameon=False, alignment="left")
         side.add_artist(legend)
-        top -= 0.045 * (len(group) + 1.6)
+        top -= 0.034 * (len(group) + 2)
     fig.text(0.01, 0.965, title, fontsize=15, fontweight="bold", va="top")
     made = made_on or today()
     line = " - ".join(p for p in (f"{TEXT['scenario']}: {scenario}" if scenario else "", subtitle, f"{TEXT['made_on']} {made}") if p)

@@ -1,92 +1,249 @@
-"""The HTML maps in a real browser (headless Chromium), with no network at all."""
+"""The calais-2016 maps in a real browser (headless Chromium), with no network, on a laptop (1366x768) and a phone (400x800).
 
-import shutil
+Screenshots of every state are written to ``<pytest basetemp>/screenshots`` (printed with -s), for people to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
-from browser import open_map  # type: ignore[import-not-found]
+from browser import VIEWPORTS, boxes, click_on_path, open_map, overlaps  # type: ignore[import-not-found]
 
 from abri.geo.centres import read_centres
 from abri.maps.capacity import write_capacity_map
-from abri.maps.plan import write_plan_map
+from abri.maps.plan import PlanData, write_plan_map
 
 XSS = "<img src=x onerror=alert(1)>"
+CONTROLS = ".leaflet-control"
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
+    folder = tmp_path_factory.getbasetemp() / "screenshots"
+    folder.mkdir(exist_ok=True)
+    print(f"\nscreenshots: {folder}")
+    return folder
 
 
-def test_capacity_map_of_calais_2016(browser, calais_run, data_dir: Path, tmp_path: Path, shots: Path) -> None:
-    run, _ = calais_run
-    html, png = write_capacity_map(run.centres, tmp_path / "capacity.html", png=True, data_dir=data_dir)
-    visit = open_map(browser, html, shots / "capacity.png")
-    assert visit.errors == [] and visit.outside == []
-    assert visit.count("path.abri-dept") == 96
-    assert visit.count(".marker-cluster") > 0  # 520 centres are clustered
-    assert visit.count(".abri-origin") == 1
-    assert visit.count(".leaflet-control-layers-base input") == 2  # places, places per 10,000
+@pytest.fixture(scope="module")
+def maps(calais_run, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Both calais-2016 maps written once (the capacity map with the plan's arrivals), with what they show."""
+    run, plan_dir = calais_run
+    out = tmp_path_factory.mktemp("maps")
+    data = PlanData.from_folder(plan_dir)
+    capacity, png = write_capacity_map(run.centres, out / "capacity.html", png=True, data_dir=data_dir, plan=data)
+    plan, plan_png, plan_svg = write_plan_map(data, out / "plan.html", png=True, svg=True, data_dir=data_dir)
+    return {"capacity": capacity, "plan": plan, "images": [png, plan_png, plan_svg], "run": run, "data": data}
+
+
+@pytest.fixture(scope="module", params=list(VIEWPORTS))
+def pages(request: pytest.FixtureRequest, browser, maps: dict[str, Any], shots: Path):  # type: ignore[no-untyped-def]
+    """One page per map for the viewport, opened once and shared by the tests of that viewport."""
+    size = VIEWPORTS[request.param]
+    visits = {name: open_map(browser, maps[name], shots / f"{name}-{request.param}.png", viewport=size) for name in ("capacity", "plan")}
+    yield request.param, visits
+    for visit in visits.values():
+        visit.close()
+
+
+def reset(visit) -> None:  # type: ignore[no-untyped-def]
+    visit.page.reload()
+    visit.page.wait_for_selector(".abri-legend")
+    visit.page.wait_for_timeout(200)
+
+
+def shown_centres(visit) -> int:  # type: ignore[no-untyped-def]
+    """Centres on screen: single markers plus the centres each cluster holds."""
+    clusters = visit.page.eval_on_selector_all(".abri-cluster div", "els => els.reduce((n, e) => n + (+e.dataset.n), 0)")
+    return visit.count(".abri-centre") + int(clusters)
+
+
+@pytest.mark.parametrize("name", ["capacity", "plan"])
+def test_opens_clean_with_controls_apart_and_names(pages, name: str) -> None:
+    viewport, visits = pages
+    visit = visits[name]
+    assert visit.errors == [] and visit.outside == [] and visit.dialogs == []
+    controls = boxes(visit.page, CONTROLS)
+    assert len(controls) >= 5  # title, zoom, scale, legend, panel (+ attribution)
+    clashes = [(a["name"], b["name"]) for i, a in enumerate(controls) for b in controls[i + 1:] if overlaps(a, b)]
+    assert clashes == []
+    [origin] = boxes(visit.page, ".abri-origin")
+    assert [c["name"] for c in controls if overlaps(c, origin)] == []
+    assert visit.count(".abri-name-dept, .abri-name-dept-small") == 96
+    assert "Pas-de-Calais" in visit.page.content() and visit.count(".abri-name-town") == 96
+    if viewport == "laptop":  # France fits at zoom 6: department names are shown
+        assert visit.page.locator(".abri-name-dept span").first.is_visible()
+        assert sum(b["w"] > 0 for b in boxes(visit.page, ".abri-name-dept span")) >= 90
+    else:  # the panel and the legend start folded
+        assert visit.page.locator(".abri-panel.abri-folded").count() == 1 and visit.page.locator(".abri-legend.abri-folded").count() == 1
+    assert visit.count("path.abri-dept") == 96 and visit.count("path.abri-road") == 1
     assert "IGN" in visit.page.inner_text(".leaflet-control-attribution")
-    # switching the measure switches the legend
-    assert visit.page.is_visible(".abri-legend[data-layer='places']")
-    visit.page.get_by_text("places per 10,000 inhabitants").click()
-    assert visit.page.is_visible(".abri-legend[data-layer='places per 10,000 inhabitants']")
-    assert not visit.page.is_visible(".abri-legend[data-layer='places']")
-    assert (shots / "capacity.png").stat().st_size > 10_000 and png.stat().st_size > 10_000
 
 
-def test_capacity_map_with_a_plan_has_allocation_layers(browser, calais_run, data_dir: Path, tmp_path: Path) -> None:
-    from abri.maps.plan import allocated_per_centre
-
-    run, plan_dir = calais_run
-    allocated = allocated_per_centre(plan_dir)
-    assert allocated.sum() == len(run.allocation.placed)
-    [html] = write_capacity_map(run.centres, tmp_path / "capacity.html", data_dir=data_dir, allocated=allocated)
-    visit = open_map(browser, html)
-    assert visit.errors == [] and visit.outside == []
-    assert visit.count(".leaflet-control-layers-base input") == 4  # places, per 10,000, allocated, occupancy
-    visit.page.get_by_text("occupancy (%)").click()
-    assert visit.page.is_visible(".abri-legend[data-layer='occupancy (%)']")
-
-
-def test_plan_map_of_calais_2016(browser, calais_run, data_dir: Path, tmp_path: Path, shots: Path) -> None:
-    run, plan_dir = calais_run
-    html, png = write_plan_map(plan_dir, tmp_path / "plan.html", png=True, data_dir=data_dir)
-    assert html.stat().st_size < 5_000_000
-    visit = open_map(browser, html, shots / "plan.png")
-    assert visit.errors == [] and visit.outside == []
-    assert visit.count("path.abri-dept") == 96
+def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(pages, maps: dict[str, Any], shots: Path) -> None:
+    viewport, visits = pages
+    visit = visits["plan"]
+    reset(visit)
+    run = maps["run"]
     assert visit.count("path.abri-trip") == len(run.plan.trips)
+    click_on_path(visit.page, "path.abri-trip")
+    visit.page.wait_for_selector(".abri-sheet .leaflet-popup-content")
+    sheet = visit.page.inner_text(".abri-sheet .leaflet-popup-content")
+    coach = re.search(r"coach (\S+)", sheet).group(1)  # type: ignore[union-attr]
+    trip = next(t for t in run.plan.trips if t.coach == coach)
+    names = dict(zip(run.centres["id"], run.centres["name"]))
+    for stop in trip.stops:
+        assert names[stop.centre_id] in sheet and stop.centre_id in sheet
+    assert trip.day in sheet and str(trip.people) in sheet
+    assert visit.count(".abri-stop") == len(trip.stops) and visit.count(".abri-arrow") > 0  # numbered stops, direction
+    front = visit.page.locator("path.abri-trip").last  # the trip chosen is brought to the front, drawn wider
+    assert float(front.get_attribute("stroke-width")) == pytest.approx(round(2 + trip.people / 20, 1) + 4)
+    visit.shot(shots / f"plan-trip-sheet-{viewport}.png")
+    assert visit.errors == []
+
+
+def test_day_selector_hides_other_days_trips_and_centres(pages, maps: dict[str, Any], shots: Path) -> None:
+    viewport, visits = pages
+    visit = visits["plan"]
+    reset(visit)
+    run = maps["run"]
     days = sorted({t.day for t in run.plan.trips})
-    labels = visit.page.inner_text(".leaflet-control-layers-overlays")
-    assert all(f"trips {day}" in labels for day in days)
-    # one layer per day: switching a day off removes its routes
-    first_day = sum(t.day == days[0] for t in run.plan.trips)
-    visit.page.get_by_text(f"trips {days[0]}").click()
-    assert visit.count("path.abri-trip") == len(run.plan.trips) - first_day
-    assert visit.count(".marker-cluster") > 0 and visit.count(".abri-origin") == 1
+    centres_on = defaultdict(set)
+    for t in run.plan.trips:
+        centres_on[t.day] |= {s.centre_id for s in t.stops}
+    total = shown_centres(visit)
+    assert total == len(run.centres)
+    if viewport == "phone":
+        visit.page.click(".abri-panel .abri-fold")
+    for day in days[:2]:
+        visit.page.select_option(".abri-day", day)
+        visit.page.wait_for_timeout(200)
+        assert visit.count("path.abri-trip") == sum(t.day == day for t in run.plan.trips)
+        assert shown_centres(visit) == len(centres_on[day])
+        assert day in visit.page.text_content(".abri-legend")
+    visit.shot(shots / f"plan-day-{days[1]}-{viewport}.png")
+    visit.page.select_option(".abri-day", "")
+    assert visit.count("path.abri-trip") == len(run.plan.trips) and shown_centres(visit) == total
+    assert visit.errors == []
+
+
+def test_search_finds_a_centre_by_name_and_a_coach(pages, maps: dict[str, Any], shots: Path) -> None:
+    viewport, visits = pages
+    visit = visits["plan"]
+    reset(visit)
+    run = maps["run"]
+    centre = run.centres.sort_values("capacity").iloc[-1]
+    if viewport == "phone":
+        visit.page.click(".abri-panel .abri-fold")
+    visit.page.fill(".abri-search", str(centre["name"]).lower())
+    hits = visit.page.locator(".abri-hit")
+    assert hits.count() >= 1 and str(centre["name"]) in hits.first.inner_text()
+    hits.first.click()
+    visit.page.wait_for_selector(".leaflet-popup-content .abri-popup", timeout=5000)
+    popup = visit.page.inner_text(".leaflet-popup-content")
+    assert str(centre["name"]) in popup and "Arrivals" in popup
+    visit.shot(shots / f"plan-search-centre-{viewport}.png")
+    if viewport == "phone":  # the panel folded itself to show the map
+        assert visit.page.locator(".abri-panel.abri-folded").count() == 1
+        visit.page.click(".abri-panel .abri-fold")
+    coach = run.plan.trips[-1].coach
+    visit.page.fill(".abri-search", coach)
+    visit.page.keyboard.press("Enter")
+    visit.page.wait_for_selector(".abri-sheet .leaflet-popup-content")
+    assert f"coach {coach}" in visit.page.inner_text(".abri-sheet .leaflet-popup-content")
+    assert visit.errors == []
+
+
+def test_capacity_department_popup_has_every_measure(pages, maps: dict[str, Any], shots: Path) -> None:
+    viewport, visits = pages
+    visit = visits["capacity"]
+    reset(visit)
+    assert visit.count(".abri-panel input[name='abri-measure']") == 4  # places, per 10,000, allocated, occupancy
+    assert "places" in visit.page.text_content(".abri-legend")
+    if viewport == "phone":  # legend and panel open with a tap
+        assert not visit.page.locator(".abri-legend .abri-body").is_visible()
+        visit.page.click(".abri-legend .abri-fold")
+        assert "no places" in visit.page.inner_text(".abri-legend")
+        visit.page.click(".abri-panel .abri-fold")
+    else:
+        visit.page.check("input[name='abri-measure'][value='occupancy_pct']")
+        assert visit.page.locator(".abri-legend").get_attribute("data-measure") == "occupancy_pct"
+        legend = visit.page.inner_text(".abri-legend")
+        assert "no places" in legend and re.search(r"\d+% - \d+%", legend) and not re.search(r"\d\.\d", legend)
+    visit.page.fill(".abri-search", "Pas-de-Calais")
+    visit.page.keyboard.press("Enter")
+    visit.page.wait_for_selector(".leaflet-popup-content .abri-popup")
+    popup = visit.page.inner_text(".leaflet-popup-content")
+    for measure in ("centres", "places", "places per 10,000 inhabitants", "people allocated", "occupancy (%)", "arrivals 2016-10-24"):
+        assert measure in popup
+    visit.shot(shots / f"capacity-department-{viewport}.png")
+    assert visit.errors == []
+
+
+def test_capacity_centre_popup_lists_arrivals(pages, maps: dict[str, Any], shots: Path) -> None:
+    viewport, visits = pages
+    if viewport == "phone":
+        pytest.skip("the laptop run covers it")
+    visit = visits["capacity"]
+    reset(visit)
+    run = maps["run"]
+    trip = run.plan.trips[0]
+    stop = trip.stops[0]
+    name = run.centres.set_index("id").loc[stop.centre_id, "name"]
+    visit.page.fill(".abri-search", stop.centre_id)
+    visit.page.keyboard.press("Enter")
+    visit.page.wait_for_selector(".leaflet-popup-content .abri-popup", timeout=5000)
+    popup = visit.page.inner_text(".leaflet-popup-content")
+    assert name in popup and trip.coach in popup and trip.day in popup and "Arrivals" in popup
+    visit.shot(shots / "capacity-centre-laptop.png")
+
+
+def test_script_helpers(pages) -> None:
+    """abri.js's pure helpers: escaping, accent-free matching, ranking."""
+    viewport, visits = pages
+    if viewport == "phone":
+        pytest.skip("same script")
+    page = visits["capacity"].page
+    assert page.evaluate("abri.esc('<b a=\"1\">&\\'')") == "&lt;b a=&quot;1&quot;&gt;&amp;&#39;"
+    assert page.evaluate("abri.norm('Saint-Étienne  (42)')") == "saint etienne 42"
+    found = page.evaluate("""abri.search([{text: 'Le Mans'}, {text: 'Mansle'}, {text: 'Romans-sur-Isère'}, {text: 'Lyon'}], 'mans')
+                             .map(e => e.text)""")
+    assert found == ["Le Mans", "Mansle", "Romans-sur-Isère"]
+    assert page.evaluate("abri.search([{text: 'Lyon'}], '')") == []
+
+
+def test_report_images_are_written(maps: dict[str, Any]) -> None:
+    png, plan_png, plan_svg = maps["images"]
+    assert png.stat().st_size > 20_000 and plan_png.stat().st_size > 20_000
+    svg = plan_svg.read_text()
+    data = maps["data"]
+    assert "Calais" in svg and "SYNTHETIC" in svg and data.name in svg and "100 km" in svg and "2016-10-24" in svg
 
 
 def test_text_from_input_files_is_escaped(browser, write, data_dir: Path, tmp_path: Path) -> None:
-    centres = write("c.csv", f"id;name;capacity;insee;type\n<b>X1</b>;{XSS};12;62193;<script>alert(2)</script>\nB;Plain;8;69123;CAO\n")
+    centres = write("c.csv", f"id;name;capacity;insee;type;telephone\n<b>X1</b>;{XSS};12;62193;<script>alert(2)</script>;{XSS}\n"
+                             "B;Plain;8;69123;CAO;04 00 00 00 00\n")
     gdf, _ = read_centres(centres, data_dir=data_dir)
     [html] = write_capacity_map(gdf, tmp_path / "xss.html", data_dir=data_dir)
     visit = open_map(browser, html)
     assert visit.count(".abri-centre") == 2  # few centres: no clustering
-    visit.page.evaluate("""() => Object.keys(window).filter(k => k.startsWith('geo_json_layer_'))
-                                   .forEach(k => window[k].eachLayer(l => { if (l.getPopup().getContent().includes('X1')) l.openPopup(); }))""")
+    visit.page.fill(".abri-search", "X1")
+    visit.page.keyboard.press("Enter")
+    visit.page.wait_for_selector(".leaflet-popup-content .abri-popup")
     popup = visit.page.inner_text(".leaflet-popup-content")
     assert XSS in popup and "<b>X1</b>" in popup and "<SCRIPT>ALERT(2)</SCRIPT>" in popup  # shown as text (types are upper-cased)
+    assert "telephone: " + XSS in popup  # contact fields shown, as text
     assert visit.count("img[src='x']") == 0 and visit.dialogs == [] and visit.errors == []
+    visit.close()
 
 
-def test_offline_file_has_no_remote_assets(calais_run, data_dir: Path, tmp_path: Path) -> None:
-    _, plan_dir = calais_run
-    [html] = write_plan_map(plan_dir, tmp_path / "plan.html", data_dir=data_dir)
-    text = html.read_text()
-    import re
-
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text.replace('href="https://leafletjs.com"', ""))
-    assert "//cdn" not in text and "<script src=" not in text
-    shutil.copy(html, tmp_path / "copy.html")  # a single self-contained file
+def test_offline_file_has_no_remote_assets(maps: dict[str, Any]) -> None:
+    for name in ("capacity", "plan"):
+        text = maps[name].read_text()
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", text.replace('href="https://leafletjs.com"', ""))
+        assert "//cdn" not in text and "<script src=" not in text
+        assert text.count("var abri = (function") == 1  # abri.js, once
