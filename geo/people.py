@@ -13,6 +13,7 @@ must share one day and one group, else all of them are set aside.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 import pandas as pd
 
@@ -33,6 +34,11 @@ PEOPLE_ALIASES: dict[str, tuple[str, ...]] = {
     "pref1": ("pref1", "preference1", "region1", "choix1"),
     "pref2": ("pref2", "preference2", "region2", "choix2"),
 }
+
+
+@lru_cache(maxsize=1024)
+def _group_key(text: str) -> str:
+    return normalise_header(text)
 
 
 def _check_columns(table: RawTable, columns: dict[str, str]) -> None:
@@ -65,7 +71,7 @@ class PeopleChecker:
         except ValueError:
             row.error(self.path, self.col("day"), text, "a date YYYY-MM-DD (also read: 20161024, 24/10/2016)", "bad-day")
         text = row.cells.get("group", "")
-        group = GROUP_ALIASES.get(normalise_header(text))
+        group = GROUP_ALIASES.get(_group_key(text))
         if group is None:
             row.error(self.path, self.col("group"), text, f"one of {', '.join(GROUPS)} (or hommes, femmes, familles, mineurs, vulnerables)",
                       "unknown-group")
@@ -106,6 +112,8 @@ class PeopleChecker:
             if household and "day" in row.values and row.values["group"] in GROUPS:
                 members.setdefault(str(household), []).append(row)
         for household, group in members.items():
+            if len(group) < 2:
+                continue
             for field_name in ("day", "group"):
                 values = {str(r.values[field_name]) for r in group}
                 if len(values) < 2:

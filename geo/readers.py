@@ -70,8 +70,9 @@ class RawTable:
 
     def row_checks(self, columns: dict[str, str]) -> list[RowCheck]:
         """One :class:`RowCheck` per record over the canonical fields `columns` (field -> file column), with the reader's notes."""
-        values = {f: self.frame[c].tolist() for f, c in columns.items()}
-        rows = [RowCheck(n, {f: values[f][i] for f in values}) for i, n in enumerate(self.rows)]
+        fields = list(columns)
+        values = zip(*(self.frame[c].tolist() for c in columns.values())) if fields else ((),) * len(self.rows)
+        rows = [RowCheck(n, dict(zip(fields, cells))) for n, cells in zip(self.rows, values)]
         for note in self.notes:
             if note.record is not None:
                 rows[note.record].problems.append(
@@ -323,7 +324,7 @@ def _layout_notes(records: list[tuple[int, list[str]]], ends: list[int], delimit
         if end > number and swallowed:
             notes.append(Note(k - 1, number, "row", swallowed[0][:60], f"a closing quote (\") in this row: lines {number} to {end} "
                               f"were read into one cell", "error", "unclosed-quote"))
-        elif 1 <= len([c for c in cells if c.strip()]) < width and width > 1:
+        elif len(cells) < width and width > 1 and any(c.strip() for c in cells):
             other = next((d for d in (";", ",", "\t", "|") if d != delimiter and max(c.count(d) for c in cells) >= width - 1), None)
             if other is not None:
                 notes.append(Note(k - 1, number, "row", delimiter.join(cells)[:60], f"{width} cells separated by {delimiter!r} "

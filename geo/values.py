@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 
 from abri.constants import ADULT_GROUPS, GROUPS
 
@@ -124,6 +125,7 @@ def parse_clock(text: str) -> str | None:
     return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
 
 
+@lru_cache(maxsize=4096)
 def parse_day(text: str) -> str:
     """A calendar day as ``YYYY-MM-DD`` from ``2016-10-24``, ``20161024``, ``24/10/2016``, ``24.10.2016`` or ``24-10-2016``.
 
@@ -181,6 +183,8 @@ _LOOKALIKE = str.maketrans({
 
 def clean_text(text: str) -> str:
     """`text` in Unicode NFKC form with invisible format characters (zero-width spaces, BOM, soft hyphen) removed."""
+    if text.isascii() and text.isprintable() and "  " not in text:  # the common case, fast
+        return text.strip()
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return " ".join(text.split())
