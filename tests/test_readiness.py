@@ -215,7 +215,6 @@ def test_mended_calais_is_allocated(calais: tuple[Path, Readiness], data_dir: Pa
     assert len(assignments) == 7_212 and (assignments["centre_id"] != "").all()
 
 
-@pytest.mark.slow
 def test_round_trip_through_the_coach_plan(small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
     """On a small scenario and the major roads (readiness timed on the same roads): `abri plan` then places everyone."""
     folder = tmp_path / "small"
