@@ -149,8 +149,8 @@ def allocate_prepared(prepared: Prepared) -> Allocation:
 
 def plan_prepared(prepared: Prepared, *, seed: int = DEFAULT_SEED, iterations: int = DEFAULT_ITERATIONS, time_limit: float | None = None,
                   baseline: bool = True,
-                  progress: bool = False) -> PlanRun:
-    """Allocation, coach plan and (optionally) the naive baseline on prepared inputs."""
+                  progress: bool = False, jobs: int | None = None) -> PlanRun:
+    """Allocation, coach plan and (optionally) the naive baseline on prepared inputs (`jobs`: processes for the days, 1 in a sweep)."""
     seconds = dict(prepared.seconds)
     scenario = prepared.scenario
     if prepared.km is None or prepared.times.shape[0] < 2 and len(prepared.centres):
@@ -161,7 +161,7 @@ def plan_prepared(prepared: Prepared, *, seed: int = DEFAULT_SEED, iterations: i
     hours = reception_hours(prepared.centres, scenario.rules)
     with _timed(seconds, "plan"):
         plan = plan_coaches(allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours, seed=seed,
-                            iterations=iterations, progress=progress, **({} if time_limit is None else {"time_limit": time_limit}))
+                            iterations=iterations, progress=progress, jobs=jobs, **({} if time_limit is None else {"time_limit": time_limit}))
     naive = None
     if baseline:
         with _timed(seconds, "baseline"):

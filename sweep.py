@@ -70,18 +70,28 @@ class Variation:
     places_seed: int = 0  # seed of that random removal
 
 
-def solver_defaults() -> dict[str, int | float]:
-    """The ``[solver]`` keys: the numeric keyword options of :func:`~abri.pipeline.plan_prepared`, with their defaults."""
-    params = inspect.signature(plan_prepared).parameters.values()
-    return {p.name: p.default for p in params
-            if p.kind is p.KEYWORD_ONLY and isinstance(p.default, int | float) and not isinstance(p.default, bool)}
+NOT_SWEPT = {"jobs", "progress", "baseline"}  # options of plan_prepared that are not about the plan itself
+
+
+def solver_defaults() -> dict[str, int | float | None]:
+    """The ``[solver]`` keys: the numeric keyword options of :func:`~abri.pipeline.plan_prepared`, with their defaults.
+
+    An option whose default is None (e.g. a time limit) is a key too, typed by its annotation.
+    """
+    out: dict[str, int | float | None] = {}
+    for p in inspect.signature(plan_prepared).parameters.values():
+        numeric = isinstance(p.default, int | float) and not isinstance(p.default, bool)
+        optional = p.default is None and any(t in str(p.annotation) for t in ("int", "float"))
+        if p.kind is p.KEYWORD_ONLY and p.name not in NOT_SWEPT and (numeric or optional):
+            out[p.name] = p.default
+    return out
 
 
 def _tables() -> dict[str, dict[str, Any]]:
     """Each grid table and its keys with their defaults (a key's type is its default's)."""
     tables: dict[str, dict[str, Any]] = {name: {f.name: getattr(cls(), f.name) for f in fields(cls)}
                                          for name, cls in (("fleet", Fleet), ("rules", Rules), ("scenario", Variation))}
-    tables["solver"] = solver_defaults()
+    tables["solver"] = {k: 0.0 if v is None else v for k, v in solver_defaults().items()}  # None: a float when given
     return tables
 
 
@@ -228,9 +238,10 @@ def read_grid(grid: str | os.PathLike[str] | Mapping[str, Any], *, solver: Mappi
     for table, known in tables.items():
         for key, entry in raw.get(table, {}).items():
             axes[(table, key)] = _values(source, f"[{table}] {key!r}", entry, _default(source, table, key, known), ranges[table].get(key))
-    for key, default in tables["solver"].items():
-        if ("solver", key) not in axes:
-            axes[("solver", key)] = [_value(source, f"solver option {key!r}", (solver or {}).get(key, default), default)]
+    for key, default in solver_defaults().items():
+        value = (solver or {}).get(key, default)
+        if ("solver", key) not in axes and value is not None:  # an option left at None is not a parameter
+            axes[("solver", key)] = [_value(source, f"solver option {key!r}", value, tables["solver"][key], ranges["solver"].get(key))]
     names = [key for _, key in axes]
     columns = {(table, key): key if names.count(key) == 1 else f"{table}.{key}" for table, key in axes}
     return Grid(source, axes, columns)
@@ -312,7 +323,7 @@ def plan_combination(shared: Prepared, combo: Combination, *, where: str = "grid
     row: dict[str, Any] = {}
     try:
         prepared = apply_combination(shared, combo, where=where)
-        run = plan_prepared(prepared, baseline=False, **combo.get("solver", {}))
+        run = plan_prepared(prepared, baseline=False, jobs=1, **combo.get("solver", {}))  # one process a plan: the cluster spreads plans
         row |= plan_metrics(run.plan)
         row["error"] = ""
     except Exception as exc:  # noqa: BLE001 - a failing combination is recorded, it never stops the sweep

@@ -486,7 +486,7 @@ def _solve_days(loads_of: dict[str, list[Stop]], spec: _Day, kwargs: dict, jobs:
     """First solve of every day, days in parallel worker processes (each day is seeded alike: same plan as one by one)."""
     days = [d for d in loads_of if loads_of[d]]
     n_jobs = min(jobs or os.cpu_count() or 1, len(days))
-    if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:  # no children there
         return {}
     args = [(loads_of[d], spec, {**kwargs, "split": False}) for d in days]
     with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent) as pool:
