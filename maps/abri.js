@@ -53,6 +53,10 @@ var abri = (function () {
     /* title, zoom, panel, legend, attribution: Leaflet stacks controls in each corner, so they never overlap */
     control('topleft', 'abri-title', '<b>' + esc(cfg.title) + '</b><div class="abri-sub">' + esc(cfg.subtitle) + '</div>' +
       (cfg.label ? '<div class="abri-label">' + esc(cfg.label) + '</div>' : '')).addTo(map);
+    var titleBox = box.querySelector('.abri-title');
+    function pad() {  /* popups open clear of the title and of the bottom controls */
+      return {autoPanPaddingTopLeft: [10, titleBox.offsetTop + titleBox.offsetHeight + 10], autoPanPaddingBottomRight: [10, 40]};
+    }
     L.control.zoom({position: 'topleft'}).addTo(map);
     L.control.scale({position: 'bottomleft', imperial: false, maxWidth: 120}).addTo(map);
     map.attributionControl.setPrefix('');
@@ -68,7 +72,7 @@ var abri = (function () {
       pane: 'abri-depts',
       style: function (f) { return deptStyle(f); },
       onEachFeature: function (f, l) {
-        l.bindPopup(f.properties.popup, {maxWidth: 320, autoPanPaddingTopLeft: [10, 10]});
+        l.bindPopup(f.properties.popup, L.extend({maxWidth: 320}, pad()));
         l.bindTooltip(function () {
           var v = state.measure ? f.properties.values[state.measure] : '';
           return esc(f.properties.nom) + ' (' + esc(f.properties.code) + ')' + (v !== '' ? ': ' + esc(v) : '');
@@ -99,7 +103,7 @@ var abri = (function () {
       var r = c.r, m = L.marker([c.lat, c.lon], {cap: c.cap, title: c.name, icon: L.divIcon({
         className: 'abri-centre', iconSize: [2 * r, 2 * r],
         html: '<div style="width:' + 2 * r + 'px;height:' + 2 * r + 'px;background:' + esc(c.colour) + '"></div>'})});
-      m.bindPopup(c.popup, {maxWidth: 340, autoPanPaddingTopLeft: [10, 60], autoPanPaddingBottomRight: [10, 40]});
+      m.bindPopup(c.popup, L.extend({maxWidth: 340}, pad()));
       m.abri = c;
       return m;
     });
@@ -159,7 +163,7 @@ var abri = (function () {
         L.marker(c[i], {pane: 'abri-stops', interactive: false, icon: L.divIcon({className: 'abri-arrow', iconSize: [16, 16],
           html: '<div style="transform:rotate(' + bearing(c[i], c[i + 1]).toFixed(0) + 'deg);color:' + esc(t.colour) + '">&#10148;</div>'})}).addTo(stopLayer);
       });
-      L.popup({maxWidth: 360, className: 'abri-sheet', autoPanPaddingTopLeft: [10, 60], autoPanPaddingBottomRight: [10, 40]})
+      L.popup(L.extend({maxWidth: 360, className: 'abri-sheet'}, pad()))
         .setLatLng(at || c[Math.floor(c.length / 2)]).setContent(t.sheet).openOn(map);
     }
     map.on('popupclose', function (e) {
@@ -285,7 +289,7 @@ var abri = (function () {
     /* fit France clear of the title and panel: below them, or between them, whichever shows it larger; again for print */
     var bounds = L.latLngBounds(cfg.bounds);
     function fit() {
-      var title = box.querySelector('.abri-title'), side = panel.offsetWidth + 16;
+      var title = titleBox, side = panel.offsetWidth + 16;
       var below = {paddingTopLeft: [8, title.offsetTop + title.offsetHeight + 8], paddingBottomRight: [8, 30]};
       var between = {paddingTopLeft: [title.offsetLeft + title.offsetWidth + 8, 8], paddingBottomRight: [side, 30]};
       function zoom(o) { return map.getBoundsZoom(bounds, false, L.point(o.paddingTopLeft).add(o.paddingBottomRight)); }

@@ -205,11 +205,11 @@ def day_colours(days: list[str]) -> dict[str, str]:
 def arrivals_table(arrivals: list[dict[str, Any]]) -> str:
     """Escaped HTML table of a centre's arrivals: day, coach, time, people by group."""
     if not arrivals:
-        return f"<div><i>{esc(TEXT['no_arrivals'])}</i></div>"
+        return f"<div class='abri-arrivals'><i>{esc(TEXT['no_arrivals'])}</i></div>"
     rows = "".join(
         f"<tr><td>{esc(a['day'])}</td><td>{esc(a['coach'])}</td><td>{esc(a['arrival'])}</td>"
         f"<td class='abri-num'>{int(a['people'])}</td><td>{esc(groups_text(a['groups']))}</td></tr>" for a in arrivals)
-    return (f"<b>{esc(TEXT['arrivals'])}</b><table><tr><th>{esc(TEXT['day'])}</th><th>{esc(TEXT['coach'])}</th>"
+    return (f"<div class='abri-arrivals'><b>{esc(TEXT['arrivals'])}</b></div><table><tr><th>{esc(TEXT['day'])}</th><th>{esc(TEXT['coach'])}</th>"
             f"<th>{esc(TEXT['time'])}</th><th>{esc(TEXT['people'])}</th><th></th></tr>{rows}</table>")
 
 

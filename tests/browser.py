@@ -34,6 +34,7 @@ class Visit:
     def shot(self, path: Path | None) -> None:
         """A screenshot of the page as it is now, for people to look at."""
         if path is not None:
+            self.page.wait_for_timeout(400)  # let a zoom or pan animation end
             path.parent.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=str(path))
 
@@ -58,7 +59,11 @@ def open_map(browser: Any, path: Path, screenshot: Path | None = None, *, viewpo
     context.route("**/*", guard)
     page.on("pageerror", lambda exc: visit.errors.append(str(exc)))
     page.on("console", lambda msg: visit.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("dialog", lambda dialog: (visit.dialogs.append(dialog.message), dialog.dismiss()))
+    def on_dialog(dialog: Any) -> None:
+        visit.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     start = time.perf_counter()
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.wait_for_selector(".abri-legend")

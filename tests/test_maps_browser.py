@@ -112,7 +112,7 @@ def test_day_selector_hides_other_days_trips_and_centres(pages, maps: dict[str, 
     reset(visit)
     run = maps["run"]
     days = sorted({t.day for t in run.plan.trips})
-    centres_on = defaultdict(set)
+    centres_on: dict[str, set[str]] = defaultdict(set)
     for t in run.plan.trips:
         centres_on[t.day] |= {s.centre_id for s in t.stops}
     total = shown_centres(visit)
