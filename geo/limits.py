@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from abri.errors import DataFileError
 
-MAX_FILE_BYTES = 200_000_000
-"""Largest input table (CSV, Excel, GeoJSON, GeoPackage) read, in bytes."""
-MAX_UNZIPPED_BYTES = 500_000_000
-"""Largest uncompressed content of an .xlsx workbook (a zip), in bytes."""
+MAX_FILE_BYTES = 100_000_000
+"""Largest input table (CSV, Excel, GeoJSON, GeoPackage) read, in bytes (a million people is about 45 MB of CSV)."""
+MAX_UNZIPPED_BYTES = 250_000_000
+"""Largest uncompressed content of an .xlsx workbook (a zip), in bytes (about 200,000 rows of 12 columns)."""
 MAX_JSON_BYTES = 1_000_000
 """Largest fleet.json, rules.json or scenario.json, in bytes."""
 MAX_ROWS = 1_000_000

@@ -56,6 +56,8 @@ def parse_count(text: str) -> int | float | None:
         in French and one in English, so it is refused as ambiguous.
     """
     s = text.strip()
+    if len(s) > 40:  # no count has 40 digits: read as a (too large) number, never as a giant integer
+        return parse_number(s)
     if re.fullmatch(r"[+-]?\d+", s):
         return int(s)
     if _GROUPED.fullmatch(s):
