@@ -216,7 +216,6 @@ def _header_names(path: str, number: int, header: list[str], body: list[tuple[in
     seen: dict[str, int] = {}
     for j, name in enumerate(names):
         if not name:
-            names[j] = f"column_{j + 1}"
             continue
         key = name.casefold()
         if key in seen:
@@ -224,12 +223,21 @@ def _header_names(path: str, number: int, header: list[str], body: list[tuple[in
                    f"expected each column once (rename or remove one)")
             raise DataFileError(msg)
         seen[key] = j
+    for j, name in enumerate(names):
+        if not name:
+            names[j] = f"column_{j + 1}" if f"column_{j + 1}" not in seen else f"column_{j + 1}_unnamed"
     return names
 
 
 def _table(path: str, records: list[tuple[int, list[str]]], *, encoding: str = "", delimiter: str = "",
            notes: list[Note] | None = None, sheets: list[str] | None = None, sheet: str = "") -> RawTable:
-    """A table from non-empty records (row number, cells); the first is the header."""
+    """A table from non-empty records (row number, cells); the first is the header.
+
+    A value beyond the header's last column is an error in a CSV (the row is
+    likely shifted by an unquoted separator), a warning in a sheet (a note
+    beside the table: not read, but said).
+    """
+    in_sheet = bool(sheet)
     if not records:
         msg = f"{path}: no header row found; expected a header row and at least one data row"
         raise DataFileError(msg)
@@ -247,11 +255,12 @@ def _table(path: str, records: list[tuple[int, list[str]]], *, encoding: str = "
         extra = [(width + k + 1, c.strip()) for k, c in enumerate(row[width:width + MAX_COLUMNS]) if c.strip()]
         if extra or (len(row) > width + MAX_COLUMNS and any(c.strip() for c in row[width + MAX_COLUMNS:])):
             shown = "; ".join(f"column {k}: {c}" for k, c in extra[:3])
-            notes.append(Note(i, number, f"column {extra[0][0] if extra else width + MAX_COLUMNS}", shown,
-                              f"at most {width} cells, as in the header (a separator inside a value must be quoted)",
-                              "error", "cells-beyond-header"))
+            expected = (f"a header above each value (only the {width} columns under one are read)" if in_sheet else
+                        f"at most {width} cells, as in the header (a separator inside a value must be quoted)")
+            notes.append(Note(i, number, f"column {extra[0][0] if extra else width + MAX_COLUMNS}", shown, expected,
+                              "warning" if in_sheet else "error", "cells-beyond-header"))
     frame = pd.DataFrame(cells, columns=names, dtype=object) if cells else pd.DataFrame(columns=names, dtype=object)
-    unnamed = [n for j, n in enumerate(names) if n == f"column_{j + 1}" and not str(header[j]).strip()]
+    unnamed = [n for j, n in enumerate(names) if not str(header[j]).strip()]
     empty = [n for n in unnamed if not (frame[n] != "").any()]
     frame = frame.drop(columns=empty)
     head = [(n, [str(c).strip() for c in r]) for n, r in records[: MAX_HEADER_SCAN + 1]]

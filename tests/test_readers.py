@@ -196,7 +196,8 @@ def test_excel_sheets_cells_and_types(tmp_path: Path) -> None:
     table = read_cells(path, sheet="Centres")
     assert table.rows == [2, 3, 100000] and table.sheets == ["Notes", "Centres"] and table.sheet == "Centres"
     assert table.frame.loc[0].tolist() == ["A", "2016-10-24", "08:30", "TRUE", "12"]
-    assert [(n.row, n.column, n.value, n.rule) for n in table.notes] == [(3, "column 6", "column 6: beyond", "cells-beyond-header")]
+    assert [(n.row, n.column, n.value, n.rule, n.severity) for n in table.notes] == [
+        (3, "column 6", "column 6: beyond", "cells-beyond-header", "warning")]  # beside a table in a sheet: said, not an error
     assert read_cells(path, sheet=1).rows == table.rows
 
 
