@@ -60,7 +60,7 @@ class Rules:
     reception_open: str = "08:00"
     reception_close: str = "22:00"
     preference_penalty_hours: float = 24.0
-    max_ride_hours: dict[str, float] = field(default_factory=lambda: {"vulnerable": 9.0, "families": 11.0, "minors": 11.0})
+    max_ride_hours: dict[str, float] = field(default_factory=lambda: {"vulnerable": 9.0, "families": 11.0, "minors": 12.0})
     ride_weight: dict[str, float] = field(default_factory=lambda: {"vulnerable": 4.0, "families": 2.0, "minors": 2.0, "women": 1.5})
     daily_rest_hours: float = 11.0
 

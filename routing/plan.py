@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pyvrp import IteratedLocalSearchParams, Model, Solution, SolveParams
+from pyvrp import Route as PyvrpRoute
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks
 from tqdm.auto import tqdm
 
@@ -58,6 +59,8 @@ COACH_COST = 20 * 3600
 """Cost of one coach in the solver, as much as 20 h of driving (PyVRP's penalties must outweigh it)."""
 EXTRA_MARGINS = (5, 10, 20)
 """Road times this many % longer than the data: the plan reports how many trips stay legal."""
+FIRST_SHARE = 0.7
+"""Share of a day's search time spent with every coach at the first departure (see :func:`_search_day`)."""
 NO_IMPROVEMENT = 4_000
 """Iterations without a better solution after which a day's search stops."""
 
@@ -234,78 +237,6 @@ class _Day:
     caps: list[int]  # coaches that may leave in each slot
 
 
-def _solve(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_limit: float, split: bool,
-           found: tuple[list[tuple[int, list[int]]], _Search] | None = None) -> tuple[list[tuple[int, list[Stop]]], list[Stop], _Search]:
-    """Routes of :func:`_solve_indices` as loads (`found`: its answer computed elsewhere), and the loads left over."""
-    indexed, search = found or _solve_indices(loads, day, seed=seed, iterations=iterations, time_limit=time_limit, split=split)
-    routes = [(slot, [loads[i] for i in route]) for slot, route in indexed]
-    served = {i for _, route in indexed for i in route}
-    return routes, [s for i, s in enumerate(loads) if i not in served], search
-
-
-def _solve_worker(args: tuple) -> tuple[list[tuple[int, list[int]]], _Search]:
-    loads, day, kwargs = args
-    return _solve_indices(loads, day, **kwargs)
-
-
-def _solve_indices(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_limit: float, split: bool
-                   ) -> tuple[list[tuple[int, list[int]]], _Search]:
-    """Group loads into coach routes with PyVRP: (slot, indices of the loads) pairs and the search's record.
-
-    Each slot offers ``caps[slot]`` coaches of each kind (one driver: planned
-    driving inflated by its breaks pro rata; two drivers: no breaks, a
-    second driver's cost); with `split`, the slot's coaches are shared
-    between the kinds so that no slot can hold more than its cap.
-    """
-    rules, fleet = day.rules, day.fleet
-    bound = -(-sum(len(s.people) for s in loads) // fleet.seats)
-    search = _Search(bound, iterations, time_limit)
-    if not loads or not any(day.caps):
-        return [], search
-    limit = int(driver_limit_s(rules))
-    inflate = 1 + rules.break_minutes / 60 / rules.break_after_hours
-    model = Model()
-    depot_loc = model.add_location(fleet.origin_lon, fleet.origin_lat, name=ORIGIN)
-    model.add_depot(depot_loc, name=ORIGIN)
-    kinds = [("1 driver", inflate, limit, 0)]
-    if rules.second_driver:
-        kinds.append(("2 drivers", 1.0, 2 * limit, int(rules.second_driver_cost_hours * 3600)))
-    profiles = [model.add_profile(name=name) for name, *_ in kinds]
-    types: list[int] = []  # slot of each vehicle type, in order
-    for slot, (departure, cap) in enumerate(zip(day.departures, day.caps)):
-        for k, ((name, _, max_drive, extra), profile) in enumerate(zip(kinds, profiles)):
-            n = cap if not split or len(kinds) == 1 else (cap + (slot + k) % 2) // 2
-            if n > 0:
-                model.add_vehicle_type(num_available=n, capacity=[fleet.seats, rules.max_stops], fixed_cost=COACH_COST + extra,
-                                       max_distance=max_drive, tw_early=departure, start_late=departure, profile=profile,
-                                       name=f"{name} slot {slot}")
-                types.append(slot)
-    default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
-    locations = [depot_loc]
-    for k, load in enumerate(loads):
-        loc = model.add_location(0.0, 0.0, name=load.centre_id)
-        locations.append(loc)
-        opens, closes = day.hours.get(load.centre_id, default)
-        model.add_client(loc, delivery=[len(load.people), 1], service_duration=rules.service_minutes * 60,
-                         tw_early=opens, tw_late=closes, required=False, prize=10 * COACH_COST, name=str(k))
-    ids = [ORIGIN] + [load.centre_id for load in loads]
-    drive = day.times.loc[ids, ids].to_numpy() * margin(rules)
-    for profile, (_, factor, _, _) in zip(profiles, kinds):
-        for i, a in enumerate(locations):
-            for j, b in enumerate(locations):
-                if i != j:  # open routes: the way back (j == 0) is planned after
-                    d = 0 if j == 0 else int(round(drive[i, j]))
-                    model.add_edge(a, b, distance=d, duration=int(round(d * factor)), profile=profile)
-    params = SolveParams(ils=IteratedLocalSearchParams(callbacks=search))
-    result = model.solve(stop=search, seed=seed, display=False, collect_stats=False, params=params)
-    if not result.best.is_feasible():  # nothing unchecked: an infeasible answer carries nobody
-        log.warning("no feasible coach plan found (%s)", search.reason)
-        return [], search
-    search.seconds = time.perf_counter() - search.start
-    return [(types[r.vehicle_type()], [int(model.clients[a.idx].name) for a in r.schedule() if a.is_client()])
-            for r in result.best.routes()], search
-
-
 def _slot_caps(departures: list[int], bays: int, coaches: int, free_by: list[int] | None) -> list[int]:
     """Coaches that may leave in each slot: at most `bays`, `coaches` in all, and (named fleet) no more than are back by then."""
     caps, used = [], 0
@@ -324,6 +255,8 @@ def _assign_slots(trips: list[Trip], day: _Day) -> None:
     order = sorted(trips, key=lambda t: (first + t.slack_close_s, -(t.end_s - t.departure_s), t.coach))
     slots = [k for k, cap in enumerate(day.caps) for _ in range(cap)]
     bay_of = [b for cap in day.caps for b in range(1, cap + 1)]
+    for trip in order:
+        trip.slot, trip.bay = -1, 0  # no slot left: the trip cannot run
     for trip, slot, bay in zip(order, slots, bay_of):
         trip.slot, trip.bay = slot, bay
 
@@ -412,8 +345,8 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
                          for part in (split_load(load, group_of) if fleet.seats // 2 < len(load.people) < fleet.seats else [load])]
     coaches = fleet.coaches_per_day if not fleet.coaches else min(fleet.coaches_per_day, len(fleet.coaches))
     kwargs = {"seed": seed, "iterations": iterations, "time_limit": time_limit}
-    found = {} if fleet.coaches else _solve_days(loads_of, _Day(times, fleet, rules, hours, departures,
-                                                                _slot_caps(departures, rules.bays, coaches, None)), kwargs, jobs)
+    found = {} if fleet.coaches else _search_days(loads_of, _Day(times, fleet, rules, hours, departures,
+                                                                 _slot_caps(departures, rules.bays, coaches, None)), km, group_of, kwargs, jobs)
     for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):
         start = time.perf_counter()
         loads = loads_of[day]
@@ -463,54 +396,144 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
     return plan
 
 
-def _trips_of(routes: list[tuple[int, list[Stop]]], spec: _Day, times: pd.DataFrame, km: pd.DataFrame,
-              group_of: dict[str, str], day: str, *, reslot: bool) -> list[Trip]:
-    """Trips from routes: one stop per centre, slots (earliest deadline first, or the solver's), schedule, stop order."""
-    trips = [_legs(Trip(coach="", day=day, stops=merge_stops(stops, group_of), slot=slot), times, km) for slot, stops in routes]
+Route = tuple[int, int, list[int]]
+"""A coach route in the solver: slot, kind (0: one driver, 1: two drivers), indices of its loads in order."""
+
+
+def _solve_indices(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_limit: float, one_slot: bool = False,
+                   initial: list[Route] | None = None) -> tuple[list[Route], _Search]:
+    """Group loads into coach routes with PyVRP; the routes and the search's record.
+
+    Each slot offers ``caps[slot]`` coaches of each kind (one driver: planned
+    driving inflated by its breaks pro rata; two drivers: no breaks, a
+    second driver's cost); with `one_slot`, every coach of the day leaves at
+    the first departure. `initial` is a first solution to improve.
+    """
+    rules, fleet = day.rules, day.fleet
+    bound = -(-sum(len(s.people) for s in loads) // fleet.seats)
+    search = _Search(bound, iterations, time_limit)
+    if not loads or not any(day.caps):
+        return [], search
+    limit = int(driver_limit_s(rules))
+    inflate = 1 + rules.break_minutes / 60 / rules.break_after_hours
+    model = Model()
+    depot_loc = model.add_location(fleet.origin_lon, fleet.origin_lat, name=ORIGIN)
+    model.add_depot(depot_loc, name=ORIGIN)
+    kinds = [("1 driver", inflate, limit, 0)]
+    if rules.second_driver:
+        kinds.append(("2 drivers", 1.0, 2 * limit, int(rules.second_driver_cost_hours * 3600)))
+    profiles = [model.add_profile(name=name) for name, *_ in kinds]
+    types: list[tuple[int, int]] = []  # (slot, kind) of each vehicle type, in order
+    slots = [(day.departures[0], sum(day.caps))] if one_slot else list(zip(day.departures, day.caps))
+    for slot, (departure, cap) in enumerate(slots):
+        for k, ((name, _, max_drive, extra), profile) in enumerate(zip(kinds, profiles)):
+            if cap > 0:
+                model.add_vehicle_type(num_available=cap, capacity=[fleet.seats, rules.max_stops], fixed_cost=COACH_COST + extra,
+                                       max_distance=max_drive, tw_early=departure, start_late=departure, profile=profile,
+                                       name=f"{name} slot {slot}")
+                types.append((slot, k))
+    default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
+    locations = [depot_loc]
+    for k, load in enumerate(loads):
+        loc = model.add_location(0.0, 0.0, name=load.centre_id)
+        locations.append(loc)
+        opens, closes = day.hours.get(load.centre_id, default)
+        model.add_client(loc, delivery=[len(load.people), 1], service_duration=rules.service_minutes * 60,
+                         tw_early=opens, tw_late=closes, required=False, prize=10 * COACH_COST, name=str(k))
+    ids = [ORIGIN] + [load.centre_id for load in loads]
+    drive = day.times.loc[ids, ids].to_numpy() * margin(rules)
+    for profile, (_, factor, _, _) in zip(profiles, kinds):
+        for i, a in enumerate(locations):
+            for j, b in enumerate(locations):
+                if i != j:  # open routes: the way back (j == 0) is planned after
+                    d = 0 if j == 0 else int(round(drive[i, j]))
+                    model.add_edge(a, b, distance=d, duration=int(round(d * factor)), profile=profile)
+    start = None
+    if initial:
+        data, index = model.data(), {t: i for i, t in enumerate(types)}
+        start = Solution(data, [PyvrpRoute(data, list(route), index[(slot, min(kind, len(kinds) - 1))])
+                                for slot, kind, route in initial if route])
+    params = SolveParams(ils=IteratedLocalSearchParams(callbacks=search))
+    result = model.solve(stop=search, seed=seed, display=False, collect_stats=False, params=params, initial_solution=start)
+    search.seconds = time.perf_counter() - search.start
+    if not result.best.is_feasible():  # nothing unchecked: an infeasible answer carries nobody
+        log.warning("no feasible coach plan found (%s)", search.reason)
+        return [], search
+    return [(*types[r.vehicle_type()], [int(model.clients[a.idx].name) for a in r.schedule() if a.is_client()])
+            for r in result.best.routes()], search
+
+
+def _make_trips(routes: list[Route], loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataFrame,
+                group_of: dict[str, str], day: str, *, reslot: bool) -> list[Trip]:
+    """Trips in the routes' order: one stop per centre, slots (earliest deadline first, or the solver's), scheduled."""
+    trips = [_legs(Trip(coach="", day=day, stops=merge_stops([loads[i] for i in route], group_of), slot=slot), times, km)
+             for slot, _, route in routes]
     if reslot:
         _assign_slots(trips, spec)
     else:
-        trips.sort(key=lambda t: t.slot)
-        for _, same in itertools.groupby(trips, key=lambda t: t.slot):
-            for bay, trip in enumerate(same, start=1):
+        for slot in {t.slot for t in trips}:
+            for bay, trip in enumerate((t for t in trips if t.slot == slot), start=1):
                 trip.bay = bay
-    trips.sort(key=lambda t: (t.slot, t.bay))
-    for n, trip in enumerate(trips, start=1):
-        trip.coach = f"{day}-C{n:02d}"
-        schedule(trip, spec.rules, hours=spec.hours, departure_s=spec.departures[trip.slot], seats=spec.fleet.seats)
-    return [_best_order(t, spec, times, km, group_of) for t in trips]
+    for trip in trips:
+        if trip.slot >= 0:
+            schedule(trip, spec.rules, hours=spec.hours, departure_s=spec.departures[trip.slot], seats=spec.fleet.seats)
+    return trips
 
 
-def _solve_days(loads_of: dict[str, list[Stop]], spec: _Day, kwargs: dict, jobs: int | None
-                ) -> dict[str, tuple[list[tuple[int, list[int]]], _Search]]:
-    """First solve of every day, days in parallel worker processes (each day is seeded alike: same plan as one by one)."""
+def _search_day(loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str], day: str, *,
+                seed: int, iterations: int, time_limit: float) -> tuple[list[Route], _Search, int]:
+    """A day's routes: first with every coach at the first departure, slots handed out earliest deadline first;
+    when that breaks a trip, the search goes on with every slot its own departure, from that answer.
+
+    Returns the routes, the search's record and the number of searches.
+    """
+    first, search = _solve_indices(loads, spec, seed=seed, iterations=iterations, time_limit=FIRST_SHARE * time_limit, one_slot=True)
+    trips = _make_trips(first, loads, spec, times, km, group_of, day, reslot=True)
+    legal = all(t.legal for t in trips) and len(trips) <= sum(spec.caps)
+    slotted = [(t.slot, int(t.drivers == 2), route) for t, (_, _, route) in zip(trips, first) if t.slot >= 0]
+    if legal or search.reason == "lower bound" and not trips:
+        return slotted, search, 1
+    log.info("%s: the slots break %d trip(s); searching on with a departure per slot", day, sum(not t.legal for t in trips))
+    rest = max(time_limit - search.seconds, 0.1 * time_limit)
+    routes, more = _solve_indices(loads, spec, seed=seed, iterations=max(iterations - search.done, 1), time_limit=rest, initial=slotted)
+    more.done += search.done
+    more.seconds += search.seconds
+    return routes, more, 2
+
+
+def _search_worker(args: tuple) -> tuple[list[Route], _Search, int]:
+    loads, spec, times, km, group_of, day, kwargs = args
+    return _search_day(loads, spec, times, km, group_of, day, **kwargs)
+
+
+def _search_days(loads_of: dict[str, list[Stop]], spec: _Day, km: pd.DataFrame, group_of: dict[str, str], kwargs: dict,
+                 jobs: int | None) -> dict[str, tuple[list[Route], _Search, int]]:
+    """Every day's search, days in parallel worker processes (each day seeded alike: the same plan as one by one)."""
     days = [d for d in loads_of if loads_of[d]]
     n_jobs = min(jobs or os.cpu_count() or 1, len(days))
-    if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:  # no children there
+    if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return {}
-    args = [(loads_of[d], spec, {**kwargs, "split": False}) for d in days]
+    args = [(loads_of[d], spec, spec.times, km, group_of, str(d), kwargs) for d in days]
     with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent) as pool:
-        return dict(zip(days, pool.map(_solve_worker, args)))
+        return dict(zip(days, pool.map(_search_worker, args)))
 
 
 def _try_day(loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str], day: str, *,
              seed: int, iterations: int, time_limit: float, found: tuple | None = None) -> tuple[list[Trip], list[Stop], _Search, int]:
-    """Solve a day; when the slots handed out break a trip, solve again with coaches shared exactly within each slot.
-
-    Returns the trips, the loads left over, the last search and the number of solves.
-    """
-    routes, dropped, search = _solve(loads, spec, seed=seed, iterations=iterations, time_limit=time_limit, split=False, found=found)
-    trips = _trips_of(routes, spec, times, km, group_of, day, reslot=True)
-    if all(t.legal for t in trips) and len(trips) <= sum(spec.caps):
-        return trips, dropped, search, 1
-    if not spec.rules.second_driver:  # one kind of coach: the solver's own slots respect every cap
-        return _trips_of(routes, spec, times, km, group_of, day, reslot=False), dropped, search, 1
-    log.info("%s: slots handed out break a trip; solving again with slot-exact coaches", day)
-    routes, dropped, search = _solve(loads, spec, seed=seed, iterations=iterations, time_limit=time_limit, split=True)
-    trips = _trips_of(routes, spec, times, km, group_of, day, reslot=True)
-    if not all(t.legal for t in trips):  # the solver's own slots respect every cap and its time windows
-        trips = _trips_of(routes, spec, times, km, group_of, day, reslot=False)
-    return trips, dropped, search, 2
+    """A day's trips (searched here unless `found`), the loads left over, the search's record and the number of searches."""
+    routes, search, runs = found or _search_day(loads, spec, times, km, group_of, day, seed=seed, iterations=iterations,
+                                                time_limit=time_limit)
+    trips = _make_trips(routes, loads, spec, times, km, group_of, day, reslot=True)
+    per_slot = [sum(slot == k for slot, _, _ in routes) for k in range(len(spec.caps))]
+    if not all(t.legal for t in trips) and all(n <= cap for n, cap in zip(per_slot, spec.caps)):
+        own = _make_trips(routes, loads, spec, times, km, group_of, day, reslot=False)  # the solver's own slots
+        if sum(t.legal for t in own) > sum(t.legal for t in trips):
+            trips = own
+    served = {i for t, (_, _, route) in zip(trips, routes) if t.slot >= 0 for i in route}
+    trips = sorted((t for t in trips if t.slot >= 0), key=lambda t: (t.slot, t.bay))
+    for n, trip in enumerate(trips, start=1):
+        trip.coach = f"{day}-C{n:02d}"
+    return [_best_order(t, spec, times, km, group_of) for t in trips], [s for i, s in enumerate(loads) if i not in served], search, runs
 
 
 def ride_exceptions(plan: Plan) -> pd.DataFrame:
