@@ -50,11 +50,9 @@ if TYPE_CHECKING:
 Combination = dict[str, dict[str, Any]]  # table ("fleet", "rules", "scenario", "solver") -> key -> value
 RANGE_KEYS = {"from", "to", "step"}
 MAX_VALUES = 10_000
-METRICS = ("people", "placed", "carried", "unplaced", "not_carried", "trips", "max_coaches_per_day", "seat_fill_pct", "coach_km",
-           "longest_ride_h", "mean_ride_h", "preferred_region_pct", "legal_trips", "two_driver_trips", "breaks",
-           *(f"{kind}_ride_h_{g}" for g in GROUPS for kind in ("mean", "longest")))
-COUNTS = ("people", "placed", "carried", "unplaced", "not_carried", "trips", "max_coaches_per_day", "coach_km", "legal_trips",
-          "two_driver_trips", "breaks")
+CORE = ("people", "placed", "carried", "unplaced", "not_carried", "trips", "lower_bound", "seat_fill_pct", "legal_trips", "two_driver_trips",
+        "coach_km", "longest_ride_h", "mean_ride_h")  # always in the table, first; then every other figure of plan_summary
+TAIL = ("stopped", "seconds", "error", "worker")
 
 
 class SweepError(AbriError):
@@ -306,14 +304,18 @@ def apply_combination(shared: Prepared, combo: Combination, *, where: str = "gri
 
 
 def plan_metrics(plan: Plan) -> dict[str, Any]:
-    """The figures of one plan: :func:`~abri.routing.summary.plan_summary` plus mean and longest ride per group."""
+    """The figures of one plan: :func:`~abri.routing.summary.plan_summary`, rides by group, why each day's search stopped."""
     from abri.routing.summary import plan_summary
 
     row: dict[str, Any] = {k: v for k, v in plan_summary(plan).items() if k != "method"}
+    group_of = dict(zip(plan.allocation.assignments["person_id"], plan.allocation.assignments["group"]))
     for group in GROUPS:
-        rides = [(s.arrival_s - t.departure_s) / 3600 for t in plan.trips for s in t.stops for _ in range(s.groups.get(group, 0))]
-        row[f"mean_ride_h_{group}"] = round(sum(rides) / len(rides), 2) if rides else None
-        row[f"longest_ride_h_{group}"] = round(max(rides), 2) if rides else None
+        rides = np.array([(s.arrival_s - t.departure_s) / 3600 for t in plan.trips for s in t.stops for p in s.people if group_of.get(p) == group])
+        figures = (rides.mean(), np.percentile(rides, 95), rides.max()) if len(rides) else (None, None, None)
+        for name, value in zip(("mean", "p95", "longest"), figures):
+            row[f"{name}_ride_h_{group}"] = None if value is None else round(float(value), 2)
+    # "time limit" on a day: that plan depends on the machine's speed (iterations and the lower bound do not)
+    row["stopped"] = ";".join(str(d.get("stopped", "")) for d in getattr(plan, "days", []))
     return row
 
 
@@ -569,13 +571,20 @@ def _run_on(client: Client, shared: Prepared, todo: list[tuple[str, Combination]
 
 
 def sweep_table(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
-    """One tidy row per combination: key, parameters, figures, seconds, error, worker."""
-    columns = ["key", *params, *METRICS, "seconds", "error", "worker"]
-    table = pd.DataFrame(rows).reindex(columns=columns)
-    for column in METRICS + ("seconds",):
-        table[column] = table[column].astype("Int64" if column in COUNTS else "float64")
-    table["error"] = table["error"].fillna("").astype(str)
-    table["worker"] = table["worker"].fillna("").astype(str)
+    """One tidy row per combination: key, parameters, figures (counts as integers), why the search stopped, seconds, error, worker."""
+    seen = dict.fromkeys(k for row in rows for k in row)
+    figures = [*CORE, *(k for k in seen if k not in CORE and k not in TAIL and k not in params and k != "key")]
+    table = pd.DataFrame(rows).reindex(columns=["key", *params, *figures, *TAIL])
+    for column in [*figures, "seconds"]:
+        values = [row[column] for row in rows if row.get(column) is not None]  # as recorded (the frame has made them floats)
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            table[column] = table[column].astype("Int64")
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            table[column] = table[column].astype("float64")
+        else:
+            table[column] = table[column].fillna("").astype(str)
+    for column in TAIL[:1] + TAIL[2:]:
+        table[column] = table[column].fillna("").astype(str)
     return table
 
 
@@ -619,7 +628,7 @@ def tradeoff_html(fig: Figure, table: pd.DataFrame, *, title: str) -> str:
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
-    shown = table.drop(columns=["key", "worker"])
+    shown = table.drop(columns=["key", "worker", *(c for c in table.columns if "_ride_h_" in c)])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>\n'
             "<style>body{font-family:sans-serif;margin:1em}svg{max-width:100%;height:auto}"
             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}</style></head>\n"
