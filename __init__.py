@@ -45,6 +45,8 @@ _API = {
     "Plan": "abri.routing.plan",
     "prepare": "abri.pipeline",
     "plan_prepared": "abri.pipeline",
+    "run_sweep": "abri.sweep",
+    "read_grid": "abri.sweep",
     "run_plan": "abri.pipeline",
     "write_run": "abri.pipeline",
     "PlanRun": "abri.pipeline",
