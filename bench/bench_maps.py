@@ -50,7 +50,13 @@ def open_seconds(browser, path: Path, selector: str) -> tuple[float | None, floa
         drawn: float | None = time.perf_counter() - start
     except PlaywrightTimeout:
         drawn = None
-    paint = page.evaluate("() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
+    paint = page.evaluate("""() => new Promise(done => {
+        new PerformanceObserver(list => {
+          const e = list.getEntriesByName('first-contentful-paint')[0];
+          if (e) { done(e.startTime); }
+        }).observe({type: 'paint', buffered: true});
+        setTimeout(() => done(null), 5000);
+      })""")
     page.close()
     return (None if paint is None or drawn is None else paint / 1000), drawn
 

@@ -48,6 +48,8 @@ var abri = (function () {
   function init(map, cfg) {
     var T = cfg.text, state = {measure: cfg.measures.length ? cfg.measures[0].key : null, day: '', selected: null};
     var box = map.getContainer();
+    map.options.minZoom = cfg.zooms.min;
+    map.options.maxZoom = cfg.zooms.max;  /* marker clusters need it */
     box.classList.add('abri-map');
 
     /* title, zoom, panel, legend, attribution: Leaflet stacks controls in each corner, so they never overlap */
@@ -55,7 +57,8 @@ var abri = (function () {
       (cfg.label ? '<div class="abri-label">' + esc(cfg.label) + '</div>' : '')).addTo(map);
     var titleBox = box.querySelector('.abri-title');
     function pad() {  /* popups open clear of the title and of the bottom controls */
-      return {autoPanPaddingTopLeft: [10, titleBox.offsetTop + titleBox.offsetHeight + 10], autoPanPaddingBottomRight: [10, 40]};
+      var corner = titleBox.parentNode;  /* the top-left corner: title and zoom */
+      return {autoPanPaddingTopLeft: [10, corner.offsetTop + corner.offsetHeight + 10], autoPanPaddingBottomRight: [10, 40]};
     }
     L.control.zoom({position: 'topleft'}).addTo(map);
     L.control.scale({position: 'bottomleft', imperial: false, maxWidth: 120}).addTo(map);
@@ -163,19 +166,29 @@ var abri = (function () {
         L.marker(c[i], {pane: 'abri-stops', interactive: false, icon: L.divIcon({className: 'abri-arrow', iconSize: [16, 16],
           html: '<div style="transform:rotate(' + bearing(c[i], c[i + 1]).toFixed(0) + 'deg);color:' + esc(t.colour) + '">&#10148;</div>'})}).addTo(stopLayer);
       });
-      L.popup(L.extend({maxWidth: 360, className: 'abri-sheet'}, pad()))
-        .setLatLng(at || c[Math.floor(c.length / 2)]).setContent(t.sheet).openOn(map);
-    }
-    map.on('popupclose', function (e) {
-      if (state.selected && e.popup.options.className === 'abri-sheet') {
-        state.selected.setStyle({weight: state.selected.abri.w, opacity: 0.8});
-        state.selected = null;
-        stopLayer.clearLayers();
+      var html = '<div class="abri-sheet-text">' + t.sheet + '</div>';
+      if (box.clientWidth >= cfg.foldBelow) {  /* wide screen: the sheet sits in the panel, the trip stays in view */
+        map.closePopup();
+        setFolded(false);
+        sheetBox.innerHTML = '<button type="button" class="abri-close" aria-label="close">&times;</button>' + html;
+        sheetBox.style.display = 'block';
+      } else {  /* narrow screen: a popup, closed with its cross */
+        L.popup(L.extend({maxWidth: 360, className: 'abri-sheet'}, pad()))
+          .setLatLng(at || c[Math.floor(c.length / 2)]).setContent(html).openOn(map);
       }
-    });
+    }
+    function deselect() {
+      if (state.selected) { state.selected.setStyle({weight: state.selected.abri.w, opacity: 0.8}); }
+      state.selected = null;
+      stopLayer.clearLayers();
+      sheetBox.style.display = 'none';
+      sheetBox.innerHTML = '';
+    }
+    map.on('popupclose', function (e) { if (e.popup.options.className === 'abri-sheet') { deselect(); } });
 
     /* the panel: search, measure, day, layers; folded on narrow screens */
-    var html = '<button type="button" class="abri-fold" aria-expanded="true">' + esc(T.panel) + '</button><div class="abri-body">' +
+    var html = '<button type="button" class="abri-fold" aria-expanded="true">' + esc(T.panel) + '</button>' +
+      '<div class="abri-sheet-box" style="display:none"></div><div class="abri-body">' +
       '<input type="search" class="abri-search" placeholder="' + esc(cfg.trips.length ? T.search_plan : T.search) + '" aria-label="' +
       esc(T.search) + '"><div class="abri-results"></div>';
     if (cfg.days.length) {
@@ -194,7 +207,8 @@ var abri = (function () {
       return '<label class="abri-row"><input type="checkbox" checked data-layer="' + g[0] + '"> ' + esc(g[1]) + '</label>';
     }).join('') + '</div>';
     var panel = control('topright', 'abri-panel', html).addTo(map).getContainer();
-    var fold = panel.querySelector('.abri-fold');
+    var fold = panel.querySelector('.abri-fold'), sheetBox = panel.querySelector('.abri-sheet-box');
+    sheetBox.addEventListener('click', function (e) { if (e.target.closest('.abri-close')) { L.DomEvent.stop(e); deselect(); } });
     function setFolded(f) { panel.classList.toggle('abri-folded', f); fold.setAttribute('aria-expanded', String(!f)); }
     fold.addEventListener('click', function () { setFolded(!panel.classList.contains('abri-folded')); });
     setFolded(box.clientWidth < cfg.foldBelow);
@@ -229,6 +243,7 @@ var abri = (function () {
     function setDay(day) {
       state.day = day;
       map.closePopup();
+      deselect();
       showTrips();
       showCentres();
       drawLegend();

@@ -34,7 +34,7 @@ TILES = {"none": None, "osm": "OpenStreetMap", "light": "CartoDB positron"}
 CLUSTER_ABOVE = 150  # cluster centre markers when there are more than this many
 FRANCE = (-5.2, 41.3, 9.6, 51.1)  # lon/lat bounds the maps open on
 FOLD_BELOW_PX = 700  # the panel starts folded on screens narrower than this
-ZOOMS = {"depts": 6, "towns": 7}  # department names from zoom 6, town names from 7
+ZOOMS = {"depts": 6, "towns": 7, "min": 4, "max": 18}  # department names from zoom 6, town names from 7
 
 # Colour-blind-safe palettes: ColorBrewer YlGnBu (sequential) for departments, Purples for how full a
 # centre is, Okabe-Ito for days; grey for departments with no places.
@@ -339,8 +339,7 @@ def abri_map(content: MapContent, *, tiles: str = "none") -> folium.Map:
     if tiles not in TILES:
         msg = f"`tiles` must be one of {', '.join(TILES)}, got {tiles!r}"
         raise ValueError(msg)
-    fmap = offline_map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, zoom_control=False,
-                       min_zoom=4, max_zoom=18)
+    fmap = offline_map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, zoom_control=False)
     if TILES[tiles]:
         folium.TileLayer(TILES[tiles], name=f"background ({tiles})", control=False).add_to(fmap)
     origin = None if content.origin is None else {"lon": content.origin[0], "lat": content.origin[1], "name": content.origin[2]}

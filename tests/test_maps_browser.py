@@ -91,8 +91,8 @@ def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(pages, maps: dict[st
     run = maps["run"]
     assert visit.count("path.abri-trip") == len(run.plan.trips)
     click_on_path(visit.page, "path.abri-trip")
-    visit.page.wait_for_selector(".abri-sheet .leaflet-popup-content")
-    sheet = visit.page.inner_text(".abri-sheet .leaflet-popup-content")
+    visit.page.wait_for_selector(".abri-sheet-text")
+    sheet = visit.page.inner_text(".abri-sheet-text")
     coach = re.search(r"coach (\S+)", sheet).group(1)  # type: ignore[union-attr]
     trip = next(t for t in run.plan.trips if t.coach == coach)
     names = dict(zip(run.centres["id"], run.centres["name"]))
@@ -103,6 +103,11 @@ def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(pages, maps: dict[st
     front = visit.page.locator("path.abri-trip").last  # the trip chosen is brought to the front, drawn wider
     assert float(front.get_attribute("stroke-width")) == pytest.approx(round(2 + trip.people / 20, 1) + 4)
     visit.shot(shots / f"plan-trip-sheet-{viewport}.png")
+    # the sheet is in the panel on a laptop (the trip stays in view), a popup on a phone; closing it clears the stops
+    assert visit.count(".abri-panel .abri-sheet-text" if viewport == "laptop" else ".leaflet-popup .abri-sheet-text") == 1
+    visit.page.click(".abri-close" if viewport == "laptop" else ".leaflet-popup-close-button")
+    visit.page.wait_for_timeout(400)  # the popup fades out
+    assert visit.count(".abri-stop") == 0 and visit.count(".abri-sheet-text") == 0
     assert visit.errors == []
 
 
@@ -153,8 +158,8 @@ def test_search_finds_a_centre_by_name_and_a_coach(pages, maps: dict[str, Any], 
     coach = run.plan.trips[-1].coach
     visit.page.fill(".abri-search", coach)
     visit.page.keyboard.press("Enter")
-    visit.page.wait_for_selector(".abri-sheet .leaflet-popup-content")
-    assert f"coach {coach}" in visit.page.inner_text(".abri-sheet .leaflet-popup-content")
+    visit.page.wait_for_selector(".abri-sheet-text")
+    assert f"coach {coach}" in visit.page.inner_text(".abri-sheet-text")
     assert visit.errors == []
 
 
