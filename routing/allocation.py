@@ -78,7 +78,7 @@ def _reason(centres: pd.DataFrame, group: str) -> str:
     if accepts.empty:
         return f"no centre accepts group '{group}'"
     if accepts["time_s"].isna().all():
-        return f"every centre for group '{group}' is unreachable by road"
+        return f"every centre for group '{group}' is unreachable by road (or by coach before it closes)"
     return f"no places left for group '{group}'"
 
 
@@ -213,6 +213,13 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
     frame["id"] = frame["id"].astype(str)
     frame["time_s"] = frame["id"].map(origin_time_s).astype(float)
     frame["ride_h"] = ride_estimate_h(frame["time_s"], rules) if rules is not None else frame["time_s"] / 3600
+    if rules is not None:  # a centre no coach reaches before it closes, even leaving first with two drivers, is out of reach
+        closes = pd.Series(list(centres["closes"]) if "closes" in centres.columns else [""] * len(frame), index=frame.index)
+        closes = closes.astype(object).where(closes.astype(str).str.contains(":"), rules.reception_close).astype(str)
+        close_h = closes.map(lambda c: int(c.split(":")[0]) + int(c.split(":")[1]) / 60)
+        first = int(rules.departure.split(":")[0]) + int(rules.departure.split(":")[1]) / 60
+        direct_h = frame["time_s"] * (1 + rules.margin_pct / 100) / 3600
+        frame.loc[first + direct_h > close_h, "time_s"] = np.nan
     remaining = frame.set_index("id")["capacity"].astype(int).copy()
     assigned: dict[str, str] = {}
     reasons: dict[str, str] = {}

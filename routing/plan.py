@@ -344,7 +344,7 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
         loads_of[day] = [part for load in loads
                          for part in (split_load(load, group_of) if fleet.seats // 2 < len(load.people) < fleet.seats else [load])]
     coaches = fleet.coaches_per_day if not fleet.coaches else min(fleet.coaches_per_day, len(fleet.coaches))
-    kwargs = {"seed": seed, "iterations": iterations, "time_limit": time_limit}
+    kwargs: dict[str, Any] = {"seed": seed, "iterations": iterations, "time_limit": time_limit}
     found = {} if fleet.coaches else _search_days(loads_of, _Day(times, fleet, rules, hours, departures,
                                                                  _slot_caps(departures, rules.bays, coaches, None)), km, group_of, kwargs, jobs)
     for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):
@@ -495,7 +495,7 @@ def _search_day(loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataF
         return slotted, search, 1
     log.info("%s: the slots break %d trip(s); searching on with a departure per slot", day, sum(not t.legal for t in trips))
     rest = max(time_limit - search.seconds, 0.1 * time_limit)
-    routes, more = _solve_indices(loads, spec, seed=seed, iterations=max(iterations - search.done, 1), time_limit=rest, initial=slotted)
+    routes, more = _solve_indices(loads, spec, seed=seed, iterations=iterations, time_limit=rest, initial=slotted)
     more.done += search.done
     more.seconds += search.seconds
     return routes, more, 2

@@ -42,7 +42,7 @@ def test_unplaced_with_reasons() -> None:
     reasons = result.assignments.set_index("person_id")["reason"]
     assert len(result.placed) == 1 and len(result.unplaced) == 3
     assert reasons[result.unplaced["person_id"]].tolist().count("no places left for group 'men'") == 1
-    assert reasons["k"] == "every centre for group 'minors' is unreachable by road"
+    assert reasons["k"] == "every centre for group 'minors' is unreachable by road (or by coach before it closes)"
     assert reasons["w"] == "no centre accepts group 'women'"
 
 
@@ -72,3 +72,25 @@ def test_flow_is_optimal_against_linprog() -> None:
     a_ub = np.kron(np.ones(n_p), np.eye(n_c))
     lp = linprog(cost.ravel(), A_ub=a_ub, b_ub=c["capacity"], A_eq=a_eq, b_eq=np.ones(n_p), bounds=(0, 1), method="highs")
     assert lp.status == 0 and ours == pytest.approx(lp.fun)
+
+
+def test_rules_weigh_rides_by_group_and_keep_limits() -> None:
+    from dataclasses import replace
+
+    from abri.geo.scenario import Rules
+
+    rules = replace(Rules(), margin_pct=0.0, ride_weight={"vulnerable": 4.0}, max_ride_hours={"vulnerable": 6.0})
+    c = centres(("near", 2, "men;vulnerable", "32"), ("far", 2, "men;vulnerable", "32"), ("out", 9, "men;vulnerable", "32"))
+    times = pd.Series({"near": 2 * HOUR, "far": 7 * HOUR, "out": 16 * HOUR})  # 'out': 07:00 + 16 h is after 22:00
+    p = people(("m1", "d1", "men", "", "", ""), ("m2", "d1", "men", "", "", ""), ("v1", "d1", "vulnerable", "", "", ""),
+               ("v2", "d1", "vulnerable", "", "", ""))
+    a = allocate(p, c, times, rules=rules).assignments.set_index("person_id")
+    # without weights the flow is indifferent; with them vulnerable people take the near places first
+    assert a.loc["v1", "centre_id"] == a.loc["v2", "centre_id"] == "near"
+    assert a.loc["m1", "centre_id"] == a.loc["m2", "centre_id"] == "far" and (a["centre_id"] != "out").all()
+    assert (a["ride_note"] == "").all()
+    # one near place only: the second vulnerable person rides over the limit, with the reason
+    c2 = centres(("near", 1, "men;vulnerable", "32"), ("far", 3, "men;vulnerable", "32"))
+    b = allocate(p, c2, times, rules=rules).assignments.set_index("person_id")
+    over = b[b["ride_note"] != ""]
+    assert list(over.index) in (["v1"], ["v2"]) and "no place within 6 h accepting group 'vulnerable'" in over["ride_note"].iat[0]
