@@ -50,5 +50,6 @@ def test_cached_tables_are_not_shared_with_callers(data_dir: Path) -> None:
     mine.drop(mine.index, inplace=True)
     assert len(load_communes(data_dir)) == 35_357 and (load_communes(data_dir)["nom"] != "changed").all()
     gaz = Gazetteer.from_data_dir(data_dir)
-    gaz.communes.loc[:, "code"] = "00000"
+    theirs = gaz.communes
+    theirs.loc[:, "code"] = "00000"
     assert gaz.by_insee("62193").place is not None and Gazetteer.from_data_dir(data_dir).by_insee("62193").place is not None
