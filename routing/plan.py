@@ -191,8 +191,8 @@ class _Search(IteratedLocalSearchCallbacks):
     Also PyVRP's callbacks, to see the number of coaches of each new best solution.
     """
 
-    def __init__(self, bound: int, iterations: int, time_limit: float) -> None:
-        self.bound, self.iterations, self.time_limit = bound, iterations, time_limit
+    def __init__(self, bound: int, iterations: int, time_limit: float, loads: int = 0) -> None:
+        self.bound, self.iterations, self.time_limit, self.loads = bound, iterations, time_limit, loads
         self.start = time.perf_counter()
         self.done, self.best, self.since_best = 0, math.inf, 0
         self.routes = math.inf
@@ -205,7 +205,7 @@ class _Search(IteratedLocalSearchCallbacks):
 
     def on_best(self, best: Solution) -> None:
         """Remember the coaches of a new best (feasible, all loads served) solution."""
-        if best.is_feasible() and best.num_missing_clients() == 0:
+        if best.is_feasible() and best.num_clients() == self.loads:  # every load on a coach
             self.routes = best.num_routes()
 
     def __call__(self, best_cost: float) -> bool:
@@ -411,7 +411,7 @@ def _solve_indices(loads: list[Stop], day: _Day, *, seed: int, iterations: int, 
     """
     rules, fleet = day.rules, day.fleet
     bound = -(-sum(len(s.people) for s in loads) // fleet.seats)
-    search = _Search(bound, iterations, time_limit)
+    search = _Search(bound, iterations, time_limit, len(loads))
     if not loads or not any(day.caps):
         return [], search
     limit = int(driver_limit_s(rules))
