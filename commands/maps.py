@@ -59,6 +59,6 @@ def map_plan(plan_dir: Path, output: Path, tiles: str, png: bool, svg: bool, pdf
     """Map of a coach plan: trips by day along their roads (click one for its sheet), centres by how full."""
     from abri.maps.plan import write_plan_map
 
-    check_outputs({"--output": output})
+    check_outputs({"--output": output}, inputs=tuple(plan_dir.iterdir()))  # never over a file of the plan read
     for path in write_plan_map(plan_dir, output, png=png, svg=svg, pdf=pdf, dpi=dpi, data_dir=data_dir, tiles=tiles):
         click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
