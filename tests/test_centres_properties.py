@@ -159,3 +159,47 @@ def test_degrees_minutes_seconds_round_trip(value: float, hemisphere: bool) -> N
     text = f"{degrees}°{minutes}'{seconds}\"" + ("W" if sign < 0 else "E") if hemisphere else f"{'-' if sign < 0 else ''}{degrees}°{minutes}'{seconds}\""
     assert abs(parse_coordinate(text, axis="lon") - sign * (degrees + minutes / 60 + seconds / 3600)) < 1e-9
     assert parse_coordinate(f"{value}°", axis="lon") == value
+
+
+# --- fleet.json and rules.json: any JSON value is read or refused by name ------------------------------------------------
+
+json_value = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+              st.text(max_size=8), st.sampled_from(["07:00", "25:00", "7h", "2016-10-24", "20161024"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["men", "minors", "x"]), inner, max_size=2)),
+    max_leaves=4,
+)
+FLEET_KEYS = ["coaches_per_day", "seats", "origin_lon", "origin_lat", "origin_name", "days", "coaches", "notes", "seatz"]
+RULE_KEYS = ["max_stops", "departure", "last_departure", "break_after_hours", "break_minutes", "max_driving_hours",
+             "reception_open", "reception_close", "max_ride_hours", "preference_penalty_hours", "margin_pct"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fleet=st.dictionaries(st.sampled_from(FLEET_KEYS), json_value, max_size=4),
+       rules=st.dictionaries(st.sampled_from(RULE_KEYS), json_value, max_size=4))
+def test_random_fleet_and_rules_are_read_in_range_or_refused_by_name(tmp_path: Path, fleet: dict, rules: dict) -> None:
+    import json
+    import math
+
+    from abri.geo.scenario import FLEET_RANGES, RULE_RANGES, read_scenario
+
+    folder = tmp_path / "s"
+    folder.mkdir(exist_ok=True)
+    (folder / "centres.csv").write_text("id,capacity,insee\nA,1,62193\n")
+    (folder / "people.csv").write_text("person_id,day,group\nP1,2016-10-24,men\n")
+    (folder / "fleet.json").write_text(json.dumps(fleet))
+    (folder / "rules.json").write_text(json.dumps(rules))
+    try:
+        scenario = read_scenario(folder)
+    except DataFileError as exc:
+        message = str(exc)
+        assert "fleet.json" in message or "rules.json" in message
+        assert any(repr(k) in message or k in message for k in [*fleet, *rules, "days", "coaches"])
+        return
+    f, r = scenario.fleet, scenario.rules
+    for key, (low, high) in FLEET_RANGES.items():
+        assert low <= getattr(f, key) <= high
+    for key, (low, high) in RULE_RANGES.items():
+        assert low <= getattr(r, key) <= high
+    assert math.isfinite(f.origin_lon) and -180 <= f.origin_lon <= 180 and -90 <= f.origin_lat <= 90
+    assert all(len(d) == 10 for d in f.days) and len(set(f.days)) == len(f.days)
