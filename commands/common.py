@@ -129,7 +129,10 @@ def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | N
     echo_report(report)
     if report.rows_rejected:
         target = default_rejects(path, rejects)
-        report.write_rejects(target)
+        try:
+            report.write_rejects(target)
+        except OSError as exc:
+            raise DataError(f"{target}: cannot write the rows set aside ({exc.strerror or exc}); choose another file with --rejects") from exc
         click.echo(f"{report.rows_rejected} rows set aside, written to {target}", err=True)
     if strict and report.errors:
         raise DataError(f"{len(report.errors)} errors in {path} (--strict)")
