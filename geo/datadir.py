@@ -67,7 +67,7 @@ def user_cache_dir() -> Path:
 def how_to_get(root: Path | None = None) -> str:
     """What to do when the data is missing, naming the real directory searched."""
     root = root or resolve_data_dir()
-    return (f"Fetch it with `abri data fetch --all` (needs internet; writes into {root}), or copy the abri data pack there, "
+    return (f"Fetch the data from its publishers with `abri data fetch --all` (needs internet; writes into {root}), or copy the abri data pack there, "
             f"or point abri at a data pack with --data-dir DIR or the {ENV_VAR} environment variable.")
 
 
