@@ -90,15 +90,16 @@ def main() -> None:
         print(f"| {group}{f' (limit {limit:g} h)' if limit else ''} | {by[1][group]['people']} | {' | '.join(cells)} |")
     if len(run.plan.ride_exceptions):
         print("\nover the limit, by group and reason:")
-        counts = run.plan.ride_exceptions.groupby(["group", "reason"]).size()
+        exceptions = run.plan.ride_exceptions
+        counts = exceptions.groupby([exceptions["group"], exceptions["reason"].str.replace(r" \(estimated ride .*\)$", "", regex=True)]).size()
         for (group, reason), n in counts.items():
             print(f"- {group}: {n} ({reason})")
     print("\nper day (abri):")
-    print("| day | people | lower bound | trips | gap | slots used | last departure | search stopped on | iterations | s |")
+    print("| day | people | lower bound | trips | gap | slots used | last departure | search stopped on | iterations | search s |")
     print("|---|---:|---:|---:|---:|---:|---|---|---:|---:|")
     for d in run.plan.days:
         print(f"| {d['day']} | {d['people']} | {d['lower_bound']} | {d['trips']} | {d['gap']} | {d['slots_used']} | "
-              f"{d['last_departure']} | {d['stopped']} | {d['iterations']} | {d['seconds']} |")
+              f"{d['last_departure']} | {d['stopped']} | {d['iterations']} | {d['search_seconds']} |")
     s = run.seconds
     print(f"\nseconds: matrix {s['matrix']} ({len(run.snapped)} x {len(run.snapped)}), allocation {s['allocation']}, "
           f"coach plan {s['plan']} (PyVRP, at most {args.iterations} iterations or {args.time_limit:g} s a day), "

@@ -13,7 +13,7 @@ import pandas as pd
 
 from abri.geo.scenario import Fleet, Rules
 from abri.routing.allocation import Allocation
-from abri.routing.plan import ORIGIN, Plan, _legs, day_demand
+from abri.routing.plan import ORIGIN, Plan, _legs, day_demand, ride_exceptions
 from abri.routing.schedule import Stop, Trip, after_drop, schedule, slot_departures
 
 
@@ -49,5 +49,7 @@ def naive_plan(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fl
             trip.boarding_s = trip.departure_s - rules.boarding_minutes * 60
             last = stops[-1].centre_id
             trips.append(after_drop(trip, rules, float(times.at[last, ORIGIN]), float(km.at[last, ORIGIN]) / 1000))
-    return Plan(trips, allocation, fleet, rules, pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"]),
+    plan = Plan(trips, allocation, fleet, rules, pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"]),
                 method="naive", hours=hours or {})
+    plan.ride_exceptions = ride_exceptions(plan)
+    return plan
