@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import F, data_dir_option, reports_errors, timed_step
+from abri.commands.common import DataError, F, data_dir_option, reports_errors, timed_step
 from abri.i18n import DEFAULT_LANG, LANGS
 
 
@@ -45,8 +45,12 @@ def documents_cmd(plan_dir: Path, output: Path, lang: str, csv_dialect: str | No
                   data_dir: Path | None) -> None:
     """Coach road sheets, centre arrival sheets, prefecture summaries and the operation summary: HTML, PDF, XLSX, CSV."""
     from abri.documents import write_documents
+    from abri.files import FolderBusyError
 
     with timed_step("documents"):
-        files = write_documents(plan_dir, output, lang=lang, dialect=csv_dialect, pdf=pdf, roster=roster,  # type: ignore[arg-type]
-                                data_dir=data_dir)
+        try:
+            files = write_documents(plan_dir, output, lang=lang, dialect=csv_dialect, pdf=pdf, roster=roster,  # type: ignore[arg-type]
+                                    data_dir=data_dir)
+        except FolderBusyError as exc:
+            raise DataError(str(exc)) from exc
     echo_documents(files)

@@ -244,6 +244,21 @@ def test_cli_documents(plan_dir: Path, tmp_path: Path) -> None:
     assert (tmp_path / "d" / "road-sheets.csv").read_text(encoding="utf-8-sig").startswith("Coach;Day;")
 
 
+def test_cli_plan_writes_documents(plan_dir: Path, tmp_path: Path) -> None:
+    scenario = plan_dir.parent / "scenario"
+    result = CliRunner().invoke(main, ["-q", "plan", str(scenario), "-o", str(tmp_path / "plan"), "--roads", "france-major-roads",
+                                       "--iterations", "100", "--no-baseline", "--documents", "--lang", "en"])
+    assert result.exit_code in (0, 1), result.output  # 1: a partial plan (an unreachable centre), written all the same
+    assert "documents" in result.output
+    assert read_sheet_kinds(tmp_path / "plan" / "documents" / "road-sheets.html") == {"coach"}
+    assert (tmp_path / "plan" / "documents" / "road-sheets.csv").read_text(encoding="utf-8").startswith("Coach,Day,")
+
+
+def read_sheet_kinds(path: Path) -> set[str]:
+    """The kinds of sheet in an HTML document."""
+    return {kind for kind, _, _ in sheets(path)}
+
+
 @pytest.mark.parametrize(("setup", "message"), [
     ("no-plan", "plan.json: no such file"),
     ("into-plan", "would replace the plan folder"),
