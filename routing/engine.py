@@ -134,8 +134,8 @@ class CCHEngine:
             out = []
             for metric in metrics:
                 query = rk.CCHOneToMany(metric, target_list)
-                block = np.array([[math.inf if d is None else d for d in query.distances_from(int(s))] for s in chunk], dtype=float)
-                out.append(block.reshape(len(chunk), len(target_list)))
+                block = np.array([query.distances_from(int(s)) for s in chunk], dtype=float)  # None (unreachable) -> nan
+                out.append(np.nan_to_num(block.reshape(len(chunk), len(target_list)), nan=math.inf))
                 del query
             return out
 
