@@ -16,6 +16,7 @@ def national(data_dir: Path) -> RoadGraph:
     return load_graph("france-all-roads", data_dir=data_dir)
 
 
+@pytest.mark.slow
 def test_national_matrix_equals_scipy_reference(national: RoadGraph) -> None:
     rng = np.random.default_rng(2016)
     main = np.flatnonzero(national.components == national.main_component)
