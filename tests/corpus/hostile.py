@@ -240,7 +240,8 @@ CASES: list[Case] = [
 
 
 def build(case: Case, folder: Path) -> None:
-    """Write `case`'s files into `folder`."""
+    """Write `case`'s files into `folder` (created, even for a case without files)."""
+    folder.mkdir(parents=True, exist_ok=True)
     for name, content in case.files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
