@@ -36,7 +36,7 @@ def graph() -> None:
 @data_dir_option
 @reports_errors
 def graph_build(roads: str, output: Path, profile: Path | None, download: bool, data_dir: Path | None) -> None:
-    """Build the coach road graph from ROADS (a file or data pack road set) and save it."""
+    """Build the coach road graph from ROADS (.osm, .osm.bz2, .osm.pbf, .graphml, or a data pack road set) and save it."""
     check_outputs({"--output": output})
     g = road_graph(roads, data_dir, download, profile)
     if output.suffix == ".graphml":
@@ -47,6 +47,12 @@ def graph_build(roads: str, output: Path, profile: Path | None, download: bool, 
         g.save(output)
     click.echo(f"{g.n_nodes:,} junctions, {g.n_edges:,} directed edges, "
                f"{int((g.components == g.main_component).sum()):,} in the main network -> {output}")
+    if len(g.blocked_why):
+        from collections import Counter
+
+        kinds = Counter(str(w).split("=")[0] for w in g.blocked_why)
+        click.echo(f"{len(g.blocked_why):,} directed edges closed to the coach by restrictions: "
+                   + ", ".join(f"{k} {n:,}" for k, n in kinds.most_common()))
 
 
 @click.command()
