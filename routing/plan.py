@@ -220,7 +220,7 @@ class _Search(IteratedLocalSearchCallbacks):
             self.reason = "iterations"
         elif self.since_best > NO_IMPROVEMENT:
             self.reason = "no improvement"
-        elif time.perf_counter() - self.start > self.time_limit:
+        elif self.time_limit > 0 and time.perf_counter() - self.start > self.time_limit:
             self.reason = "time limit"
         return bool(self.reason)
 
@@ -315,7 +315,8 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
     seed, iterations, time_limit
         PyVRP's seed, and the most iterations and seconds of search per day
         (the same inputs and seed give the same plan unless a day stops on
-        its time limit: see ``Plan.days``).
+        its time limit: see ``Plan.days``; a `time_limit` of 0 means none, for
+        a plan that depends only on its inputs and seed).
     jobs
         Worker processes that search days at once (default: one per core; days are searched
         one after the other when the fleet is given coach by coach).
