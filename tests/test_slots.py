@@ -171,3 +171,15 @@ def test_range_checks_accept_the_defaults_and_refuse_bad_fleets() -> None:
         check_fleet(Fleet(coaches=["A", "A"]))
     with pytest.raises(DataFileError, match="fleet.json: key 'coaches_per_day'"):
         check_fleet(Fleet(coaches_per_day=10**7))
+
+
+def test_slots_that_break_trips_search_on_and_never_mark_them_legal() -> None:
+    # four far centres (14.2 h, two drivers): with one bay, only the 07:00 and 07:30 coaches arrive before 22:00
+    times, km = matrices({f"far{i}": 14.2 + 0.01 * i for i in range(4)})
+    alloc = allocation([("d1", f"far{i}", "men", 50) for i in range(4)])
+    rules = Rules(bays=1, margin_pct=0.0)
+    plan = plan_coaches(alloc, times, km, Fleet(), rules, iterations=300)
+    assert plan.days[0]["solves"] == 2  # every coach at 07:00 first; the slots break two trips; searched on per slot
+    assert len(plan.trips) == 2 and all(t.legal for t in plan.trips) and sorted(t.slot for t in plan.trips) == [0, 1]
+    assert len(plan.not_carried) == 100
+    assert set(plan.not_carried["reason"]) == {"no legal trip reaches this centre within its reception hours"}
