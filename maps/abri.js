@@ -308,7 +308,7 @@ var abri = (function () {
       var below = {paddingTopLeft: [8, title.offsetTop + title.offsetHeight + 8], paddingBottomRight: [8, 30]};
       var between = {paddingTopLeft: [title.offsetLeft + title.offsetWidth + 8, 8], paddingBottomRight: [side, 30]};
       function zoom(o) { return map.getBoundsZoom(bounds, false, L.point(o.paddingTopLeft).add(o.paddingBottomRight)); }
-      map.fitBounds(bounds, zoom(between) > zoom(below) ? between : below);
+      map.fitBounds(bounds, L.extend({animate: false}, zoom(between) > zoom(below) ? between : below));
       zoomClasses();
     }
     fit();

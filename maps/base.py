@@ -103,6 +103,8 @@ TEXT: dict[str, str] = {
     "made_on": "made on",
     "scenario": "scenario",
 }
+SCRIPT_TEXT = ("panel", "legend", "search", "search_plan", "no_match", "day", "all_days", "departments", "department", "layers",
+               "trips", "centres_layer", "centres", "roads", "names", "trip_days", "origin")  # the words abri.js shows
 GROUP_NAMES = {"men": "men", "women": "women", "families": "families", "vulnerable": "vulnerable", "minors": "minors"}
 CONTACT_WORDS = ("contact", "phone", "telephone", "tel", "email", "mail", "courriel", "address", "adresse", "responsable", "manager")
 
@@ -345,7 +347,7 @@ def abri_map(content: MapContent, *, tiles: str = "none") -> folium.Map:
     origin = None if content.origin is None else {"lon": content.origin[0], "lat": content.origin[1], "name": content.origin[2]}
     fmap.add_child(AbriMap({
         "title": content.title, "subtitle": content.subtitle, "label": content.label, "attribution": ATTRIBUTION,
-        "text": TEXT, "bounds": [[FRANCE[1], FRANCE[0]], [FRANCE[3], FRANCE[2]]], "zooms": ZOOMS, "foldBelow": FOLD_BELOW_PX,
+        "text": {k: TEXT[k] for k in SCRIPT_TEXT}, "bounds": [[FRANCE[1], FRANCE[0]], [FRANCE[3], FRANCE[2]]], "zooms": ZOOMS, "foldBelow": FOLD_BELOW_PX,
         "depts": content.departements, "deptOpacity": content.dept_opacity, "measures": content.measures,
         "reference": content.reference, "origin": origin,
         "centres": {"features": content.centres, "cluster": len(content.centres) > CLUSTER_ABOVE,

@@ -1,11 +1,14 @@
 """The calais-2016 maps in a real browser (headless Chromium), with no network, on a laptop (1366x768) and a phone (400x800).
 
-Screenshots of every state are written to ``<pytest basetemp>/screenshots`` (printed with -s), for people to look at.
+Screenshots of every state are written to $ABRI_SCREENSHOTS (default: abri-screenshots in the temporary folder;
+printed with -s), for people to look at.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -22,9 +25,10 @@ CONTROLS = ".leaflet-control"
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.getbasetemp() / "screenshots"
-    folder.mkdir(exist_ok=True)
+def shots() -> Path:
+    """Where the screenshots go: $ABRI_SCREENSHOTS, else abri-screenshots in the temporary folder (kept between runs)."""
+    folder = Path(os.environ.get("ABRI_SCREENSHOTS") or Path(tempfile.gettempdir()) / "abri-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots: {folder}")
     return folder
 
@@ -57,8 +61,10 @@ def reset(visit) -> None:  # type: ignore[no-untyped-def]
 
 
 def shown_centres(visit) -> int:  # type: ignore[no-untyped-def]
-    """Centres on screen: single markers plus the centres each cluster holds."""
-    clusters = visit.page.eval_on_selector_all(".abri-cluster div", "els => els.reduce((n, e) => n + (+e.dataset.n), 0)")
+    """Centres on screen: single markers plus the centres each cluster holds (not counting clusters fading out)."""
+    visit.page.wait_for_timeout(400)
+    clusters = visit.page.eval_on_selector_all(
+        ".abri-cluster div", "els => els.filter(e => +getComputedStyle(e.parentNode).opacity > 0.5).reduce((n, e) => n + (+e.dataset.n), 0)")
     return visit.count(".abri-centre") + int(clusters)
 
 
@@ -82,6 +88,25 @@ def test_opens_clean_with_controls_apart_and_names(pages, name: str) -> None:
         assert visit.page.locator(".abri-panel.abri-folded").count() == 1 and visit.page.locator(".abri-legend.abri-folded").count() == 1
     assert visit.count("path.abri-dept") == 96 and visit.count("path.abri-road") == 1
     assert "IGN" in visit.page.inner_text(".leaflet-control-attribution")
+
+
+def test_print_layout_keeps_the_origin_clear(pages, shots: Path) -> None:
+    """Printed (A4 landscape), the panel and zoom are hidden and the map is refitted: nothing covers the origin."""
+    viewport, visits = pages
+    if viewport == "phone":
+        pytest.skip("printing is from the laptop")
+    visit = visits["plan"]
+    reset(visit)
+    visit.page.emulate_media(media="print")
+    visit.page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    visit.page.wait_for_timeout(300)
+    controls = boxes(visit.page, CONTROLS)
+    [origin] = boxes(visit.page, ".abri-origin")
+    assert [c["name"] for c in controls if overlaps(c, origin)] == [] and not visit.page.is_visible(".abri-panel")
+    visit.shot(shots / "plan-print-laptop.png")
+    visit.page.emulate_media(media="screen")
+    visit.page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert visit.errors == []
 
 
 def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(pages, maps: dict[str, Any], shots: Path) -> None:
