@@ -10,6 +10,7 @@ A GeoPackage with several layers is refused unless one is chosen.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,9 @@ def read_geo_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
         info = pyogrio.read_info(path, layer=layer)
         check_count("features", int(info.get("features") or 0), MAX_ROWS, source=str(path), advice="split the file")
         check_count("properties", len(info.get("fields", [])), MAX_COLUMNS, source=str(path))
-        gdf = gpd.read_file(path, layer=layer)
+        with warnings.catch_warnings():  # GDAL's word on a broken geometry: the feature gets none, and its row says so
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = gpd.read_file(path, layer=layer)
     except DataFileError:
         raise
     except Exception as exc:  # pyogrio raises several types for unreadable files
@@ -69,7 +72,7 @@ def read_geo_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
     frame.columns = [str(c) for c in frame.columns]
     _header_names(str(path), 1, list(frame.columns), [])
     notes: list[Note] = []
-    if has_geometry and gdf.geometry.notna().any():
+    if has_geometry and any(g is not None and not g.is_empty for g in gdf.geometry):
         if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
             gdf = gdf.to_crs("EPSG:4326")
         frame = _geometry_cells(frame, list(gdf.geometry), notes)
