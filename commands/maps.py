@@ -30,7 +30,7 @@ def map_options(func: F) -> F:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("capacity.html"), show_default=True)
 @click.option("--origin", callback=parse_lonlat, default=CALAIS, show_default=True, help="Origin LON,LAT to mark.")
 @click.option("--plan", "plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="A plan folder (abri plan): adds people allocated and occupancy.")
+              help="A plan folder (abri plan): adds people allocated, occupancy and each centre's arrivals.")
 @map_options
 @click.option("--strict", is_flag=True, help="Exit non-zero on any error in the centre file.")
 @reports_errors
