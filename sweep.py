@@ -411,6 +411,8 @@ def _client(workers: int | None, scheduler: str | None, client: Client | None) -
     from distributed import Client, LocalCluster
 
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or dask.config.get("scheduler-address", None)
+    if address and workers is not None:
+        logging.getLogger(__name__).warning("%s worker(s) asked for, but the sweep runs on the cluster of the scheduler %s", workers, address)
     if address:
         try:
             remote = Client(address)

@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--roads", default="france-all-roads")
+    parser.add_argument("--scenario", type=Path, default=None, help="A scenario folder instead of calais-2016 (e.g. to try the script).")
     args = parser.parse_args()
 
     import logging
@@ -56,15 +57,18 @@ def main() -> None:
     load_before = os.getloadavg()
     solver = {"iterations": args.iterations}
     with tempfile.TemporaryDirectory() as tmp:
-        scenario = Path(tmp) / "calais"
-        write_scenario(ScenarioParams(), scenario)
+        scenario = args.scenario or Path(tmp) / "calais"
+        if args.scenario is None:
+            write_scenario(ScenarioParams(), scenario)
         start = time.perf_counter()
         prepared = prepare(scenario, roads=args.roads)  # also warms the graph cache for both runs
         prepare_s = time.perf_counter() - start
+        print(f"prepared in {prepare_s:.1f} s; shared inputs {len(pickle.dumps(shared_inputs(prepared), protocol=5)):,} bytes pickled", flush=True)
 
         start = time.perf_counter()
         serial = run_sweep(scenario, GRID, Path(tmp) / "serial", roads=args.roads, solver=solver, workers=0)
         serial_s = time.perf_counter() - start
+        print(f"serial sweep: {serial_s:.1f} s", flush=True)
 
         start = time.perf_counter()
         with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
@@ -73,6 +77,11 @@ def main() -> None:
             parallel_s = time.perf_counter() - start
             worker_rss = client.run(_rss)
     load_after = os.getloadavg()
+    start = time.perf_counter()  # one plan at the default solver settings, for sweeps at full quality
+    from abri.pipeline import plan_prepared
+
+    plan_prepared(prepared, baseline=False, jobs=1)
+    default_plan_s = time.perf_counter() - start
 
     n = len(serial.table)
     same = [c for c in serial.table.columns if c not in ("seconds", "worker")]
@@ -82,11 +91,12 @@ def main() -> None:
     combo = next(grid.combinations())
     task_bytes = len(dask_pickle.dumps((plan_combination, combo, {"where": grid.source}, f"abri-sweep-12345678-{combination_key(combo)}")))
     row_bytes = len(pickle.dumps(serial.table.iloc[0].to_dict()))
-    with_graph = len(pickle.dumps(prepared, protocol=5))
+    graph_bytes = sum(v.nbytes for v in vars(prepared.graph).values() if hasattr(v, "nbytes"))
     without_graph = len(pickle.dumps(shared_inputs(prepared), protocol=5))
     plan_s = serial.table["seconds"].mean()
 
-    print(f"calais-2016 (synthetic), {len(prepared.centres)} centres, {len(prepared.scenario.people):,} people, roads {args.roads}; "
+    label = "calais-2016 (synthetic)" if args.scenario is None else str(args.scenario)
+    print(f"{label}, {len(prepared.centres)} centres, {len(prepared.scenario.people):,} people, roads {args.roads}; "
           f"{n} combinations ({' x '.join(f'{k} {len(v)}' for t in GRID.values() for k, v in t.items())}), "
           f"PyVRP {args.iterations} iterations a day; {os.cpu_count()} cores")
     print(f"load average (1, 5, 15 min): before {', '.join(f'{v:.1f}' for v in load_before)}; after {', '.join(f'{v:.1f}' for v in load_after)}")
@@ -106,9 +116,10 @@ def main() -> None:
     print(f"| shared inputs (matrices, centres, people, fleet, rules; no road graph) | {parallel.shared_bytes:,} | once per worker |")
     print(f"| one task: function reference, parameters, key | {task_bytes:,} | once per combination |")
     print(f"| one result row (back to the client) | {row_bytes:,} | once per combination |")
-    print(f"| for comparison: the prepared inputs with the road graph | {with_graph:,} | never shipped |")
+    print(f"| for comparison: the road graph's arrays (and its contraction hierarchy, not picklable) | {graph_bytes:,} | never shipped |")
     print(f"| for comparison: the shared inputs pickled | {without_graph:,} | - |")
     print()
+    print(f"one plan at the default solver settings (one process): {default_plan_s:.1f} s")
     print(f"memory: worker RSS after the sweep {', '.join(f'{v / 2**20:.0f} MB' for v in worker_rss.values())}; "
           f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (graph and matrices)")
 
