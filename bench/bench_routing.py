@@ -51,8 +51,9 @@ def timed(func, *args, **kwargs):  # type: ignore[no-untyped-def]
 def child_peak_mb(code: str, *, cache: str | None = None) -> float:
     """Peak memory (MB) of a fresh process running `code` (in an empty cache when `cache` is given)."""
     env = {**os.environ, **({"ABRI_CACHE_DIR": cache} if cache else {})}
-    proc = subprocess.run([sys.executable, "-c", code + "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-                          env=env, check=True, capture_output=True, text=True)
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (large) parent through fork and exec
+    peak = "; import re; print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])"
+    proc = subprocess.run([sys.executable, "-c", code + peak], env=env, check=True, capture_output=True, text=True)
     return int(proc.stdout.split()[-1]) / 1024
 
 
