@@ -96,6 +96,9 @@ def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] =
             return False
 
     named = [(label, path) for label, path in {**outputs, **(maybe or {})}.items() if path is not None]
+    for label, path in named:  # a file is written beside, then renamed over its target: never over a device or a pipe
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise click.BadParameter(f"{path} is not a regular file (a device, pipe or socket); expected a file name", param_hint=label)
     for i, (label, path) in enumerate(named):
         for source in inputs:
             if same(path, source):

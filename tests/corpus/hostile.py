@@ -104,6 +104,12 @@ def _zip_named_csv(path: Path) -> None:
         archive.writestr("xl/workbook.xml", "<workbook/>")
 
 
+def _fifo(path: Path) -> None:
+    import os
+
+    os.mkfifo(path)
+
+
 def _many_centres(count: int) -> Builder:
     def write(path: Path) -> None:
         rows = [f"C{i},Centre {i},5,{1.0 + (i % 500) * 0.01:.4f},{46.0 + (i // 500) * 0.01:.4f}" for i in range(count)]
@@ -188,6 +194,9 @@ CASES: list[Case] = [
     Case("matrix-output-unwritable", "output", {"c.csv": _text(CENTRES + GOOD), "file": b"x"},
          ["matrix", "{dir}/c.csv", "-o", "{dir}/file/m.csv", "--roads", "france-major-roads", "--data-dir", "{data}"], (2,),
          ("--output", "is a file, not a folder")),
+    Case("rejects-onto-a-pipe", "output", {"c.csv": _text(CENTRES + GOOD + "B,b,x,62193\n"), "pipe.csv": _fifo},
+         ["validate", "{dir}/c.csv", "--rejects", "{dir}/pipe.csv", "--data-dir", "{data}"], (2,),
+         ("--rejects", "not a regular file"), note="a rename over a device (/dev/null) would replace it: refused before any work"),
     # --- crashes --------------------------------------------------------------------------------------------------
     Case("duplicate-csv-headers", "crash", {"c.csv": _text("id,capacity,capacity,insee\nA,1,2,62193\n")}, VALIDATE, (2,),
          ("c.csv", "row 1", "columns 2 and 3", "'capacity'")),
