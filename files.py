@@ -42,7 +42,12 @@ def _umask_mode() -> int:
 
 
 def _temporary(path: Path) -> Path:
-    """A fresh temporary name beside `path` (unique per process and call)."""
+    """A fresh temporary name beside `path` (unique per process and call); `path` must not be a folder, device or pipe."""
+    if path.exists() and not path.is_file():  # the rename would replace it: a folder, /dev/null, a FIFO
+        from abri.errors import DataFileError
+
+        msg = f"{path}: not a regular file (a folder, device or pipe); expected a file name to write"
+        raise DataFileError(msg)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
