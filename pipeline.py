@@ -207,6 +207,7 @@ def run_plan(
     baseline: bool = True,
     jobs: int | None = None,
     progress: bool = False,
+    time_limit: float | None = None,
 ) -> PlanRun:
     """Read a scenario folder, then allocate people and plan coaches on real roads.
 
@@ -216,7 +217,7 @@ def run_plan(
     >>> run.plan.trips_frame().head()  # doctest: +SKIP
     """
     prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs, progress=progress)
-    return plan_prepared(prepared, seed=seed, iterations=iterations, baseline=baseline, progress=progress)
+    return plan_prepared(prepared, seed=seed, iterations=iterations, baseline=baseline, progress=progress, time_limit=time_limit)
 
 
 def _all_regions(data_dir: str | os.PathLike[str] | None) -> set[str]:

@@ -11,8 +11,8 @@ import click
 
 from abri.commands.common import DataError, F, check_outputs, data_dir_option, echo_report, progress_on, reports_errors, timed_step
 from abri.commands.documents import lang_option
-from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED
-from abri.geo.limits import MAX_CENTRES, MAX_COACHES_PER_DAY, MAX_PLACES, MAX_SEATS
+from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED, DEFAULT_TIME_LIMIT
+from abri.geo.limits import MAX_CENTRES, MAX_COACHES_PER_DAY, MAX_JOBS, MAX_PLACES, MAX_SEATS
 
 
 @click.command()
@@ -50,7 +50,7 @@ def plan_options(func: F) -> F:
 
 def chain_options(func: F) -> F:
     """Options of every command that reads a scenario and measures it on the roads."""
-    func = click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for the travel-time matrix.")(func)
+    func = click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=None, help="Worker processes for the travel-time matrix.")(func)
     func = click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
                         help="Coach speed profile (TOML); default: the packaged coach profile.")(func)
     func = click.option("--roads", default=DEFAULT_ROADS, show_default=True, help="Road file or data pack road set.")(func)
@@ -98,19 +98,21 @@ def allocate_cmd(scenario_dir: Path, output: Path, jobs: int | None, profile: Pa
 @click.argument("scenario_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Plan folder to write.")
 @click.option("--no-baseline", is_flag=True, help="Skip the naive baseline.")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=DEFAULT_TIME_LIMIT, show_default=True,
+              help="Seconds of coach search per day at most (0: none, so the same seed always gives the same plan).")
 @click.option("--documents", "documents", is_flag=True, help="Also write road sheets, arrival sheets and summaries into OUTPUT/documents.")
 @lang_option
 @plan_options
 @reports_errors
-def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, documents: bool, lang: str, seed: int, iterations: int, jobs: int | None,
-             profile: Path | None, roads: str, data_dir: Path | None) -> None:
+def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, time_limit: float, documents: bool, lang: str, seed: int, iterations: int,
+             jobs: int | None, profile: Path | None, roads: str, data_dir: Path | None) -> None:
     """Allocate people and plan coaches, day by day; write plan.json, trips.csv, manifests.csv."""
     from abri.pipeline import check_output_dir, run_plan
 
     check_output_dir(output, inputs=(scenario_dir,))  # before any work: a plan computed for nothing is worse than an early no
     with timed_step("plan"), _unreachable_said_once():
         run = run_plan(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, seed=seed, iterations=iterations,
-                       baseline=not no_baseline, jobs=jobs, progress=progress_on())
+                       baseline=not no_baseline, jobs=jobs, progress=progress_on(), time_limit=time_limit)
         files = _write(run, output)
     if documents:
         from abri.documents import write_documents
