@@ -20,6 +20,7 @@ from abri.commands.common import (
     timed_step,
 )
 from abri.constants import ORIGIN
+from abri.geo.limits import MAX_JOBS
 
 
 @click.group()
@@ -60,7 +61,7 @@ def graph_build(roads: str, output: Path, profile: Path | None, download: bool, 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="matrix.csv or matrix.parquet (rows from_id, to_id, minutes, km).")
 @click.option("--origin", callback=parse_lonlat, default=CALAIS, show_default=True, help="Origin LON,LAT (row ORIGIN).")
-@click.option("--jobs", type=int, default=None, help="Worker processes (default: all cores).")
+@click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=None, help="Worker processes (default: all cores).")
 @roads_options
 @click.option("--strict", is_flag=True, help="Exit non-zero on any error in the centre file.")
 @reports_errors

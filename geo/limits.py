@@ -33,6 +33,8 @@ MAX_COACHES_PER_DAY = 10_000
 """Most coaches a day in fleet.json (60 in 2016); the other fleet and rules ranges are in :mod:`abri.geo.scenario`."""
 MAX_SEATS = 1_000
 """Most seats in one coach in fleet.json (49 to 63 in 2016)."""
+MAX_JOBS = 64
+"""Most worker processes (``--jobs``) for a travel-time matrix."""
 MAX_CAPACITY = 100_000
 """Most places in one centre."""
 MAX_PLACES = 1_000_000
