@@ -1,26 +1,31 @@
 """The coach plan: for each day, trips from the origin that carry everyone placed.
 
-Each day's demand (every centre's people, in loads of whole households) is a
-capacitated vehicle routing problem solved with PyVRP (hybrid genetic
-search): coaches of `seats` places, at most `max_stops` stops, one-driver
-coaches limited to 9 h of planned driving and two-driver coaches to 18 h,
-reception hours as time windows, open routes (the way back is planned
-after). Coaches leave the origin in boarding slots: ``bays`` coaches every
-``boarding_minutes`` from the first to the last departure; each slot is a
-vehicle type that starts at its departure time. The objective counts each
-coach first (a coach costs more than any day's driving), then driving time.
+Each day's demand (every centre's people, in loads of whole households; a
+large remainder cut in two so that coaches can share it) is a capacitated
+vehicle routing problem solved with PyVRP (iterated local search): coaches
+of `seats` places, at most `max_stops` stops, one-driver coaches limited to
+9 h of planned driving (road data plus the rules' margin) and two-driver
+coaches to 18 h, reception hours as time windows, open routes (the way back
+is planned after). The objective counts each coach first, then driving time.
 
-The search on a day stops at the first of: the lower bound (people / seats,
+Coaches leave the origin in boarding slots: ``bays`` coaches every
+``boarding_minutes`` from the first to the last departure. The search first
+lets every coach leave at the first departure; slots are then handed out
+earliest deadline first (the trip that must leave first, mostly the
+longest, boards first). Only when that breaks a trip does the search go on,
+from that answer, with one vehicle type per slot leaving at its own time.
+
+A day's search stops at the first of: the lower bound (people / seats,
 rounded up) reached, ``time_limit`` seconds, ``iterations`` iterations, or
 a long run without improvement; the plan records which one (only a time
-limit makes a plan depend on the machine's speed).
+limit makes a plan depend on the machine's speed). Days are searched in
+parallel worker processes unless the fleet is given coach by coach.
 
-After the search: a centre split in two loads that landed on one coach is
-one stop again; slots are handed out earliest deadline first (the trips that
-must leave first, mostly the longest, board first); a stop order that keeps a
-group over its longest acceptable ride is changed when another order is
-legal; every trip is scheduled and checked (see :mod:`abri.routing.schedule`)
-and its way back planned. Nothing unchecked is marked legal.
+After the search: a centre's two loads on one coach are one stop again; a
+stop order that keeps a group over its longest acceptable ride is changed
+when another order is legal; every trip is scheduled and checked (see
+:mod:`abri.routing.schedule`) and its way back planned. Nothing unchecked is
+marked legal: an infeasible solver answer carries nobody.
 """
 
 from __future__ import annotations
