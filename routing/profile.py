@@ -29,6 +29,9 @@ ACCESS_KEYS = ("access", "vehicle", "motor_vehicle", "psv", "bus", "coach")
 NO_ACCESS = frozenset({"no", "private", "agricultural", "forestry", "delivery", "emergency", "military", "discouraged"})
 #: Maximum-dimension tags and the vehicle attribute they are compared with.
 DIMENSION_TAGS = {"maxheight": "height_m", "maxweight": "weight_t", "maxlength": "length_m", "maxwidth": "width_m"}
+#: Implicit maxspeed values (``maxspeed=FR:urban``) in km/h.
+IMPLICIT_MAXSPEED = {"urban": 50.0, "rural": 80.0, "zone30": 30.0, "zone20": 20.0, "living_street": 20.0, "walk": 6.0,
+                     "motorway": 130.0, "trunk": 110.0}
 _TOP_KEYS = {"name", "speeds_kmh", "limits_kmh", "access", "vehicle"}
 _NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-z'\"]*)\s*$")
 
@@ -87,7 +90,10 @@ class CoachProfile:
         """Speed (km/h) on one OSM way: its class speed, lowered to its ``maxspeed``, capped by the coach limit."""
         cls = highway[0] if isinstance(highway, list) else highway
         speed = min(self.speed(cls), self.limit(cls))
-        signed = parse_number(maxspeed[0] if isinstance(maxspeed, list) else maxspeed)
+        raw = maxspeed[0] if isinstance(maxspeed, list) else maxspeed
+        signed = parse_number(raw)
+        if signed is None and isinstance(raw, str) and ":" in raw:  # FR:urban, FR:zone30...
+            signed = IMPLICIT_MAXSPEED.get(raw.split(":", 1)[1].strip().lower())
         if signed is not None and signed > 0:
             speed = min(speed, signed)
         return speed

@@ -43,6 +43,8 @@ def test_way_speed_and_restrictions() -> None:
     assert profile.way_speed("motorway") == 88 and profile.way_speed("motorway", "130") == 88
     assert profile.way_speed("primary", "50") == 50 and profile.way_speed("primary", "30 mph") == pytest.approx(48.28, abs=0.01)
     assert profile.way_speed("trunk", "signals") == 75  # not a number: the class speed
+    assert profile.way_speed("primary", "FR:urban") == 50 and profile.way_speed("secondary", "FR:zone30") == 30
+    assert profile.way_speed("primary", "FR:rural") == 65 and profile.way_speed("primary", ["40", "50"]) == 40
     assert profile.restriction({"highway": "secondary"}) == ""
     assert profile.restriction({"maxheight": "3"}) == "maxheight=3"
     assert profile.restriction({"maxheight": "4.2"}) == "" and profile.restriction({"maxheight": "3,5 m"}) == "maxheight=3,5 m"
