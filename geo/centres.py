@@ -411,7 +411,8 @@ def write_centres(centres: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pa
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return write_frame(path, pd.DataFrame(centres.drop(columns="geometry")))
-    if suffix in {".geojson", ".json", ".gpkg"}:
-        return write_frame(path, centres)
+    if suffix in {".geojson", ".json", ".gpkg"}:  # a column named like GeoPackage's feature id is kept under another name
+        reserved = {c: f"{c}_value" for c in centres.columns if suffix == ".gpkg" and str(c).lower() in ("fid", "ogc_fid")}
+        return write_frame(path, centres.rename(columns=reserved))
     msg = f"{path}: unsupported output type {suffix!r}; expected .csv, .geojson or .gpkg"
     raise DataFileError(msg)

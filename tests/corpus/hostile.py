@@ -198,6 +198,8 @@ CASES: list[Case] = [
          ["validate", "{dir}/c.csv", "--rejects", "{dir}/pipe.csv", "--data-dir", "{data}"], (2,),
          ("--rejects", "not a regular file"), note="a rename over a device (/dev/null) would replace it: refused before any work"),
     # --- crashes --------------------------------------------------------------------------------------------------
+    Case("columns-named-fid-and-geometry-to-gpkg", "crash", {"c.csv": _text("id,capacity,insee,fid,geometry\nA,3,62193,abc,POINT (0 0)\n")},
+         ["validate", "{dir}/c.csv", "-o", "{dir}/out/valid.gpkg", "--data-dir", "{data}"], (0,), ("1 centres written",)),
     Case("duplicate-csv-headers", "crash", {"c.csv": _text("id,capacity,capacity,insee\nA,1,2,62193\n")}, VALIDATE, (2,),
          ("c.csv", "row 1", "columns 2 and 3", "'capacity'")),
     Case("two-columns-for-one-field", "crash", {"c.csv": _text("id,nom,name,capacity,insee\nA,x,y,1,62193\n")}, VALIDATE, (2,),
