@@ -20,7 +20,7 @@ from abri.documents.tables import GROUP_KEYS, PlanFolder, centre_occupancy, long
 from abri.i18n import format_date, format_datetime, format_number, translate
 
 FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
-DIGITS = {"leg_km": 1, "leg_h": 2, "ride_h": 2, "longest_ride_h": 2, "occupancy_pct": 1, "seat_fill_pct": 1, "mean_ride_h": 2,
+DIGITS = {"leg_km": 1, "leg_h": 2, "return_km": 1, "return_h": 2, "ride_h": 2, "longest_ride_h": 2, "occupancy_pct": 1, "seat_fill_pct": 1, "mean_ride_h": 2,
           "preferred_region_pct": 1}
 
 CSS = """
@@ -121,12 +121,12 @@ def road_sheets(stops: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str]:
         part = stops[stops["coach"] == coach]
         trip, first = by_trip[coach], part.iloc[0]
         groups = [g for g in GROUP_KEYS if part[g].sum()]
-        pairs = [(translate("day", lang), format_date(first["day"], lang)), (translate("slot", lang), escape(first["slot"])),
-                 (translate("bay", lang), escape(first["bay"])),
+        pairs = [(translate("day", lang), format_date(first["day"], lang)),
+                 *((translate(k, lang), value_text(first[k], k, lang)) for k in ("vehicle", "slot", "bay", "boarding")),
                  (translate("departure", lang), f"{escape(first['departure'])} ({escape(pf.origin)})"),
                  (translate("drivers", lang), str(first["drivers"])), (translate("people", lang), format_number(part["total"].sum(), lang)),
                  (translate("km", lang), format_number(trip.get("km", 0), lang)), (translate("breaks", lang), str(int(trip.get("breaks", 0)))),
-                 *((translate(k, lang), value_text(first[k], k, lang)) for k in ("end", "return", "free_at"))]
+                 *((translate(k, lang), value_text(first[k], k, lang)) for k in ("end", "return_km", "return_h", "return", "free_at", "free_where"))]
         pairs += [(escape(c), escape(str(first[c]))) for c in roster if str(first[c])]
         columns = ("stop", "centre_name", "arrival", *groups, "total", "leg_km", "leg_h")
         rows = []
@@ -221,10 +221,12 @@ SUMMARY_FIGURES = ("people", "placed", "carried", "unplaced", "not_carried", "tr
 
 def operation_sheets(operation: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str]:
     """The coordinating ministry's sheet: the plan's figures, then per day and per region."""
-    figures = pd.DataFrame([{"figure": translate(k, lang), "value": pf.summary[k]} for k in SUMMARY_FIGURES if k in pf.summary])
+    figures = "".join(f'<tr><td>{escape(translate(k, lang))}</td><td class="n">{value_text(pf.summary[k], k, lang)}</td></tr>'
+                      for k in SUMMARY_FIGURES if k in pf.summary)
     days = operation[operation["level"] == "day"].rename(columns={"value": "day"}) if len(operation) else operation
     regions = operation[operation["level"] == "region"].rename(columns={"value": "region", "value_name": "region_name"}) if len(operation) else operation
-    body = (table(figures, ["figure", "value"], lang) if len(figures) else "")
+    body = (f"<table><thead><tr><th>{translate('figure', lang)}</th><th>{translate('value', lang)}</th></tr></thead>"
+            f"<tbody>{figures}</tbody></table>" if figures else "")
     if len(days):
         body += f"<h2>{translate('per_day', lang)}</h2>" + table(days, ["day", "coaches", "centres_receiving", *GROUP_KEYS, "total", "coach_km",
                                                                        "longest_ride_h"], lang)

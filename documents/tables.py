@@ -187,10 +187,18 @@ def _households(pf: PlanFolder, stop: dict[str, Any]) -> list[str]:
     return sorted({pf.households[p] for p in stop["people"] if pf.households.get(p) not in (None, "", p)})  # a single is their own household
 
 
-def _roster(pf: PlanFolder, coach: str) -> dict[str, str]:
-    if pf.roster is None or coach not in pf.roster.index:
-        return {c: "" for c in (pf.roster.columns if pf.roster is not None else [])}
-    return {str(k): _text(v) for k, v in pf.roster.loc[coach].items()}
+def _roster(pf: PlanFolder, trip: dict[str, Any]) -> dict[str, str]:
+    """The roster's columns for a trip, found by coach id, else by the trip's ``vehicle`` when the plan names one."""
+    if pf.roster is None:
+        return {}
+    for key in (str(trip["coach"]), _text(trip.get("vehicle"))):
+        if key and key in pf.roster.index:
+            return {str(k): _text(v) for k, v in pf.roster.loc[key].items()}
+    return {c: "" for c in pf.roster.columns}
+
+
+def _number(value: Any, digits: int) -> float | None:
+    return None if value is None or value == "" else round(float(value), digits)
 
 
 def _centre(pf: PlanFolder, centre_id: str) -> dict[str, Any]:
@@ -211,10 +219,13 @@ def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
         for n, stop in enumerate(trip["stops"], start=1):
             centre = _centre(pf, stop["centre_id"])
             rows.append({
-                "coach": coach, "day": dt.date.fromisoformat(day[:10]), "slot": _text(trip.get("slot")), "bay": _text(trip.get("bay")),
+                "coach": coach, "day": dt.date.fromisoformat(day[:10]), "vehicle": _text(trip.get("vehicle")),
+                "slot": trip.get("slot"), "bay": trip.get("bay"), "boarding": moment(day, trip.get("boarding")),
                 "departure": _text(trip.get("departure")), "drivers": int(trip.get("drivers", 1)),
                 "end": moment(day, trip["stops"][-1]["arrival"]) if trip["stops"] else None,
+                "return_km": _number(trip.get("return_km"), 1), "return_h": _number(trip.get("return_h"), 2),
                 "return": moment(day, trip.get("return")), "free_at": moment(day, trip.get("free_at")),
+                "free_where": pf.origin if trip.get("free_where") == "ORIGIN" else _text(trip.get("free_where")),
                 "stop": n, "centre_id": str(stop["centre_id"]), **{k: centre[k] for k in ("centre_name", "commune", "departement")},
                 "arrival": clock_text(clock_seconds(stop["arrival"])), "arrival_day": on_day(day, stop["arrival"]),
                 **{g: int(stop.get("groups", {}).get(g, 0)) for g in GROUP_KEYS}, "total": len(stop["people"]),
@@ -223,12 +234,16 @@ def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
                 "breaks_before": int(stop.get("breaks_before", 0)),
                 "ride_h": round((clock_seconds(stop["arrival"]) - start) / 3600, 2),
                 "roads": _text(stop.get("roads")) or (pf.roads.get(coach, "") if n == 1 else ""),
-                **{c: centre[c] for c in pf.centre_extra}, **_roster(pf, coach),
+                **{c: centre[c] for c in pf.centre_extra}, **_roster(pf, trip),
             })
     out = pd.DataFrame(rows)
-    for column in ("end", "return", "free_at"):  # plain datetimes and None (not NaT), like the dates
+    for column in ("boarding", "end", "return", "free_at"):  # plain datetimes and None (not NaT), like the dates
         if column in out:
             out[column] = pd.Series([rows[i][column] for i in range(len(rows))], dtype=object)
+    for column in ("slot", "bay"):  # whole numbers, empty when the plan has none
+        values = [rows[i][column] for i in range(len(rows))]
+        if column in out and all(v is None or isinstance(v, int) and not isinstance(v, bool) for v in values):
+            out[column] = pd.array(values, dtype="Int64")
     return out
 
 

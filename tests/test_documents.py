@@ -176,6 +176,11 @@ def test_french_and_english_runs(fr_docs: Path, en_docs: Path) -> None:
     assert 'lang="en"' in html_en and "Road sheet" in html_en and "Oct 2016" in html_en and "Feuille" not in html_en
     leg = format_number(float(km), "fr", digits=1)
     assert f">{leg}<" in html_fr and f">{format_number(float(km), 'en', digits=1)}<" in html_en
+    import json
+
+    fill = json.loads((fr_docs.parent / "plan" / "plan.json").read_text(encoding="utf-8"))["summary"]["seat_fill_pct"]
+    operation = (fr_docs / "operation-summary.html").read_text(encoding="utf-8")
+    assert f">Remplissage (%)</td><td class=\"n\">{format_number(fill, 'fr', digits=1)}<" in operation and "," in format_number(fill, "fr", digits=1)
     for text in (html_fr, html_en):  # the label on every sheet (empty for a real list)
         assert text.count("SYNTHETIC scenario") == text.count('class="sheet"') > 0
 
@@ -300,12 +305,17 @@ def test_slots_returns_and_free_times_when_the_plan_has_them(plan_dir: Path, tmp
     shutil.copytree(plan_dir, folder)
     (folder / "trips.geojson").unlink()  # roads are optional too
     plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
-    plan["trips"][0] |= {"slot": "07:30", "bay": 3, "return": "+1d 02:10", "free_at": "2016-10-25 13:10", "legal": False, "notes": ["<late>"]}
+    for trip in plan["trips"]:  # a plan written before slots existed
+        for key in ("slot", "bay", "boarding", "vehicle", "return_km", "return_h", "free_at", "free_where", "rest_where"):
+            trip.pop(key, None)
+    plan["trips"][0] |= {"slot": 2, "bay": 3, "return": "+1d 02:10", "free_at": "2016-10-25 13:10", "legal": False, "notes": ["<late>"],
+                         "free_where": "ORIGIN", "return_h": 6.72}
     (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     write_documents(folder, tmp_path / "docs", lang="en")
     stops = pd.read_csv(tmp_path / "docs" / "road-sheets.csv", dtype=str).fillna("")
     first = stops[stops["Coach"] == plan["trips"][0]["coach"]].iloc[0]
-    assert (first["Boarding slot"], first["Bay"], first["Return"], first["Free at"]) == ("07:30", "3", "25 Oct 2016 02:10", "25 Oct 2016 13:10")
+    assert (first["Boarding slot"], first["Bay"], first["Return"], first["Free at"]) == ("2", "3", "25 Oct 2016 02:10", "25 Oct 2016 13:10")
+    assert (first["Free where"], first["Way back (h)"]) == ("Calais", "6.72")
     assert stops.loc[stops["Coach"] != first["Coach"], "Boarding slot"].eq("").all() and stops["Roads"].eq("").all()
     body = dict((k, b) for _, k, b in sheets(tmp_path / "docs" / "road-sheets.html"))[first["Coach"]]
     assert "<dt>Bay</dt><dd>3</dd>" in body and "<dd>25 Oct 2016 02:10</dd>" in body and "Trip not legal" in body and "&lt;late&gt;" in body
