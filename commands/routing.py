@@ -136,7 +136,7 @@ def route_cmd(start: tuple[float, float], end: tuple[float, float], depart: str 
     click.echo(f"access legs: {r.access_km:.1f} km; roads: {' '.join(r.roads) or '-'}")
     if r.avoided:
         click.echo(f"coach restrictions changed the route: it avoids {', '.join(r.avoided)} "
-                   f"({r.avoided_s / 60:.0f} min longer than a car's route there)")
+                   f"(the detour takes {r.avoided_s / 60:.0f} min more than the road the coach may not take)")
     if output:
         write_text_atomic(output, route_frame([r], ["route"]).to_json(drop_id=True))
         click.echo(f"route -> {output}", err=True)
