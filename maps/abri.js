@@ -58,7 +58,8 @@ var abri = (function () {
     var titleBox = box.querySelector('.abri-title');
     function pad() {  /* popups open clear of the title and of the bottom controls */
       var corner = titleBox.parentNode;  /* the top-left corner: title and zoom */
-      return {autoPanPaddingTopLeft: [10, corner.offsetTop + corner.offsetHeight + 10], autoPanPaddingBottomRight: [10, 40]};
+      return {autoPanPaddingTopLeft: [10, corner.offsetTop + corner.offsetHeight + 10], autoPanPaddingBottomRight: [10, 40],
+              maxWidth: Math.min(360, box.clientWidth - 60)};  /* a popup fits a phone, its cross in view */
     }
     L.control.zoom({position: 'topleft'}).addTo(map);
     L.control.scale({position: 'bottomleft', imperial: false, maxWidth: 120}).addTo(map);
@@ -75,7 +76,7 @@ var abri = (function () {
       pane: 'abri-depts',
       style: function (f) { return deptStyle(f); },
       onEachFeature: function (f, l) {
-        l.bindPopup(f.properties.popup, L.extend({maxWidth: 320}, pad()));
+        l.bindPopup(f.properties.popup, pad());
         l.bindTooltip(function () {
           var v = state.measure ? f.properties.values[state.measure] : '';
           return esc(f.properties.nom) + ' (' + esc(f.properties.code) + ')' + (v !== '' ? ': ' + esc(v) : '');
@@ -106,7 +107,7 @@ var abri = (function () {
       var r = c.r, m = L.marker([c.lat, c.lon], {cap: c.cap, title: c.name, icon: L.divIcon({
         className: 'abri-centre', iconSize: [2 * r, 2 * r],
         html: '<div style="width:' + 2 * r + 'px;height:' + 2 * r + 'px;background:' + esc(c.colour) + '"></div>'})});
-      m.bindPopup(c.popup, L.extend({maxWidth: 340}, pad()));
+      m.bindPopup(c.popup, pad());
       m.abri = c;
       return m;
     });
@@ -173,7 +174,7 @@ var abri = (function () {
         sheetBox.innerHTML = '<button type="button" class="abri-close" aria-label="close">&times;</button>' + html;
         sheetBox.style.display = 'block';
       } else {  /* narrow screen: a popup, closed with its cross */
-        L.popup(L.extend({maxWidth: 360, className: 'abri-sheet'}, pad()))
+        L.popup(L.extend(pad(), {className: 'abri-sheet'}))
           .setLatLng(at || c[Math.floor(c.length / 2)]).setContent(html).openOn(map);
       }
     }

@@ -130,6 +130,9 @@ def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(pages, maps: dict[st
     visit.shot(shots / f"plan-trip-sheet-{viewport}.png")
     # the sheet is in the panel on a laptop (the trip stays in view), a popup on a phone; closing it clears the stops
     assert visit.count(".abri-panel .abri-sheet-text" if viewport == "laptop" else ".leaflet-popup .abri-sheet-text") == 1
+    if viewport == "phone":  # the popup fits the screen, its cross in view
+        [popup] = boxes(visit.page, ".leaflet-popup-content-wrapper")
+        assert popup["x"] >= 0 and popup["x"] + popup["w"] <= VIEWPORTS["phone"][0]
     visit.page.click(".abri-close" if viewport == "laptop" else ".leaflet-popup-close-button")
     visit.page.wait_for_timeout(400)  # the popup fades out
     assert visit.count(".abri-stop") == 0 and visit.count(".abri-sheet-text") == 0
