@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from abri.documents.tables import GROUP_KEYS, PlanFolder, centre_occupancy, longest_rides
+from abri.documents.tables import FULL_SHARE, GROUP_KEYS, PlanFolder, centre_occupancy, longest_rides
 from abri.i18n import format_date, format_datetime, format_number, translate
 
 FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
@@ -193,7 +193,7 @@ def prefecture_sheets(summary: pd.DataFrame, arrivals: pd.DataFrame, pf: PlanFol
         part = summary[summary["departement"] == dep]
         here = occupancy[occupancy["departement"].astype(str) == dep]
         coming = arrivals[arrivals["departement"] == dep]
-        full = here[here["occupancy_pct"] > 100 * 0.9]
+        full = here[here["occupancy_pct"] > 100 * FULL_SHARE]
         name = part["departement_name"].iat[0]
         pairs = [(translate("centres", lang), format_number(part["centres"].iat[0], lang)),
                  (translate("places", lang), format_number(part["places"].iat[0], lang)),
