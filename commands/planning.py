@@ -167,7 +167,21 @@ def demo(output: Path, seed: int, iterations: int, profile: Path | None, data_di
             run, files = run_demo(output, data_dir=data_dir, seed=seed, iterations=iterations, profile=profile, progress=progress_on())
         except FolderBusyError as exc:
             raise DataError(str(exc)) from exc
-    _report_run(run, files)
+    try:
+        _report_run(run, files)
+    finally:
+        _open_next(files)
+
+
+def _open_next(files: dict[str, Path]) -> None:
+    """Close the demo with what to open: the two maps, the documents, the plan folder."""
+    wanted = [("plan_map", "the coach plan on a map (offline, any browser)"), ("capacity_map", "places and arrivals by department"),
+              ("documents", "road sheets, arrival sheets, prefecture summaries"), ("plan/plan", "the plan folder: plan.json, trips.csv, manifests.csv")]
+    found = [(f"{files[key].parent}/" if key == "plan/plan" else f"{files[key]}/" if files[key].is_dir() else str(files[key]), what)
+             for key, what in wanted if key in files]
+    if found:
+        width = max(len(path) for path, _ in found)
+        click.echo("Open next:\n" + "\n".join(f"  {path:<{width}}  {what}" for path, what in found))
 
 
 def _report_run(run, files: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
