@@ -225,7 +225,7 @@ def contact_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if any(w in str(c).lower().replace("é", "e") for w in CONTACT_WORDS)]
 
 
-def centre_popup(row: Any, *, allocated: int | None, arrivals: list[dict[str, Any]], contacts: list[str]) -> str:
+def centre_popup(row: Any, *, allocated: int | None, arrivals: list[dict[str, Any]] | None, contacts: list[str]) -> str:
     """Escaped HTML popup of one centre: name, place, capacity, allocation, arrivals and contact fields."""
     capacity = int(row["capacity"])
     lines = [f"<b>{esc(row['name'])}</b> <small>({esc(row['id'])})</small>",
@@ -239,7 +239,7 @@ def centre_popup(row: Any, *, allocated: int | None, arrivals: list[dict[str, An
         if value is not None and not (isinstance(value, float) and np.isnan(value)) and str(value).strip():
             lines.append(f"{esc(column)}: {esc(value)}")
     body = "<br>".join(lines)
-    if allocated is not None or arrivals:
+    if arrivals is not None:  # with a plan: its arrivals, or that none are planned
         body += arrivals_table(arrivals)
     return f"<div class='abri-popup'>{body}</div>"
 
@@ -247,20 +247,19 @@ def centre_popup(row: Any, *, allocated: int | None, arrivals: list[dict[str, An
 def centre_entries(centres: pd.DataFrame, *, allocated: pd.Series | None = None,
                    arrivals: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
     """Centre markers for :func:`abri.js <map_config>`: position, size, colour, popup, search text, days of arrival."""
-    arrivals = arrivals or {}
     contacts = contact_columns(centres)
     out = []
     for row in pd.DataFrame(centres).drop(columns="geometry", errors="ignore").to_dict("records"):
         cid = str(row["id"])
         capacity = int(row["capacity"])
         taken = int(allocated.get(cid, 0)) if allocated is not None else None
-        mine = arrivals.get(cid, [])
+        mine = None if arrivals is None else arrivals.get(cid, [])
         out.append({
             "id": cid, "name": str(row["name"]), "commune": str(row.get("commune", "") or ""), "dept": str(row.get("departement", "")),
             "lat": round(float(row["lat"]), 5), "lon": round(float(row["lon"]), 5), "cap": capacity,
             "r": round(4 + 2 * float(np.sqrt(capacity / 10)), 1),
             "colour": occupancy_colour(taken / capacity if capacity else 0) if taken is not None else CENTRE_COLOUR,
-            "days": sorted({a["day"] for a in mine}),
+            "days": sorted({a["day"] for a in mine or []}),
             "popup": centre_popup(row, allocated=taken, arrivals=mine, contacts=contacts),
         })
     return out
