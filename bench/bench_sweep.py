@@ -36,6 +36,12 @@ def _rss() -> int:
     return int(psutil.Process().memory_info().rss)
 
 
+def _cpu() -> float:
+    """CPU seconds used by this process so far (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--iterations", type=int, default=200)
@@ -65,9 +71,9 @@ def main() -> None:
         prepare_s = time.perf_counter() - start
         print(f"prepared in {prepare_s:.1f} s; shared inputs {len(pickle.dumps(shared_inputs(prepared), protocol=5)):,} bytes pickled", flush=True)
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         serial = run_sweep(scenario, GRID, Path(tmp) / "serial", roads=args.roads, solver=solver, workers=0)
-        serial_s = time.perf_counter() - start
+        serial_s, serial_cpu = time.perf_counter() - start, _cpu() - cpu
         print(f"serial sweep: {serial_s:.1f} s", flush=True)
 
         start = time.perf_counter()
@@ -76,6 +82,7 @@ def main() -> None:
             parallel = run_sweep(scenario, GRID, Path(tmp) / "parallel", roads=args.roads, solver=solver, client=client)
             parallel_s = time.perf_counter() - start
             worker_rss = client.run(_rss)
+            worker_cpu = client.run(_cpu)
     load_after = os.getloadavg()
     start = time.perf_counter()  # one plan at the default solver settings, for sweeps at full quality
     from abri.pipeline import plan_prepared
@@ -119,6 +126,9 @@ def main() -> None:
     print(f"| for comparison: the road graph's arrays (and its contraction hierarchy, not picklable) | {graph_bytes:,} | never shipped |")
     print(f"| for comparison: the shared inputs pickled | {without_graph:,} | - |")
     print()
+    parallel_cpu = sum(worker_cpu.values())
+    print(f"CPU seconds: serial run {serial_cpu:.0f} (cores obtained {serial_cpu / serial_s:.2f}); workers {parallel_cpu:.0f} "
+          f"(cores obtained {parallel_cpu / parallel_s:.2f} of {args.workers}): the speed-up is bounded by the cores the machine gives")
     print(f"one plan at the default solver settings (one process): {default_plan_s:.1f} s")
     print(f"memory: worker RSS after the sweep {', '.join(f'{v / 2**20:.0f} MB' for v in worker_rss.values())}; "
           f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (graph and matrices)")
