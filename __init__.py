@@ -54,6 +54,10 @@ _API = {
     "write_capacity_map": "abri.maps.capacity",
     "plan_map": "abri.maps.plan",
     "write_plan_map": "abri.maps.plan",
+    # abri.readiness is also the module's name, so the function is published as scenario_readiness
+    "scenario_readiness": "abri.readiness:readiness",
+    "Readiness": "abri.readiness",
+    "write_readiness": "abri.readiness",
 }
 
 __all__ = ["__version__", *_API]
@@ -61,7 +65,8 @@ __all__ = ["__version__", *_API]
 
 def __getattr__(name: str) -> Any:
     if name in _API:
-        value = getattr(importlib.import_module(_API[name]), name)
+        module, _, attr = _API[name].partition(":")
+        value = getattr(importlib.import_module(module), attr or name)
         globals()[name] = value
         return value
     msg = f"module 'abri' has no attribute {name!r}"
@@ -82,6 +87,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from abri.maps.capacity import capacity_map, write_capacity_map
     from abri.maps.plan import plan_map, write_plan_map
     from abri.pipeline import PlanRun, plan_prepared, prepare, run_plan, write_run
+    from abri.readiness import Readiness, write_readiness
+    from abri.readiness import readiness as scenario_readiness
     from abri.routing.allocation import Allocation, allocate
     from abri.routing.graph import RoadGraph, load_graph
     from abri.routing.matrix import travel_matrix
