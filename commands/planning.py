@@ -90,8 +90,11 @@ def allocate_cmd(scenario_dir: Path, output: Path, jobs: int | None, profile: Pa
     click.echo(f"{len(result.placed):,} of {len(result.assignments):,} people placed; "
                f"{100 * result.preferred_share():.1f}% of adults in a preferred region -> {target}")
     _print_unplaced(result)
-    if len(result.unplaced):
-        raise DataError(f"{len(result.unplaced)} people could not be placed (see {target}, column reason)")
+    rejected = prepared.scenario.people_report.rows_rejected
+    if len(result.unplaced) or rejected:
+        where = [f"{len(result.unplaced)} could not be placed (see {target}, column reason)"] if len(result.unplaced) else []
+        where += [f"{rejected} people rows were set aside (see {output / 'people.rejects.csv'})"] if rejected else []
+        raise DataError(f"people left out: {'; '.join(where)}")
 
 
 @click.command("plan")

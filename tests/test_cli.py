@@ -131,6 +131,19 @@ def test_allocate_and_plan_commands(run, small_scenario: Path, data_dir: Path, t
     assert {"plan.json", "trips.csv", "manifests.csv", "assignments.csv", "trips.geojson"} <= {p.name for p in (tmp_path / "p").iterdir()}
 
 
+def test_allocate_with_people_rows_set_aside_fails_but_writes(run, small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "bad-row"
+    shutil.copytree(small_scenario, folder)
+    with (folder / "people.csv").open("a") as f:
+        f.write("P99999,2016-10-24,aliens,H9999,52,76\n")
+    result = run("allocate", folder, "-o", tmp_path / "a", "--roads", "france-major-roads", "--data-dir", data_dir)
+    assert result.exit_code == 1, result.output
+    assert "490 of 490 people placed" in result.output and "1 people rows were set aside" in result.output
+    assert (tmp_path / "a/assignments.csv").exists() and "P99999" in (tmp_path / "a/people.rejects.csv").read_text()
+
+
 def test_plan_with_more_people_than_places_is_partial_and_fails(run, small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
     import shutil
 
