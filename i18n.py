@@ -122,6 +122,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "coach_fields": ("Car (loueur)", "Coach (company)"),
     "centre_fields": ("Centre (coordonnées)", "Centre (contact)"),
     "written": ("documents écrits", "documents written"),
+    # readiness (abri readiness) in the prefecture summaries
+    "prefecture_readiness": ("Préparation par département", "Readiness by department"),
+    "readiness": ("Préparation : places par public", "Readiness: places by group"),
+    "readiness_ok": ("Aucune place à ouvrir dans le département.", "No places to open in the department."),
+    "readiness_missing": ("Places à ouvrir : {n}.", "Places to open: {n}."),
+    "group": ("Public", "Group"),
+    "places_accepting": ("Places accueillant ce public", "Places accepting the group"),
+    "extra": ("Places à ouvrir", "Places to open"),
+    "needed_by": ("Nécessaires le", "Needed by"),
+    "places_men": ("Places hommes isolés", "Places single men"),
+    "places_women": ("Places femmes", "Places women"),
+    "places_families": ("Places familles", "Places families"),
+    "places_minors": ("Places mineurs", "Places minors"),
+    "places_vulnerable": ("Places personnes vulnérables", "Places vulnerable people"),
+    "extra_men": ("Places à ouvrir hommes isolés", "Places to open single men"),
+    "extra_women": ("Places à ouvrir femmes", "Places to open women"),
+    "extra_families": ("Places à ouvrir familles", "Places to open families"),
+    "extra_minors": ("Places à ouvrir mineurs", "Places to open minors"),
+    "extra_vulnerable": ("Places à ouvrir personnes vulnérables", "Places to open vulnerable people"),
 }
 
 

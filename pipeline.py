@@ -346,9 +346,15 @@ def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str
                                                plan=out / "plan")  # allocation and arrivals
         plan_html, plan_png = write_plan_map(out / "plan", out / "plan.html", png=True, data_dir=data_dir)
     files |= {"capacity_map": cap_html, "capacity_png": cap_png, "plan_map": plan_html, "plan_png": plan_png}
+    with _timed(run.seconds, "readiness"):  # places by group per department for the prefecture summaries (abri.readiness, issue 16)
+        from abri.readiness import prefecture_rows, readiness, write_readiness
+
+        ready = readiness(out / "scenario", data_dir=data_dir)
+        write_readiness(ready, out / "readiness", data_dir=data_dir, with_map=False)
+    files["readiness"] = out / "readiness"
     with _timed(run.seconds, "documents"):  # road sheets, arrival sheets, summaries (abri.documents, issue 12)
         from abri.documents import write_documents
 
-        write_documents(out / "plan", out / "documents", data_dir=data_dir)
+        write_documents(out / "plan", out / "documents", data_dir=data_dir, readiness=prefecture_rows(ready))
     files["documents"] = out / "documents"
     return run, files

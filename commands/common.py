@@ -123,6 +123,32 @@ def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] =
             raise click.BadParameter(f"{target}: the folder {parent} {reason}; choose a folder you can write to", param_hint=label) from None
 
 
+def check_output_folder(folder: Path, *, marker: str, inputs: dict[str, Path | None], label: str = "--output") -> None:
+    """Refuse, before any work, a folder written whole then swapped in (exit 2): one that is or holds an input, that
+    holds files abri did not write there (no `marker`, a file every such folder holds), or that cannot be written.
+
+    `inputs` maps an argument (``PLAN_DIR``, ``--roster``) to the file or folder it names.
+    """
+
+    def where(path: Path) -> Path:
+        try:
+            return path.resolve()
+        except OSError:
+            return path.absolute()
+
+    out = where(folder)
+    for hint, source in inputs.items():
+        if source is not None and (out == where(source) or out in where(source).parents):
+            raise click.BadParameter(f"{folder} would replace the input {source} ({hint}); the folder is written whole, so choose another",
+                                     param_hint=label)
+    if folder.exists() and not folder.is_dir():
+        raise click.BadParameter(f"{folder} is a file; expected a folder", param_hint=label)
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / marker).is_file():
+        raise click.BadParameter(f"{folder} exists and holds files abri did not write there (no {marker}); it is replaced as a whole, "
+                                 "so choose a new or empty folder", param_hint=label)
+    check_outputs({label: folder / marker})
+
+
 def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool,
                             *, sheet: str | int = 0) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read and check centres, print the report, write rejects; shared by several commands."""

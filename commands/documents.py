@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, F, data_dir_option, reports_errors, timed_step
+from abri.commands.common import DataError, F, check_output_folder, data_dir_option, reports_errors, timed_step
 from abri.i18n import DEFAULT_LANG, LANGS
 
 
@@ -38,19 +38,28 @@ def echo_documents(files: dict[str, Path]) -> None:
 @click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Documents folder to write (replaced whole).")
+@click.option("--readiness", "readiness_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="A folder written by `abri readiness -o`: each prefecture summary gets its places by group and the places to open.")
 @document_options
 @data_dir_option
 @reports_errors
-def documents_cmd(plan_dir: Path, output: Path, lang: str, csv_dialect: str | None, pdf: bool, roster: Path | None,
+def documents_cmd(plan_dir: Path, output: Path, readiness_dir: Path | None, lang: str, csv_dialect: str | None, pdf: bool, roster: Path | None,
                   data_dir: Path | None) -> None:
     """Coach road sheets, centre arrival sheets, prefecture summaries and the operation summary: HTML, PDF, XLSX, CSV."""
-    from abri.documents import write_documents
+    from abri.documents import MARKER, check_documents_dir, write_documents
     from abri.files import FolderBusyError
 
+    check_documents_dir(output, plan_dir)  # before any work: never over the plan, nor over files that are not documents
+    check_output_folder(output, marker=MARKER, inputs={"PLAN_DIR": plan_dir, "--readiness": readiness_dir, "--roster": roster})
+    readiness = None
+    if readiness_dir is not None:
+        from abri.readiness import read_prefecture_rows
+
+        readiness = read_prefecture_rows(readiness_dir)
     with timed_step("documents"):
         try:
             files = write_documents(plan_dir, output, lang=lang, dialect=csv_dialect, pdf=pdf, roster=roster,  # type: ignore[arg-type]
-                                    data_dir=data_dir)
+                                    data_dir=data_dir, readiness=readiness)
         except FolderBusyError as exc:
             raise DataError(str(exc)) from exc
     echo_documents(files)

@@ -119,9 +119,16 @@ def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, time_limit: fl
         files = _write(run, output)
     if documents:
         from abri.documents import write_documents
+        from abri.errors import AbriError
+        from abri.readiness import prefecture_rows, readiness
 
-        with timed_step("documents"):
-            write_documents(output, output / "documents", lang=lang, data_dir=data_dir)
+        with timed_step("documents"):  # with each department's places by group (a readiness check, straight-line times: < 10 s)
+            try:
+                rows = prefecture_rows(readiness(scenario_dir, data_dir=data_dir))
+            except AbriError as exc:  # the plan is written: say why the summaries lack the section, and go on
+                click.echo(f"documents without the readiness section: {exc}", err=True)
+                rows = None
+            write_documents(output, output / "documents", lang=lang, data_dir=data_dir, readiness=rows)
         files["documents"] = output / "documents"
     _report_run(run, files)
 

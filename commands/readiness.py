@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, data_dir_option, echo_report, reports_errors, timed_step
+from abri.commands.common import DataError, check_output_folder, data_dir_option, echo_report, reports_errors, timed_step
 
 
 @click.command("readiness")
@@ -46,6 +46,8 @@ def readiness_cmd(scenario_dir: Path, expect: str | None, day: str | None, house
             date.fromisoformat(day)
         except ValueError:
             raise click.BadParameter(f"got {day!r}; expected a date YYYY-MM-DD", param_hint="--day") from None
+    if output is not None:  # before any work; the folder is written whole
+        check_output_folder(output, marker="readiness.json", inputs={"SCENARIO_DIR": scenario_dir})
     with timed_step("readiness"):
         result = readiness(scenario_dir, expect=counts, day=day, household_size=household_size or HOUSEHOLD_SIZE, roads=roads, data_dir=data_dir)
     for report in result.reports:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, progress_on, quiet, reports_errors
+from abri.commands.common import DataError, check_outputs, progress_on, quiet, reports_errors
 from abri.commands.planning import plan_options
 
 
@@ -32,6 +32,7 @@ def sweep_cmd(scenario_dir: Path, grid_path: Path, output: Path, workers: int | 
     output folder are skipped, so an interrupted sweep carries on.
     """
     from abri.sweep import run_sweep
+    check_outputs({"--output": output / "sweep.csv"}, inputs=(grid_path,))  # before any work
 
     result = run_sweep(scenario_dir, grid_path, output, roads=roads, data_dir=data_dir, profile=profile,
                        solver={"seed": seed, "iterations": iterations}, workers=workers, scheduler=scheduler,

@@ -9,7 +9,10 @@
 - ``documents.xlsx``: one tab per document type, typed cells, frozen headers;
 - ``road-sheets.csv`` (one row per coach and stop), ``centre-sheets.csv`` (one
   row per centre and arriving coach), ``prefecture-summaries.csv`` (one row
-  per department and day), ``operation-summary.csv`` (per day, then per region).
+  per department and day), ``operation-summary.csv`` (per day, then per region);
+- with ``readiness`` rows (:func:`abri.readiness.prefecture_rows`): a readiness
+  section in each prefecture summary (places by group, places to open, needed
+  by), ``prefecture-readiness.csv`` and a workbook tab.
 
 Examples
 --------
@@ -33,16 +36,18 @@ from abri.documents.tables import (
     operation_table,
     prefecture_table,
     read_plan_folder,
+    readiness_table,
     road_sheet_table,
 )
 from abri.files import CsvDialect, atomic_dir, write_text_atomic
 from abri.i18n import DEFAULT_LANG, check_lang, translate
 
-__all__ = ["DOCUMENTS", "Documents", "build_documents", "default_dialect", "write_documents"]
+__all__ = ["DOCUMENTS", "READINESS", "Documents", "build_documents", "default_dialect", "write_documents"]
 
 #: Document types in the order they are written; each is a file stem and a message key.
 DOCUMENTS = {"road_sheets": "road-sheets", "centre_sheets": "centre-sheets", "prefecture_summaries": "prefecture-summaries",
              "operation_summary": "operation-summary"}
+READINESS = "prefecture_readiness"  # the readiness table's key (and file stem, with dashes), when readiness rows are given
 
 
 @dataclass
@@ -50,7 +55,7 @@ class Documents:
     """The four document tables and the plan folder they come from."""
 
     folder: PlanFolder
-    tables: dict[str, pd.DataFrame]  # DOCUMENTS key -> long table
+    tables: dict[str, pd.DataFrame]  # DOCUMENTS key (and READINESS when given) -> long table
 
     def sheets(self, key: str, lang: str) -> list[str]:
         """The HTML sheets of one document type."""
@@ -60,7 +65,7 @@ class Documents:
         if key == "centre_sheets":
             return html.centre_sheets(tables[key], pf, lang)
         if key == "prefecture_summaries":
-            return html.prefecture_sheets(tables[key], tables["centre_sheets"], pf, lang)
+            return html.prefecture_sheets(tables[key], tables["centre_sheets"], pf, lang, readiness=tables.get(READINESS))
         return html.operation_sheets(tables[key], pf, lang)
 
 
@@ -87,19 +92,22 @@ def check_documents_dir(out_dir: str | os.PathLike[str], plan_dir: str | os.Path
 
 
 def build_documents(plan_dir: str | os.PathLike[str], *, roster: str | os.PathLike[str] | None = None,
-                    data_dir: str | os.PathLike[str] | None = None) -> Documents:
-    """Read a plan folder (and an optional fleet roster) into the document tables."""
+                    data_dir: str | os.PathLike[str] | None = None, readiness: pd.DataFrame | None = None) -> Documents:
+    """Read a plan folder (and an optional fleet roster and readiness rows) into the document tables."""
     pf = read_plan_folder(plan_dir, roster=roster, data_dir=data_dir)
     stops = road_sheet_table(pf)
     arrivals = centre_sheet_table(stops, pf)
-    return Documents(pf, {"road_sheets": stops, "centre_sheets": arrivals, "prefecture_summaries": prefecture_table(arrivals, pf),
-                          "operation_summary": operation_table(stops, pf)})
+    tables = {"road_sheets": stops, "centre_sheets": arrivals, "prefecture_summaries": prefecture_table(arrivals, pf),
+              "operation_summary": operation_table(stops, pf)}
+    if readiness is not None:
+        tables[READINESS] = readiness_table(readiness, pf)
+    return Documents(pf, tables)
 
 
 def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, lang: str = DEFAULT_LANG,
                     dialect: CsvDialect | None = None, pdf: bool = False, pdf_engine: PdfEngine = "auto",
                     roster: str | os.PathLike[str] | None = None,
-                    data_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+                    data_dir: str | os.PathLike[str] | None = None, readiness: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write every document of a plan folder into `out_dir` (replaced whole); returns the paths by name.
 
     Parameters
@@ -120,11 +128,14 @@ def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike
         Optional fleet roster (CSV/Excel) with a ``coach`` column; its other columns reach the sheets.
     data_dir
         Data directory for department and region names (codes only when absent).
+    readiness
+        Per-department readiness rows (:func:`abri.readiness.prefecture_rows`, or
+        :func:`abri.readiness.read_prefecture_rows` of an ``abri readiness -o`` folder): a section in each prefecture summary.
     """
     lang = check_lang(lang)
     dialect = dialect or default_dialect(lang)
     out = check_documents_dir(out_dir, plan_dir)
-    docs = build_documents(plan_dir, roster=roster, data_dir=data_dir)
+    docs = build_documents(plan_dir, roster=roster, data_dir=data_dir, readiness=readiness)
     files: dict[str, Path] = {}
     with atomic_dir(out) as tmp:
         pages = {}
@@ -132,6 +143,9 @@ def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike
             pages[key] = html.page(translate(key, lang), docs.sheets(key, lang), lang=lang)
             files[f"{key}_html"] = write_text_atomic(tmp / f"{stem}.html", pages[key])
             files[f"{key}_csv"] = write_table_csv(tmp / f"{stem}.csv", docs.tables[key], lang=lang, dialect=dialect)
+        if READINESS in docs.tables:
+            stem = READINESS.replace("_", "-")
+            files[f"{READINESS}_csv"] = write_table_csv(tmp / f"{stem}.csv", docs.tables[READINESS], lang=lang, dialect=dialect)
         files["workbook"] = write_workbook(tmp / "documents.xlsx", docs.tables, lang=lang)
         if pdf:
             files |= write_pdfs({f"{key}_pdf": (tmp / f"{stem}.pdf", pages[key]) for key, stem in DOCUMENTS.items()}, engine=pdf_engine)

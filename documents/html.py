@@ -184,13 +184,40 @@ def centre_sheets(arrivals: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str
     return out
 
 
-def prefecture_sheets(summary: pd.DataFrame, arrivals: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str]:
-    """One sheet per department with arrivals: centres, places, arrivals by day and group, coaches, longest rides, full centres."""
+def readiness_section(rows: pd.DataFrame, lang: str) -> str:
+    """A department's readiness (one row of :func:`~abri.documents.tables.readiness_table`): places by group, places to open, needed by."""
+    row = rows.iloc[0]
+    groups = [g for g in GROUP_KEYS if row[f"places_{g}"] or row[f"extra_{g}"]]
+    frame = pd.DataFrame({"group": [translate(g, lang) for g in groups], "places_accepting": [int(row[f"places_{g}"]) for g in groups],
+                          "extra": [int(row[f"extra_{g}"]) for g in groups]})
+    if row["extra"]:
+        when = translate("needed_by", lang) + " " + value_text(row["needed_by"], "needed_by", lang) if row["needed_by"] is not None else ""
+        verdict = f'<p class="warn">{escape(translate("readiness_missing", lang, n=format_number(row["extra"], lang)))} {escape(when)}</p>'
+    else:
+        verdict = f"<p>{escape(translate('readiness_ok', lang))}</p>"
+    return f"<h2>{translate('readiness', lang)}</h2>" + verdict + table(frame, ["group", "places_accepting", "extra"], lang)
+
+
+def prefecture_sheets(summary: pd.DataFrame, arrivals: pd.DataFrame, pf: PlanFolder, lang: str, readiness: pd.DataFrame | None = None) -> list[str]:
+    """One sheet per department with arrivals: centres, places, arrivals by day and group, coaches, longest rides, full centres.
+
+    With `readiness` (:func:`~abri.documents.tables.readiness_table`), each sheet also shows the department's places by group
+    and the places to open; a department asked for places where nobody arrives gets a sheet of its own.
+    """
     occupancy = centre_occupancy(arrivals, pf)
     departements = list(dict.fromkeys(summary["departement"])) if len(summary) else []
+    if readiness is not None:
+        departements = sorted({*departements, *readiness.loc[readiness["extra"] > 0, "departement"]})
     out = []
     for n, dep in enumerate(departements, start=1):
-        part = summary[summary["departement"] == dep]
+        ready = readiness[readiness["departement"] == dep] if readiness is not None else pd.DataFrame()
+        part = summary[summary["departement"] == dep] if len(summary) else summary
+        if not len(part):  # places to open, nobody arriving
+            body = facts([(translate("centres", lang), format_number(ready["centres"].iat[0], lang)),
+                          (translate("places", lang), format_number(ready["places"].iat[0], lang))]) + readiness_section(ready, lang)
+            out.append(sheet("departement", dep, f"{translate('prefecture_summary', lang)} — {dep} {ready['departement_name'].iat[0]}", body,
+                             number=n, count=len(departements), label=pf.label, lang=lang))
+            continue
         here = occupancy[occupancy["departement"].astype(str) == dep]
         coming = arrivals[arrivals["departement"] == dep]
         full = here[here["occupancy_pct"] > 100 * FULL_SHARE]
@@ -209,7 +236,8 @@ def prefecture_sheets(summary: pd.DataFrame, arrivals: pd.DataFrame, pf: PlanFol
                 + table(longest_rides(arrivals, dep), ["coach", "day", "centre_name", "arrival", "ride_h"], lang)
                 + f"<h2>{translate('over_90', lang)}</h2>"
                 + (table(full, ["centre_id", "centre_name", "capacity", "people", "occupancy_pct"], lang) if len(full)
-                   else f"<p>{translate('none', lang)}</p>"))
+                   else f"<p>{translate('none', lang)}</p>")
+                + (readiness_section(ready, lang) if len(ready) else ""))
         out.append(sheet("departement", dep, f"{translate('prefecture_summary', lang)} — {dep} {name}", body,
                          number=n, count=len(departements), label=pf.label, lang=lang))
     return out

@@ -279,6 +279,36 @@ def prefecture_table(arrivals: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Columns of the readiness table (one row per department, from :func:`abri.readiness.prefecture_rows`).
+READINESS_COLUMNS = ["departement", "departement_name", "region", "centres", "places", *(f"places_{g}" for g in GROUP_KEYS),
+                     *(f"extra_{g}" for g in GROUP_KEYS), "extra", "needed_by"]
+
+
+def readiness_table(rows: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
+    """Each department's readiness: places by group accepted, places to open by group, the day they are needed by.
+
+    `rows` are :func:`abri.readiness.prefecture_rows` (or :func:`~abri.readiness.read_prefecture_rows` of an ``abri readiness -o`` folder).
+    """
+    wanted = ["departement", "centres", "places", "extra", "needed_by", *READINESS_COLUMNS[5:-2]]
+    missing = [c for c in wanted if c not in rows.columns]
+    if missing:
+        msg = f"readiness rows: missing column(s) {', '.join(missing)}; expected the rows of abri.readiness.prefecture_rows"
+        raise DataFileError(msg)
+    names = pf.names.get("departement", {})
+    out = pd.DataFrame({"departement": rows["departement"].astype(str).to_numpy()})
+    given = rows["nom"].fillna("").astype(str).to_numpy() if "nom" in rows else [""] * len(rows)
+    out["departement_name"] = [names.get(d) or n for d, n in zip(out["departement"], given)]
+    out["region"] = rows["region"].fillna("").astype(str).to_numpy() if "region" in rows else ""
+    for column in READINESS_COLUMNS[3:-1]:
+        try:
+            out[column] = pd.to_numeric(rows[column], errors="raise").fillna(0).astype(int).to_numpy()
+        except (ValueError, TypeError) as exc:
+            msg = f"readiness rows, column {column!r}: {exc}; expected whole numbers of places"
+            raise DataFileError(msg) from None
+    out["needed_by"] = [dt.date.fromisoformat(str(v)[:10]) if str(v or "")[:10] not in ("", "nan", "None") else None for v in rows["needed_by"]]
+    return out.sort_values("departement", kind="stable").reset_index(drop=True)
+
+
 def longest_rides(arrivals: pd.DataFrame, departement: str, n: int = LONGEST_RIDES) -> pd.DataFrame:
     """The `n` longest rides (departure to arrival) of coaches stopping in `departement`."""
     part = arrivals[arrivals["departement"] == departement]

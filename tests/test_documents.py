@@ -331,3 +331,68 @@ def test_calais_documents(calais_run, tmp_path: Path) -> None:  # type: ignore[n
     if chromium() is not None:
         pdf = write_pdf(tmp_path / "road-sheets.pdf", (docs / "road-sheets.html").read_text(encoding="utf-8"))
         assert len(PdfReader(pdf).pages) == len(run.plan.trips)
+
+
+@pytest.fixture(scope="module")
+def short_readiness(plan_dir: Path, data_dir: Path) -> Path:
+    """`abri readiness -o` on the plan's scenario with every minors' centre removed: places to open for minors."""
+    folder = plan_dir.parent / "no-minors"
+    shutil.copytree(plan_dir.parent / "scenario", folder)
+    lines = (folder / "centres.csv").read_text(encoding="utf-8-sig").splitlines()
+    (folder / "centres.csv").write_text("\n".join(line for line in lines if "minors" not in line) + "\n", encoding="utf-8-sig")
+    result = CliRunner().invoke(main, ["-q", "readiness", str(folder), "-o", str(plan_dir.parent / "readiness"), "--no-map",
+                                       "--data-dir", str(data_dir)])
+    assert result.exit_code == 1 and "not ready" in result.output, result.output
+    return plan_dir.parent / "readiness"
+
+
+def test_readiness_in_the_prefecture_summaries(plan_dir: Path, short_readiness: Path, data_dir: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    from abri.readiness import read_prefecture_rows
+
+    rows = read_prefecture_rows(short_readiness)
+    asked = rows[rows["extra"] > 0].set_index("departement")
+    assert len(asked) and asked["extra_minors"].astype(int).sum() == asked["extra"].sum()  # only minors' places are missing
+    result = CliRunner().invoke(main, ["-q", "documents", str(plan_dir), "-o", str(tmp_path / "fr"), "--readiness", str(short_readiness),
+                                       "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    found = {key: body for kind, key, body in sheets(tmp_path / "fr" / "prefecture-summaries.html") if kind == "departement"}
+    arriving = set(build_documents(plan_dir, data_dir=data_dir).tables["prefecture_summaries"]["departement"])
+    assert set(found) == arriving | set(asked.index)  # every department asked for places has a sheet, arrivals or not
+    for dep, row in asked.iterrows():
+        assert translate("readiness", "fr") in found[dep]
+        assert translate("readiness_missing", "fr", n=format_number(row["extra"], "fr")) in found[dep]
+        assert format_date(row["needed_by"], "fr") in found[dep]
+    calm = next(iter(arriving - set(asked.index)))
+    assert translate("readiness_ok", "fr") in found[calm]
+    table = pd.read_csv(tmp_path / "fr" / "prefecture-readiness.csv", sep=";", dtype=str, encoding="utf-8-sig").set_index("Département")
+    assert table["Places à ouvrir mineurs"].astype(int).sum() == asked["extra"].sum() and len(table) == len(rows)
+    book = openpyxl.load_workbook(tmp_path / "fr" / "documents.xlsx")
+    tab = book[translate("prefecture_readiness", "fr")]
+    headers = [c.value for c in tab[1]]
+    column = headers.index("Places à ouvrir")
+    assert sum(r[column] for r in tab.iter_rows(min_row=2, values_only=True)) == asked["extra"].sum()
+    en = write_documents(plan_dir, tmp_path / "en", lang="en", data_dir=data_dir, readiness=rows)
+    assert en["prefecture_readiness_csv"].read_text(encoding="utf-8").startswith("Department,Department name,Region,Centres,Places,Places single men")
+    assert "Readiness: places by group" in en["prefecture_summaries_html"].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", ["unwritable", "under-a-file", "readiness-dir", "old-documents-holding-the-roster"])
+def test_cli_documents_checks_its_output_first(plan_dir: Path, short_readiness: Path, tmp_path: Path, case: str) -> None:
+    """Refused before any work (exit 2, a message, no traceback); the inputs are left whole."""
+    (tmp_path / "file.txt").write_text("x")
+    roster = plan_dir.parent / "roster.csv"
+    if case == "old-documents-holding-the-roster":
+        (tmp_path / "old").mkdir()
+        (tmp_path / "old" / "operation-summary.html").write_text("<html></html>")
+        roster = Path(shutil.copy(roster, tmp_path / "old" / "roster.csv"))
+    out = {"unwritable": Path("/sys/abri-docs"), "under-a-file": tmp_path / "file.txt" / "docs", "readiness-dir": short_readiness,
+           "old-documents-holding-the-roster": tmp_path / "old"}[case]
+    before = sorted(p.name for p in short_readiness.iterdir())
+    result = CliRunner().invoke(main, ["-q", "documents", str(plan_dir), "-o", str(out), "--readiness", str(short_readiness),
+                                       "--roster", str(roster)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert {"unwritable": "cannot be written", "under-a-file": "is a file", "readiness-dir": "not abri documents",
+            "old-documents-holding-the-roster": "would replace the input"}[case] in result.output, result.output
+    assert sorted(p.name for p in short_readiness.iterdir()) == before and roster.is_file()

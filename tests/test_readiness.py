@@ -227,3 +227,19 @@ def test_round_trip_through_the_coach_plan(small_scenario: Path, data_dir: Path,
     assert len(assignments) == 490 and (assignments["centre_id"] != "").all()
     left = read_csv(tmp_path / "plan" / "unplaced.csv")  # people not carried (a coach question) still have their centre
     assert (left["centre_id"] != "").all()
+
+
+@pytest.mark.parametrize("case", ["scenario", "inside-scenario", "unwritable", "other-files"])
+def test_cli_checks_its_output_first(data_dir: Path, tmp_path: Path, case: str) -> None:
+    """The tables folder is written whole: never over the scenario, nor over files abri did not write; refused before any work."""
+    folder = scenario(tmp_path / "s", ["A;CAO A;10;59350;men;"], men(3))
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("mine")
+    out = {"scenario": folder, "inside-scenario": folder.parent, "unwritable": Path("/sys/abri-readiness"), "other-files": tmp_path / "mine"}[case]
+    before = sorted(p.name for p in folder.iterdir())
+    result = CliRunner().invoke(main, ["-q", "readiness", str(folder), "-o", str(out), "--data-dir", str(data_dir)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert {"scenario": "would replace the input", "inside-scenario": "would replace the input", "unwritable": "cannot be written",
+            "other-files": "holds files abri did not write"}[case] in result.output
+    assert sorted(p.name for p in folder.iterdir()) == before and (tmp_path / "mine" / "keep.txt").read_text() == "mine"
+    assert "READY" not in result.output  # refused before the check ran
