@@ -7,7 +7,9 @@ placed by a min-cost flow (networkx network simplex) from classes of people
 (group, two preferred regions) through region nodes to centres. Cost is the
 coach travel time from the origin plus a penalty outside the person's two
 preferred regions. Nobody is dropped: whoever cannot be placed is listed
-with the reason.
+with the reason. A centre with an opening date (``opens_on``) receives only
+the people of that day and later: people of day D need it open by the
+morning of D.
 
 With the rules, rides count by group: a group's travel time is weighted by
 its ``ride_weight`` (so vulnerable people, weighted most, get the nearer
@@ -73,12 +75,16 @@ def _eligible(centres: pd.DataFrame, group: str, remaining: pd.Series) -> pd.Dat
     return centres[accepts & centres["time_s"].notna() & (remaining.reindex(centres["id"]).to_numpy() > 0)]
 
 
-def _reason(centres: pd.DataFrame, group: str) -> str:
+def _reason(centres: pd.DataFrame, group: str, day: str = "", remaining: pd.Series | None = None) -> str:
     accepts = centres[centres["groups"].str.split(";").map(lambda gs: group in gs)]
     if accepts.empty:
         return f"no centre accepts group '{group}'"
     if accepts["time_s"].isna().all():
         return f"every centre for group '{group}' is unreachable by road (or by coach before it closes)"
+    later = accepts[accepts["time_s"].notna() & (accepts["opens_on"] > day)] if remaining is not None else accepts.iloc[:0]
+    left = int(remaining.reindex(later["id"]).sum()) if remaining is not None and len(later) else 0
+    if left:
+        return f"no places left for group '{group}' open by {day}; {left} more open later (from {later['opens_on'].min()})"
     return f"no places left for group '{group}'"
 
 
@@ -212,6 +218,8 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
     frame = pd.DataFrame(centres)[["id", "capacity", "groups", "region"]].copy()
     frame["id"] = frame["id"].astype(str)
     frame["time_s"] = frame["id"].map(origin_time_s).astype(float)
+    opens_on = centres["opens_on"] if "opens_on" in centres.columns else pd.Series("", index=centres.index)
+    frame["opens_on"] = opens_on.fillna("").astype(str).str[:10].to_numpy()  # ISO date, "" when open from the start
     frame["ride_h"] = ride_estimate_h(frame["time_s"], rules) if rules is not None else frame["time_s"] / 3600
     if rules is not None:  # a centre no coach reaches before it closes, even leaving first with two drivers, is out of reach
         closes = pd.Series(list(centres["closes"]) if "closes" in centres.columns else [""] * len(frame), index=frame.index)
@@ -226,18 +234,22 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
     for day in sorted(people["day"].unique()):
         today = people[people["day"] == day]
         is_family = (today["group"] == "families")
-        by_household = _place_households(today[is_family], frame, remaining, penalty, rules)
+        shut = frame.loc[frame["opens_on"] > str(day)[:10], "id"]  # not open by the morning of `day`: no places that day
+        open_today = remaining.copy()
+        open_today.loc[shut.to_numpy()] = 0
+        by_household = _place_households(today[is_family], frame, open_today, penalty, rules)
         for pid, household in zip(today.loc[is_family, "person_id"], today.loc[is_family, "household"]):
             if household in by_household:
                 assigned[pid] = by_household[household]
                 remaining[by_household[household]] -= 1
-        singles = _place_singles(today[~is_family], frame, remaining, penalty, rules)
+                open_today[by_household[household]] -= 1
+        singles = _place_singles(today[~is_family], frame, open_today, penalty, rules)
         for pid, cid in singles.items():
             assigned[pid] = cid
             remaining[cid] -= 1
         for pid, group in zip(today["person_id"], today["group"]):
             if pid not in assigned:
-                reasons[pid] = _reason(frame, group)
+                reasons[pid] = _reason(frame, group, str(day)[:10], remaining)
     out = people.copy()
     out["centre_id"] = out["person_id"].map(assigned).astype(object).fillna("")
     region_of = frame.set_index("id")["region"]

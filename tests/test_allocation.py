@@ -94,3 +94,47 @@ def test_rules_weigh_rides_by_group_and_keep_limits() -> None:
     b = allocate(p, c2, times, rules=rules).assignments.set_index("person_id")
     over = b[b["ride_note"] != ""]
     assert list(over.index) in (["v1"], ["v2"]) and "no place within 6 h accepting group 'vulnerable'" in over["ride_note"].iat[0]
+
+
+def test_centres_receive_people_only_from_their_opening_date() -> None:
+    """People of day D need the centre open by the morning of D: a centre opening later takes only later days' people."""
+    c = centres(("near", 4, "men;families", "32"), ("early", 1, "men", "84"))
+    c["opens_on"] = ["2016-10-25", ""]  # 'near' opens on the second day; 'early' has no date: open from the start
+    times = pd.Series({"near": 1 * HOUR, "early": 9 * HOUR})
+    p = people(("m1", "2016-10-24", "men", "", "", ""), ("m2", "2016-10-24", "men", "", "", ""),
+               ("f1", "2016-10-24", "families", "H1", "", ""), ("f2", "2016-10-24", "families", "H1", "", ""),
+               ("m3", "2016-10-25", "men", "", "", ""), ("m4", "2016-10-25", "men", "", "", ""))
+    a = allocate(p, c, times).assignments.set_index("person_id")
+    # day 1: one place open (the far one); the near centre, cheaper, is not used before it opens
+    assert sorted(a.loc[["m1", "m2"], "centre_id"]) == ["", "early"]
+    assert a.loc["f1", "centre_id"] == a.loc["f2", "centre_id"] == ""
+    left = a.loc[["m1", "m2", "f1"], "reason"]
+    assert left[left != ""].str.contains("open by 2016-10-24; 4 more open later \\(from 2016-10-25\\)").all() and (left != "").sum() == 2
+    # day 2: the near centre is open and takes that day's people
+    assert a.loc["m3", "centre_id"] == a.loc["m4", "centre_id"] == "near"
+    # the same people with the centre opening on the first day: the near centre takes everyone it can
+    c["opens_on"] = ["2016-10-24", ""]
+    b = allocate(p, c, times).assignments.set_index("person_id")
+    assert (b["centre_id"] != "").sum() == 5 and b.loc[["f1", "f2"], "centre_id"].eq("near").all()
+
+
+def test_plan_with_opening_dates_passes_the_plan_check(small_scenario, data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """End to end on the small scenario: half the centres open on the second day; nobody of the first day goes there,
+    and the plan checker (arrival on or after the opening date) finds nothing to say about it."""
+    import shutil
+
+    from abri.pipeline import run_plan
+
+    folder = tmp_path / "later"
+    shutil.copytree(small_scenario, folder)
+    frame = pd.read_csv(folder / "centres.csv", sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    days = sorted(pd.read_csv(folder / "people.csv", dtype=str)["day"].unique())
+    frame["ouverture_date"] = [days[1] if i % 2 else "" for i in range(len(frame))]
+    frame.to_csv(folder / "centres.csv", sep=";", index=False, encoding="utf-8-sig")
+    run = run_plan(folder, roads="france-major-roads", data_dir=data_dir, iterations=100, baseline=False, progress=False)
+    later = set(frame.loc[frame["ouverture_date"] != "", "id"])
+    placed = run.allocation.placed
+    first_day = placed[placed["day"] == days[0]]
+    assert len(first_day) and not set(first_day["centre_id"]) & later
+    assert set(placed.loc[placed["day"] > days[0], "centre_id"]) & later  # used once open
+    assert not [p for p in run.check.plan if "before it opens" in p], run.check.plan
