@@ -328,6 +328,10 @@ def test_calais_documents(calais_run, tmp_path: Path) -> None:  # type: ignore[n
     docs = plan.parent / "documents"  # written by the demo
     check_sheets_and_people(plan, docs)
     assert len(sheets(docs / "road-sheets.html")) == len(run.plan.trips)
+    # the demo checks readiness on its scenario (ready as generated) and every prefecture summary says so
+    summaries = [body for kind, _, body in sheets(docs / "prefecture-summaries.html") if kind == "departement"]
+    assert summaries and all(translate("readiness_ok", "fr") in body for body in summaries)
+    assert (plan.parent / "readiness" / "readiness.json").is_file() and (docs / "prefecture-readiness.csv").is_file()
     if chromium() is not None:
         pdf = write_pdf(tmp_path / "road-sheets.pdf", (docs / "road-sheets.html").read_text(encoding="utf-8"))
         assert len(PdfReader(pdf).pages) == len(run.plan.trips)
