@@ -38,7 +38,7 @@ import pandas as pd
 from abri.constants import GROUPS
 from abri.defaults import DEFAULT_ROADS
 from abri.errors import AbriError, DataFileError
-from abri.geo.scenario import FLEET_RANGES, RULE_RANGES, Fleet, Rules, check_fleet, check_rules
+from abri.geo.scenario import FLEET_RANGES, RULE_RANGES, Fleet, Rules, check_fleet, check_rules, read_label
 from abri.pipeline import Prepared, plan_prepared, prepare
 
 if TYPE_CHECKING:
@@ -544,7 +544,8 @@ def run_sweep(
         bar.close()
     rows = _read_results(out / "results")
     table = sweep_table([rows[k] for k, _ in keyed if k in rows], list(the_grid.columns.values()))
-    files = write_outputs(table, out, swept=the_grid.swept, title=f"abri sweep: {Path(scenario_dir).name}, {len(table)} combinations")
+    name = read_label(Path(scenario_dir))[0] or Path(scenario_dir).name
+    files = write_outputs(table, out, swept=the_grid.swept, title=f"abri sweep: {name}, {len(table)} combinations")
     return SweepResult(table, files, planned=len(todo), skipped=len(keyed) - len(todo), workers=names, shared_bytes=shared_bytes)
 
 
@@ -607,10 +608,12 @@ def tradeoff_figure(table: pd.DataFrame, swept: list[str], *, title: str = "", m
         part = part.sort_values(x)
         for ax, column in zip(axes, ("trips", "left_behind", "longest_ride_h")):
             ax.plot(part[x].astype(str) if part[x].dtype == object else part[x], part[column].astype(float), marker="o", label=name)
-    for ax, label in zip(axes, ("coach trips", "people left behind (unplaced + not carried)", "longest ride (h)")):
+    for ax, label, column in zip(axes, ("coach trips", "people left behind (unplaced + not carried)", "longest ride (h)"),
+                                 ("trips", "left_behind", "longest_ride_h")):
+        top = float(ok[column].max()) if len(ok) and ok[column].notna().any() else 0.0
+        ax.set_ylim(0, top * 1.1 if top > 0 else 1)
         ax.set_xlabel(x)
         ax.set_title(label, fontsize=10)
-        ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     for ax in axes[:2]:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
