@@ -11,6 +11,7 @@ README before it replaces the real one.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -96,5 +97,5 @@ def test_readme_commands_run_in_order(data_dir: Path, tmp_path: Path) -> None:
     if any(line.startswith("abri demo") for line in lines):  # the demo ends with what to open, and each of those exists
         after = done.stdout.split("Open next:\n", 1)
         assert len(after) == 2, f"abri demo did not say what to open next:\n{done.stdout[-2000:]}"
-        named = [line.split()[0] for line in after[1].splitlines() if line.startswith("  ")]
+        named = [line.split()[0] for line in itertools.takewhile(lambda line: line.startswith("  "), after[1].splitlines())]
         assert named and all((tmp_path / name).exists() for name in named), named
