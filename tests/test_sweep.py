@@ -248,6 +248,15 @@ def test_interrupted_sweep_carries_on(small_scenario: Path, data_dir: Path, tmp_
     assert again.exit_code == 0 and "0 planned" in again.output and "3 done before" in again.output
 
 
+def test_retry_failed_plans_only_the_failed(local_sweep, small_scenario: Path, grid_file: Path, data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "sweep"
+    shutil.copytree(local_sweep[0], out)
+    result = invoke(*sweep_args(small_scenario, grid_file, out, data_dir), "--workers", "0", "--retry-failed")
+    assert result.exit_code == 1 and "4 planned in this process, 4 done before, 4 failed" in result.output
+
+
 def test_folder_of_another_sweep_is_refused(local_sweep, small_scenario: Path, grid_file: Path, data_dir: Path) -> None:
     out, _ = local_sweep
     args = sweep_args(small_scenario, grid_file, out, data_dir)
