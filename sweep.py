@@ -56,7 +56,7 @@ TAIL = ("stopped", "seconds", "error", "worker")
 
 
 class SweepError(AbriError):
-    """A sweep cannot start: no cluster, workers that cannot run abri, a folder of another sweep."""
+    """A sweep cannot start: no scheduler to reach, no worker, workers that cannot run this abri."""
 
 
 @dataclass(frozen=True)
