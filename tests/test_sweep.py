@@ -102,6 +102,14 @@ def test_grid_errors_name_the_file_and_key(tmp_path: Path, text: str, message: s
         read_grid(path)
 
 
+def test_cli_refuses_a_bad_grid_before_any_work(small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    grid = tmp_path / "grid.toml"
+    grid.write_text("[rules]\nmargin_pc = [5, 10]\n")
+    result = invoke(*sweep_args(small_scenario, grid, tmp_path / "sweep", data_dir))
+    assert result.exit_code == 2 and "unknown key 'margin_pc' (did you mean 'margin_pct'?) in [rules]" in result.output
+    assert not (tmp_path / "sweep").exists()
+
+
 def test_every_rules_field_can_be_swept() -> None:
     """Keys are the dataclass's fields at run time: a field added to Rules is a grid key at once."""
     for f in dataclasses.fields(Rules):
