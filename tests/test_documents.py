@@ -257,6 +257,8 @@ def test_cli_plan_writes_documents(plan_dir: Path, tmp_path: Path) -> None:
     assert "documents" in result.output
     assert read_sheet_kinds(tmp_path / "plan" / "documents" / "road-sheets.html") == {"coach"}
     assert (tmp_path / "plan" / "documents" / "road-sheets.csv").read_text(encoding="utf-8").startswith("Coach,Day,")
+    assert "Readiness: places by group" in (tmp_path / "plan" / "documents" / "prefecture-summaries.html").read_text(encoding="utf-8")
+    assert (tmp_path / "plan" / "documents" / "prefecture-readiness.csv").read_text(encoding="utf-8").startswith("Department,")
 
 
 def read_sheet_kinds(path: Path) -> set[str]:
