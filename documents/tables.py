@@ -305,7 +305,11 @@ def readiness_table(rows: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
         except (ValueError, TypeError) as exc:
             msg = f"readiness rows, column {column!r}: {exc}; expected whole numbers of places"
             raise DataFileError(msg) from None
-    out["needed_by"] = [dt.date.fromisoformat(str(v)[:10]) if str(v or "")[:10] not in ("", "nan", "None") else None for v in rows["needed_by"]]
+    try:
+        out["needed_by"] = [dt.date.fromisoformat(str(v)[:10]) if str(v or "")[:10] not in ("", "nan", "None") else None for v in rows["needed_by"]]
+    except ValueError as exc:
+        msg = f"readiness rows, column 'needed_by': {exc}; expected a date YYYY-MM-DD or nothing"
+        raise DataFileError(msg) from None
     return out.sort_values("departement", kind="stable").reset_index(drop=True)
 
 

@@ -402,3 +402,19 @@ def test_cli_documents_checks_its_output_first(plan_dir: Path, short_readiness: 
     assert {"unwritable": "cannot be written", "under-a-file": "is a file", "readiness-dir": "not abri documents",
             "old-documents-holding-the-roster": "would replace the input"}[case] in result.output, result.output
     assert sorted(p.name for p in short_readiness.iterdir()) == before and roster.is_file()
+
+
+def test_bad_readiness_rows_are_named(plan_dir: Path, short_readiness: Path, tmp_path: Path) -> None:
+    import json
+
+    bad = tmp_path / "bad-readiness"
+    shutil.copytree(short_readiness, bad)
+    summary = json.loads((bad / "readiness.json").read_text(encoding="utf-8"))
+    summary["departements"][0]["needed_by"] = "demain"
+    (bad / "readiness.json").write_text(json.dumps(summary), encoding="utf-8")
+    result = CliRunner().invoke(main, ["-q", "documents", str(plan_dir), "-o", str(tmp_path / "d"), "--readiness", str(bad)])
+    assert result.exit_code == 2 and "column 'needed_by'" in result.output and "demain" in result.output, result.output
+    (bad / "readiness.json").write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(main, ["-q", "documents", str(plan_dir), "-o", str(tmp_path / "d"), "--readiness", str(bad)])
+    assert result.exit_code == 2 and "not a readiness summary" in result.output, result.output
+    assert not (tmp_path / "d").exists()
