@@ -225,3 +225,24 @@ def test_plan_says_each_unreachable_centre_once(small_scenario: Path, data_dir: 
     assert result.returncode == 1 and "Traceback" not in output
     assert output.count("CAO-004") == 1 and "unreachable centres (1): CAO-004: nearest road 65 km away" in output
     assert output.count("accounting: ") == 1
+
+
+@pytest.mark.parametrize("args", [
+    ("plan", "{scenario}", "-o", "/sys/abri-plan"),
+    ("plan", "{scenario}", "-o", "{scenario}"),
+    ("demo", "-o", "/sys/abri-demo"),
+    ("sweep", "{scenario}", "--grid", "{grid}", "-o", "/sys/abri-sweep"),
+    ("sweep", "{scenario}", "--grid", "{grid}", "-o", "{grid}"),
+])
+def test_writing_commands_refuse_their_output_before_any_work(run, small_scenario: Path, data_dir: Path, tmp_path: Path, args) -> None:  # type: ignore[no-untyped-def]
+    """An output that cannot be written or would overwrite an input: exit 2 with the reason, at once, no traceback."""
+    import time
+
+    (tmp_path / "grid.toml").write_text("[fleet]\ncoaches_per_day = [10, 20]\n")
+    before = sorted((p.name, p.stat().st_size) for p in small_scenario.iterdir())
+    start = time.perf_counter()
+    result = run(*(a.format(scenario=small_scenario, grid=tmp_path / "grid.toml") for a in args), "--data-dir", data_dir)
+    assert result.exit_code == 2, result.output
+    assert any(why in result.output for why in ("cannot write", "cannot be written", "would replace", "is a file", "not a folder")), result.output
+    assert time.perf_counter() - start < 5  # refused before roads, plans or clusters
+    assert sorted((p.name, p.stat().st_size) for p in small_scenario.iterdir()) == before and (tmp_path / "grid.toml").stat().st_size
