@@ -511,7 +511,7 @@ def run_sweep(
     >>> result = run_sweep("calais", "grid.toml", "sweep", workers=2)  # doctest: +SKIP
     >>> result.table.pivot_table("trips", "coaches_per_day", "days")  # doctest: +SKIP
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from abri.files import write_json
 

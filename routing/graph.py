@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: tqdm.auto warns in notebooks without ipywidgets
 
 from abri.errors import GraphError
 from abri.geo.datadir import DATASETS, dataset_path, sha256_file
@@ -66,6 +66,9 @@ class RoadGraph:
     blocked_v: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     blocked_time_s: np.ndarray = field(default_factory=lambda: np.empty(0, float))
     blocked_why: np.ndarray = field(default_factory=lambda: np.empty(0, str))  # 'maxheight=3', 'bus=no'...
+
+    def __repr__(self) -> str:
+        return f"RoadGraph({self.source or 'unnamed'!r}, {self.n_nodes:,} junctions, {self.n_edges:,} directed edges, profile {self.profile!r})"
 
     @property
     def n_nodes(self) -> int:

@@ -44,7 +44,7 @@ import pandas as pd
 from pyvrp import IteratedLocalSearchParams, Model, Solution, SolveParams
 from pyvrp import Route as PyvrpRoute
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: tqdm.auto warns in notebooks without ipywidgets
 
 from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
