@@ -31,6 +31,7 @@ import pandas as pd
 from abri.constants import GROUPS
 from abri.geo.report import ValidationReport
 from abri.geo.scenario import DEFAULT_RULES
+from abri.i18n import LANGS, MESSAGES
 from abri.routing.readiness import (
     COACH_KMH,
     DETOUR,
@@ -315,43 +316,18 @@ def readiness(
 
 # ---------------------------------------------------------------- outputs
 
-#: Column headers and words of the readiness tables, one dict per language (abri.i18n can take them over).
-HEADERS: dict[str, dict[str, str]] = {
-    "fr": {
-        "group": "Groupe", "people": "Personnes", "households": "Ménages", "places": "Places", "unplaced": "Sans place",
-        "placed": "Placées", "margin": "Marge (places encore libres)", "day": "Jour", "people_to_date": "Personnes cumulées",
-        "places_open": "Places ouvertes le matin", "places_later": "Places ouvrant plus tard", "unplaced_to_date": "Sans place à ce jour",
-        "ready": "Prêt", "departement": "Département", "nom": "Nom", "region": "Région", "centres": "Centres",
-        "extra": "Places à ouvrir", "needed_by": "Nécessaires le", "insee": "Code INSEE (commune de référence)",
-        "commune": "Commune de référence", "places_of": "Places {group}", "extra_of": "Places à ouvrir {group}",
-        "men": "hommes isolés", "women": "femmes", "families": "familles", "minors": "mineurs", "vulnerable": "personnes vulnérables",
-        "yes": "oui", "no": "non", "groups_sheet": "Groupes", "days_sheet": "Jours", "departements_sheet": "Départements",
-        "regions_sheet": "Régions", "extras_sheet": "Places à ouvrir", "extra_name": "Places à ouvrir ({group}), {nom}",
-        "map_title": "Places à ouvrir par département", "map_legend": "places à ouvrir",
-    },
-    "en": {
-        "group": "Group", "people": "People", "households": "Households", "places": "Places", "unplaced": "Without a place",
-        "placed": "Placed", "margin": "Margin (places still free)", "day": "Day", "people_to_date": "People to date",
-        "places_open": "Places open that morning", "places_later": "Places opening later", "unplaced_to_date": "Without a place to date",
-        "ready": "Ready", "departement": "Department", "nom": "Name", "region": "Region", "centres": "Centres",
-        "extra": "Extra places", "needed_by": "Needed by", "insee": "INSEE code (reference town)",
-        "commune": "Reference town", "places_of": "Places {group}", "extra_of": "Extra places {group}",
-        "men": "single men", "women": "women", "families": "families", "minors": "minors", "vulnerable": "vulnerable people",
-        "yes": "yes", "no": "no", "groups_sheet": "Groups", "days_sheet": "Days", "departements_sheet": "Departments",
-        "regions_sheet": "Regions", "extras_sheet": "Extra places", "extra_name": "Extra places ({group}), {nom}",
-        "map_title": "Extra places by department", "map_legend": "extra places to open",
-    },
-}
 #: Headers of the suggested centre rows (aliases :func:`abri.geo.centres.read_centres` reads).
 CENTRE_HEADERS = {"fr": ("id", "nom", "capacite", "code_insee", "type", "publics", "departement", "ouverture_date"),
                   "en": ("id", "name", "capacity", "insee", "type", "groups", "departement", "opens_on")}
 
 
 def _words(lang: str) -> dict[str, str]:
-    if lang not in HEADERS:
-        msg = f"`lang` is {lang!r}; expected one of {', '.join(HEADERS)}"
+    """The readiness tables' headers and words in `lang` (from the one catalogue, :data:`abri.i18n.MESSAGES`)."""
+    if lang not in LANGS:
+        msg = f"`lang` is {lang!r}; expected one of {', '.join(LANGS)}"
         raise ValueError(msg)
-    return HEADERS[lang]
+    n = LANGS.index(lang)  # type: ignore[arg-type]
+    return {key.removeprefix("readiness."): words[n] for key, words in MESSAGES.items() if key.startswith("readiness.")}
 
 
 def _date(value: str, lang: str) -> str:
