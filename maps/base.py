@@ -13,6 +13,9 @@ from __future__ import annotations
 import html
 import json
 import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +49,10 @@ DAY_COLOURS = ["#E69F00", "#009E73", "#0072B2", "#CC79A7", "#D55E00", "#56B4E9",
 PERCENT_CLASSES = [0, 25, 50, 75, 90]  # occupancy classes (lower bounds, %)
 
 #: Every word the maps show, in one place (English; abri.i18n can translate them later).
-TEXT: dict[str, str] = {
+TEXT_EN: dict[str, str] = {
+    "capacity_subtitle": "{centres} centres, {places} places in {departments} departments",
+    "plan_subtitle": "{people} people on {trips} coach trips, seat fill {fill}%, {km} coach-km, {legal}/{trips} trips legal",
+    "allocated_and_trips": "people allocated and trips",
     "capacity_title": "Reception capacity by department",
     "plan_title": "Coach plan",
     "panel": "Search and layers",
@@ -103,6 +109,97 @@ TEXT: dict[str, str] = {
     "made_on": "made on",
     "scenario": "scenario",
 }
+
+TEXT_FR: dict[str, str] = {
+    "capacity_subtitle": "{centres} centres, {places} places dans {departments} départements",
+    "plan_subtitle": "{people} personnes dans {trips} cars, remplissage {fill} %, {km} km-car, {legal}/{trips} trajets conformes",
+    "allocated_and_trips": "personnes affectées et trajets",
+    'capacity_title': "Capacités d'accueil par département",
+    'plan_title': 'Plan de transport en car',
+    'panel': 'Recherche et couches',
+    'legend': 'Légende',
+    'search': 'Chercher un centre, une commune ou un département',
+    'search_plan': 'Chercher un centre, une commune, un département ou un car',
+    'no_match': 'aucun résultat',
+    'day': 'Jour',
+    'all_days': 'tous les jours',
+    'departments': 'Les départements montrent',
+    'department': 'département',
+    'layers': 'Couches',
+    'trips': 'trajets en car',
+    'centres_layer': 'centres',
+    'centres': 'centres',
+    'roads': 'grands axes',
+    'names': 'noms de lieux',
+    'trip_days': 'Trajets en car par jour',
+    'origin': 'départ de',
+    'no_places': 'aucune place',
+    'centre_occupancy': 'Centres : taux de remplissage',
+    'centre_places': 'Centres (taille : places)',
+    'occupancy_full': 'plein à 90 % ou plus',
+    'occupancy_half': '50 - 89 %',
+    'occupancy_low': 'moins de 50 %',
+    'occupancy_empty': "personne d'affecté",
+    'places': 'places',
+    'places_per_10k': 'places pour 10 000 habitants',
+    'allocated': 'personnes affectées',
+    'occupancy_pct': "taux d'occupation (%)",
+    'centres_count': 'centres',
+    'arrivals': 'Arrivées',
+    'arrivals_by_day': 'arrivées',
+    'coach': 'car',
+    'time': 'heure',
+    'people': 'personnes',
+    'stop': 'arrêt',
+    'centre': 'centre',
+    'commune': 'commune',
+    'type': 'type',
+    'capacity': 'places',
+    'groups': 'publics accueillis',
+    'boarding': 'embarquement',
+    'departure': 'départ',
+    'return': 'retour',
+    'drivers': 'chauffeur(s)',
+    'km': 'km',
+    'driving': 'h de conduite',
+    'not_legal': 'NON CONFORME',
+    'click_trip': 'cliquer pour la feuille de route',
+    'no_arrivals': 'aucune arrivée prévue',
+    'contact': 'contact',
+    'synthetic': 'SYNTHÉTIQUE',
+    'made_on': 'établi le',
+    'scenario': 'scénario',
+}
+
+_MAP_LANG: ContextVar[str] = ContextVar("abri_map_lang", default="en")
+
+
+class _Text(Mapping[str, str]):
+    """The map's words in the language of the map being drawn (see :func:`map_language`)."""
+
+    def __getitem__(self, key: str) -> str:
+        return (TEXT_FR if _MAP_LANG.get() == "fr" else TEXT_EN)[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TEXT_EN)
+
+    def __len__(self) -> int:
+        return len(TEXT_EN)
+
+
+TEXT: Mapping[str, str] = _Text()
+
+
+@contextmanager
+def map_language(lang: str) -> Iterator[None]:
+    """Draw the maps made inside this block in `lang` (``"fr"`` or ``"en"``)."""
+    from abri.i18n import check_lang
+
+    token = _MAP_LANG.set(check_lang(lang))
+    try:
+        yield
+    finally:
+        _MAP_LANG.reset(token)
 SCRIPT_TEXT = ("panel", "legend", "search", "search_plan", "no_match", "day", "all_days", "departments", "department", "layers",
                "trips", "centres_layer", "centres", "roads", "names", "trip_days", "origin")  # the words abri.js shows
 GROUP_NAMES = {"men": "men", "women": "women", "families": "families", "vulnerable": "vulnerable", "minors": "minors"}

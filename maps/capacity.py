@@ -13,7 +13,7 @@ import pandas as pd
 
 from abri.geo.capacity import capacity_summary
 from abri.geo.departements import load_departements
-from abri.maps.base import TEXT, MapContent, Measure, abri_map, centre_entries, department_features, occupancy_legend, round_geometry
+from abri.maps.base import TEXT, MapContent, Measure, abri_map, centre_entries, department_features, map_language, occupancy_legend, round_geometry
 from abri.maps.plan import PlanSource, plan_data
 
 #: Extra department measures: layer name -> (values by department code, legend title). See :func:`capacity_map`.
@@ -51,8 +51,7 @@ def capacity_map(
     extra: Extra | None = None,
     origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
     tiles: str = "none",
-    title: str = TEXT["capacity_title"],
-) -> folium.Map:
+    title: str | None = None, lang: str = "en") -> folium.Map:
     """Places by department, centres and the origin, offline, with a search box.
 
     Parameters
@@ -71,56 +70,61 @@ def capacity_map(
         e.g. places missing by department; departments without a value are grey.
     origin
         (lon, lat, name) of the camp, or None.
+    lang
+        ``"en"`` or ``"fr"``: the map's words (titles, legends, popups, controls).
 
     Returns
     -------
     folium.Map, shown inline in a notebook; write it with :func:`save_map`.
     """
-    from abri.maps.reference import reference_layer
+    with map_language(lang):
+        from abri.maps.reference import reference_layer
 
-    arrivals = None
-    label = ""
-    if plan is not None:
-        data = plan_data(plan)
-        allocated = data.allocated() if allocated is None else allocated
-        arrivals = data.arrivals()
-        label = data.label
-    departements = capacity_layers(centres, data_dir=data_dir, allocated=allocated, arrivals=arrivals)
-    measures = [Measure("places", TEXT["places"]), Measure("places_per_10k", TEXT["places_per_10k"], "rate")]
-    if allocated is not None:
-        measures += [Measure("allocated", TEXT["allocated"]), Measure("occupancy_pct", TEXT["occupancy_pct"], "percent")]
-    for name, (values, legend) in (extra or {}).items():
-        values = pd.Series(values)
-        values.index = values.index.astype(str)
-        kind = "count" if (values.dropna() == values.dropna().round()).all() else "rate"
-        measures.append(Measure(f"extra:{name}", name, kind, values=values, legend=legend))
-    features, legends = department_features(departements, measures)
-    total = int(centres["capacity"].sum())
-    content = MapContent(
-        title=title, subtitle=f"{len(centres):,} centres, {total:,} places in {int((departements['centres'] > 0).sum())} departments",
-        label=label, departements=features, measures=legends,
-        centres=centre_entries(centres, allocated=allocated, arrivals=arrivals),
-        centre_legend=occupancy_legend() if allocated is not None else None, origin=origin, reference=reference_layer(data_dir))
-    return abri_map(content, tiles=tiles)
+        arrivals = None
+        label = ""
+        if plan is not None:
+            data = plan_data(plan)
+            allocated = data.allocated() if allocated is None else allocated
+            arrivals = data.arrivals()
+            label = data.label
+        departements = capacity_layers(centres, data_dir=data_dir, allocated=allocated, arrivals=arrivals)
+        measures = [Measure("places", TEXT["places"]), Measure("places_per_10k", TEXT["places_per_10k"], "rate")]
+        if allocated is not None:
+            measures += [Measure("allocated", TEXT["allocated"]), Measure("occupancy_pct", TEXT["occupancy_pct"], "percent")]
+        for name, (values, legend) in (extra or {}).items():
+            values = pd.Series(values)
+            values.index = values.index.astype(str)
+            kind = "count" if (values.dropna() == values.dropna().round()).all() else "rate"
+            measures.append(Measure(f"extra:{name}", name, kind, values=values, legend=legend))
+        features, legends = department_features(departements, measures)
+        total = int(centres["capacity"].sum())
+        content = MapContent(
+            title=title or TEXT["capacity_title"],
+            subtitle=TEXT["capacity_subtitle"].format(centres=f"{len(centres):,}", places=f"{total:,}", departments=int((departements['centres'] > 0).sum())),
+            label=label, departements=features, measures=legends,
+            centres=centre_entries(centres, allocated=allocated, arrivals=arrivals),
+            centre_legend=occupancy_legend() if allocated is not None else None, origin=origin, reference=reference_layer(data_dir))
+        return abri_map(content, tiles=tiles)
 
 
 def write_capacity_map(centres: gpd.GeoDataFrame, path: str | os.PathLike[str], *, png: bool = False, svg: bool = False, pdf: bool = False,
                        dpi: int = 150, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none",
                        origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
                        allocated: pd.Series | None = None, plan: PlanSource | None = None, extra: Extra | None = None,
-                       scenario: str = "") -> list[Path]:
+                       scenario: str = "", lang: str = "en") -> list[Path]:
     """Write the capacity map as HTML, and with `png`/`svg`/`pdf` report images of places by department next to it."""
-    data = plan_data(plan) if plan is not None else None
-    written = [save_map(capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin, allocated=allocated, plan=data, extra=extra), path)]
-    suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
-    if suffixes:
-        from abri.maps.static import static_map
+    with map_language(lang):
+        data = plan_data(plan) if plan is not None else None
+        written = [save_map(capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin, allocated=allocated, plan=data, extra=extra, lang=lang), path)]
+        suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
+        if suffixes:
+            from abri.maps.static import static_map
 
-        departements = capacity_layers(centres, data_dir=data_dir)
-        total = int(centres["capacity"].sum())
-        for suffix in suffixes:
-            written.append(static_map(
-                departements, "places", Path(path).with_suffix(suffix), title=TEXT["capacity_title"],
-                subtitle=f"{len(centres):,} centres, {total:,} places", scenario=scenario or (data.name if data else ""),
-                label=data.label if data else "", centres=centres, origin=origin, dpi=dpi))
-    return written
+            departements = capacity_layers(centres, data_dir=data_dir)
+            total = int(centres["capacity"].sum())
+            for suffix in suffixes:
+                written.append(static_map(
+                    departements, "places", Path(path).with_suffix(suffix), title=TEXT["capacity_title"],
+                    subtitle=f"{len(centres):,} {TEXT['centres']}, {total:,} {TEXT['places']}", scenario=scenario or (data.name if data else ""),
+                    label=data.label if data else "", centres=centres, origin=origin, dpi=dpi))
+        return written

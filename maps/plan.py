@@ -15,7 +15,19 @@ import geopandas as gpd
 import pandas as pd
 
 from abri.errors import DataFileError
-from abri.maps.base import TEXT, MapContent, Measure, abri_map, centre_entries, day_colours, department_features, esc, groups_text, occupancy_legend
+from abri.maps.base import (
+    TEXT,
+    MapContent,
+    Measure,
+    abri_map,
+    centre_entries,
+    day_colours,
+    department_features,
+    esc,
+    groups_text,
+    map_language,
+    occupancy_legend,
+)
 
 if TYPE_CHECKING:
     from abri.pipeline import PlanRun
@@ -178,11 +190,12 @@ def trip_entries(data: PlanData, *, decimals: int = 3) -> list[dict[str, Any]]:
 def plan_subtitle(data: PlanData) -> str:
     """One line: people, trips, seat fill, coach-km, legal trips, dates."""
     s = data.document.get("summary", {})
-    return (f"{data.dates()}: {s.get('carried', 0):,} people on {s.get('trips', 0)} coach trips, "
-            f"seat fill {s.get('seat_fill_pct', 0)}%, {s.get('coach_km', 0):,} coach-km, {s.get('legal_trips', 0)}/{s.get('trips', 0)} trips legal")
+    return f"{data.dates()}: " + TEXT["plan_subtitle"].format(
+        people=f"{s.get('carried', 0):,}", trips=s.get("trips", 0), fill=s.get("seat_fill_pct", 0), km=f"{s.get('coach_km', 0):,}",
+        legal=s.get("legal_trips", 0))
 
 
-def plan_map(source: PlanSource, *, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none") -> folium.Map:
+def plan_map(source: PlanSource, *, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none", lang: str = "en") -> folium.Map:
     """The coach plan on a map, offline: trips by day with their sheets, centres by how full, departments by people allocated.
 
     Parameters
@@ -193,49 +206,53 @@ def plan_map(source: PlanSource, *, data_dir: str | os.PathLike[str] | None = No
         Data directory (boundaries, gazetteer, roads for the reference layer).
     tiles
         ``none`` (offline), ``osm`` or ``light`` (fetched when the map is opened).
+    lang
+        ``"en"`` or ``"fr"``: the map's words (titles, legends, sheets, controls).
 
     Returns
     -------
     folium.Map, shown inline in a notebook; save it with :func:`abri.maps.capacity.save_map`.
     """
-    from abri.maps.capacity import capacity_layers
-    from abri.maps.reference import reference_layer
+    with map_language(lang):
+        from abri.maps.capacity import capacity_layers
+        from abri.maps.reference import reference_layer
 
-    data = plan_data(source)
-    departements = capacity_layers(data.centres, data_dir=data_dir, allocated=data.allocated(), arrivals=data.arrivals())
-    features, measures = department_features(departements, [Measure("allocated", TEXT["allocated"]),
-                                                            Measure("occupancy_pct", TEXT["occupancy_pct"], "percent"),
-                                                            Measure("places", TEXT["places"])])
-    trips = trip_entries(data)
-    per_day = pd.Series([t["day"] for t in trips]).value_counts() if trips else pd.Series(dtype=int)
-    content = MapContent(
-        title=f"{TEXT['plan_title']}: {data.name}", subtitle=plan_subtitle(data), label=data.label,
-        departements=features, measures=measures, dept_opacity=0.45,
-        centres=centre_entries(data.centres, allocated=data.allocated(), arrivals=data.arrivals()), centre_legend=occupancy_legend(),
-        trips=trips, days=[(d, c, int(per_day.get(d, 0))) for d, c in day_colours(data.days()).items()],
-        origin=data.origin, reference=reference_layer(data_dir))
-    return abri_map(content, tiles=tiles)
+        data = plan_data(source)
+        departements = capacity_layers(data.centres, data_dir=data_dir, allocated=data.allocated(), arrivals=data.arrivals())
+        features, measures = department_features(departements, [Measure("allocated", TEXT["allocated"]),
+                                                                Measure("occupancy_pct", TEXT["occupancy_pct"], "percent"),
+                                                                Measure("places", TEXT["places"])])
+        trips = trip_entries(data)
+        per_day = pd.Series([t["day"] for t in trips]).value_counts() if trips else pd.Series(dtype=int)
+        content = MapContent(
+            title=f"{TEXT['plan_title']}: {data.name}", subtitle=plan_subtitle(data), label=data.label,
+            departements=features, measures=measures, dept_opacity=0.45,
+            centres=centre_entries(data.centres, allocated=data.allocated(), arrivals=data.arrivals()), centre_legend=occupancy_legend(),
+            trips=trips, days=[(d, c, int(per_day.get(d, 0))) for d, c in day_colours(data.days()).items()],
+            origin=data.origin, reference=reference_layer(data_dir))
+        return abri_map(content, tiles=tiles)
 
 
 def write_plan_map(source: PlanSource, path: str | os.PathLike[str], *, png: bool = False, svg: bool = False, pdf: bool = False,
-                   dpi: int = 150, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none") -> list[Path]:
+                   dpi: int = 150, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none", lang: str = "en") -> list[Path]:
     """Write the plan map as HTML, and with `png`/`svg`/`pdf` report images next to it."""
-    from abri.maps.capacity import save_map
+    with map_language(lang):
+        from abri.maps.capacity import save_map
 
-    data = plan_data(source)
-    written = [save_map(plan_map(data, data_dir=data_dir, tiles=tiles), path)]
-    suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
-    if suffixes:
-        from abri.maps.capacity import capacity_layers
-        from abri.maps.static import static_map
+        data = plan_data(source)
+        written = [save_map(plan_map(data, data_dir=data_dir, tiles=tiles, lang=lang), path)]
+        suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
+        if suffixes:
+            from abri.maps.capacity import capacity_layers
+            from abri.maps.static import static_map
 
-        departements = capacity_layers(data.centres, data_dir=data_dir, allocated=data.allocated())
-        for suffix in suffixes:
-            written.append(static_map(
-                departements, "allocated", Path(path).with_suffix(suffix), title=f"{TEXT['plan_title']}: {TEXT['allocated']} and trips",
-                subtitle=plan_subtitle(data), scenario=data.name, label=data.label, centres=data.centres, trips=trip_frame(data),
-                origin=data.origin, dpi=dpi))
-    return written
+            departements = capacity_layers(data.centres, data_dir=data_dir, allocated=data.allocated())
+            for suffix in suffixes:
+                written.append(static_map(
+                    departements, "allocated", Path(path).with_suffix(suffix), title=f"{TEXT['plan_title']}: {TEXT['allocated_and_trips']}",
+                    subtitle=plan_subtitle(data), scenario=data.name, label=data.label, centres=data.centres, trips=trip_frame(data),
+                    origin=data.origin, dpi=dpi))
+        return written
 
 
 def trip_frame(data: PlanData) -> gpd.GeoDataFrame:

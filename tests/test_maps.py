@@ -122,3 +122,23 @@ def test_script_data_cannot_close_the_script_element(small_run) -> None:  # type
     centres.loc[centres.index[0], "name"] = "</script><script>alert(1)</script>"
     html = capacity_map(centres).get_root().render()
     assert "</script><script>alert(1)" not in html and "<\\/script><script>alert(1)" in html
+
+
+def test_maps_speak_french_when_asked(small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from abri.cli import main
+    from abri.geo.centres import read_centres
+    from abri.maps.base import TEXT
+    from abri.maps.capacity import capacity_map
+
+    centres, _ = read_centres(small_scenario / "centres.csv", data_dir=data_dir)
+    french = capacity_map(centres, data_dir=data_dir, lang="fr").get_root().render()
+    english = capacity_map(centres, data_dir=data_dir).get_root().render()
+    assert "Capacités d'accueil par département" in french and "Légende" in french
+    assert "Reception capacity by department" in english and "Capacités d'accueil" not in english
+    assert TEXT["legend"] == "Legend"  # the language is the map's, not the module's
+    out = CliRunner().invoke(main, ["map", "capacity", str(small_scenario / "centres.csv"), "-o", str(tmp_path / "c.html"), "--lang", "fr",
+                                    "--data-dir", str(data_dir)])
+    assert out.exit_code == 0, out.output
+    assert "places pour 10 000 habitants" in (tmp_path / "c.html").read_text()
