@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import signal
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,6 +17,8 @@ from abri.routing.plan import Plan, plan_coaches
 from abri.routing.schedule import Stop, Trip
 
 SPEED_KMH = 80.0
+PLAN_SECONDS = 5
+"""A tiny plan taking longer than this is a hang, reported as such rather than stalling the suite."""
 
 
 @dataclass
@@ -32,7 +36,22 @@ class Tiny:
         return allocate(self.people, self.centres, self.times.loc[ORIGIN], penalty_hours=self.rules.preference_penalty_hours)
 
     def plan(self, allocation: Allocation | None = None, *, iterations: int = 50) -> Plan:
-        return plan_coaches(allocation or self.allocate(), self.times, self.km, self.fleet, self.rules, seed=1, iterations=iterations)
+        """The planner on these inputs, with a small search (one process, at most a second a day when it takes time limits)."""
+        accepted = inspect.signature(plan_coaches).parameters
+        small = {k: v for k, v in (("time_limit", 1.0), ("jobs", 1)) if k in accepted}
+        allocation = allocation or self.allocate()
+
+        def hang(*_: object) -> None:
+            msg = f"the planner ran over {PLAN_SECONDS} s on a tiny scenario (a hang): {self.rules} {self.fleet}"
+            raise TimeoutError(msg)
+
+        previous = signal.signal(signal.SIGALRM, hang)
+        signal.alarm(PLAN_SECONDS)
+        try:
+            return plan_coaches(allocation, self.times, self.km, self.fleet, self.rules, seed=1, iterations=iterations, **small)
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def tiny(centres: list[tuple[str, float, float, int, str]], people: list[tuple[str, str, str, str]], *,
