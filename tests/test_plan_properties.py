@@ -43,7 +43,7 @@ def rules(draw: st.DrawFn) -> Rules:
         "max_stops": draw(st.integers(1, 6)), "departure": clock(departure), "last_departure": clock(departure + draw(st.integers(0, 180))),
         "bays": draw(st.integers(1, 6)), "boarding_minutes": draw(st.integers(5, 60)), "service_minutes": draw(st.integers(0, 60)),
         "break_after_hours": draw(st.floats(0.25, 6)), "break_minutes": draw(st.integers(0, 90)),
-        "max_driving_hours": draw(st.floats(0.25, 15)),  # zero and near zero can hang the planner: see the report
+        "max_driving_hours": draw(st.floats(0.25, 15)),  # 0 and near 0 hung plan_coaches in 2026-11 (reported)
         "margin_pct": draw(st.floats(0, 50)), "second_driver": draw(st.booleans()),
         "reception_open": clock(opens), "reception_close": clock(draw(st.integers(opens + 1, 23 * 60 + 59))),
     }
