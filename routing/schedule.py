@@ -259,14 +259,17 @@ def after_drop(trip: Trip, rules: Rules, return_s: float, return_km: float) -> T
         back = unloaded + planned_back + extra_breaks * pause
         trip.rest_where, trip.free_at_s, trip.drivers_free_at_s = ORIGIN, back, back + rest
         return trip
-    # daily rest at the last centre, then as many days of driving as the way back takes
-    t, left = unloaded + rest, planned_back
-    while left > 0:
-        today = min(left, trip.drivers * limit)
-        breaks = max(0, math.ceil(today / after) - 1) if trip.drivers == 1 else 0
-        t += today + breaks * pause
-        left -= today
-        if left > 0:
-            t += rest
+    # daily rest at the last centre, then as many days of driving as the way back takes (counted, not looped)
+    per_day = trip.drivers * limit
+    t = unloaded + rest
+    if per_day <= 0:
+        trip.notes.append("the crew has no driving time for the way back (max_driving_hours less the driving buffer is 0)")
+        trip.legal = False
+    else:
+        full_days, last = divmod(planned_back, per_day)
+        days = [per_day] * int(full_days) + ([last] if last > 0 else [])
+        for n, today in enumerate(days):
+            breaks = max(0, math.ceil(today / after) - 1) if trip.drivers == 1 else 0
+            t += today + breaks * pause + (rest if n < len(days) - 1 else 0)
     trip.rest_where, trip.free_at_s, trip.drivers_free_at_s = trip.stops[-1].centre_id, t, t
     return trip

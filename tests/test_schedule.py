@@ -107,6 +107,19 @@ def test_way_back_and_rest_by_hand() -> None:
     assert long.free_at_s == pytest.approx(arrival + 15 * 60 + 11 * H + 8 * H + 45 * 60)
 
 
+def test_way_back_over_several_days_is_counted_not_looped() -> None:
+    rules = Rules(max_driving_hours=2.0)
+    # 20 h back at 2 h a day (one driver, a second allowed): 2 x 2 h = 4 h a day, 5 days of driving, 4 rests between them
+    far = after_drop(schedule(trip(3.0), rules), rules, 20 * H, 1500.0)
+    days = 5
+    assert far.free_at_s == pytest.approx(far.end_s + 15 * 60 + 11 * H + 20 * H + (days - 1) * 11 * H, rel=1e-6)
+    # no driving time at all (or next to none) ends at once, never loops
+    for hours in (0.0, 5e-38):
+        tiny = Rules(max_driving_hours=hours, second_driver=False)
+        done = after_drop(schedule(trip(1.0), tiny), tiny, 3 * H, 240.0)
+        assert done.free_at_s >= done.end_s and done.rest_where == "s0"
+
+
 def test_seats_stops_and_repeats_are_checked() -> None:
     t = trip(1.0, 1.0)
     t.stops[1].centre_id = "s0"
