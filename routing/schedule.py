@@ -237,6 +237,10 @@ def legal_with_extra(trip: Trip, rules: Rules, extra_pct: float, *, hours: dict[
     return all(a <= closes for a, (_, closes) in zip(arrivals, windows))
 
 
+MAX_DAYS_BACK = 30
+"""A way back needing more days of driving than this is refused (a rule of next to no driving time)."""
+
+
 def after_drop(trip: Trip, rules: Rules, return_s: float, return_km: float) -> Trip:
     """The way back to the origin, the crew's daily rest, and when coach and crew are free.
 
@@ -262,8 +266,9 @@ def after_drop(trip: Trip, rules: Rules, return_s: float, return_km: float) -> T
     # daily rest at the last centre, then as many days of driving as the way back takes (counted, not looped)
     per_day = trip.drivers * limit
     t = unloaded + rest
-    if per_day <= 0:
-        trip.notes.append("the crew has no driving time for the way back (max_driving_hours less the driving buffer is 0)")
+    if per_day <= 0 or planned_back / per_day > MAX_DAYS_BACK:
+        trip.notes.append(f"the crew cannot drive back within {MAX_DAYS_BACK} days (max_driving_hours less the driving buffer is "
+                          f"{limit / 3600:.3g} h a driver)")
         trip.legal = False
     else:
         full_days, last = divmod(planned_back, per_day)
