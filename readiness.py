@@ -282,11 +282,10 @@ def readiness(
 
     from abri.errors import DataFileError
     from abri.geo.centres import read_centres
-    from abri.geo.scenario import Fleet, Rules, read_json_dataclass, read_label
+    from abri.geo.scenario import read_fleet_and_rules, read_label
 
     folder = Path(scenario_dir)
-    fleet = read_json_dataclass(folder / "fleet.json", Fleet)
-    rules = read_json_dataclass(folder / "rules.json", Rules)
+    fleet, rules = read_fleet_and_rules(folder)
     for name in ("centres.csv", *(() if expect is not None else ("people.csv",))):
         if not (folder / name).is_file():
             msg = f"{folder}: no {name}; a scenario folder holds centres.csv and people.csv (or give expected counts, --expect men=4800,...)"
@@ -303,7 +302,8 @@ def readiness(
         from abri.geo.gazetteer import load_communes
         from abri.geo.people import read_people
 
-        people, people_report = read_people(folder / "people.csv", regions=set(load_communes(data_dir)["region"].unique()))
+        people, people_report = read_people(folder / "people.csv", regions=set(load_communes(data_dir)["region"].unique()),
+                                              days=fleet.days)
         demand = demand_from_people(people)
     centres, centre_report = read_centres(folder / "centres.csv", data_dir=data_dir)
     result = check_readiness(demand, centres, origin=(fleet.origin_lon, fleet.origin_lat), data_dir=data_dir,

@@ -52,10 +52,11 @@ def _check_columns(table: RawTable, columns: dict[str, str]) -> None:
 class PeopleChecker:
     """Checks people records one by one; then households as a whole."""
 
-    def __init__(self, path: str, columns: dict[str, str], regions: set[str] | None) -> None:
+    def __init__(self, path: str, columns: dict[str, str], regions: set[str] | None, days: list[str] | None = None) -> None:
         self.path = path
         self.columns = columns
         self.regions = regions
+        self.days = sorted(days) if days else None
         self.seen: dict[str, tuple[int, str]] = {}
 
     def col(self, field_name: str) -> str:
@@ -70,6 +71,9 @@ class PeopleChecker:
             row.values["day"] = parse_day(text)
         except ValueError:
             row.error(self.path, self.col("day"), text, "a date YYYY-MM-DD (also read: 20161024, 24/10/2016)", "bad-day")
+        else:
+            if self.days is not None and row.values["day"] not in self.days:
+                row.error(self.path, self.col("day"), text, f"a day the fleet runs (fleet.json days: {', '.join(self.days)})", "day-without-fleet")
         text = row.cells.get("group", "")
         group = GROUP_ALIASES.get(_group_key(text))
         if group is None:
@@ -125,7 +129,8 @@ class PeopleChecker:
                 break
 
 
-def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None) -> tuple[pd.DataFrame, ValidationReport]:
+def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None,
+                days: list[str] | None = None) -> tuple[pd.DataFrame, ValidationReport]:
     """Read and check a people file.
 
     Parameters
@@ -136,6 +141,8 @@ def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None
         (French headers accepted: ``jour``, ``groupe``, ``foyer``...).
     regions
         Region codes a preference may name; None accepts any.
+    days
+        The days the fleet runs (``fleet.json`` ``days``); a person on another day is set aside. None or empty accepts any.
 
     Returns
     -------
@@ -152,7 +159,7 @@ def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None
     _check_columns(table, columns)
     check_count("people", len(table.rows), MAX_ROWS, source=file, advice="split the file")
     rows = table.row_checks(columns)
-    checker = PeopleChecker(file, columns, regions)
+    checker = PeopleChecker(file, columns, regions, days)
     for row in rows:
         checker.check(row)
     checker.check_households(rows)

@@ -284,15 +284,8 @@ def read_label(folder: Path) -> tuple[str, str]:
     return str(raw.get("name", folder.name)), str(raw.get("label", ""))
 
 
-def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = None) -> Scenario:
-    """Read a scenario folder: ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``, ``scenario.json``."""
-    from abri.geo.people import read_people
-
-    folder = Path(folder)
-    for name in ("centres.csv", "people.csv"):
-        if not (folder / name).is_file():
-            msg = f"{folder}: no {name}; a scenario folder holds centres.csv, people.csv, fleet.json and rules.json (see `abri scenario`)"
-            raise DataFileError(msg)
+def read_fleet_and_rules(folder: Path) -> tuple[Fleet, Rules]:
+    """``fleet.json`` and ``rules.json`` of a scenario folder, read and range-checked (defaults where a file is absent)."""
     fleet = read_json_dataclass(folder / "fleet.json", Fleet)
     rules = read_json_dataclass(folder / "rules.json", Rules)
     for path, key, value in ((folder / "fleet.json", "seats", fleet.seats), (folder / "fleet.json", "coaches_per_day", fleet.coaches_per_day),
@@ -303,6 +296,19 @@ def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = 
     check_rules(rules, str(folder / "rules.json"))
     check_fleet(fleet, str(folder / "fleet.json"))
     fleet = _normalise_days(fleet, folder / "fleet.json")
+    return fleet, rules
+
+
+def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = None) -> Scenario:
+    """Read a scenario folder: ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``, ``scenario.json``."""
+    from abri.geo.people import read_people
+
+    folder = Path(folder)
+    for name in ("centres.csv", "people.csv"):
+        if not (folder / name).is_file():
+            msg = f"{folder}: no {name}; a scenario folder holds centres.csv, people.csv, fleet.json and rules.json (see `abri scenario`)"
+            raise DataFileError(msg)
+    fleet, rules = read_fleet_and_rules(folder)
     name, label = read_label(folder)
-    people, report = read_people(folder / "people.csv", regions=regions)
+    people, report = read_people(folder / "people.csv", regions=regions, days=fleet.days)
     return Scenario(folder, folder / "centres.csv", people, report, fleet, rules, name=name, label=label)

@@ -125,3 +125,29 @@ def test_fleet_origin_and_days(tmp_path: Path, write) -> None:
         (tmp_path / "fleet.json").write_text(fleet if isinstance(fleet, str) else json.dumps(fleet))
         with pytest.raises(DataFileError, match=match):
             read_scenario(tmp_path)
+
+
+def test_people_on_a_day_the_fleet_does_not_run_are_set_aside(small_scenario: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "s"
+    shutil.copytree(small_scenario, folder)
+    fleet = json.loads((folder / "fleet.json").read_text())
+    fleet["days"] = ["2016-10-24"]
+    (folder / "fleet.json").write_text(json.dumps(fleet))
+    scenario = read_scenario(folder)
+    assert set(scenario.people["day"]) == {"2016-10-24"}
+    problems = [p for p in scenario.people_report.problems if p.rule == "day-without-fleet"]
+    assert problems and "fleet.json days: 2016-10-24" in problems[0].expected and problems[0].row is not None
+
+
+def test_rules_are_range_checked_for_readiness_too(small_scenario: Path, tmp_path: Path, data_dir: Path) -> None:
+    import shutil
+
+    from abri.readiness import readiness
+
+    folder = tmp_path / "s"
+    shutil.copytree(small_scenario, folder)
+    (folder / "rules.json").write_text(json.dumps({"departure": "7h30"}))
+    with pytest.raises(DataFileError, match="rules.json: key 'departure' is '7h30'"):
+        readiness(folder, data_dir=data_dir)
