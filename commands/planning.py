@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, F, check_outputs, data_dir_option, echo_report, progress_on, reports_errors, timed_step
+from abri.commands.common import DataError, F, check_output_folder, check_outputs, data_dir_option, echo_report, progress_on, reports_errors, timed_step
 from abri.commands.documents import lang_option
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED, DEFAULT_TIME_LIMIT
 from abri.geo.limits import MAX_CENTRES, MAX_COACHES_PER_DAY, MAX_JOBS, MAX_PLACES, MAX_SEATS
@@ -75,7 +75,7 @@ def allocate_cmd(scenario_dir: Path, output: Path, jobs: int | None, profile: Pa
     from abri.files import write_csv
     from abri.pipeline import allocate_prepared, prepare
 
-    check_outputs({"--output": output / "assignments.csv"})
+    check_output_folder(output, marker="assignments.csv", inputs={"SCENARIO_DIR": scenario_dir})
     with timed_step("roads and travel times from the origin"):
         prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs, progress=progress_on(), origin_only=True)
     for report, name in ((prepared.centre_report, "centres"), (prepared.scenario.people_report, "people")):

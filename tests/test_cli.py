@@ -230,6 +230,8 @@ def test_plan_says_each_unreachable_centre_once(small_scenario: Path, data_dir: 
 @pytest.mark.parametrize("args", [
     ("plan", "{scenario}", "-o", "/sys/abri-plan"),
     ("plan", "{scenario}", "-o", "{scenario}"),
+    ("allocate", "{scenario}", "-o", "{scenario}"),
+    ("readiness", "{scenario}", "-o", "{scenario}"),
     ("demo", "-o", "/sys/abri-demo"),
     ("sweep", "{scenario}", "--grid", "{grid}", "-o", "/sys/abri-sweep"),
     ("sweep", "{scenario}", "--grid", "{grid}", "-o", "{grid}"),
