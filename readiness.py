@@ -419,5 +419,5 @@ def write_readiness(result: Readiness, out_dir: str | os.PathLike[str], *, lang:
             origin = (*result.origin, "origin") if result.origin else None
             layer = {words["map_title"]: (extra_places_by_departement(result), words["map_legend"])}
             names["map"] = write_capacity_map(result.centres, tmp / "readiness-map.html", data_dir=data_dir, origin=origin,  # type: ignore[arg-type]
-                                              extra=layer)[0].name
+                                              extra=layer, label=result.label)[0].name
     return {key: out / name for key, name in names.items()}

@@ -51,7 +51,7 @@ def capacity_map(
     extra: Extra | None = None,
     origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
     tiles: str = "none",
-    title: str | None = None, lang: str = "en") -> folium.Map:
+    title: str | None = None, label: str = "", lang: str = "en") -> folium.Map:
     """Places by department, centres and the origin, offline, with a search box.
 
     Parameters
@@ -70,6 +70,8 @@ def capacity_map(
         e.g. places missing by department; departments without a value are grey.
     origin
         (lon, lat, name) of the camp, or None.
+    label
+        A label shown on the map, e.g. the scenario's "SYNTHETIC ..." (default: the plan's, if any).
     lang
         ``"en"`` or ``"fr"``: the map's words (titles, legends, popups, controls).
 
@@ -81,12 +83,11 @@ def capacity_map(
         from abri.maps.reference import reference_layer
 
         arrivals = None
-        label = ""
         if plan is not None:
             data = plan_data(plan)
             allocated = data.allocated() if allocated is None else allocated
             arrivals = data.arrivals()
-            label = data.label
+            label = label or data.label
         departements = capacity_layers(centres, data_dir=data_dir, allocated=allocated, arrivals=arrivals)
         measures = [Measure("places", TEXT["places"]), Measure("places_per_10k", TEXT["places_per_10k"], "rate")]
         if allocated is not None:
@@ -111,11 +112,12 @@ def write_capacity_map(centres: gpd.GeoDataFrame, path: str | os.PathLike[str], 
                        dpi: int = 150, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none",
                        origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
                        allocated: pd.Series | None = None, plan: PlanSource | None = None, extra: Extra | None = None,
-                       scenario: str = "", lang: str = "en") -> list[Path]:
+                       scenario: str = "", label: str = "", lang: str = "en") -> list[Path]:
     """Write the capacity map as HTML, and with `png`/`svg`/`pdf` report images of places by department next to it."""
     with map_language(lang):
         data = plan_data(plan) if plan is not None else None
-        written = [save_map(capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin, allocated=allocated, plan=data, extra=extra, lang=lang), path)]
+        fmap = capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin, allocated=allocated, plan=data, extra=extra, label=label, lang=lang)
+        written = [save_map(fmap, path)]
         suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
         if suffixes:
             from abri.maps.static import static_map
@@ -126,5 +128,5 @@ def write_capacity_map(centres: gpd.GeoDataFrame, path: str | os.PathLike[str], 
                 written.append(static_map(
                     departements, "places", Path(path).with_suffix(suffix), title=TEXT["capacity_title"],
                     subtitle=f"{len(centres):,} {TEXT['centres']}, {total:,} {TEXT['places']}", scenario=scenario or (data.name if data else ""),
-                    label=data.label if data else "", centres=centres, origin=origin, dpi=dpi))
+                    label=label or (data.label if data else ""), centres=centres, origin=origin, dpi=dpi))
         return written

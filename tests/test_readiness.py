@@ -115,7 +115,9 @@ def test_cli_expect_and_outputs(tmp_path: Path, data_dir: Path) -> None:
     assert groups.columns[:3].tolist() == ["Group", "People", "Households"]
     assert groups.set_index("Group").loc["single men", "Margin (places still free)"] == "2"
     assert openpyxl.load_workbook(out / "readiness.xlsx").sheetnames == ["Groups", "Days", "Departments", "Regions", "Extra places"]
-    assert '"extra:Extra places by department"' in (out / "readiness-map.html").read_text(encoding="utf-8")  # the capacity map's layer
+    page = (out / "readiness-map.html").read_text(encoding="utf-8")
+    assert '"extra:Extra places by department"' in page  # the capacity map's layer
+    assert "SYNTHETIC" not in page  # a planner's own list: no synthetic label
     short = runner.invoke(main, ["-q", "readiness", str(folder), "--expect", "men=12", "--day", "2016-10-24", "-o", str(out), "--no-map",
                                  "--data-dir", str(data_dir)])
     assert short.exit_code == 1 and "not ready: 2 people" in short.output
