@@ -146,7 +146,7 @@ def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike
         if READINESS in docs.tables:
             stem = READINESS.replace("_", "-")
             files[f"{READINESS}_csv"] = write_table_csv(tmp / f"{stem}.csv", docs.tables[READINESS], lang=lang, dialect=dialect)
-        files["workbook"] = write_workbook(tmp / "documents.xlsx", docs.tables, lang=lang)
+        files["workbook"] = write_workbook(tmp / "documents.xlsx", docs.tables, lang=lang, label=docs.folder.label)
         if pdf:
             files |= write_pdfs({f"{key}_pdf": (tmp / f"{stem}.pdf", pages[key]) for key, stem in DOCUMENTS.items()}, engine=pdf_engine)
     return {name: out / path.name for name, path in files.items()}

@@ -62,8 +62,11 @@ def _cell(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else value
 
 
-def write_workbook(path: str | os.PathLike[str], tables: dict[str, pd.DataFrame], *, lang: str) -> Path:
-    """Write `tables` (tab key -> table) as one .xlsx: typed cells, bold frozen headers, fitted column widths."""
+def write_workbook(path: str | os.PathLike[str], tables: dict[str, pd.DataFrame], *, lang: str, label: str = "") -> Path:
+    """Write `tables` (tab key -> table) as one .xlsx: typed cells, bold frozen headers, fitted column widths.
+
+    A `label` (the plan's, e.g. "SYNTHETIC ...") goes into the workbook's properties and the printed header of every tab.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -96,8 +99,13 @@ def write_workbook(path: str | os.PathLike[str], tables: dict[str, pd.DataFrame]
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, MAX_WIDTH)
         sheet.freeze_panes = "A2"
+        if label:
+            sheet.oddHeader.center.text = label.replace("&", "&&")
+            sheet.evenHeader.center.text = label.replace("&", "&&")
         if len(values):
             sheet.auto_filter.ref = sheet.dimensions
+    if label:
+        book.properties.subject = book.properties.description = label
     path = Path(path)
     with atomic_path(path) as tmp:
         book.save(tmp)

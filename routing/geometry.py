@@ -102,7 +102,7 @@ def trip_lines(graph: RoadGraph, snapped: pd.DataFrame, trips: list[Trip], *, to
             "coach": trip.coach, "day": trip.day, "departure": s_to_clock(trip.departure_s),
             "stops": " > ".join(f"{s.centre_id} {s_to_clock(s.arrival_s)} ({len(s.people)})" for s in trip.stops),
             "people": trip.people, "km": round(trip.km, 1), "driving_h": round(trip.driving_s / 3600, 2),
-            "drivers": trip.drivers, "legal": trip.legal, "roads": " ".join(roads[:12]),
+            "drivers": trip.drivers, "legal": trip.legal, "roads": " ".join(roads),
             "colour": PALETTE[days.index(trip.day) % len(PALETTE)], "geometry": geometry,
         })
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")

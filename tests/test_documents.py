@@ -126,6 +126,9 @@ def test_text_from_inputs_is_escaped_and_inert(fr_docs: Path) -> None:
         cells = set(table["contact"].dropna()) | set(table["téléphone conducteur"].dropna().astype(str))
         assert "'" + EVIL in cells and EVIL not in cells and "'" + AT in cells and AT not in cells
     book = load_workbook(fr_docs / "documents.xlsx")
+    label = "SYNTHETIC scenario calibrated on public figures of the October 2016 Calais operation; not real people or centres."
+    # the plan's label travels with the workbook: its properties and the printed header of every tab
+    assert book.properties.subject == label and all(label in (s.oddHeader.center.text or "") for s in book.worksheets)
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
