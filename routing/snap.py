@@ -69,7 +69,7 @@ class Snapper:
             "note": note,
         }, index=pd.Index(ids if ids is not None else range(len(lon)), name="id"))
         for ident, text in frame.loc[frame["note"] != "", "note"].items():
-            log.warning("%s: %s", ident, text)
+            log.info("%s: %s", ident, text)  # the note column carries it; commands say it once
         return frame
 
 

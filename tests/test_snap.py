@@ -37,6 +37,7 @@ def test_nearest_junction_of_the_main_network(hdf: RoadGraph) -> None:
 
 
 def test_unreachable_and_long_access_are_reported_never_routed(hdf: RoadGraph, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="abri.routing.snap")  # logged at INFO (abri -v): the commands print the note once
     profile = load_profile()
     near = (hdf.lon[hdf.components == hdf.main_component][0], hdf.lat[hdf.components == hdf.main_component][0])
     lon = np.array([near[0], 1.0, 4.83])  # on a junction; in the Channel 30+ km out; Lyon (far south of the region's roads)
