@@ -210,6 +210,11 @@ def _centre(pf: PlanFolder, centre_id: str) -> dict[str, Any]:
             **{c: _text(row[c]) for c in pf.centre_extra}}
 
 
+def _human_slot(slot: object) -> int | None:
+    """Boarding slots as people count them: plan.json's slot 0 (the first) is slot 1; no slot stays empty."""
+    return int(slot) + 1 if isinstance(slot, int | float) and not isinstance(slot, bool) and slot >= 0 else None
+
+
 def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
     """One row per coach and stop, in road order: the coach's day, slot, times and drivers, the stop, who gets off."""
     rows = []
@@ -220,7 +225,7 @@ def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
             centre = _centre(pf, stop["centre_id"])
             rows.append({
                 "coach": coach, "day": dt.date.fromisoformat(day[:10]), "vehicle": _text(trip.get("vehicle")),
-                "slot": trip.get("slot"), "bay": trip.get("bay"), "boarding": moment(day, trip.get("boarding")),
+                "slot": _human_slot(trip.get("slot")), "bay": trip.get("bay"), "boarding": moment(day, trip.get("boarding")),
                 "departure": _text(trip.get("departure")), "drivers": int(trip.get("drivers", 1)),
                 "end": moment(day, trip["stops"][-1]["arrival"]) if trip["stops"] else None,
                 "return_km": _number(trip.get("return_km"), 1), "return_h": _number(trip.get("return_h"), 2),

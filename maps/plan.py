@@ -140,7 +140,9 @@ def allocated_per_centre(plan_dir: str | os.PathLike[str]) -> pd.Series:
 
 def trip_sheet(trip: dict[str, Any], names: dict[str, str]) -> str:
     """Escaped HTML sheet of one trip: coach, day, boarding slot, departure, stops in order with times and people."""
-    slot = trip.get("slot") or trip.get("boarding") or ""
+    raw = trip.get("slot")
+    slot = f"{raw + 1}" if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else (raw if isinstance(raw, str) else "")
+    slot = slot or trip.get("boarding") or ""  # plan.json numbers slots from 0; people from 1
     facts = [f"{esc(TEXT['day'])}: {esc(trip['day'])}"]
     if slot:
         facts.append(f"{esc(TEXT['boarding'])}: {esc(slot)}")

@@ -319,7 +319,8 @@ def test_slots_returns_and_free_times_when_the_plan_has_them(plan_dir: Path, tmp
     write_documents(folder, tmp_path / "docs", lang="en")
     stops = pd.read_csv(tmp_path / "docs" / "road-sheets.csv", dtype=str).fillna("")
     first = stops[stops["Coach"] == plan["trips"][0]["coach"]].iloc[0]
-    assert (first["Boarding slot"], first["Bay"], first["Return"], first["Free at"]) == ("2", "3", "25 Oct 2016 02:10", "25 Oct 2016 13:10")
+    # plan.json slot 2 counts from 0: the third slot
+    assert (first["Boarding slot"], first["Bay"], first["Return"], first["Free at"]) == ("3", "3", "25 Oct 2016 02:10", "25 Oct 2016 13:10")
     assert (first["Free where"], first["Way back (h)"]) == ("Calais", "6.72")
     assert stops.loc[stops["Coach"] != first["Coach"], "Boarding slot"].eq("").all() and stops["Roads"].eq("").all()
     body = dict((k, b) for _, k, b in sheets(tmp_path / "docs" / "road-sheets.html"))[first["Coach"]]
