@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -157,6 +157,53 @@ def write_figure(path: str | os.PathLike[str], fig: Any, **savefig: Any) -> Path
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=path.suffix.lstrip(".").lower() or "png", **savefig)
     return path
+
+
+def check_output_dir(out_dir: str | os.PathLike[str], *, inputs: Mapping[str, str | os.PathLike[str] | None] | None = None,
+                     marker: str | None = "plan.json") -> Path:
+    """Refuse, before any work, an output folder that cannot be written or whose replacement would lose files.
+
+    With a `marker` (a folder written whole by :func:`atomic_dir`, then swapped in: a plan, documents,
+    readiness tables), the folder must be new, empty or one abri wrote before (it holds `marker`), and must
+    not be or contain one of `inputs` (argument name -> path). Without, only that it can be written.
+    Raises :class:`~abri.errors.DataFileError` naming the folder and why.
+
+    Examples
+    --------
+    >>> check_output_dir("calais-plan", inputs={"SCENARIO_DIR": "calais"})  # doctest: +SKIP
+    PosixPath('calais-plan')
+    """
+    from abri.errors import DataFileError
+
+    out = Path(out_dir)
+    absolute = out.absolute()
+    for name, source in (inputs or {}).items():
+        if source is None:
+            continue
+        src = Path(source).absolute()
+        if marker and (absolute == src or absolute in src.parents):
+            msg = f"{out}: the output folder would replace the input {source} ({name}); it is written whole, so choose another"
+            raise DataFileError(msg)
+    if out.exists() and not out.is_dir():
+        msg = f"{out}: exists and is not a folder; expected a folder to write into"
+        raise DataFileError(msg)
+    if marker and out.is_dir() and any(out.iterdir()) and not (out / marker).is_file():
+        msg = f"{out}: the folder holds files abri did not write there (no {marker}); it is replaced as a whole, so choose a new or empty folder"
+        raise DataFileError(msg)
+    parent = absolute.parent if marker else absolute
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        msg = f"{out}: {parent} is a file, not a folder; cannot write there"
+        raise DataFileError(msg)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".abri-probe.", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        msg = f"{out}: cannot be written: cannot write in {parent} ({exc.strerror or exc}); choose a folder you can write to"
+        raise DataFileError(msg) from exc
+    return out
 
 
 class FolderBusyError(RuntimeError):

@@ -226,52 +226,6 @@ def _all_regions(data_dir: str | os.PathLike[str] | None) -> set[str]:
     return set(load_communes(data_dir)["region"].unique())
 
 
-def check_output_dir(out_dir: str | os.PathLike[str], *, inputs: tuple[str | os.PathLike[str], ...] = (), replace: bool = True) -> Path:
-    """Refuse, before any work, an output folder that cannot be written or whose replacement would lose files.
-
-    With `replace` (a plan folder, written whole then swapped in), the folder
-    must be new, empty or an earlier plan folder (it has a ``plan.json``), and
-    must not be or contain one of `inputs`. Raises :class:`~abri.errors.DataFileError`
-    naming the folder and why.
-
-    Examples
-    --------
-    >>> check_output_dir("calais-plan", inputs=("calais",))  # doctest: +SKIP
-    PosixPath('calais-plan')
-    """
-    import tempfile
-
-    from abri.errors import DataFileError
-
-    out = Path(out_dir)
-    absolute = out.absolute()
-    for source in inputs:
-        src = Path(source).absolute()
-        if replace and (absolute == src or absolute in src.parents):
-            msg = f"{out}: the output folder would replace the input {source}; choose another output folder"
-            raise DataFileError(msg)
-    if out.exists() and not out.is_dir():
-        msg = f"{out}: exists and is not a folder; expected a folder to write the plan into"
-        raise DataFileError(msg)
-    if replace and out.is_dir() and any(out.iterdir()) and not (out / "plan.json").is_file():
-        msg = f"{out}: the folder holds files that are not a plan (no plan.json); it is replaced as a whole, so choose a new or empty folder"
-        raise DataFileError(msg)
-    parent = absolute.parent if replace else absolute
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        msg = f"{out}: {parent} is a file, not a folder; cannot write the plan there"
-        raise DataFileError(msg)
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".abri-probe.", dir=parent)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        msg = f"{out}: cannot write in {parent} ({exc.strerror or exc}); choose a folder you can write to"
-        raise DataFileError(msg) from exc
-    return out
-
-
 def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     """Check the plan (:func:`check_run`), then write its files, trip geometry and rejects into `out_dir`, as a whole.
 
@@ -284,7 +238,7 @@ def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     >>> run.check.ok, files["trips"]  # doctest: +SKIP
     (True, PosixPath('calais-plan/trips.csv'))
     """
-    from abri.files import atomic_dir
+    from abri.files import atomic_dir, check_output_dir
     from abri.routing.geometry import trip_lines
     from abri.routing.outputs import write_plan
 
@@ -323,7 +277,7 @@ def check_data(names: tuple[str, ...], data_dir: str | os.PathLike[str] | None =
 def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_SEED,
              iterations: int = DEFAULT_ITERATIONS, progress: bool = True, profile: str | os.PathLike[str] | None = None) -> tuple[PlanRun, dict[str, Path]]:
     """The whole chain on the data pack: scenario, validation, capacity, roads, allocation, coaches, maps."""
-    from abri.files import write_csv
+    from abri.files import check_output_dir, write_csv
     from abri.geo.capacity import capacity_summary
     from abri.geo.synthetic import ScenarioParams, write_scenario
     from abri.maps.capacity import write_capacity_map
@@ -331,7 +285,7 @@ def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str
 
     check_data(DEMO_DATASETS, data_dir)
     out = Path(out_dir)
-    check_output_dir(out, replace=False)
+    check_output_dir(out, marker=None)
     files = {f"scenario/{k}": v for k, v in write_scenario(ScenarioParams(), out / "scenario", data_dir=data_dir).items()}
     run = run_plan(out / "scenario", data_dir=data_dir, profile=profile, seed=seed, iterations=iterations, progress=progress)
     files["validation"] = run.centre_report.write_problems(out / "validation.csv")

@@ -124,28 +124,16 @@ def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] =
 
 
 def check_output_folder(folder: Path, *, marker: str, inputs: dict[str, Path | None], label: str = "--output") -> None:
-    """Refuse, before any work, a folder written whole then swapped in (exit 2): one that is or holds an input, that
-    holds files abri did not write there (no `marker`, a file every such folder holds), or that cannot be written.
+    """Refuse, before any work, a folder written whole then swapped in (exit 2): see :func:`abri.files.check_output_dir`.
 
     `inputs` maps an argument (``PLAN_DIR``, ``--roster``) to the file or folder it names.
     """
+    from abri.files import check_output_dir
 
-    def where(path: Path) -> Path:
-        try:
-            return path.resolve()
-        except OSError:
-            return path.absolute()
-
-    out = where(folder)
-    for hint, source in inputs.items():
-        if source is not None and (out == where(source) or out in where(source).parents):
-            raise click.BadParameter(f"{folder} would replace the input {source} ({hint}); the folder is written whole, so choose another",
-                                     param_hint=label)
-    if folder.exists() and not folder.is_dir():
-        raise click.BadParameter(f"{folder} is a file; expected a folder", param_hint=label)
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / marker).is_file():
-        raise click.BadParameter(f"{folder} exists and holds files abri did not write there (no {marker}); it is replaced as a whole, "
-                                 "so choose a new or empty folder", param_hint=label)
+    try:
+        check_output_dir(folder, inputs=inputs, marker=marker)
+    except DataFileError as exc:
+        raise click.BadParameter(str(exc), param_hint=label) from exc
     check_outputs({label: folder / marker})
 
 

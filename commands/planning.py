@@ -110,9 +110,9 @@ def allocate_cmd(scenario_dir: Path, output: Path, jobs: int | None, profile: Pa
 def plan_cmd(scenario_dir: Path, output: Path, no_baseline: bool, time_limit: float, documents: bool, lang: str, seed: int, iterations: int,
              jobs: int | None, profile: Path | None, roads: str, data_dir: Path | None) -> None:
     """Allocate people and plan coaches, day by day; write plan.json, trips.csv, manifests.csv."""
-    from abri.pipeline import check_output_dir, run_plan
+    from abri.pipeline import run_plan
 
-    check_output_dir(output, inputs=(scenario_dir,))  # before any work: a plan computed for nothing is worse than an early no
+    check_output_folder(output, marker="plan.json", inputs={"SCENARIO_DIR": scenario_dir})  # before any work
     with timed_step("plan"), _unreachable_said_once():
         run = run_plan(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, seed=seed, iterations=iterations,
                        baseline=not no_baseline, jobs=jobs, progress=progress_on(), time_limit=time_limit)
