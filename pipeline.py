@@ -247,7 +247,8 @@ def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     lines = trip_lines(run.graph, run.snapped, run.plan.trips, points=run.points)
     with atomic_dir(out) as tmp:
         files = write_plan(run.plan, tmp, centres=run.centres, lines=lines, baseline=run.baseline,
-                           origin=(run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat), label=run.scenario.label, check=check)
+                           origin=(run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat), label=run.scenario.label,
+                           scenario=run.scenario.name, check=check)
         if run.centre_report.rows_rejected:
             files["centre_rejects"] = run.centre_report.write_rejects(tmp / "centres.rejects.csv")
         if run.scenario.people_report.rows_rejected:

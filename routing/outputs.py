@@ -175,10 +175,11 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def plan_document(plan: Plan, baseline: Plan | None = None, *, label: str = "", check: PlanCheck | None = None) -> dict[str, Any]:
+def plan_document(plan: Plan, baseline: Plan | None = None, *, label: str = "", scenario: str = "",
+                  check: PlanCheck | None = None) -> dict[str, Any]:
     """Everything about a plan as one JSON-ready dict (with the check and the accounting when given)."""
     doc: dict[str, Any] = {
-        "label": label, "method": plan.method,
+        "scenario": scenario, "label": label, "method": plan.method,
         "fleet": plan.fleet.__dict__, "rules": plan.rules.__dict__,
         "summary": plan_summary(plan), "summary_adults": plan_summary(plan, adults_only=True),
     }
@@ -211,7 +212,7 @@ def plan_document(plan: Plan, baseline: Plan | None = None, *, label: str = "", 
 
 
 def write_plan(plan: Plan, out_dir: str | Path, *, centres: gpd.GeoDataFrame, check: PlanCheck, lines: gpd.GeoDataFrame | None = None,
-               baseline: Plan | None = None, origin: tuple[float, float] | None = None, label: str = "") -> dict[str, Path]:
+               baseline: Plan | None = None, origin: tuple[float, float] | None = None, label: str = "", scenario: str = "") -> dict[str, Path]:
     """Write every plan file into `out_dir`; returns their paths by name.
 
     `check` (:func:`abri.routing.check.check_plan`, already applied) goes into
@@ -224,7 +225,7 @@ def write_plan(plan: Plan, out_dir: str | Path, *, centres: gpd.GeoDataFrame, ch
     located = centres.assign(allocated=centres["id"].astype(str).map(allocated).fillna(0).astype(int))
     assignments = assignments_frame(plan)
     files = {
-        "plan": write_json(out / "plan.json", plan_document(plan, baseline, label=label, check=check)),
+        "plan": write_json(out / "plan.json", plan_document(plan, baseline, label=label, scenario=scenario, check=check)),
         "trips": write_csv(out / "trips.csv", for_csv(trips_frame(plan))),
         "manifests": write_csv(out / "manifests.csv", for_csv(manifests_frame(plan, names))),
         "assignments": write_csv(out / "assignments.csv", assignments),

@@ -100,6 +100,7 @@ def test_write_run_writes_a_whole_checked_folder(national_run: PlanRun, tmp_path
                        people_in=national_run.scenario.people_report.rows_read, source=national_run.scenario.people_report.file)
     assert doc["accounting"] == check.accounting.to_dict() and doc["accounting"]["ok"]
     assert doc["check"]["ok"] == check.ok
+    assert (doc["scenario"], doc["label"]) == (national_run.scenario.name, national_run.scenario.label)  # the maps' titles read them
     trips = pd.read_csv(files["trips"])
     assert len(trips) == len(national_run.plan.trips) and trips["departure"].str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d$").all()
     manifests = pd.read_csv(files["manifests"])
