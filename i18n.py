@@ -52,6 +52,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "return_h": ("Retour (h)", "Way back (h)"),
     "free_at": ("Libre à", "Free at"),
     "free_where": ("Libre à (lieu)", "Free where"),
+    "rest_where": ("Repos journalier de l'équipage (lieu)", "Crew's daily rest at"),
     "boarding": ("Début d'embarquement", "Boarding starts"),
     "vehicle": ("Véhicule", "Vehicle"),
     "stop": ("Arrêt", "Stop"),

@@ -126,7 +126,8 @@ def road_sheets(stops: pd.DataFrame, pf: PlanFolder, lang: str) -> list[str]:
                  (translate("departure", lang), f"{escape(first['departure'])} ({escape(pf.origin)})"),
                  (translate("drivers", lang), str(first["drivers"])), (translate("people", lang), format_number(part["total"].sum(), lang)),
                  (translate("km", lang), format_number(trip.get("km", 0), lang)), (translate("breaks", lang), str(int(trip.get("breaks", 0)))),
-                 *((translate(k, lang), value_text(first[k], k, lang)) for k in ("end", "return_km", "return_h", "return", "free_at", "free_where"))]
+                 *((translate(k, lang), value_text(first[k], k, lang))
+                   for k in ("end", "rest_where", "return_km", "return_h", "return", "free_at", "free_where"))]
         pairs += [(escape(c), escape(str(first[c]))) for c in roster if str(first[c])]
         columns = ("stop", "centre_name", "arrival", *groups, "total", "leg_km", "leg_h")
         rows = []

@@ -210,6 +210,15 @@ def _centre(pf: PlanFolder, centre_id: str) -> dict[str, Any]:
             **{c: _text(row[c]) for c in pf.centre_extra}}
 
 
+def _place(pf: PlanFolder, where: object) -> str:
+    """Where a coach or crew is after the drop: the origin's name, or the centre as on the sheet (name and id)."""
+    if where == "ORIGIN":
+        return str(pf.origin)
+    text = _text(where)
+    name = _centre(pf, text)["centre_name"] if text else ""
+    return f"{name} ({text})" if name else text
+
+
 def _human_slot(slot: object) -> int | None:
     """Boarding slots as people count them: plan.json's slot 0 (the first) is slot 1; no slot stays empty."""
     return int(slot) + 1 if isinstance(slot, int | float) and not isinstance(slot, bool) and slot >= 0 else None
@@ -230,7 +239,8 @@ def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
                 "end": moment(day, trip["stops"][-1]["arrival"]) if trip["stops"] else None,
                 "return_km": _number(trip.get("return_km"), 1), "return_h": _number(trip.get("return_h"), 2),
                 "return": moment(day, trip.get("return")), "free_at": moment(day, trip.get("free_at")),
-                "free_where": pf.origin if trip.get("free_where") == "ORIGIN" else _text(trip.get("free_where")),
+                "free_where": _place(pf, trip.get("free_where")),
+                "rest_where": _place(pf, trip.get("rest_where")),
                 "stop": n, "centre_id": str(stop["centre_id"]), **{k: centre[k] for k in ("centre_name", "commune", "departement")},
                 "arrival": clock_text(clock_seconds(stop["arrival"])), "arrival_day": on_day(day, stop["arrival"]),
                 **{g: int(stop.get("groups", {}).get(g, 0)) for g in GROUP_KEYS}, "total": len(stop["people"]),

@@ -314,7 +314,7 @@ def test_slots_returns_and_free_times_when_the_plan_has_them(plan_dir: Path, tmp
         for key in ("slot", "bay", "boarding", "vehicle", "return_km", "return_h", "free_at", "free_where", "rest_where"):
             trip.pop(key, None)
     plan["trips"][0] |= {"slot": 2, "bay": 3, "return": "+1d 02:10", "free_at": "2016-10-25 13:10", "legal": False, "notes": ["<late>"],
-                         "free_where": "ORIGIN", "return_h": 6.72}
+                         "free_where": "ORIGIN", "return_h": 6.72, "rest_where": plan["trips"][0]["stops"][-1]["centre_id"]}
     (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     write_documents(folder, tmp_path / "docs", lang="en")
     stops = pd.read_csv(tmp_path / "docs" / "road-sheets.csv", dtype=str).fillna("")
@@ -322,6 +322,8 @@ def test_slots_returns_and_free_times_when_the_plan_has_them(plan_dir: Path, tmp
     # plan.json slot 2 counts from 0: the third slot
     assert (first["Boarding slot"], first["Bay"], first["Return"], first["Free at"]) == ("3", "3", "25 Oct 2016 02:10", "25 Oct 2016 13:10")
     assert (first["Free where"], first["Way back (h)"]) == ("Calais", "6.72")
+    last = plan["trips"][0]["stops"][-1]["centre_id"]
+    assert first["Crew's daily rest at"].endswith(f"({last})") and len(first["Crew's daily rest at"]) > len(last) + 3  # the centre's name too
     assert stops.loc[stops["Coach"] != first["Coach"], "Boarding slot"].eq("").all() and stops["Roads"].eq("").all()
     body = dict((k, b) for _, k, b in sheets(tmp_path / "docs" / "road-sheets.html"))[first["Coach"]]
     assert "<dt>Bay</dt><dd>3</dd>" in body and "<dd>25 Oct 2016 02:10</dd>" in body and "Trip not legal" in body and "&lt;late&gt;" in body
