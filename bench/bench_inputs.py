@@ -73,16 +73,16 @@ def main() -> None:
         paths = files(Path(tmp))
         cases = [
             ("xlsx, one cell at XFD1048576", paths["far"],
-             f"from abri.geo.readers import read_cells; read_cells({str(paths['far'])!r})",
+             f"from abri.inputs.readers import read_cells; read_cells({str(paths['far'])!r})",
              f"import pandas as pd; pd.read_excel({str(paths['far'])!r})"),
             ("CSV, 10,000 columns", paths["wide"],
-             f"from abri.geo.readers import read_cells; read_cells({str(paths['wide'])!r})",
+             f"from abri.inputs.readers import read_cells; read_cells({str(paths['wide'])!r})",
              f"import pandas as pd; pd.read_csv({str(paths['wide'])!r}, dtype=str)"),
             ("xlsx, 50,000 rows x 10 columns", paths["big_xlsx"],
-             f"from abri.geo.readers import read_cells; read_cells({str(paths['big_xlsx'])!r})",
+             f"from abri.inputs.readers import read_cells; read_cells({str(paths['big_xlsx'])!r})",
              f"import pandas as pd; pd.read_excel({str(paths['big_xlsx'])!r}, dtype=object)"),
             ("people CSV, 200,000 rows (read and every check)", paths["people"],
-             f"from abri.geo.people import read_people; read_people({str(paths['people'])!r})",
+             f"from abri.inputs.people import read_people; read_people({str(paths['people'])!r})",
              f"import pandas as pd; pd.read_csv({str(paths['people'])!r}, dtype=str)"),
         ]
         print("| input | size | abri: s / peak MB / outcome | pandas: s / peak MB / outcome |")

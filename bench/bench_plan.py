@@ -22,11 +22,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
-from abri.geo.synthetic import ScenarioParams, write_scenario
+from abri.synthetic import ScenarioParams, write_scenario
 from abri.pipeline import plan_prepared, prepare
-from abri.routing.plan import plan_coaches
-from abri.routing.schedule import reception_hours
-from abri.routing.summary import plan_summary, rides_by_group
+from abri.planning.plan import plan_coaches
+from abri.planning.schedule import reception_hours
+from abri.planning.summary import plan_summary, rides_by_group
 
 ROWS = [
     ("trips", "coach trips", "145 planned"),

@@ -21,10 +21,10 @@ import pandas as pd
 
 from abri.constants import GROUPS
 from abri.geo.centres import read_centres
-from abri.geo.people import read_people
-from abri.geo.synthetic import ScenarioParams, write_scenario
+from abri.inputs.people import read_people
+from abri.synthetic import ScenarioParams, write_scenario
 from abri.readiness import readiness, straight_time_s
-from abri.routing.allocation import allocate
+from abri.planning.allocation import allocate
 
 
 def _centres(folder: Path) -> pd.DataFrame:

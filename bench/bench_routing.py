@@ -30,7 +30,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from abri.geo.datadir import dataset_path
+from abri.inputs.datadir import dataset_path
 from abri.geo.gazetteer import load_communes
 from abri.routing.engine import CCHEngine, engine_for
 from abri.routing.graph import load_graph, read_osm_graph

@@ -55,7 +55,7 @@ def main() -> None:
     from distributed import Client, LocalCluster
     from distributed.protocol import pickle as dask_pickle
 
-    from abri.geo.synthetic import ScenarioParams, write_scenario
+    from abri.synthetic import ScenarioParams, write_scenario
     from abri.pipeline import prepare
     from abri.sweep import combination_key, plan_combination, read_grid, run_sweep, shared_inputs
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from abri.errors import MissingDataError
-from abri.geo.datadir import dataset_path, resolve_data_dir
+from abri.inputs.datadir import dataset_path, resolve_data_dir
 
 _real_connect = socket.socket.connect
 
@@ -102,7 +102,7 @@ SMALL = dict(centres=40, places=700, minor_centres=6, minor_places=160, adults_p
 @pytest.fixture(scope="session")
 def small_scenario(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic scenario folder (40 adult centres, 490 people)."""
-    from abri.geo.synthetic import ScenarioParams, write_scenario
+    from abri.synthetic import ScenarioParams, write_scenario
 
     folder = tmp_path_factory.mktemp("small-scenario")
     write_scenario(ScenarioParams(**SMALL), folder, data_dir=data_dir)

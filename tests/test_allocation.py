@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from abri.routing.allocation import allocate
+from abri.planning.allocation import allocate
 
 HOUR = 3600.0
 
@@ -77,7 +77,7 @@ def test_flow_is_optimal_against_linprog() -> None:
 def test_rules_weigh_rides_by_group_and_keep_limits() -> None:
     from dataclasses import replace
 
-    from abri.geo.scenario import Rules
+    from abri.inputs.scenario import Rules
 
     rules = replace(Rules(), margin_pct=0.0, ride_weight={"vulnerable": 4.0}, max_ride_hours={"vulnerable": 6.0})
     c = centres(("near", 2, "men;vulnerable", "32"), ("far", 2, "men;vulnerable", "32"), ("out", 9, "men;vulnerable", "32"))

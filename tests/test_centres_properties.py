@@ -65,7 +65,7 @@ people_cell = st.one_of(
 @given(rows=st.lists(st.fixed_dictionaries({f: people_cell for f in PEOPLE_FIELDS}), min_size=1, max_size=10))
 def test_random_people_rows_are_reported_not_crashed(tmp_path: Path, rows: list[dict]) -> None:
     from abri.constants import GROUPS
-    from abri.geo.people import read_people
+    from abri.inputs.people import read_people
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PEOPLE_FIELDS)
@@ -89,7 +89,7 @@ def test_random_people_rows_are_reported_not_crashed(tmp_path: Path, rows: list[
 @SETTINGS
 @given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx", ".geojson"]))
 def test_random_bytes_as_people_give_a_clear_error_or_a_report(tmp_path: Path, data: bytes, suffix: str) -> None:
-    from abri.geo.people import read_people
+    from abri.inputs.people import read_people
 
     path = tmp_path / f"people{suffix}"
     path.write_bytes(data)
@@ -105,7 +105,7 @@ def test_random_bytes_as_people_give_a_clear_error_or_a_report(tmp_path: Path, d
 
 @given(n=st.integers(min_value=0, max_value=10**9), sep=st.sampled_from(["", " ", "\u00a0", "\u202f"]))
 def test_counts_round_trip(n: int, sep: str) -> None:
-    from abri.geo.values import parse_count
+    from abri.inputs.values import parse_count
 
     grouped = f"{n:,}".replace(",", sep)
     assert parse_count(grouped) == n
@@ -116,7 +116,7 @@ def test_counts_round_trip(n: int, sep: str) -> None:
 def test_one_thousands_separator_is_ambiguous(n: int, sep: str) -> None:
     import pytest
 
-    from abri.geo.values import parse_count
+    from abri.inputs.values import parse_count
 
     with pytest.raises(ValueError, match="ambiguous"):
         parse_count(f"{n:,}".replace(",", sep))
@@ -124,7 +124,7 @@ def test_one_thousands_separator_is_ambiguous(n: int, sep: str) -> None:
 
 @given(x=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), comma=st.booleans())
 def test_numbers_round_trip(x: float, comma: bool) -> None:
-    from abri.geo.values import parse_number
+    from abri.inputs.values import parse_number
 
     text = repr(x)
     assert parse_number(text.replace(".", ",") if comma and "e" not in text else text) == x
@@ -132,14 +132,14 @@ def test_numbers_round_trip(x: float, comma: bool) -> None:
 
 @given(h=st.integers(0, 23), m=st.integers(0, 59), style=st.sampled_from(["{h:02d}:{m:02d}", "{h}h{m:02d}", "{h:02d}:{m:02d}:00"]))
 def test_clocks_round_trip(h: int, m: int, style: str) -> None:
-    from abri.geo.values import parse_clock
+    from abri.inputs.values import parse_clock
 
     assert parse_clock(style.format(h=h, m=m)) == f"{h:02d}:{m:02d}"
 
 
 @given(day=st.dates(), style=st.sampled_from(["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d 00:00:00"]))
 def test_days_round_trip(day, style: str) -> None:  # type: ignore[no-untyped-def]
-    from abri.geo.values import parse_day
+    from abri.inputs.values import parse_day
 
     if day.year < 1000:
         return
@@ -148,7 +148,7 @@ def test_days_round_trip(day, style: str) -> None:  # type: ignore[no-untyped-de
 
 @given(value=st.floats(min_value=-179.99, max_value=179.99), hemisphere=st.booleans())
 def test_degrees_minutes_seconds_round_trip(value: float, hemisphere: bool) -> None:
-    from abri.geo.values import parse_coordinate
+    from abri.inputs.values import parse_coordinate
 
     d = abs(value)
     degrees, minutes = int(d), int(d * 60) % 60
@@ -181,7 +181,7 @@ def test_random_fleet_and_rules_are_read_in_range_or_refused_by_name(tmp_path: P
     import json
     import math
 
-    from abri.geo.scenario import FLEET_RANGES, RULE_RANGES, read_scenario
+    from abri.inputs.scenario import FLEET_RANGES, RULE_RANGES, read_scenario
 
     folder = tmp_path / "s"
     folder.mkdir(exist_ok=True)

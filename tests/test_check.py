@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from tiny import Tiny, hand_plan, three_centres  # type: ignore[import-not-found]
 
-from abri.routing.check import Accounting, PlanCheck, check_plan, mark_illegal
-from abri.routing.plan import Plan
-from abri.routing.schedule import Stop
+from abri.planning.check import Accounting, PlanCheck, check_plan, mark_illegal
+from abri.planning.plan import Plan
+from abri.planning.schedule import Stop
 
 
 @pytest.fixture(scope="module")

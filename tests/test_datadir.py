@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from abri.errors import MissingDataError
-from abri.geo.datadir import DATASETS, ENV_VAR, REPO_DATA_DIR, data_status, dataset_path, default_data_dir, installed, resolve_data_dir, user_cache_dir
+from abri.inputs.datadir import DATASETS, ENV_VAR, REPO_DATA_DIR, data_status, dataset_path, default_data_dir, installed, resolve_data_dir, user_cache_dir
 
 
 def test_resolution_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -44,10 +44,10 @@ def test_installed_wheel_uses_the_users_directories(monkeypatch: pytest.MonkeyPa
     import platformdirs
 
     wheel = tmp_path / "venv/lib/python3.11/site-packages/abri"
-    assert installed(wheel) and not installed(REPO_DATA_DIR.parent)
+    assert installed(wheel) and not installed(REPO_DATA_DIR.parent / "abri")
     assert default_data_dir(wheel) == platformdirs.user_data_path("abri")
     assert "site-packages" not in str(default_data_dir(wheel))
-    assert default_data_dir(REPO_DATA_DIR.parent) == REPO_DATA_DIR
+    assert default_data_dir(REPO_DATA_DIR.parent / "abri") == REPO_DATA_DIR
     monkeypatch.delenv("ABRI_CACHE_DIR", raising=False)
     assert user_cache_dir() == platformdirs.user_cache_path("abri")
     monkeypatch.setenv("ABRI_CACHE_DIR", str(tmp_path / "c"))

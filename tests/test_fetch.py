@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from abri.cli import main
-from abri.geo.datadir import data_status, read_checksums
+from abri.inputs.datadir import data_status, read_checksums
 from abri.geo.fetch import FetchError, fetch_dataset
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -18,7 +18,7 @@ def test_by_insee(gaz: Gazetteer) -> None:
     calais = gaz.by_insee("62193").place
     assert calais is not None and calais.nom == "Calais" and calais.departement == "62"
     assert abs(calais.lon - 1.87) < 0.1 and abs(calais.lat - 50.95) < 0.1
-    assert gaz.by_insee("1001").place.nom == "Abergement-Clémenciat"  # leading zero restored
+    assert gaz.by_insee("1001").place.nom == "L'Abergement-Clémenciat"  # leading zero restored
     assert gaz.by_insee("2a004").place.departement == "2A"
     assert gaz.by_insee("99999").problem == "unknown"
 

@@ -14,9 +14,9 @@ from tiny import hand_plan, three_centres  # type: ignore[import-not-found]
 
 from abri.constants import GROUPS, ORIGIN
 from abri.pipeline import PlanRun, run_plan, write_run
-from abri.routing.check import check_plan
-from abri.routing.outputs import MANIFEST_COLUMNS, STOP_COLUMNS, TRIP_COLUMNS, for_csv, manifests_frame, stops_frame, trips_frame
-from abri.routing.plan import Plan
+from abri.planning.check import check_plan
+from abri.outputs.planfile import MANIFEST_COLUMNS, STOP_COLUMNS, TRIP_COLUMNS, for_csv, manifests_frame, stops_frame, trips_frame
+from abri.planning.plan import Plan
 
 
 @pytest.fixture(scope="module")

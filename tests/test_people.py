@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from abri.errors import DataFileError
-from abri.geo.people import read_people
-from abri.geo.scenario import read_scenario
+from abri.inputs.people import read_people
+from abri.inputs.scenario import read_scenario
 
 
 def test_row_level_messages(write) -> None:

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from abri.pipeline import run_plan, write_run
-from abri.routing.plan import plan_coaches
-from abri.routing.summary import plan_summary, rides_by_group
+from abri.planning.plan import plan_coaches
+from abri.planning.summary import plan_summary, rides_by_group
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,9 @@ from tiny import Tiny, tiny  # type: ignore[import-not-found]
 
 from abri.constants import GROUPS
 from abri.errors import DataFileError
-from abri.geo.scenario import Fleet, Rules, read_scenario
-from abri.routing.check import check_plan
-from abri.routing.outputs import assignments_frame, stops_frame, trips_frame, write_plan
+from abri.inputs.scenario import Fleet, Rules, read_scenario
+from abri.planning.check import check_plan
+from abri.outputs.planfile import assignments_frame, stops_frame, trips_frame, write_plan
 
 RULE_FIELDS = {f.name for f in fields(Rules)}
 DAYS = ["2016-10-24", "2016-10-25", "2016-10-26"]

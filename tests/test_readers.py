@@ -6,7 +6,7 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from abri.errors import DataFileError
-from abri.geo.readers import decode_bytes, normalise_header, read_cells, sniff_delimiter
+from abri.inputs.readers import decode_bytes, normalise_header, read_cells, sniff_delimiter
 
 
 def test_csv_semicolon_latin1_decimal_comma(tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_the_content_not_the_name_says_what_a_file_is(tmp_path: Path, name: str,
 
 
 def test_limits_are_checked_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import abri.geo.readers as readers
+    import abri.inputs.readers as readers
 
     path = tmp_path / "c.csv"
     path.write_text("id\n" + "".join(f"{i}\n" for i in range(20)))
@@ -168,7 +168,7 @@ def test_limits_are_checked_before_reading(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_an_xlsx_that_unzips_too_big_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import abri.geo.excel as excel
+    import abri.inputs.excel as excel
 
     path = tmp_path / "c.xlsx"
     pd.DataFrame({"id": range(2_000)}).to_excel(path, index=False)

@@ -138,7 +138,7 @@ def test_cli_expect_and_outputs(tmp_path: Path, data_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def calais(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Readiness]:
-    from abri.geo.synthetic import ScenarioParams, write_scenario
+    from abri.synthetic import ScenarioParams, write_scenario
 
     folder = tmp_path_factory.mktemp("readiness") / "calais"
     write_scenario(ScenarioParams(), folder, data_dir=data_dir)

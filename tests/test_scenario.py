@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from abri.geo.centres import read_centres
-from abri.geo.synthetic import REGIONS_2016, SYNTHETIC_LABEL, ScenarioParams, write_scenario
+from abri.synthetic import REGIONS_2016, SYNTHETIC_LABEL, ScenarioParams, write_scenario
 
 
 @pytest.fixture(scope="module")

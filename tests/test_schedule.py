@@ -3,8 +3,8 @@ from dataclasses import replace
 import pytest
 
 from abri.constants import ORIGIN
-from abri.geo.scenario import Rules as _Rules
-from abri.routing.schedule import Stop, Trip, after_drop, clock_to_s, legal_with_extra, s_to_clock, schedule
+from abri.inputs.scenario import Rules as _Rules
+from abri.planning.schedule import Stop, Trip, after_drop, clock_to_s, legal_with_extra, s_to_clock, schedule
 
 H = 3600.0
 
@@ -53,7 +53,7 @@ def test_clock() -> None:
 def test_centre_hours_override_the_default() -> None:
     import pandas as pd
 
-    from abri.routing.schedule import reception_hours
+    from abri.planning.schedule import reception_hours
 
     hours = reception_hours(pd.DataFrame({"id": ["s0", "s1"], "opens": ["11:00", ""], "closes": ["12:00", ""]}), Rules())
     assert hours == {"s0": (clock_to_s("11:00"), clock_to_s("12:00")), "s1": (clock_to_s("08:00"), clock_to_s("22:00"))}

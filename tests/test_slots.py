@@ -11,11 +11,11 @@ import pytest
 
 from abri.constants import ORIGIN
 from abri.errors import DataFileError
-from abri.geo.scenario import Fleet, Rules, check_fleet, check_rules, read_scenario
-from abri.routing.allocation import Allocation
-from abri.routing.plan import plan_coaches
-from abri.routing.schedule import clock_to_s
-from abri.routing.summary import plan_summary, rides_by_group
+from abri.inputs.scenario import Fleet, Rules, check_fleet, check_rules, read_scenario
+from abri.planning.allocation import Allocation
+from abri.planning.plan import plan_coaches
+from abri.planning.schedule import clock_to_s
+from abri.planning.summary import plan_summary, rides_by_group
 
 H = 3600.0
 

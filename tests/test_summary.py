@@ -1,4 +1,4 @@
-"""Plan figures (routing/summary.py) on a plan worked out by hand, and capacity summaries as GeoDataFrames."""
+"""Plan figures (planning/summary.py) on a plan worked out by hand, and capacity summaries as GeoDataFrames."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from tiny import hand_plan, three_centres  # type: ignore[import-not-found]
 
 from abri.geo.capacity import capacity_summary
-from abri.routing.plan import Plan
-from abri.routing.summary import per_day, plan_summary
+from abri.planning.plan import Plan
+from abri.planning.summary import per_day, plan_summary
 
 
 def test_plan_summary_by_hand() -> None:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from abri.cli import main
 from abri.errors import DataFileError
-from abri.geo.scenario import Rules
+from abri.inputs.scenario import Rules
 from abri.sweep import combination_key, keep_places, read_grid, respread_days, tradeoff_figure, tradeoff_html
 
 ROADS = "france-major-roads"
@@ -139,7 +139,7 @@ def test_places_removed_at_random_and_days_respread(prepared) -> None:  # type: 
 def test_local_cluster_rows_equal_serial_plans(local_sweep, prepared, grid_file: Path) -> None:  # type: ignore[no-untyped-def]
     """Two worker processes: each row is the plan made here, serially, with the same seed; failures are recorded."""
     from abri.pipeline import plan_prepared
-    from abri.routing.summary import plan_summary
+    from abri.planning.summary import plan_summary
 
     out, output = local_sweep
     table = pd.read_parquet(out / "sweep.parquet")

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from abri.constants import ORIGIN
-from abri.geo.scenario import Fleet, Rules
-from abri.routing.allocation import Allocation, allocate
-from abri.routing.plan import Plan, plan_coaches
-from abri.routing.schedule import Stop, Trip
+from abri.inputs.scenario import Fleet, Rules
+from abri.planning.allocation import Allocation, allocate
+from abri.planning.plan import Plan, plan_coaches
+from abri.planning.schedule import Stop, Trip
 
 SPEED_KMH = 80.0
 PLAN_SECONDS = 5
