@@ -6,7 +6,7 @@ they are imported on first use, so ``import abri`` stays fast.
 
 >>> import abri
 >>> centres, report = abri.read_centres("examples/centres-sample.csv")  # doctest: +SKIP
->>> run = abri.run_plan("calais")                                        # doctest: +SKIP
+>>> run = abri.run_plan("calais")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ _API = {
     "write_readiness": "abri.readiness",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", *_API]  # noqa: PLE0604 - _API holds the names (str) of the lazy API
 
 
 def __getattr__(name: str) -> Any:
@@ -83,16 +83,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from abri.geo.departements import load_departements
     from abri.inputs.people import read_people
     from abri.inputs.scenario import Fleet, Rules, Scenario, read_scenario
-    from abri.synthetic import ScenarioParams, write_scenario
     from abri.maps.capacity import capacity_map, write_capacity_map
     from abri.maps.plan import plan_map, write_plan_map
     from abri.pipeline import PlanRun, plan_prepared, prepare, run_plan, write_run
+    from abri.planning.allocation import Allocation, allocate
+    from abri.planning.plan import Plan, plan_coaches
     from abri.readiness import Readiness, write_readiness
     from abri.readiness import readiness as scenario_readiness
-    from abri.planning.allocation import Allocation, allocate
     from abri.routing.graph import RoadGraph, load_graph
     from abri.routing.matrix import travel_matrix
-    from abri.planning.plan import Plan, plan_coaches
     from abri.routing.profile import load_profile
     from abri.routing.route import route
     from abri.routing.snap import snap_points
+    from abri.synthetic import ScenarioParams, write_scenario

@@ -36,7 +36,9 @@ class GuardedGroup(click.Group):
 @click.version_option(package_name="abri")
 def main(verbose: int, quiet: bool) -> None:
     """abri: move people from a camp to reception centres, fast, safely and fairly."""
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
@@ -44,14 +46,32 @@ def _register() -> None:
     """Hang every command family off the group (each lives in ``abri.commands``)."""
     from abri.commands import centres, data, maps, planning, routing
 
-    for command in (data.data, centres.validate, centres.capacity, routing.graph, routing.matrix, routing.route_cmd,
-                    maps.map_group, planning.scenario, planning.allocate_cmd, planning.plan_cmd, planning.demo):
+    for command in (
+        data.data,
+        centres.validate,
+        centres.capacity,
+        routing.graph,
+        routing.matrix,
+        routing.route_cmd,
+        maps.map_group,
+        planning.scenario,
+        planning.allocate_cmd,
+        planning.plan_cmd,
+        planning.demo,
+    ):
         main.add_command(command)
     from abri.commands.sweep import sweep_cmd  # what-if sweeps on Dask (issue 15)
+
     main.add_command(sweep_cmd)
-    from abri.commands.documents import documents_cmd  # road sheets, arrival sheets, summaries (issue 12)
+    from abri.commands.documents import (
+        documents_cmd,
+    )  # road sheets, arrival sheets, summaries (issue 12)
+
     main.add_command(documents_cmd)
-    from abri.commands.readiness import readiness_cmd  # enough places before the operation (issue 16)
+    from abri.commands.readiness import (
+        readiness_cmd,
+    )  # enough places before the operation (issue 16)
+
     main.add_command(readiness_cmd)
 
 

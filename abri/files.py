@@ -43,13 +43,19 @@ def _umask_mode() -> int:
 
 def _temporary(path: Path) -> Path:
     """A fresh temporary name beside `path` (unique per process and call); `path` must not be a folder, device or pipe."""
-    if path.exists() and not path.is_file():  # the rename would replace it: a folder, /dev/null, a FIFO
+    if (
+        path.exists() and not path.is_file()
+    ):  # the rename would replace it: a folder, /dev/null, a FIFO
         from abri.errors import DataFileError
 
-        msg = f"{path}: not a regular file (a folder, device or pipe); expected a file name to write"
+        msg = (
+            f"{path}: not a regular file (a folder, device or pipe); expected a file name to write"
+        )
         raise DataFileError(msg)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent
+    )
     os.close(fd)
     return Path(tmp)
 
@@ -92,7 +98,11 @@ def write_json(path: str | os.PathLike[str], value: Any) -> Path:
 
 def neutralise(value: Any) -> Any:
     """A text cell that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.match(value.strip()):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not _NUMBER.match(value.strip())
+    ):
         return "'" + value
     return value
 
@@ -114,9 +124,17 @@ def csv_text(frame: pd.DataFrame, *, dialect: CsvDialect = "default", index: boo
     return str(safe.to_csv(index=False))
 
 
-def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: CsvDialect = "default", index: bool = False) -> Path:
+def write_csv(
+    path: str | os.PathLike[str],
+    frame: pd.DataFrame,
+    *,
+    dialect: CsvDialect = "default",
+    index: bool = False,
+) -> Path:
     """Write `frame` as CSV, whole or not at all, formulas neutralised (``excel-fr``: BOM, ``;``, decimal comma)."""
-    return write_text_atomic(path, csv_text(frame, dialect=dialect, index=index), bom=dialect == "excel-fr")
+    return write_text_atomic(
+        path, csv_text(frame, dialect=dialect, index=index), bom=dialect == "excel-fr"
+    )
 
 
 def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
@@ -127,7 +145,9 @@ def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
     return path
 
 
-def write_frame(path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: CsvDialect = "default") -> Path:
+def write_frame(
+    path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: CsvDialect = "default"
+) -> Path:
     """Write a table by its suffix: ``.csv``, ``.parquet``, ``.xlsx``, ``.geojson``/``.json`` or ``.gpkg``."""
     from abri.errors import DataFileError
 
@@ -142,10 +162,15 @@ def write_frame(path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: C
             safe_frame(pd.DataFrame(frame)).to_excel(tmp, index=False, engine="openpyxl")
         return path
     if suffix in {".geojson", ".json"}:
-        return write_text_atomic(path, frame.to_json(drop_id=True) if hasattr(frame, "crs") else frame.to_json(orient="records"))
+        return write_text_atomic(
+            path,
+            frame.to_json(drop_id=True)
+            if hasattr(frame, "crs")
+            else frame.to_json(orient="records"),
+        )
     if suffix == ".gpkg":
         with atomic_path(path) as tmp:
-            frame.to_file(tmp, driver="GPKG", layer=path.stem)  # type: ignore[operator]
+            frame.to_file(tmp, driver="GPKG", layer=path.stem)
         return path
     msg = f"{path}: unsupported output type {suffix!r}; expected .csv, .parquet, .xlsx, .geojson or .gpkg"
     raise DataFileError(msg)
@@ -159,8 +184,12 @@ def write_figure(path: str | os.PathLike[str], fig: Any, **savefig: Any) -> Path
     return path
 
 
-def check_output_dir(out_dir: str | os.PathLike[str], *, inputs: Mapping[str, str | os.PathLike[str] | None] | None = None,
-                     marker: str | None = "plan.json") -> Path:
+def check_output_dir(
+    out_dir: str | os.PathLike[str],
+    *,
+    inputs: Mapping[str, str | os.PathLike[str] | None] | None = None,
+    marker: str | None = "plan.json",
+) -> Path:
     """Refuse, before any work, an output folder that cannot be written or whose replacement would lose files.
 
     With a `marker` (a folder written whole by :func:`atomic_dir`, then swapped in: a plan, documents,
@@ -222,7 +251,7 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(path.parent / f".{path.name}.lock", "w")  # held for the whole write
+    lock = open(path.parent / f".{path.name}.lock", "w")  # noqa: SIM115 - held for the whole write, closed in finally
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -235,7 +264,9 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
             os.chmod(tmp, _umask_mode_dir())
             old = None
             if path.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+                old = Path(
+                    tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent)
+                )
                 old.rmdir()
                 os.replace(path, old)
             os.replace(tmp, path)

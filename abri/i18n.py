@@ -97,16 +97,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "allocated": ("Personnes affectées", "People allocated"),
     # sentences and headings
     "label": ("Nature du plan", "Plan label"),
-    "boarding_list": ("Liste d'embarquement (identifiants, par arrêt)", "Boarding list (ids, by stop)"),
+    "boarding_list": (
+        "Liste d'embarquement (identifiants, par arrêt)",
+        "Boarding list (ids, by stop)",
+    ),
     "itinerary": ("Itinéraire", "Itinerary"),
     "arrivals": ("Arrivées", "Arrivals"),
     "arrivals_by_day": ("Arrivées par jour et par public", "Arrivals by day and group"),
-    "longest_rides": ("Trajets les plus longs vers le département", "Longest rides into the department"),
+    "longest_rides": (
+        "Trajets les plus longs vers le département",
+        "Longest rides into the department",
+    ),
     "over_90": ("Centres remplis à plus de 90 %", "Centres over 90% full"),
     "none": ("aucun", "none"),
     "per_day": ("Par jour", "Per day"),
     "per_region": ("Par région", "Per region"),
-    "break_note": ("pause de {minutes} min avant cet arrêt", "{minutes} min break before this stop"),
+    "break_note": (
+        "pause de {minutes} min avant cet arrêt",
+        "{minutes} min break before this stop",
+    ),
     "not_given": ("non communiqué", "not given"),
     "trips": ("Trajets de car", "Coach trips"),
     "placed": ("Personnes placées", "People placed"),
@@ -126,7 +135,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # readiness (abri readiness) in the prefecture summaries
     "prefecture_readiness": ("Préparation par département", "Readiness by department"),
     "readiness": ("Préparation : places par public", "Readiness: places by group"),
-    "readiness_ok": ("Aucune place à ouvrir dans le département.", "No places to open in the department."),
+    "readiness_ok": (
+        "Aucune place à ouvrir dans le département.",
+        "No places to open in the department.",
+    ),
     "readiness_missing": ("Places à ouvrir : {n}.", "Places to open: {n}."),
     "group": ("Public", "Group"),
     "places_accepting": ("Places accueillant ce public", "Places accepting the group"),
@@ -141,46 +153,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "extra_women": ("Places à ouvrir femmes", "Places to open women"),
     "extra_families": ("Places à ouvrir familles", "Places to open families"),
     "extra_minors": ("Places à ouvrir mineurs", "Places to open minors"),
-    "extra_vulnerable": ("Places à ouvrir personnes vulnérables", "Places to open vulnerable people"),
+    "extra_vulnerable": (
+        "Places à ouvrir personnes vulnérables",
+        "Places to open vulnerable people",
+    ),
     # readiness tables (readiness.py)
-    "readiness.group": ('Groupe', 'Group'),
-    "readiness.people": ('Personnes', 'People'),
-    "readiness.households": ('Ménages', 'Households'),
-    "readiness.places": ('Places', 'Places'),
-    "readiness.unplaced": ('Sans place', 'Without a place'),
-    "readiness.placed": ('Placées', 'Placed'),
-    "readiness.margin": ('Marge (places encore libres)', 'Margin (places still free)'),
-    "readiness.day": ('Jour', 'Day'),
-    "readiness.people_to_date": ('Personnes cumulées', 'People to date'),
-    "readiness.places_open": ('Places ouvertes le matin', 'Places open that morning'),
-    "readiness.places_later": ('Places ouvrant plus tard', 'Places opening later'),
-    "readiness.unplaced_to_date": ('Sans place à ce jour', 'Without a place to date'),
-    "readiness.ready": ('Prêt', 'Ready'),
-    "readiness.departement": ('Département', 'Department'),
-    "readiness.nom": ('Nom', 'Name'),
-    "readiness.region": ('Région', 'Region'),
-    "readiness.centres": ('Centres', 'Centres'),
-    "readiness.extra": ('Places à ouvrir', 'Extra places'),
-    "readiness.needed_by": ('Nécessaires le', 'Needed by'),
-    "readiness.insee": ('Code INSEE (commune de référence)', 'INSEE code (reference town)'),
-    "readiness.commune": ('Commune de référence', 'Reference town'),
-    "readiness.places_of": ('Places {group}', 'Places {group}'),
-    "readiness.extra_of": ('Places à ouvrir {group}', 'Extra places {group}'),
-    "readiness.men": ('hommes isolés', 'single men'),
-    "readiness.women": ('femmes', 'women'),
-    "readiness.families": ('familles', 'families'),
-    "readiness.minors": ('mineurs', 'minors'),
-    "readiness.vulnerable": ('personnes vulnérables', 'vulnerable people'),
-    "readiness.yes": ('oui', 'yes'),
-    "readiness.no": ('non', 'no'),
-    "readiness.groups_sheet": ('Groupes', 'Groups'),
-    "readiness.days_sheet": ('Jours', 'Days'),
-    "readiness.departements_sheet": ('Départements', 'Departments'),
-    "readiness.regions_sheet": ('Régions', 'Regions'),
-    "readiness.extras_sheet": ('Places à ouvrir', 'Extra places'),
-    "readiness.extra_name": ('Places à ouvrir ({group}), {nom}', 'Extra places ({group}), {nom}'),
-    "readiness.map_title": ('Places à ouvrir par département', 'Extra places by department'),
-    "readiness.map_legend": ('places à ouvrir', 'extra places to open'),
+    "readiness.group": ("Groupe", "Group"),
+    "readiness.people": ("Personnes", "People"),
+    "readiness.households": ("Ménages", "Households"),
+    "readiness.places": ("Places", "Places"),
+    "readiness.unplaced": ("Sans place", "Without a place"),
+    "readiness.placed": ("Placées", "Placed"),
+    "readiness.margin": ("Marge (places encore libres)", "Margin (places still free)"),
+    "readiness.day": ("Jour", "Day"),
+    "readiness.people_to_date": ("Personnes cumulées", "People to date"),
+    "readiness.places_open": ("Places ouvertes le matin", "Places open that morning"),
+    "readiness.places_later": ("Places ouvrant plus tard", "Places opening later"),
+    "readiness.unplaced_to_date": ("Sans place à ce jour", "Without a place to date"),
+    "readiness.ready": ("Prêt", "Ready"),
+    "readiness.departement": ("Département", "Department"),
+    "readiness.nom": ("Nom", "Name"),
+    "readiness.region": ("Région", "Region"),
+    "readiness.centres": ("Centres", "Centres"),
+    "readiness.extra": ("Places à ouvrir", "Extra places"),
+    "readiness.needed_by": ("Nécessaires le", "Needed by"),
+    "readiness.insee": ("Code INSEE (commune de référence)", "INSEE code (reference town)"),
+    "readiness.commune": ("Commune de référence", "Reference town"),
+    "readiness.places_of": ("Places {group}", "Places {group}"),
+    "readiness.extra_of": ("Places à ouvrir {group}", "Extra places {group}"),
+    "readiness.men": ("hommes isolés", "single men"),
+    "readiness.women": ("femmes", "women"),
+    "readiness.families": ("familles", "families"),
+    "readiness.minors": ("mineurs", "minors"),
+    "readiness.vulnerable": ("personnes vulnérables", "vulnerable people"),
+    "readiness.yes": ("oui", "yes"),
+    "readiness.no": ("non", "no"),
+    "readiness.groups_sheet": ("Groupes", "Groups"),
+    "readiness.days_sheet": ("Jours", "Days"),
+    "readiness.departements_sheet": ("Départements", "Departments"),
+    "readiness.regions_sheet": ("Régions", "Regions"),
+    "readiness.extras_sheet": ("Places à ouvrir", "Extra places"),
+    "readiness.extra_name": ("Places à ouvrir ({group}), {nom}", "Extra places ({group}), {nom}"),
+    "readiness.map_title": ("Places à ouvrir par département", "Extra places by department"),
+    "readiness.map_legend": ("places à ouvrir", "extra places to open"),
 }
 
 
@@ -189,7 +204,7 @@ def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         msg = f"`lang` is {lang!r}; expected one of {', '.join(LANGS)}"
         raise ValueError(msg)
-    return lang  # type: ignore[return-value]
+    return lang
 
 
 def translate(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
@@ -204,8 +219,13 @@ def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits
     if value is None or value != value:
         return ""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(format_decimal(round(float(value), digits) if digits else round(float(value)), format=pattern,
-                              locale=_LOCALES[check_lang(lang)]))
+    return str(
+        format_decimal(
+            round(float(value), digits) if digits else round(float(value)),
+            format=pattern,
+            locale=_LOCALES[check_lang(lang)],
+        )
+    )
 
 
 def to_date(value: str | dt.date) -> dt.date:
@@ -215,7 +235,9 @@ def to_date(value: str | dt.date) -> dt.date:
 
 def format_date(value: str | dt.date, lang: str = DEFAULT_LANG) -> str:
     """A date as French (``24/10/2016``) or English (``24 Oct 2016``) readers write it."""
-    return str(_babel_date(to_date(value), format=_DATE_PATTERNS[check_lang(lang)], locale=_LOCALES[lang]))
+    return str(
+        _babel_date(to_date(value), format=_DATE_PATTERNS[check_lang(lang)], locale=_LOCALES[lang])
+    )
 
 
 def format_datetime(value: dt.datetime, lang: str = DEFAULT_LANG) -> str:

@@ -25,11 +25,11 @@ from abri.inputs.scenario import Scenario, read_scenario
 from abri.planning.allocation import Allocation, allocate
 from abri.planning.baseline import naive_plan
 from abri.planning.check import PlanCheck, check_plan, mark_illegal
+from abri.planning.plan import Plan, plan_coaches
+from abri.planning.schedule import reception_hours
 from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.matrix import travel_matrix
-from abri.planning.plan import Plan, plan_coaches
 from abri.routing.profile import CoachProfile, load_profile
-from abri.planning.schedule import reception_hours
 from abri.routing.snap import snap_points
 
 
@@ -42,13 +42,17 @@ class Prepared:
     centre_report: ValidationReport
     graph: RoadGraph
     snapped: pd.DataFrame
-    times: pd.DataFrame  # seconds, ORIGIN and centre ids on both axes (ORIGIN row only with origin_only)
+    times: (
+        pd.DataFrame
+    )  # seconds, ORIGIN and centre ids on both axes (ORIGIN row only with origin_only)
     km: pd.DataFrame | None  # metres, same axes
     seconds: dict[str, float] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return (f"Prepared({self.scenario!r}, {len(self.centres):,} centres, graph {self.graph.n_nodes:,} junctions, "
-                f"matrix {self.times.shape[0]} x {self.times.shape[1]})")
+        return (
+            f"Prepared({self.scenario!r}, {len(self.centres):,} centres, graph {self.graph.n_nodes:,} junctions, "
+            f"matrix {self.times.shape[0]} x {self.times.shape[1]})"
+        )
 
 
 @dataclass
@@ -58,7 +62,9 @@ class PlanRun(Prepared):
     allocation: Allocation = field(kw_only=True)
     plan: Plan = field(kw_only=True)
     baseline: Plan | None = field(kw_only=True, default=None)
-    check: PlanCheck | None = field(kw_only=True, default=None)  # set by check_run (plan_prepared, write_run)
+    check: PlanCheck | None = field(
+        kw_only=True, default=None
+    )  # set by check_run (plan_prepared, write_run)
 
     @property
     def unreachable(self) -> list[str]:
@@ -68,7 +74,12 @@ class PlanRun(Prepared):
     @property
     def points(self) -> dict[str, tuple[float, float]]:
         """Lon/lat of the origin (``ORIGIN``) and of every centre, by id."""
-        out = dict(zip(self.centres["id"].astype(str), zip(self.centres["lon"].astype(float), self.centres["lat"].astype(float))))
+        out = dict(
+            zip(
+                self.centres["id"].astype(str),
+                zip(self.centres["lon"].astype(float), self.centres["lat"].astype(float)),
+            )
+        )
         return {ORIGIN: (self.scenario.fleet.origin_lon, self.scenario.fleet.origin_lat), **out}
 
     def trips_geodataframe(self, *, tolerance: float = 0.0) -> gpd.GeoDataFrame:
@@ -82,11 +93,15 @@ class PlanRun(Prepared):
         """
         from abri.outputs.trips import trip_lines
 
-        return trip_lines(self.graph, self.snapped, self.plan.trips, tolerance=tolerance, points=self.points)
+        return trip_lines(
+            self.graph, self.snapped, self.plan.trips, tolerance=tolerance, points=self.points
+        )
 
     def __repr__(self) -> str:
-        return (f"PlanRun({self.scenario!r}: {len(self.allocation.placed):,} placed, {len(self.allocation.unplaced):,} unplaced; "
-                f"{len(self.plan.trips)} trips, {len(self.plan.not_carried)} not carried)")
+        return (
+            f"PlanRun({self.scenario!r}: {len(self.allocation.placed):,} placed, {len(self.allocation.unplaced):,} unplaced; "
+            f"{len(self.plan.trips)} trips, {len(self.plan.not_carried)} not carried)"
+        )
 
 
 @contextmanager
@@ -96,19 +111,34 @@ def _timed(seconds: dict[str, float], step: str) -> Iterator[None]:
     seconds[step] = round(time.perf_counter() - start, 2)
 
 
-def snap_and_measure(graph: RoadGraph, origin: tuple[float, float], centres: pd.DataFrame, *, profile: CoachProfile,
-                     jobs: int | None = None, progress: bool = False, origin_only: bool = False,
-                     with_distance: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+def snap_and_measure(
+    graph: RoadGraph,
+    origin: tuple[float, float],
+    centres: pd.DataFrame,
+    *,
+    profile: CoachProfile,
+    jobs: int | None = None,
+    progress: bool = False,
+    origin_only: bool = False,
+    with_distance: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Snap the origin and the centres to the roads, then time (s) and measure (m) the trips between them.
 
     The one place where points meet roads: every command and :func:`run_plan` call it.
     With `origin_only`, the matrices have the ``ORIGIN`` row only.
     """
     ids = [ORIGIN, *centres["id"].astype(str)]
-    snapped = snap_points(graph, np.r_[origin[0], centres["lon"].to_numpy(float)], np.r_[origin[1], centres["lat"].to_numpy(float)],
-                          ids=ids, profile=profile)
+    snapped = snap_points(
+        graph,
+        np.r_[origin[0], centres["lon"].to_numpy(float)],
+        np.r_[origin[1], centres["lat"].to_numpy(float)],
+        ids=ids,
+        profile=profile,
+    )
     sources = snapped.iloc[:1] if origin_only else snapped
-    times, km = travel_matrix(graph, sources, snapped, with_distance=with_distance, n_jobs=jobs, progress=progress)
+    times, km = travel_matrix(
+        graph, sources, snapped, with_distance=with_distance, n_jobs=jobs, progress=progress
+    )
     return snapped, times, km
 
 
@@ -136,37 +166,73 @@ def prepare(
         graph = load_graph(roads, profile=coach, data_dir=data_dir, progress=progress)
     with _timed(seconds, "matrix"):
         origin = (scenario.fleet.origin_lon, scenario.fleet.origin_lat)
-        snapped, times, km = snap_and_measure(graph, origin, centres, profile=coach, jobs=jobs, progress=progress, origin_only=origin_only)
+        snapped, times, km = snap_and_measure(
+            graph,
+            origin,
+            centres,
+            profile=coach,
+            jobs=jobs,
+            progress=progress,
+            origin_only=origin_only,
+        )
     return Prepared(scenario, centres, report, graph, snapped, times, km, seconds)
 
 
 def allocate_prepared(prepared: Prepared) -> Allocation:
     """Allocate the scenario's people to its centres by coach time from the origin."""
     rules = prepared.scenario.rules
-    return allocate(prepared.scenario.people, prepared.centres, prepared.times.loc[ORIGIN], penalty_hours=rules.preference_penalty_hours,
-                    rules=rules)
+    return allocate(
+        prepared.scenario.people,
+        prepared.centres,
+        prepared.times.loc[ORIGIN],
+        penalty_hours=rules.preference_penalty_hours,
+        rules=rules,
+    )
 
 
-def plan_prepared(prepared: Prepared, *, seed: int = DEFAULT_SEED, iterations: int = DEFAULT_ITERATIONS, time_limit: float | None = None,
-                  baseline: bool = True,
-                  progress: bool = False, jobs: int | None = None) -> PlanRun:
+def plan_prepared(
+    prepared: Prepared,
+    *,
+    seed: int = DEFAULT_SEED,
+    iterations: int = DEFAULT_ITERATIONS,
+    time_limit: float | None = None,
+    baseline: bool = True,
+    progress: bool = False,
+    jobs: int | None = None,
+) -> PlanRun:
     """Allocation, coach plan and (optionally) the naive baseline on prepared inputs (`jobs`: processes for the days, 1 in a sweep)."""
     seconds = dict(prepared.seconds)
     scenario = prepared.scenario
-    if prepared.km is None or prepared.times.shape[0] < 2 and len(prepared.centres):
+    if prepared.km is None or (prepared.times.shape[0] < 2 and len(prepared.centres)):
         msg = "the plan needs the full matrix (prepare without origin_only)"
         raise ValueError(msg)
     with _timed(seconds, "allocation"):
         allocation = allocate_prepared(prepared)
     hours = reception_hours(prepared.centres, scenario.rules)
     with _timed(seconds, "plan"):
-        plan = plan_coaches(allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours, seed=seed,
-                            iterations=iterations, progress=progress, jobs=jobs, **({} if time_limit is None else {"time_limit": time_limit}))
+        plan = plan_coaches(
+            allocation,
+            prepared.times,
+            prepared.km,
+            scenario.fleet,
+            scenario.rules,
+            hours=hours,
+            seed=seed,
+            iterations=iterations,
+            progress=progress,
+            jobs=jobs,
+            **({} if time_limit is None else {"time_limit": time_limit}),
+        )
     naive = None
     if baseline:
         with _timed(seconds, "baseline"):
-            naive = naive_plan(allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours)
-    fields_ = {k: getattr(prepared, k) for k in ("scenario", "centres", "centre_report", "graph", "snapped", "times", "km")}
+            naive = naive_plan(
+                allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours
+            )
+    fields_ = {
+        k: getattr(prepared, k)
+        for k in ("scenario", "centres", "centre_report", "graph", "snapped", "times", "km")
+    }
     run = PlanRun(**fields_, seconds=seconds, allocation=allocation, plan=plan, baseline=naive)
     check_run(run)
     return run
@@ -185,12 +251,21 @@ def check_run(run: PlanRun) -> PlanCheck:
     490 people in = 490 carried + 0 not carried + 0 unplaced + 0 rows set aside
     """
     report = run.scenario.people_report
-    people_in = report.rows_read if report.rows_read or not len(run.allocation.assignments) else None
+    people_in = (
+        report.rows_read if report.rows_read or not len(run.allocation.assignments) else None
+    )
     for plan in (run.baseline, run.plan):
         if plan is None:
             continue
-        check = check_plan(plan, times=run.times, km=run.km, centres=run.centres, people_in=people_in,
-                           rejected=report.rows_rejected, source=report.file)
+        check = check_plan(
+            plan,
+            times=run.times,
+            km=run.km,
+            centres=run.centres,
+            people_in=people_in,
+            rejected=report.rows_rejected,
+            source=report.file,
+        )
         mark_illegal(plan, check)
     run.check = check
     return check
@@ -216,8 +291,17 @@ def run_plan(
     >>> run = run_plan("calais", data_dir="../shared/data")  # doctest: +SKIP
     >>> run.plan.trips_frame().head()  # doctest: +SKIP
     """
-    prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs, progress=progress)
-    return plan_prepared(prepared, seed=seed, iterations=iterations, baseline=baseline, progress=progress, time_limit=time_limit)
+    prepared = prepare(
+        scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs, progress=progress
+    )
+    return plan_prepared(
+        prepared,
+        seed=seed,
+        iterations=iterations,
+        baseline=baseline,
+        progress=progress,
+        time_limit=time_limit,
+    )
 
 
 def _all_regions(data_dir: str | os.PathLike[str] | None) -> set[str]:
@@ -239,24 +323,40 @@ def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     (True, PosixPath('calais-plan/trips.csv'))
     """
     from abri.files import atomic_dir, check_output_dir
-    from abri.outputs.trips import trip_lines
     from abri.outputs.planfile import write_plan
+    from abri.outputs.trips import trip_lines
 
     out = check_output_dir(out_dir)
     check = check_run(run)
     lines = trip_lines(run.graph, run.snapped, run.plan.trips, points=run.points)
     with atomic_dir(out) as tmp:
-        files = write_plan(run.plan, tmp, centres=run.centres, lines=lines, baseline=run.baseline,
-                           origin=(run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat), label=run.scenario.label,
-                           scenario=run.scenario.name, check=check)
+        files = write_plan(
+            run.plan,
+            tmp,
+            centres=run.centres,
+            lines=lines,
+            baseline=run.baseline,
+            origin=(run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat),
+            label=run.scenario.label,
+            scenario=run.scenario.name,
+            check=check,
+        )
         if run.centre_report.rows_rejected:
             files["centre_rejects"] = run.centre_report.write_rejects(tmp / "centres.rejects.csv")
         if run.scenario.people_report.rows_rejected:
-            files["people_rejects"] = run.scenario.people_report.write_rejects(tmp / "people.rejects.csv")
+            files["people_rejects"] = run.scenario.people_report.write_rejects(
+                tmp / "people.rejects.csv"
+            )
     return {name: out / path.name for name, path in files.items()}
 
 
-DEMO_DATASETS = ("communes", "departements", "departements-simplifie", "regions-simplifie", "france-all-roads")
+DEMO_DATASETS = (
+    "communes",
+    "departements",
+    "departements-simplifie",
+    "regions-simplifie",
+    "france-all-roads",
+)
 
 
 def check_data(names: tuple[str, ...], data_dir: str | os.PathLike[str] | None = None) -> None:
@@ -275,41 +375,83 @@ def check_data(names: tuple[str, ...], data_dir: str | os.PathLike[str] | None =
         raise MissingDataError(msg)
 
 
-def run_demo(out_dir: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_SEED,
-             iterations: int = DEFAULT_ITERATIONS, progress: bool = True, profile: str | os.PathLike[str] | None = None) -> tuple[PlanRun, dict[str, Path]]:
+def run_demo(
+    out_dir: str | os.PathLike[str],
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    seed: int = DEFAULT_SEED,
+    iterations: int = DEFAULT_ITERATIONS,
+    progress: bool = True,
+    profile: str | os.PathLike[str] | None = None,
+) -> tuple[PlanRun, dict[str, Path]]:
     """The whole chain on the data pack: scenario, validation, capacity, roads, allocation, coaches, maps."""
     from abri.files import check_output_dir, write_csv
     from abri.geo.capacity import capacity_summary
-    from abri.synthetic import ScenarioParams, write_scenario
     from abri.maps.capacity import write_capacity_map
     from abri.maps.plan import write_plan_map
+    from abri.synthetic import ScenarioParams, write_scenario
 
     check_data(DEMO_DATASETS, data_dir)
     out = Path(out_dir)
     check_output_dir(out, marker=None)
-    files = {f"scenario/{k}": v for k, v in write_scenario(ScenarioParams(), out / "scenario", data_dir=data_dir).items()}
-    run = run_plan(out / "scenario", data_dir=data_dir, profile=profile, seed=seed, iterations=iterations, progress=progress)
+    files = {
+        f"scenario/{k}": v
+        for k, v in write_scenario(ScenarioParams(), out / "scenario", data_dir=data_dir).items()
+    }
+    run = run_plan(
+        out / "scenario",
+        data_dir=data_dir,
+        profile=profile,
+        seed=seed,
+        iterations=iterations,
+        progress=progress,
+    )
     files["validation"] = run.centre_report.write_problems(out / "validation.csv")
     for level in ("departement", "region"):
-        summary = capacity_summary(run.centres, by=level, data_dir=data_dir, allocated=run.allocation.per_centre())  # type: ignore[arg-type]
+        summary = capacity_summary(
+            run.centres, by=level, data_dir=data_dir, allocated=run.allocation.per_centre()
+        )
         files[f"capacity_{level}"] = write_csv(out / f"capacity-{level}.csv", summary, index=True)
     with _timed(run.seconds, "write"):
         files |= {f"plan/{k}": v for k, v in write_run(run, out / "plan").items()}
     with _timed(run.seconds, "maps"):
-        origin = (run.scenario.fleet.origin_lon, run.scenario.fleet.origin_lat, run.scenario.fleet.origin_name)
-        cap_html, cap_png = write_capacity_map(run.centres, out / "capacity.html", png=True, data_dir=data_dir, origin=origin,
-                                               plan=out / "plan")  # allocation and arrivals
-        plan_html, plan_png = write_plan_map(out / "plan", out / "plan.html", png=True, data_dir=data_dir)
-    files |= {"capacity_map": cap_html, "capacity_png": cap_png, "plan_map": plan_html, "plan_png": plan_png}
-    with _timed(run.seconds, "readiness"):  # places by group per department for the prefecture summaries (abri.readiness, issue 16)
+        origin = (
+            run.scenario.fleet.origin_lon,
+            run.scenario.fleet.origin_lat,
+            run.scenario.fleet.origin_name,
+        )
+        cap_html, cap_png = write_capacity_map(
+            run.centres,
+            out / "capacity.html",
+            png=True,
+            data_dir=data_dir,
+            origin=origin,
+            plan=out / "plan",
+        )  # allocation and arrivals
+        plan_html, plan_png = write_plan_map(
+            out / "plan", out / "plan.html", png=True, data_dir=data_dir
+        )
+    files |= {
+        "capacity_map": cap_html,
+        "capacity_png": cap_png,
+        "plan_map": plan_html,
+        "plan_png": plan_png,
+    }
+    with _timed(
+        run.seconds, "readiness"
+    ):  # places by group per department for the prefecture summaries (abri.readiness, issue 16)
         from abri.readiness import prefecture_rows, readiness, write_readiness
 
         ready = readiness(out / "scenario", data_dir=data_dir)
         write_readiness(ready, out / "readiness", data_dir=data_dir, with_map=False)
     files["readiness"] = out / "readiness"
-    with _timed(run.seconds, "documents"):  # road sheets, arrival sheets, summaries (abri.documents, issue 12)
+    with _timed(
+        run.seconds, "documents"
+    ):  # road sheets, arrival sheets, summaries (abri.documents, issue 12)
         from abri.documents import write_documents
 
-        write_documents(out / "plan", out / "documents", data_dir=data_dir, readiness=prefecture_rows(ready))
+        write_documents(
+            out / "plan", out / "documents", data_dir=data_dir, readiness=prefecture_rows(ready)
+        )
     files["documents"] = out / "documents"
     return run, files

@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from abri.constants import GROUPS
+from abri.files import CsvDialect
+from abri.i18n import LANGS, MESSAGES
 from abri.inputs.report import ValidationReport
 from abri.inputs.scenario import DEFAULT_RULES
-from abri.i18n import LANGS, MESSAGES
 from abri.planning.readiness import (
     COACH_KMH,
     DETOUR,
@@ -51,9 +52,22 @@ from abri.planning.readiness import (
     supply_arrays,
 )
 
-__all__ = ["HOUSEHOLD_SIZE", "Demand", "Readiness", "check_readiness", "demand_from_counts", "demand_from_people", "extra_centres",
-           "extra_places_by_departement", "parse_counts", "prefecture_rows", "read_prefecture_rows", "readiness", "straight_time_s",
-           "write_readiness"]
+__all__ = [
+    "HOUSEHOLD_SIZE",
+    "Demand",
+    "Readiness",
+    "check_readiness",
+    "demand_from_counts",
+    "demand_from_people",
+    "extra_centres",
+    "extra_places_by_departement",
+    "parse_counts",
+    "prefecture_rows",
+    "read_prefecture_rows",
+    "readiness",
+    "straight_time_s",
+    "write_readiness",
+]
 
 
 # ---------------------------------------------------------------- the result
@@ -82,8 +96,12 @@ class Readiness:
     not_counted: list[str] = field(default_factory=list)  # centre ids no coach reaches
     seconds: float = 0.0
     label: str = ""
-    reports: list[ValidationReport] = field(default_factory=list, repr=False)  # the centre (and people) file checks
-    centres: pd.DataFrame | None = field(default=None, repr=False)  # the centres counted, for the map
+    reports: list[ValidationReport] = field(
+        default_factory=list, repr=False
+    )  # the centre (and people) file checks
+    centres: pd.DataFrame | None = field(
+        default=None, repr=False
+    )  # the centres counted, for the map
     origin: tuple[float, float] | None = None
 
     @property
@@ -94,23 +112,35 @@ class Readiness:
     def __repr__(self) -> str:
         people = int(self.groups["people"].sum())
         if self.ready:
-            margins = ", ".join(f"{g} {int(m):,}" for g, m in self.groups["margin"].items() if self.groups.at[g, "people"] > 0)
+            margins = ", ".join(
+                f"{g} {int(m):,}"
+                for g, m in self.groups["margin"].items()
+                if self.groups.at[g, "people"] > 0
+            )
             return f"Readiness(READY: {people:,} people; margin {margins})"
         short = ", ".join(f"{g} {int(n):,}" for g, n in self.groups["unplaced"].items() if n > 0)
         n = self.extras["departement"].nunique()
-        return (f"Readiness(NOT READY: {self.unplaced:,} of {people:,} people unplaced ({short}); "
-                f"{int(self.extras['places'].sum()):,} extra places in {n} department{'s' if n != 1 else ''})")
+        return (
+            f"Readiness(NOT READY: {self.unplaced:,} of {people:,} people unplaced ({short}); "
+            f"{int(self.extras['places'].sum()):,} extra places in {n} department{'s' if n != 1 else ''})"
+        )
 
 
 def _areas(data_dir: str | os.PathLike[str] | None) -> tuple[pd.DataFrame, pd.Series]:
     from abri.geo.departements import load_departements, load_regions
 
-    departements = pd.DataFrame(load_departements(data_dir, simplified=True)[["code", "nom", "region"]]).set_index("code")
+    departements = pd.DataFrame(
+        load_departements(data_dir, simplified=True)[["code", "nom", "region"]]
+    ).set_index("code")
     return departements, load_regions(data_dir).set_index("code")["nom"]
 
 
-def _candidates(centres: pd.DataFrame, departements: pd.DataFrame, origin: tuple[float, float],
-                data_dir: str | os.PathLike[str] | None) -> pd.DataFrame:
+def _candidates(
+    centres: pd.DataFrame,
+    departements: pd.DataFrame,
+    origin: tuple[float, float],
+    data_dir: str | os.PathLike[str] | None,
+) -> pd.DataFrame:
     """Departments that may be asked for places, each at its most populous commune.
 
     Those with a centre in the file (all if none), less the origin's own department: people are leaving it.
@@ -118,17 +148,33 @@ def _candidates(centres: pd.DataFrame, departements: pd.DataFrame, origin: tuple
     from abri.geo.gazetteer import load_communes
 
     communes = load_communes(data_dir)
-    home = communes["departement"].iat[int(np.argmin((communes["lon"] - origin[0]) ** 2 + (communes["lat"] - origin[1]) ** 2))]
-    codes = (set(centres["departement"].astype(str)) & set(departements.index) or set(departements.index)) - {home}
+    home = communes["departement"].iat[
+        int(np.argmin((communes["lon"] - origin[0]) ** 2 + (communes["lat"] - origin[1]) ** 2))
+    ]
+    codes = (
+        set(centres["departement"].astype(str)) & set(departements.index) or set(departements.index)
+    ) - {home}
     communes = communes[communes["departement"].isin(codes) & communes["population"].notna()]
     top = communes.loc[communes.groupby("departement")["population"].idxmax()]
-    return pd.DataFrame({"departement": top["departement"].to_numpy(), "region": top["departement"].map(departements["region"]).to_numpy(),
-                         "insee": top["code"].to_numpy(), "commune": top["nom"].to_numpy(), "lon": top["lon"].to_numpy(float),
-                         "lat": top["lat"].to_numpy(float)})
+    return pd.DataFrame(
+        {
+            "departement": top["departement"].to_numpy(),
+            "region": top["departement"].map(departements["region"]).to_numpy(),
+            "insee": top["code"].to_numpy(),
+            "commune": top["nom"].to_numpy(),
+            "lon": top["lon"].to_numpy(float),
+            "lat": top["lat"].to_numpy(float),
+        }
+    )
 
 
-def _travel_times(lon: np.ndarray, lat: np.ndarray, origin: tuple[float, float], roads: str | os.PathLike[str] | None,
-                  data_dir: str | os.PathLike[str] | None) -> tuple[np.ndarray, str]:
+def _travel_times(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    origin: tuple[float, float],
+    roads: str | os.PathLike[str] | None,
+    data_dir: str | os.PathLike[str] | None,
+) -> tuple[np.ndarray, str]:
     """Coach time (s) from the origin to each point (NaN when no road reaches it), and how it was measured."""
     if roads is None:
         return straight_time_s(lon, lat, origin), f"straight line x {DETOUR} at {COACH_KMH:g} km/h"
@@ -140,7 +186,9 @@ def _travel_times(lon: np.ndarray, lat: np.ndarray, origin: tuple[float, float],
     profile = load_profile(None)
     graph = load_graph(roads, profile=profile, data_dir=data_dir)
     points = pd.DataFrame({"id": [f"P{i}" for i in range(len(lon))], "lon": lon, "lat": lat})
-    snapped, times, _ = snap_and_measure(graph, origin, points, profile=profile, origin_only=True, with_distance=False)
+    snapped, times, _ = snap_and_measure(
+        graph, origin, points, profile=profile, origin_only=True, with_distance=False
+    )
     out = np.array(times.loc[ORIGIN, points["id"]], dtype=float)
     out[~snapped.loc[points["id"], "reachable"].to_numpy(bool)] = np.nan
     return out, f"coach time on the roads {roads}"
@@ -181,26 +229,63 @@ def check_readiness(
     start = time.perf_counter()
     departements, region_names = _areas(data_dir)
     candidates = _candidates(centres, departements, origin, data_dir)
-    times, travel = _travel_times(np.r_[centres["lon"].to_numpy(float), candidates["lon"].to_numpy(float)],
-                                  np.r_[centres["lat"].to_numpy(float), candidates["lat"].to_numpy(float)], origin, roads, data_dir)
-    frame = pd.DataFrame(centres).assign(time_s=times[:len(centres)])
-    candidates = candidates.assign(time_s=times[len(centres):]).dropna(subset=["time_s"]).reset_index(drop=True)
+    times, travel = _travel_times(
+        np.r_[centres["lon"].to_numpy(float), candidates["lon"].to_numpy(float)],
+        np.r_[centres["lat"].to_numpy(float), candidates["lat"].to_numpy(float)],
+        origin,
+        roads,
+        data_dir,
+    )
+    frame = pd.DataFrame(centres).assign(time_s=times[: len(centres)])
+    candidates = (
+        candidates.assign(time_s=times[len(centres) :])
+        .dropna(subset=["time_s"])
+        .reset_index(drop=True)
+    )
     supply = supply_arrays(frame)
     days = demand.days
-    solution, to_date = solve(demand, supply, candidates, penalty_s=penalty_hours * 3600, spread_places=spread_places,
-                              spread_s=spread_hours * 3600, time_limit=time_limit)
+    solution, to_date = solve(
+        demand,
+        supply,
+        candidates,
+        penalty_s=penalty_hours * 3600,
+        spread_places=spread_places,
+        spread_s=spread_hours * 3600,
+        time_limit=time_limit,
+    )
     total, exact = sum(solution.short.values()), solution.exact
     margin = margins(demand, supply, solution, days[-1] if days else "9999")
-    groups, per_day, per_dept, per_region, extras = _tables(demand, frame, supply, solution, margin, to_date, candidates, departements,
-                                                           region_names)
-    return Readiness(total == 0, groups, per_day, per_dept, per_region, extras, exact=exact, travel=travel, source=demand.source,
-                     not_counted=list(supply.ids[~np.isfinite(supply.time_s)]), seconds=round(time.perf_counter() - start, 2),
-                     centres=centres, origin=origin)
+    groups, per_day, per_dept, per_region, extras = _tables(
+        demand, frame, supply, solution, margin, to_date, candidates, departements, region_names
+    )
+    return Readiness(
+        total == 0,
+        groups,
+        per_day,
+        per_dept,
+        per_region,
+        extras,
+        exact=exact,
+        travel=travel,
+        source=demand.source,
+        not_counted=list(supply.ids[~np.isfinite(supply.time_s)]),
+        seconds=round(time.perf_counter() - start, 2),
+        centres=centres,
+        origin=origin,
+    )
 
 
-def _tables(demand: Demand, frame: pd.DataFrame, supply: Supply, solution: Solution, margins: dict[str, int], to_date: dict[str, int],
-            candidates: pd.DataFrame, departements: pd.DataFrame, region_names: pd.Series
-            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _tables(
+    demand: Demand,
+    frame: pd.DataFrame,
+    supply: Supply,
+    solution: Solution,
+    margins: dict[str, int],
+    to_date: dict[str, int],
+    candidates: pd.DataFrame,
+    departements: pd.DataFrame,
+    region_names: pd.Series,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     people = demand.by_day_group()
     counted = np.isfinite(supply.time_s)
     short = pd.Series(solution.short, dtype=int)
@@ -215,33 +300,74 @@ def _tables(demand: Demand, frame: pd.DataFrame, supply: Supply, solution: Solut
     groups["margin"] = pd.Series(margins).reindex(groups.index).fillna(0).astype(int)
     groups = groups[(groups["people"] > 0) | (groups["places"] > 0)]
     day_index = pd.Index(demand.days, name="day")
-    open_places = [int(supply.capacity[(supply.opens_on <= d) & counted].sum()) for d in demand.days]
-    days = pd.DataFrame({"people": people.sum(axis=1).reindex(day_index).fillna(0).astype(int).to_numpy(), "places_open": open_places}, index=day_index)
+    open_places = [
+        int(supply.capacity[(supply.opens_on <= d) & counted].sum()) for d in demand.days
+    ]
+    days = pd.DataFrame(
+        {
+            "people": people.sum(axis=1).reindex(day_index).fillna(0).astype(int).to_numpy(),
+            "places_open": open_places,
+        },
+        index=day_index,
+    )
     days["people_to_date"] = days["people"].cumsum()
     days["places_later"] = int(supply.capacity[counted].sum()) - days["places_open"]
     days["unplaced_to_date"] = [to_date.get(d, 0) for d in demand.days]
     days["ready"] = days["unplaced_to_date"] == 0
-    days = days[["people", "people_to_date", "places_open", "places_later", "unplaced_to_date", "ready"]]
-    extras = pd.DataFrame([{"departement": d, "group": g, "places": n, "needed_by": day} for (g, d), (n, day) in solution.extras.items() if n > 0],
-                          columns=["departement", "group", "places", "needed_by"])
-    extras = extras.merge(candidates[["departement", "insee", "commune"]], on="departement", how="left")
+    days = days[
+        ["people", "people_to_date", "places_open", "places_later", "unplaced_to_date", "ready"]
+    ]
+    extras = pd.DataFrame(
+        [
+            {"departement": d, "group": g, "places": n, "needed_by": day}
+            for (g, d), (n, day) in solution.extras.items()
+            if n > 0
+        ],
+        columns=["departement", "group", "places", "needed_by"],
+    )
+    extras = extras.merge(
+        candidates[["departement", "insee", "commune"]], on="departement", how="left"
+    )
     extras.insert(1, "nom", extras["departement"].map(departements["nom"]))
     extras.insert(2, "region", extras["departement"].map(departements["region"]))
-    extras = extras.sort_values(["departement", "group"], key=lambda s: s.map(GROUPS.index) if s.name == "group" else s).reset_index(drop=True)
+    extras = extras.sort_values(
+        ["departement", "group"], key=lambda s: s.map(GROUPS.index) if s.name == "group" else s
+    ).reset_index(drop=True)
     live = frame[counted].assign(departement=lambda f: f["departement"].astype(str))
-    per_dept = pd.DataFrame({"centres": live.groupby("departement").size(), "places": live.groupby("departement")["capacity"].sum()})
+    per_dept = pd.DataFrame(
+        {
+            "centres": live.groupby("departement").size(),
+            "places": live.groupby("departement")["capacity"].sum(),
+        }
+    )
     for g in GROUPS:
-        per_dept[f"places_{g}"] = pd.Series(np.where(supply.accepts[g], supply.capacity, 0)[counted], index=live.index).groupby(live["departement"]).sum()
+        per_dept[f"places_{g}"] = (
+            pd.Series(np.where(supply.accepts[g], supply.capacity, 0)[counted], index=live.index)
+            .groupby(live["departement"])
+            .sum()
+        )
         per_dept[f"extra_{g}"] = extras[extras["group"] == g].groupby("departement")["places"].sum()
-    per_dept = per_dept.reindex(per_dept.index.union(pd.Index(extras["departement"].unique()))).fillna(0).astype(int)
+    per_dept = (
+        per_dept.reindex(per_dept.index.union(pd.Index(extras["departement"].unique())))
+        .fillna(0)
+        .astype(int)
+    )
     per_dept["extra"] = per_dept[[f"extra_{g}" for g in GROUPS]].sum(axis=1)
-    per_dept["needed_by"] = extras.groupby("departement")["needed_by"].min().reindex(per_dept.index).fillna("")
+    per_dept["needed_by"] = (
+        extras.groupby("departement")["needed_by"].min().reindex(per_dept.index).fillna("")
+    )
     per_dept.insert(0, "nom", per_dept.index.map(departements["nom"]))
     per_dept.insert(1, "region", per_dept.index.map(departements["region"]))
     per_dept.index.name = "departement"
     numeric = [c for c in per_dept.columns if c not in ("nom", "region", "needed_by")]
     regions = per_dept.groupby("region")[numeric].sum()
-    regions["needed_by"] = per_dept[per_dept["needed_by"] != ""].groupby("region")["needed_by"].min().reindex(regions.index).fillna("")
+    regions["needed_by"] = (
+        per_dept[per_dept["needed_by"] != ""]
+        .groupby("region")["needed_by"]
+        .min()
+        .reindex(regions.index)
+        .fillna("")
+    )
     regions.insert(0, "nom", regions.index.map(region_names))
     return groups, days, per_dept, regions, extras
 
@@ -302,13 +428,24 @@ def readiness(
         from abri.geo.gazetteer import load_communes
         from abri.inputs.people import read_people
 
-        people, people_report = read_people(folder / "people.csv", regions=set(load_communes(data_dir)["region"].unique()),
-                                              days=fleet.days)
+        people, people_report = read_people(
+            folder / "people.csv",
+            regions=set(load_communes(data_dir)["region"].unique()),
+            days=fleet.days,
+        )
         demand = demand_from_people(people)
     centres, centre_report = read_centres(folder / "centres.csv", data_dir=data_dir)
-    result = check_readiness(demand, centres, origin=(fleet.origin_lon, fleet.origin_lat), data_dir=data_dir,
-                             penalty_hours=rules.preference_penalty_hours, roads=roads, spread_places=spread_places,
-                             spread_hours=spread_hours, time_limit=time_limit)
+    result = check_readiness(
+        demand,
+        centres,
+        origin=(fleet.origin_lon, fleet.origin_lat),
+        data_dir=data_dir,
+        penalty_hours=rules.preference_penalty_hours,
+        roads=roads,
+        spread_places=spread_places,
+        spread_hours=spread_hours,
+        time_limit=time_limit,
+    )
     result.label = read_label(folder)[1]
     result.reports = [centre_report] if expect is not None else [centre_report, people_report]
     return result
@@ -317,8 +454,19 @@ def readiness(
 # ---------------------------------------------------------------- outputs
 
 #: Headers of the suggested centre rows (aliases :func:`abri.geo.centres.read_centres` reads).
-CENTRE_HEADERS = {"fr": ("id", "nom", "capacite", "code_insee", "type", "publics", "departement", "ouverture_date"),
-                  "en": ("id", "name", "capacity", "insee", "type", "groups", "departement", "opens_on")}
+CENTRE_HEADERS = {
+    "fr": (
+        "id",
+        "nom",
+        "capacite",
+        "code_insee",
+        "type",
+        "publics",
+        "departement",
+        "ouverture_date",
+    ),
+    "en": ("id", "name", "capacity", "insee", "type", "groups", "departement", "opens_on"),
+}
 
 
 def _words(lang: str) -> dict[str, str]:
@@ -326,8 +474,12 @@ def _words(lang: str) -> dict[str, str]:
     if lang not in LANGS:
         msg = f"`lang` is {lang!r}; expected one of {', '.join(LANGS)}"
         raise ValueError(msg)
-    n = LANGS.index(lang)  # type: ignore[arg-type]
-    return {key.removeprefix("readiness."): words[n] for key, words in MESSAGES.items() if key.startswith("readiness.")}
+    n = LANGS.index(lang)
+    return {
+        key.removeprefix("readiness."): words[n]
+        for key, words in MESSAGES.items()
+        if key.startswith("readiness.")
+    }
 
 
 def _date(value: str, lang: str) -> str:
@@ -348,8 +500,8 @@ def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
     def header(col: str) -> str:
         for prefix, key in (("places_", "places_of"), ("extra_", "extra_of")):
-            if col.startswith(prefix) and col[len(prefix):] in GROUPS:
-                return words[key].format(group=words[col[len(prefix):]])
+            if col.startswith(prefix) and col[len(prefix) :] in GROUPS:
+                return words[key].format(group=words[col[len(prefix) :]])
         return words.get(col, col)
 
     return out.rename(columns=header)
@@ -358,8 +510,19 @@ def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def extra_centres(result: Readiness, *, lang: str = "fr") -> pd.DataFrame:
     """The extra places as centre rows a planner can append to the centre file (one per department and group)."""
     words = _words(lang)
-    rows = [(f"EXTRA-{r.departement}-{r.group}", words["extra_name"].format(group=words[r.group], nom=r.nom), int(r.places), r.insee,
-             "CAOMI" if r.group == "minors" else "CAO", r.group, r.departement, r.needed_by) for r in result.extras.itertuples(index=False)]
+    rows = [
+        (
+            f"EXTRA-{r.departement}-{r.group}",
+            words["extra_name"].format(group=words[r.group], nom=r.nom),
+            int(r.places),
+            r.insee,
+            "CAOMI" if r.group == "minors" else "CAO",
+            r.group,
+            r.departement,
+            r.needed_by,
+        )
+        for r in result.extras.itertuples(index=False)
+    ]
     return pd.DataFrame(rows, columns=list(CENTRE_HEADERS[lang]))
 
 
@@ -389,35 +552,70 @@ def extra_places_by_departement(result: Readiness) -> pd.Series:
     return result.departements["extra"].rename("extra_places")
 
 
-def write_readiness(result: Readiness, out_dir: str | os.PathLike[str], *, lang: str = "fr", data_dir: str | os.PathLike[str] | None = None,
-                    with_map: bool = True) -> dict[str, Path]:
+def write_readiness(
+    result: Readiness,
+    out_dir: str | os.PathLike[str],
+    *,
+    lang: str = "fr",
+    data_dir: str | os.PathLike[str] | None = None,
+    with_map: bool = True,
+) -> dict[str, Path]:
     """Write the tables (CSV and one XLSX workbook), the suggested centre rows, a JSON summary and (`with_map`) the capacity
     map with a layer of extra places by department into `out_dir`, whole or not at all."""
     from abri.files import atomic_dir, atomic_path, safe_frame, write_csv, write_json
 
     words = _words(lang)
-    dialect = "excel-fr" if lang == "fr" else "default"
-    tables = {"groups": result.groups, "days": result.days, "departements": result.departements, "regions": result.regions,
-              "extras": result.extras}
+    dialect: CsvDialect = "excel-fr" if lang == "fr" else "default"
+    tables = {
+        "groups": result.groups,
+        "days": result.days,
+        "departements": result.departements,
+        "regions": result.regions,
+        "extras": result.extras,
+    }
     out = Path(out_dir)
     names: dict[str, str] = {}
     with atomic_dir(out) as tmp:
         for key, table in tables.items():
-            names[key] = write_csv(tmp / f"readiness-{key}.csv", _localised(table, lang), dialect=dialect).name  # type: ignore[arg-type]
-        with atomic_path(tmp / "readiness.xlsx") as path, pd.ExcelWriter(path, engine="openpyxl") as book:
+            names[key] = write_csv(
+                tmp / f"readiness-{key}.csv", _localised(table, lang), dialect=dialect
+            ).name
+        with (
+            atomic_path(tmp / "readiness.xlsx") as path,
+            pd.ExcelWriter(path, engine="openpyxl") as book,
+        ):
             for key, table in tables.items():
-                safe_frame(_localised(table, lang)).to_excel(book, sheet_name=words[f"{key}_sheet"], index=False)
+                safe_frame(_localised(table, lang)).to_excel(
+                    book, sheet_name=words[f"{key}_sheet"], index=False
+                )
         names["workbook"] = "readiness.xlsx"
-        names["extra_centres"] = write_csv(tmp / "extra-centres.csv", extra_centres(result, lang=lang), dialect=dialect).name  # type: ignore[arg-type]
-        summary = {"ready": result.ready, "unplaced": result.unplaced, "extra_places": int(result.extras["places"].sum()),
-                   "exact": result.exact, "travel": result.travel, "demand": result.source, "not_counted": result.not_counted,
-                   "seconds": result.seconds, "label": result.label, "departements": prefecture_rows(result).to_dict("records")}
+        names["extra_centres"] = write_csv(
+            tmp / "extra-centres.csv", extra_centres(result, lang=lang), dialect=dialect
+        ).name
+        summary = {
+            "ready": result.ready,
+            "unplaced": result.unplaced,
+            "extra_places": int(result.extras["places"].sum()),
+            "exact": result.exact,
+            "travel": result.travel,
+            "demand": result.source,
+            "not_counted": result.not_counted,
+            "seconds": result.seconds,
+            "label": result.label,
+            "departements": prefecture_rows(result).to_dict("records"),
+        }
         names["summary"] = write_json(tmp / "readiness.json", summary).name
         if with_map and result.centres is not None:
             from abri.maps.capacity import write_capacity_map
 
             origin = (*result.origin, "origin") if result.origin else None
             layer = {words["map_title"]: (extra_places_by_departement(result), words["map_legend"])}
-            names["map"] = write_capacity_map(result.centres, tmp / "readiness-map.html", data_dir=data_dir, origin=origin,  # type: ignore[arg-type]
-                                              extra=layer, label=result.label)[0].name
+            names["map"] = write_capacity_map(
+                result.centres,
+                tmp / "readiness-map.html",
+                data_dir=data_dir,
+                origin=origin,
+                extra=layer,
+                label=result.label,
+            )[0].name
     return {key: out / name for key, name in names.items()}

@@ -65,7 +65,9 @@ def _capacities(rng: np.random.Generator, n: int, total: int, small_share: float
     return rng.permutation(caps)
 
 
-def _place_centres(rng: np.random.Generator, communes: pd.DataFrame, region_of: np.ndarray, prefix: str) -> pd.DataFrame:
+def _place_centres(
+    rng: np.random.Generator, communes: pd.DataFrame, region_of: np.ndarray, prefix: str
+) -> pd.DataFrame:
     """One commune per centre, drawn in its region, weighted by the square root of population."""
     rows = []
     for region in np.unique(region_of):
@@ -107,7 +109,9 @@ def generate_people(params: ScenarioParams, centres: pd.DataFrame) -> pd.DataFra
     """People by id, queue group, departure day, household, and two preferred regions."""
     rng = np.random.default_rng(params.seed + 1)
     adult = centres[centres["type"] == "CAO"]
-    region_places = adult.groupby("region")["capacite"].sum().reindex(list(params.regions)).fillna(0)
+    region_places = (
+        adult.groupby("region")["capacite"].sum().reindex(list(params.regions)).fillna(0)
+    )
     pref_p = (region_places / region_places.sum()).to_numpy()
     rows: list[dict[str, object]] = []
     for day, count in zip(params.days, params.adults_per_day):
@@ -119,36 +123,70 @@ def generate_people(params: ScenarioParams, centres: pd.DataFrame) -> pd.DataFra
             household = f"H{len({r['household'] for r in rows if r['household']}) + 1:04d}"
             group = "women" if size == 1 else "families"
             prefs = rng.choice(len(params.regions), 2, replace=False, p=pref_p)
-            rows += [{"day": day, "group": group, "household": household, "prefs": prefs} for _ in range(size)]
+            rows += [
+                {"day": day, "group": group, "household": household, "prefs": prefs}
+                for _ in range(size)
+            ]
             placed += size
         for group, n in (("vulnerable", n_vul), ("men", count - n_fam - n_vul)):
             for _ in range(n):
-                rows.append({"day": day, "group": group, "household": "", "prefs": rng.choice(len(params.regions), 2, replace=False, p=pref_p)})
+                rows.append(
+                    {
+                        "day": day,
+                        "group": group,
+                        "household": "",
+                        "prefs": rng.choice(len(params.regions), 2, replace=False, p=pref_p),
+                    }
+                )
     people = pd.DataFrame(rows)
     people["pref1"] = [params.regions[p[0]] for p in people["prefs"]]
     people["pref2"] = [params.regions[p[1]] for p in people["prefs"]]
-    minors = pd.DataFrame({"day": params.minors_day, "group": "minors", "household": "", "pref1": "", "pref2": ""}, index=range(params.minors))
+    minors = pd.DataFrame(
+        {"day": params.minors_day, "group": "minors", "household": "", "pref1": "", "pref2": ""},
+        index=range(params.minors),
+    )
     people = pd.concat([people.drop(columns="prefs"), minors], ignore_index=True)
     people.insert(0, "person_id", [f"P{i + 1:05d}" for i in range(len(people))])
     return people[["person_id", "day", "group", "household", "pref1", "pref2"]]
 
 
-def write_scenario(params: ScenarioParams, out_dir: str | os.PathLike[str], *, rules: Rules | None = None,
-                   data_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+def write_scenario(
+    params: ScenarioParams,
+    out_dir: str | os.PathLike[str],
+    *,
+    rules: Rules | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, Path]:
     """Write ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``, ``scenario.json`` and a README."""
     out = Path(out_dir)
     communes = load_communes(data_dir)
     centres = generate_centres(params, communes)
     people = generate_people(params, centres)
-    fleet = Fleet(params.coaches_per_day, params.seats, params.origin_lon, params.origin_lat, CALAIS_NAME,
-                  [*params.days, params.minors_day])
+    fleet = Fleet(
+        params.coaches_per_day,
+        params.seats,
+        params.origin_lon,
+        params.origin_lat,
+        CALAIS_NAME,
+        [*params.days, params.minors_day],
+    )
     files = {
         "centres": write_csv(out / "centres.csv", centres, dialect="excel-fr"),
         "people": write_csv(out / "people.csv", people),
         "fleet": write_text_atomic(out / "fleet.json", json.dumps(asdict(fleet), indent=1)),
-        "rules": write_text_atomic(out / "rules.json", json.dumps(asdict(rules or Rules()), indent=1)),
-        "scenario": write_text_atomic(out / "scenario.json", json.dumps({"label": SYNTHETIC_LABEL, "name": "calais-2016", **asdict(params)}, indent=1)),
+        "rules": write_text_atomic(
+            out / "rules.json", json.dumps(asdict(rules or Rules()), indent=1)
+        ),
+        "scenario": write_text_atomic(
+            out / "scenario.json",
+            json.dumps(
+                {"label": SYNTHETIC_LABEL, "name": "calais-2016", **asdict(params)}, indent=1
+            ),
+        ),
     }
-    files["readme"] = write_text_atomic(out / "README.txt", f"{SYNTHETIC_LABEL}\n\nFiles: centres.csv (replace with a real list), people.csv "
-                                        "(ids and groups only, no names), fleet.json, rules.json, scenario.json (the parameters).\n")
+    files["readme"] = write_text_atomic(
+        out / "README.txt",
+        f"{SYNTHETIC_LABEL}\n\nFiles: centres.csv (replace with a real list), people.csv "
+        "(ids and groups only, no names), fleet.json, rules.json, scenario.json (the parameters).\n",
+    )
     return files

@@ -30,17 +30,25 @@ def make_file(rows: int, folder: Path, seed: int = 1) -> Path:
     """A semicolon CSV of `rows` centres in real communes, half by INSEE code, half by lon/lat, 1% bad."""
     rng = np.random.default_rng(seed)
     communes = load_communes()
-    communes = communes[communes["departement"].str.len() == 2].sample(rows, replace=True, random_state=seed)
+    communes = communes[communes["departement"].str.len() == 2].sample(
+        rows, replace=True, random_state=seed
+    )
     by_code = rng.random(rows) < 0.5
-    frame = pd.DataFrame({
-        "id": [f"C{i:05d}" for i in range(rows)],
-        "nom": [f"Centre {i}" for i in range(rows)],
-        "capacite": rng.integers(5, 80, rows).astype(str),
-        "code_insee": np.where(by_code, communes["code"], ""),
-        "lon": np.where(by_code, "", communes["lon"].map(lambda v: f"{v:.5f}".replace(".", ","))),
-        "lat": np.where(by_code, "", communes["lat"].map(lambda v: f"{v:.5f}".replace(".", ","))),
-        "type": "CAO",
-    })
+    frame = pd.DataFrame(
+        {
+            "id": [f"C{i:05d}" for i in range(rows)],
+            "nom": [f"Centre {i}" for i in range(rows)],
+            "capacite": rng.integers(5, 80, rows).astype(str),
+            "code_insee": np.where(by_code, communes["code"], ""),
+            "lon": np.where(
+                by_code, "", communes["lon"].map(lambda v: f"{v:.5f}".replace(".", ","))
+            ),
+            "lat": np.where(
+                by_code, "", communes["lat"].map(lambda v: f"{v:.5f}".replace(".", ","))
+            ),
+            "type": "CAO",
+        }
+    )
     bad = rng.random(rows) < 0.01
     frame.loc[bad, "capacite"] = "n/a"
     path = folder / "centres-bench.csv"
@@ -61,7 +69,14 @@ def naive(path: Path, sample: int) -> float:
         else:
             lon, lat = float(row["lon"].replace(",", ".")), float(row["lat"].replace(",", "."))
         point = Point(lon, lat)
-        next((code for code, geom in zip(departements["code"], departements.geometry) if geom.contains(point)), None)
+        next(
+            (
+                code
+                for code, geom in zip(departements["code"], departements.geometry)
+                if geom.contains(point)
+            ),
+            None,
+        )
     return (time.perf_counter() - start) / len(frame)
 
 
@@ -82,10 +97,18 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("| step | rows | seconds | rows/s |")
     print("|---|---:|---:|---:|")
-    print(f"| abri read_centres, cold (reads gazetteer and boundaries too) | {args.rows:,} | {cold:.2f} | {args.rows / cold:,.0f} |")
-    print(f"| abri read_centres, warm (parse, geocode, spatial join, all checks) | {args.rows:,} | {warm:.2f} | {args.rows / warm:,.0f} |")
-    print(f"| naive per-row loop (sampled on {args.naive_sample}, scaled) | {args.rows:,} | {per_row * args.rows:.1f} | {1 / per_row:,.0f} |")
-    print(f"\nspeed-up: {per_row * args.rows / warm:.0f}x; kept {len(gdf):,}, set aside {report.rows_rejected:,}; peak RSS {peak:.0f} MB")
+    print(
+        f"| abri read_centres, cold (reads gazetteer and boundaries too) | {args.rows:,} | {cold:.2f} | {args.rows / cold:,.0f} |"
+    )
+    print(
+        f"| abri read_centres, warm (parse, geocode, spatial join, all checks) | {args.rows:,} | {warm:.2f} | {args.rows / warm:,.0f} |"
+    )
+    print(
+        f"| naive per-row loop (sampled on {args.naive_sample}, scaled) | {args.rows:,} | {per_row * args.rows:.1f} | {1 / per_row:,.0f} |"
+    )
+    print(
+        f"\nspeed-up: {per_row * args.rows / warm:.0f}x; kept {len(gdf):,}, set aside {report.rows_rejected:,}; peak RSS {peak:.0f} MB"
+    )
     if cold > 5:
         print("WARNING: above the 5 s target", file=sys.stderr)
 

@@ -16,8 +16,13 @@ import time
 def timed_demo(out: str, cache: str) -> float:
     env = {**os.environ, "ABRI_CACHE_DIR": cache}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "abri.cli", "demo", "-o", out], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "abri.cli", "demo", "-o", out],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 

@@ -36,7 +36,10 @@ def _pages(path: Path) -> int:
 
 def _cpu() -> float:
     """CPU seconds of this process and its finished children (Chromium), user + system."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
@@ -49,7 +52,12 @@ def timed(step: Callable[[], T]) -> tuple[float, float, T]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plan", type=Path, default=None, help="A calais-2016 plan folder (default: run the demo chain first).")
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        help="A calais-2016 plan folder (default: run the demo chain first).",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
@@ -65,23 +73,38 @@ def main() -> None:
         wall, cpu, _ = timed(lambda: write_documents(plan, out / "fr", lang="fr"))
         rows.append(("all documents, French: 4 HTML + 4 CSV (excel-fr) + XLSX", wall, cpu, "-"))
         if chromium() is not None:
-            wall, cpu, files = timed(lambda: write_documents(plan, out / "fr-pdf", lang="fr", pdf=True, pdf_engine="chromium"))
+            wall, cpu, files = timed(
+                lambda: write_documents(
+                    plan, out / "fr-pdf", lang="fr", pdf=True, pdf_engine="chromium"
+                )
+            )
             pages = sum(_pages(p) for k, p in files.items() if k.endswith("_pdf"))
-            rows.append(("all documents with the 4 PDFs (headless Chromium, 2 at a time)", wall, cpu, f"{pages:,}"))
+            rows.append(
+                (
+                    "all documents with the 4 PDFs (headless Chromium, 2 at a time)",
+                    wall,
+                    cpu,
+                    f"{pages:,}",
+                )
+            )
         html = page(translate("road_sheets", "fr"), docs.sheets("road_sheets", "fr"), lang="fr")
         wall, cpu, pdf = timed(lambda: write_pdf(out / "weasy.pdf", html, engine="weasyprint"))
         rows.append(("baseline: road sheets PDF only, WeasyPrint", wall, cpu, f"{_pages(pdf):,}"))
         sheets = {k: len(v) for k, v in docs.tables.items()}
     load = os.getloadavg()[0]
     tables = docs.tables
-    print(f"calais-2016: {tables['road_sheets']['coach'].nunique()} coaches, {sheets['road_sheets']} stops, "
-          f"{tables['centre_sheets']['centre_id'].nunique()} receiving centres, "
-          f"{tables['prefecture_summaries']['departement'].nunique()} departments with arrivals\n")
+    print(
+        f"calais-2016: {tables['road_sheets']['coach'].nunique()} coaches, {sheets['road_sheets']} stops, "
+        f"{tables['centre_sheets']['centre_id'].nunique()} receiving centres, "
+        f"{tables['prefecture_summaries']['departement'].nunique()} departments with arrivals\n"
+    )
     print("| step | wall (s) | CPU (s) | PDF pages |")
     print("|---|---:|---:|---:|")
     for label, wall_s, cpu_s, pages_ in rows:
         print(f"| {label} | {wall_s:.2f} | {cpu_s:.2f} | {pages_} |")
-    print(f"\nload average during the run: {load:.1f} on {os.cpu_count()} cores (wall time grows with it; CPU time much less)")
+    print(
+        f"\nload average during the run: {load:.1f} on {os.cpu_count()} cores (wall time grows with it; CPU time much less)"
+    )
 
 
 if __name__ == "__main__":

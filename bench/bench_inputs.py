@@ -34,16 +34,31 @@ print(json.dumps({{"s": time.perf_counter() - start, "rss_mb": resource.getrusag
                   "outcome": outcome}}))
 """
 
+
 def measure(code: str) -> dict[str, object]:
     """Run `code` (indented into a try block) in a fresh process: seconds, peak RSS (MB), outcome."""
     script = RUNNER.format(limit=LIMIT_BYTES, code=textwrap.indent(textwrap.dedent(code), " " * 4))
     try:
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT_S)
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+        )
     except subprocess.TimeoutExpired:
-        return {"s": float(TIMEOUT_S), "rss_mb": float("nan"), "outcome": f"still running after {TIMEOUT_S} s (stopped)"}
+        return {
+            "s": float(TIMEOUT_S),
+            "rss_mb": float("nan"),
+            "outcome": f"still running after {TIMEOUT_S} s (stopped)",
+        }
     lines = done.stdout.strip().splitlines()
     if done.returncode or not lines:
-        why = done.stderr.strip().splitlines()[-1][:60] if done.stderr.strip() else f"exit {done.returncode}"
+        why = (
+            done.stderr.strip().splitlines()[-1][:60]
+            if done.stderr.strip()
+            else f"exit {done.returncode}"
+        )
         return {"s": float("nan"), "rss_mb": float("nan"), "outcome": f"killed ({why})"}
     return dict(json.loads(lines[-1]))
 
@@ -53,18 +68,29 @@ def files(folder: Path) -> dict[str, Path]:
     import openpyxl
     import pandas as pd
 
-    paths = {"far": folder / "far.xlsx", "wide": folder / "wide.csv", "big_xlsx": folder / "big.xlsx", "people": folder / "people.csv"}
+    paths = {
+        "far": folder / "far.xlsx",
+        "wide": folder / "wide.csv",
+        "big_xlsx": folder / "big.xlsx",
+        "people": folder / "people.csv",
+    }
     workbook = openpyxl.Workbook()
     for row in (["id", "capacity", "insee"], ["A", 3, "62193"]):
         workbook.active.append(row)
     workbook.active["XFD1048576"] = "x"
     workbook.save(paths["far"])
-    paths["wide"].write_text(",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" * 10_000) + "\n")
+    paths["wide"].write_text(
+        ",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" * 10_000) + "\n"
+    )
     frame = pd.DataFrame({f"c{j}": [f"v{i}" for i in range(50_000)] for j in range(10)})
     frame.to_excel(paths["big_xlsx"], index=False)
-    rows = [f"P{i},2016-10-{24 + i % 3},{('men', 'women', 'families', 'vulnerable')[i % 4]},{'H' + str(i // 3) if i % 4 == 2 else ''},32,84"
-            for i in range(200_000)]
-    paths["people"].write_text("person_id,day,group,household,pref1,pref2\n" + "\n".join(rows) + "\n")
+    rows = [
+        f"P{i},2016-10-{24 + i % 3},{('men', 'women', 'families', 'vulnerable')[i % 4]},{'H' + str(i // 3) if i % 4 == 2 else ''},32,84"
+        for i in range(200_000)
+    ]
+    paths["people"].write_text(
+        "person_id,day,group,household,pref1,pref2\n" + "\n".join(rows) + "\n"
+    )
     return paths
 
 
@@ -72,18 +98,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = files(Path(tmp))
         cases = [
-            ("xlsx, one cell at XFD1048576", paths["far"],
-             f"from abri.inputs.readers import read_cells; read_cells({str(paths['far'])!r})",
-             f"import pandas as pd; pd.read_excel({str(paths['far'])!r})"),
-            ("CSV, 10,000 columns", paths["wide"],
-             f"from abri.inputs.readers import read_cells; read_cells({str(paths['wide'])!r})",
-             f"import pandas as pd; pd.read_csv({str(paths['wide'])!r}, dtype=str)"),
-            ("xlsx, 50,000 rows x 10 columns", paths["big_xlsx"],
-             f"from abri.inputs.readers import read_cells; read_cells({str(paths['big_xlsx'])!r})",
-             f"import pandas as pd; pd.read_excel({str(paths['big_xlsx'])!r}, dtype=object)"),
-            ("people CSV, 200,000 rows (read and every check)", paths["people"],
-             f"from abri.inputs.people import read_people; read_people({str(paths['people'])!r})",
-             f"import pandas as pd; pd.read_csv({str(paths['people'])!r}, dtype=str)"),
+            (
+                "xlsx, one cell at XFD1048576",
+                paths["far"],
+                f"from abri.inputs.readers import read_cells; read_cells({str(paths['far'])!r})",
+                f"import pandas as pd; pd.read_excel({str(paths['far'])!r})",
+            ),
+            (
+                "CSV, 10,000 columns",
+                paths["wide"],
+                f"from abri.inputs.readers import read_cells; read_cells({str(paths['wide'])!r})",
+                f"import pandas as pd; pd.read_csv({str(paths['wide'])!r}, dtype=str)",
+            ),
+            (
+                "xlsx, 50,000 rows x 10 columns",
+                paths["big_xlsx"],
+                f"from abri.inputs.readers import read_cells; read_cells({str(paths['big_xlsx'])!r})",
+                f"import pandas as pd; pd.read_excel({str(paths['big_xlsx'])!r}, dtype=object)",
+            ),
+            (
+                "people CSV, 200,000 rows (read and every check)",
+                paths["people"],
+                f"from abri.inputs.people import read_people; read_people({str(paths['people'])!r})",
+                f"import pandas as pd; pd.read_csv({str(paths['people'])!r}, dtype=str)",
+            ),
         ]
         print("| input | size | abri: s / peak MB / outcome | pandas: s / peak MB / outcome |")
         print("|---|---:|---|---|")
@@ -91,10 +129,14 @@ def main() -> None:
             a, b = measure(ours), measure(theirs)
             size = path.stat().st_size
             shown = f"{size / 1e3:.1f} KB" if size < 1e6 else f"{size / 1e6:.1f} MB"
-            print(f"| {label} | {shown} | {a['s']:.2f} / {a['rss_mb']:.0f} / {a['outcome']} | {b['s']:.2f} / {b['rss_mb']:.0f} / {b['outcome']} |")
+            print(
+                f"| {label} | {shown} | {a['s']:.2f} / {a['rss_mb']:.0f} / {a['outcome']} | {b['s']:.2f} / {b['rss_mb']:.0f} / {b['outcome']} |"
+            )
         base = measure("pass")
-        print(f"\neach run in its own process, limited to {LIMIT_BYTES / 1024**3:.0f} GB of address space and {TIMEOUT_S} s; "
-              f"peak RSS includes pandas and geopandas imported before the clock starts ({base['rss_mb']:.0f} MB doing nothing)")
+        print(
+            f"\neach run in its own process, limited to {LIMIT_BYTES / 1024**3:.0f} GB of address space and {TIMEOUT_S} s; "
+            f"peak RSS includes pandas and geopandas imported before the clock starts ({base['rss_mb']:.0f} MB doing nothing)"
+        )
 
 
 if __name__ == "__main__":

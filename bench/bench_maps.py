@@ -30,9 +30,13 @@ def naive_plan_map(plan_dir: Path, path: Path) -> Path:
     trips = read_geojson(plan_dir / "trips.geojson")
     fmap = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None)
     for row in centres.itertuples():
-        folium.Marker([row.lat, row.lon], popup=folium.Popup(f"{row.name}<br>{row.capacity}")).add_to(fmap)
+        folium.Marker(
+            [row.lat, row.lon], popup=folium.Popup(f"{row.name}<br>{row.capacity}")
+        ).add_to(fmap)
     for row in trips.itertuples():
-        folium.GeoJson(gpd.GeoSeries([row.geometry]).__geo_interface__, tooltip=row.coach).add_to(fmap)
+        folium.GeoJson(gpd.GeoSeries([row.geometry]).__geo_interface__, tooltip=row.coach).add_to(
+            fmap
+        )
     fmap.save(str(path))
     return path
 
@@ -42,7 +46,12 @@ def open_seconds(browser, path: Path, selector: str) -> tuple[float | None, floa
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page = browser.new_page(viewport={"width": 1366, "height": 768})
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort())
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort()
+        ),
+    )
     start = time.perf_counter()
     try:
         page.goto(path.as_uri(), wait_until="load")
@@ -67,7 +76,11 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--demo", type=Path, help="an `abri demo` output folder to reuse (else the demo is run here)")
+    parser.add_argument(
+        "--demo",
+        type=Path,
+        help="an `abri demo` output folder to reuse (else the demo is run here)",
+    )
     args = parser.parse_args()
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -79,24 +92,42 @@ def main() -> None:
         else:
             run_demo(out / "demo", progress=False)
             demo = out / "demo"
-        rows = [("capacity map (abri)", demo / "capacity.html", ".abri-legend"),
-                ("plan map (abri)", demo / "plan.html", ".abri-legend"),
-                ("plan map (folium defaults: a marker and popup per centre, CDN assets)", naive_plan_map(demo / "plan", out / "naive.html"),
-                 ".leaflet-marker-icon")]
+        rows = [
+            ("capacity map (abri)", demo / "capacity.html", ".abri-legend"),
+            ("plan map (abri)", demo / "plan.html", ".abri-legend"),
+            (
+                "plan map (folium defaults: a marker and popup per centre, CDN assets)",
+                naive_plan_map(demo / "plan", out / "naive.html"),
+                ".leaflet-marker-icon",
+            ),
+        ]
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path=chromium,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
             timings = []
             for label, path, selector in rows:
                 runs = [open_seconds(browser, path, selector) for _ in range(3)]
                 paints, drawn = [r[0] for r in runs], [r[1] for r in runs]
-                timings.append((label, path.stat().st_size / 1e6, None if None in paints else min(paints),  # type: ignore[type-var]
-                                None if None in drawn else min(drawn)))  # type: ignore[type-var]
+                timings.append(
+                    (
+                        label,
+                        path.stat().st_size / 1e6,
+                        None if None in paints else min(paints),  # type: ignore[type-var]
+                        None if None in drawn else min(drawn),
+                    )
+                )  # type: ignore[type-var]
             browser.close()
-    print("| map (calais-2016, 1366x768, network blocked) | size (MB) | first paint (s) | map drawn (s) |")
+    print(
+        "| map (calais-2016, 1366x768, network blocked) | size (MB) | first paint (s) | map drawn (s) |"
+    )
     print("|---|---:|---:|---:|")
     for label, size, paint, seconds in timings:
         never = "never (Leaflet is on a CDN)"
-        print(f"| {label} | {size:.2f} | {'-' if paint is None else f'{paint:.2f}'} | {never if seconds is None else f'{seconds:.2f}'} |")
+        print(
+            f"| {label} | {size:.2f} | {'-' if paint is None else f'{paint:.2f}'} | {never if seconds is None else f'{seconds:.2f}'} |"
+        )
 
 
 if __name__ == "__main__":

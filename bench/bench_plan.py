@@ -22,11 +22,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
-from abri.synthetic import ScenarioParams, write_scenario
 from abri.pipeline import plan_prepared, prepare
 from abri.planning.plan import plan_coaches
 from abri.planning.schedule import reception_hours
 from abri.planning.summary import plan_summary, rides_by_group
+from abri.synthetic import ScenarioParams, write_scenario
 
 ROWS = [
     ("trips", "coach trips", "145 planned"),
@@ -64,47 +64,85 @@ def main() -> None:
     assert run.baseline is not None
     rules = run.scenario.rules
     start = time.perf_counter()
-    before = plan_coaches(run.allocation, run.times, run.km, replace(run.scenario.fleet),
-                          replace(rules, margin_pct=0.0, last_departure=rules.departure, bays=run.scenario.fleet.coaches_per_day),
-                          hours=reception_hours(run.centres, rules), iterations=args.iterations, time_limit=args.time_limit)
+    before = plan_coaches(
+        run.allocation,
+        run.times,
+        run.km,
+        replace(run.scenario.fleet),
+        replace(
+            rules,
+            margin_pct=0.0,
+            last_departure=rules.departure,
+            bays=run.scenario.fleet.coaches_per_day,
+        ),
+        hours=reception_hours(run.centres, rules),
+        iterations=args.iterations,
+        time_limit=args.time_limit,
+    )
     before_s = time.perf_counter() - start
     ours, naive, old = (plan_summary(p, adults_only=True) for p in (run.plan, run.baseline, before))
     ours_all, naive_all = plan_summary(run.plan), plan_summary(run.baseline)
-    print(f"calais-2016 (synthetic): {ours['people']:,} adults over 3 days, then {ours_all['people'] - ours['people']:,} minors")
-    print(f"rules: {rules.bays} bays x {rules.boarding_minutes} min from {rules.departure} to {rules.last_departure}, "
-          f"margin {rules.margin_pct:g}% on road times, buffer {rules.driving_buffer_minutes} min a driver, "
-          f"ride limits {rules.max_ride_hours}, ride weights {rules.ride_weight}\n")
-    print("| figure (adults, 3 days) | 2016 | naive baseline | abri | abri, all at 07:00, no margin |")
+    print(
+        f"calais-2016 (synthetic): {ours['people']:,} adults over 3 days, then {ours_all['people'] - ours['people']:,} minors"
+    )
+    print(
+        f"rules: {rules.bays} bays x {rules.boarding_minutes} min from {rules.departure} to {rules.last_departure}, "
+        f"margin {rules.margin_pct:g}% on road times, buffer {rules.driving_buffer_minutes} min a driver, "
+        f"ride limits {rules.max_ride_hours}, ride weights {rules.ride_weight}\n"
+    )
+    print(
+        "| figure (adults, 3 days) | 2016 | naive baseline | abri | abri, all at 07:00, no margin |"
+    )
     print("|---|---:|---:|---:|---:|")
     for key, label, past in ROWS:
         print(f"| {label} | {past} | {naive[key]} | {ours[key]} | {old[key]} |")
-    print(f"| with minors: trips / seat fill (%) | - | {naive_all['trips']} / {naive_all['seat_fill_pct']} | "
-          f"{ours_all['trips']} / {ours_all['seat_fill_pct']} | - |")
+    print(
+        f"| with minors: trips / seat fill (%) | - | {naive_all['trips']} / {naive_all['seat_fill_pct']} | "
+        f"{ours_all['trips']} / {ours_all['seat_fill_pct']} | - |"
+    )
     print("\nrides by group (h: mean / 95th percentile / max), everyone carried:")
     print("| group | people | naive baseline | abri | abri, all at 07:00, no margin |")
     print("|---|---:|---:|---:|---:|")
     by = [rides_by_group(p) for p in (run.baseline, run.plan, before)]
     for group in sorted(by[1]):
-        cells = [f"{b[group]['mean_h']} / {b[group]['p95_h']} / {b[group]['max_h']}" if group in b else "-" for b in by]
+        cells = [
+            f"{b[group]['mean_h']} / {b[group]['p95_h']} / {b[group]['max_h']}"
+            if group in b
+            else "-"
+            for b in by
+        ]
         limit = rules.max_ride_hours.get(group)
-        print(f"| {group}{f' (limit {limit:g} h)' if limit else ''} | {by[1][group]['people']} | {' | '.join(cells)} |")
+        print(
+            f"| {group}{f' (limit {limit:g} h)' if limit else ''} | {by[1][group]['people']} | {' | '.join(cells)} |"
+        )
     if len(run.plan.ride_exceptions):
         print("\nover the limit, by group and reason:")
         exceptions = run.plan.ride_exceptions
-        counts = exceptions.groupby([exceptions["group"], exceptions["reason"].str.replace(r" \(estimated ride .*\)$", "", regex=True)]).size()
+        counts = exceptions.groupby(
+            [
+                exceptions["group"],
+                exceptions["reason"].str.replace(r" \(estimated ride .*\)$", "", regex=True),
+            ]
+        ).size()
         for (group, reason), n in counts.items():
             print(f"- {group}: {n} ({reason})")
     print("\nper day (abri):")
-    print("| day | people | lower bound | trips | gap | slots used | last departure | search stopped on | iterations | search s |")
+    print(
+        "| day | people | lower bound | trips | gap | slots used | last departure | search stopped on | iterations | search s |"
+    )
     print("|---|---:|---:|---:|---:|---:|---|---|---:|---:|")
     for d in run.plan.days:
-        print(f"| {d['day']} | {d['people']} | {d['lower_bound']} | {d['trips']} | {d['gap']} | {d['slots_used']} | "
-              f"{d['last_departure']} | {d['stopped']} | {d['iterations']} | {d['search_seconds']} |")
+        print(
+            f"| {d['day']} | {d['people']} | {d['lower_bound']} | {d['trips']} | {d['gap']} | {d['slots_used']} | "
+            f"{d['last_departure']} | {d['stopped']} | {d['iterations']} | {d['search_seconds']} |"
+        )
     s = run.seconds
-    print(f"\nseconds: matrix {s['matrix']} ({len(run.snapped)} x {len(run.snapped)}), allocation {s['allocation']}, "
-          f"coach plan {s['plan']} (PyVRP, at most {args.iterations} iterations or {args.time_limit:g} s a day), "
-          f"naive baseline {s['baseline']}; allocation + plan {s['allocation'] + s['plan']:.1f} s; "
-          f"without slots and margin {before_s:.1f} s")
+    print(
+        f"\nseconds: matrix {s['matrix']} ({len(run.snapped)} x {len(run.snapped)}), allocation {s['allocation']}, "
+        f"coach plan {s['plan']} (PyVRP, at most {args.iterations} iterations or {args.time_limit:g} s a day), "
+        f"naive baseline {s['baseline']}; allocation + plan {s['allocation'] + s['plan']:.1f} s; "
+        f"without slots and margin {before_s:.1f} s"
+    )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -22,23 +22,31 @@ import pandas as pd
 from abri.constants import GROUPS
 from abri.geo.centres import read_centres
 from abri.inputs.people import read_people
-from abri.synthetic import ScenarioParams, write_scenario
-from abri.readiness import readiness, straight_time_s
 from abri.planning.allocation import allocate
+from abri.readiness import readiness, straight_time_s
+from abri.synthetic import ScenarioParams, write_scenario
 
 
 def _centres(folder: Path) -> pd.DataFrame:
-    return pd.read_csv(folder / "centres.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return pd.read_csv(
+        folder / "centres.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
 
 
 def cut(src: Path, dst: Path, share: float, seed: int = 16, *, adults_only: bool = False) -> Path:
     """`share` of the places (of adult centres only with `adults_only`) removed at random, place by place."""
     shutil.copytree(src, dst)
     centres = _centres(dst)
-    capacity = centres["capacite"].astype(int).to_numpy() * ((centres["publics"] != "minors").to_numpy() if adults_only else 1)
+    capacity = centres["capacite"].astype(int).to_numpy() * (
+        (centres["publics"] != "minors").to_numpy() if adults_only else 1
+    )
     places = np.repeat(np.arange(len(capacity)), capacity)
-    gone = np.random.default_rng(seed).choice(len(places), round(share * len(places)), replace=False)
-    centres["capacite"] = centres["capacite"].astype(int).to_numpy() - np.bincount(places[gone], minlength=len(capacity))
+    gone = np.random.default_rng(seed).choice(
+        len(places), round(share * len(places)), replace=False
+    )
+    centres["capacite"] = centres["capacite"].astype(int).to_numpy() - np.bincount(
+        places[gone], minlength=len(capacity)
+    )
     centres[centres["capacite"] > 0].to_csv(dst / "centres.csv", sep=";", index=False)
     return dst
 
@@ -48,8 +56,16 @@ def no_minors_region(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     centres = _centres(dst)
     minors = centres["publics"] == "minors"
-    region = centres[minors].assign(c=centres["capacite"].astype(int)).groupby("region")["c"].sum().idxmax()
-    centres[~(minors & (centres["region"] == region))].to_csv(dst / "centres.csv", sep=";", index=False)
+    region = (
+        centres[minors]
+        .assign(c=centres["capacite"].astype(int))
+        .groupby("region")["c"]
+        .sum()
+        .idxmax()
+    )
+    centres[~(minors & (centres["region"] == region))].to_csv(
+        dst / "centres.csv", sep=";", index=False
+    )
     return dst
 
 
@@ -59,7 +75,14 @@ def ratio_check(folder: Path, data_dir: str | None) -> tuple[str, float]:
     centres, _ = read_centres(folder / "centres.csv", data_dir=data_dir)
     people, _ = read_people(folder / "people.csv")
     need = people.groupby("group").size()
-    places = {g: int(centres.loc[centres["groups"].str.split(";").map(lambda gs, g=g: g in gs), "capacity"].sum()) for g in GROUPS}
+    places = {
+        g: int(
+            centres.loc[
+                centres["groups"].str.split(";").map(lambda gs, g=g: g in gs), "capacity"
+            ].sum()
+        )
+        for g in GROUPS
+    }
     ready = all(places[g] >= n for g, n in need.items())
     return ("ready" if ready else "not ready"), time.perf_counter() - start
 
@@ -69,8 +92,12 @@ def allocation_check(folder: Path, data_dir: str | None) -> tuple[int, float]:
     start = time.perf_counter()
     centres, _ = read_centres(folder / "centres.csv", data_dir=data_dir)
     people, _ = read_people(folder / "people.csv")
-    times = pd.Series(straight_time_s(centres["lon"].to_numpy(float), centres["lat"].to_numpy(float), (1.8587, 50.9513)),
-                      index=centres["id"].astype(str))
+    times = pd.Series(
+        straight_time_s(
+            centres["lon"].to_numpy(float), centres["lat"].to_numpy(float), (1.8587, 50.9513)
+        ),
+        index=centres["id"].astype(str),
+    )
     result = allocate(people, centres, times)
     return len(result.unplaced), time.perf_counter() - start
 
@@ -85,12 +112,18 @@ def main() -> None:
         cases = {
             "calais-2016 as generated": root / "calais",
             "20% of places removed (seed 16)": cut(root / "calais", root / "cut20", 0.20),
-            "23% of adult places removed (seed 16)": cut(root / "calais", root / "cut23", 0.23, adults_only=True),
-            "minors' places of one region removed": no_minors_region(root / "calais", root / "nominors"),
+            "23% of adult places removed (seed 16)": cut(
+                root / "calais", root / "cut23", 0.23, adults_only=True
+            ),
+            "minors' places of one region removed": no_minors_region(
+                root / "calais", root / "nominors"
+            ),
         }
         readiness(root / "calais", data_dir=args.data_dir)  # warm: gazetteer, boundaries
-        print("| case | abri readiness | unplaced | extra places (departments) | abri s | ratio of totals | ratio s "
-              "| allocation unplaced | allocation s |")
+        print(
+            "| case | abri readiness | unplaced | extra places (departments) | abri s | ratio of totals | ratio s "
+            "| allocation unplaced | allocation s |"
+        )
         print("|---|---|---:|---:|---:|---|---:|---:|---:|")
         for name, folder in cases.items():
             start = time.perf_counter()
@@ -99,9 +132,13 @@ def main() -> None:
             ratio, ratio_s = ratio_check(folder, args.data_dir)
             left, alloc_s = allocation_check(folder, args.data_dir)
             extra = int(result.extras["places"].sum())
-            print(f"| {name} | {'ready' if result.ready else 'NOT ready'}{'' if result.exact else ' (not proven)'} | {result.unplaced:,} | "
-                  f"{extra:,} ({result.extras['departement'].nunique()}) | {seconds:.2f} | {ratio} | {ratio_s:.2f} | {left:,} | {alloc_s:.2f} |")
-        print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; coach time: {result.travel}")
+            print(
+                f"| {name} | {'ready' if result.ready else 'NOT ready'}{'' if result.exact else ' (not proven)'} | {result.unplaced:,} | "
+                f"{extra:,} ({result.extras['departement'].nunique()}) | {seconds:.2f} | {ratio} | {ratio_s:.2f} | {left:,} | {alloc_s:.2f} |"
+            )
+        print(
+            f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; coach time: {result.travel}"
+        )
 
 
 if __name__ == "__main__":

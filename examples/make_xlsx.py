@@ -25,8 +25,14 @@ def main() -> None:
     sheet.title = "centres"
     sheet.append(header)
     for row in rows:
-        sheet.append([NUMBERS[col](value.replace(",", ".")) if value and col in NUMBERS else (value or None)
-                      for col, value in zip(header, row)])
+        sheet.append(
+            [
+                NUMBERS[col](value.replace(",", "."))
+                if value and col in NUMBERS
+                else (value or None)
+                for col, value in zip(header, row)
+            ]
+        )
     book.properties.creator = "abri"
     book.properties.created = book.properties.modified = dt.datetime(2016, 10, 24)
     book.save(HERE / "centres-sample.xlsx")

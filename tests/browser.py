@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 VIEWPORTS = {"laptop": (1366, 768), "phone": (400, 800)}
 
 
@@ -42,7 +49,13 @@ class Visit:
         self.page.context.close()
 
 
-def open_map(browser: Any, path: Path, screenshot: Path | None = None, *, viewport: tuple[int, int] = (1366, 768)) -> Visit:
+def open_map(
+    browser: Any,
+    path: Path,
+    screenshot: Path | None = None,
+    *,
+    viewport: tuple[int, int] = (1366, 768),
+) -> Visit:
     """Open `path` with every non-file request aborted and recorded; wait until abri has drawn the map."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
@@ -59,6 +72,7 @@ def open_map(browser: Any, path: Path, screenshot: Path | None = None, *, viewpo
     context.route("**/*", guard)
     page.on("pageerror", lambda exc: visit.errors.append(str(exc)))
     page.on("console", lambda msg: visit.errors.append(msg.text) if msg.type == "error" else None)
+
     def on_dialog(dialog: Any) -> None:
         visit.dialogs.append(dialog.message)
         dialog.dismiss()
@@ -75,20 +89,31 @@ def open_map(browser: Any, path: Path, screenshot: Path | None = None, *, viewpo
 
 def boxes(page: Any, selector: str) -> list[dict[str, Any]]:
     """Bounding boxes (x, y, w, h, name) of the visible elements matching `selector`."""
-    return list(page.evaluate("""sel => Array.from(document.querySelectorAll(sel)).map(e => {
+    return list(
+        page.evaluate(
+            """sel => Array.from(document.querySelectorAll(sel)).map(e => {
         const r = e.getBoundingClientRect();
         return {x: r.x, y: r.y, w: r.width, h: r.height, name: e.className.toString().slice(0, 60)};
-      }).filter(b => b.w > 0 && b.h > 0)""", selector))
+      }).filter(b => b.w > 0 && b.h > 0)""",
+            selector,
+        )
+    )
 
 
 def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two boxes share any area."""
-    return bool(a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
+    return bool(
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    )
 
 
 def click_on_path(page: Any, selector: str) -> int:
     """Click a point on the first visible SVG path matching `selector` that is on top there; its index."""
-    point = page.evaluate("""sel => {
+    point = page.evaluate(
+        """sel => {
         const paths = Array.from(document.querySelectorAll(sel));
         for (let i = 0; i < paths.length; i++) {
           const p = paths[i], n = p.getTotalLength();
@@ -99,7 +124,9 @@ def click_on_path(page: Any, selector: str) -> int:
           }
         }
         return null;
-      }""", selector)
+      }""",
+        selector,
+    )
     assert point is not None, f"no clickable point on {selector}"
     page.mouse.move(point[0], point[1])
     page.mouse.click(point[0], point[1])

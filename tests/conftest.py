@@ -16,7 +16,11 @@ _real_connect = socket.socket.connect
 
 def _guarded_connect(self: socket.socket, address, *args, **kwargs):  # type: ignore[no-untyped-def]
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost") and not host.startswith("/"):
+    if (
+        isinstance(host, str)
+        and host not in ("127.0.0.1", "::1", "localhost")
+        and not host.startswith("/")
+    ):
         msg = f"tests must not reach the network (tried {address!r})"
         raise RuntimeError(msg)
     return _real_connect(self, address, *args, **kwargs)
@@ -71,7 +75,9 @@ def browser():  # type: ignore[no-untyped-def]
 
     path = chromium_path()
     if path is None:
-        missing("Chromium is needed for the browser tests: apt-get install chromium (.ci/run does it)")
+        missing(
+            "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does it)"
+        )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield b
@@ -96,7 +102,14 @@ def examples() -> Path:
     return Path(__file__).resolve().parent.parent / "examples"
 
 
-SMALL = dict(centres=40, places=700, minor_centres=6, minor_places=160, adults_per_day=(120, 150, 100), minors=120)
+SMALL = dict(
+    centres=40,
+    places=700,
+    minor_centres=6,
+    minor_places=160,
+    adults_per_day=(120, 150, 100),
+    minors=120,
+)
 
 
 @pytest.fixture(scope="session")

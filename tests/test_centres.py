@@ -22,7 +22,9 @@ def read(write, data_dir, body: str, name: str = "c.csv"):
 
 
 def test_clean_file(write, data_dir: Path) -> None:
-    gdf, report = read(write, data_dir, "A;Calais;40;1.8587;50.9513;;;;CAO;men;62\nB;Lyon;12;;;69123;;;CAOMI;;\n")
+    gdf, report = read(
+        write, data_dir, "A;Calais;40;1.8587;50.9513;;;;CAO;men;62\nB;Lyon;12;;;69123;;;CAOMI;;\n"
+    )
     assert report.problems == [] and report.rows_kept == 2
     assert gdf.crs.to_epsg() == 4326
     assert gdf["departement"].tolist() == ["62", "69"] and gdf["region"].tolist() == ["32", "84"]
@@ -59,22 +61,40 @@ def test_clean_file(write, data_dir: Path) -> None:
         ("A;n;4;;;;;;;;", "missing-location", "location"),
     ],
 )
-def test_each_error_sets_the_row_aside(write, data_dir: Path, row: str, rule: str, column: str) -> None:
+def test_each_error_sets_the_row_aside(
+    write, data_dir: Path, row: str, rule: str, column: str
+) -> None:
     gdf, report = read(write, data_dir, "OK;good;5;1.86;50.95;;;;;;\n" + row + "\n")
     [problem] = report.errors
-    assert (problem.row, problem.rule, problem.column, problem.severity) == (3, rule, column, "error")
+    assert (problem.row, problem.rule, problem.column, problem.severity) == (
+        3,
+        rule,
+        column,
+        "error",
+    )
     assert problem.file.endswith("c.csv") and problem.expected
     assert len(gdf) == 1 and report.rows_rejected == 1
     assert report.rejects["source_row"].tolist() == [3] and rule in report.rejects.loc[0, "reasons"]
 
 
 def test_duplicates(write, data_dir: Path) -> None:
-    body = ("A;Calais;4;1.86;50.95;;;;;;\nA;Other;4;2.35;48.85;;;;;;\nC;calais;4;1.86;50.95;;;;;;\nD;Calais;4;2.0;50.0;;;;;;\n"
-            "\u200bD;Calais;4;2.0;50.0;;;;;;\n")
+    body = (
+        "A;Calais;4;1.86;50.95;;;;;;\nA;Other;4;2.35;48.85;;;;;;\nC;calais;4;1.86;50.95;;;;;;\nD;Calais;4;2.0;50.0;;;;;;\n"
+        "\u200bD;Calais;4;2.0;50.0;;;;;;\n"
+    )
     gdf, report = read(write, data_dir, body)
-    assert rules(report) == [(3, "duplicate-id"), (4, "same-name-and-place"), (6, "invisible-characters"), (6, "duplicate-id")]
+    assert rules(report) == [
+        (3, "duplicate-id"),
+        (4, "same-name-and-place"),
+        (6, "invisible-characters"),
+        (6, "duplicate-id"),
+    ]
     assert "row 2" in report.errors[0].expected
-    assert gdf["id"].tolist() == ["A", "C", "D"]  # another id at the same place is another centre: its places count
+    assert gdf["id"].tolist() == [
+        "A",
+        "C",
+        "D",
+    ]  # another id at the same place is another centre: its places count
 
 
 @pytest.mark.parametrize(
@@ -116,7 +136,11 @@ def test_groups_and_numbers() -> None:
     assert parse_groups("hommes, familles", "CAO") == (["men", "families"], [])
     assert parse_groups("", "CAO")[0] == ["men", "women", "families", "vulnerable"]
     assert parse_number("1 234,5") == 1234.5 and parse_number("1.234,5") == 1234.5
-    assert parse_number("1,234.5") == 1234.5 and parse_number("nan") is None and parse_number("x") is None
+    assert (
+        parse_number("1,234.5") == 1234.5
+        and parse_number("nan") is None
+        and parse_number("x") is None
+    )
 
 
 def test_missing_columns_is_a_file_error(write, data_dir: Path) -> None:
@@ -128,19 +152,42 @@ def test_missing_columns_is_a_file_error(write, data_dir: Path) -> None:
 
 def test_french_headers_latin1(tmp_path: Path, data_dir: Path) -> None:
     path = tmp_path / "c.csv"
-    path.write_bytes("Identifiant;Nom;Capacité;Code INSEE;Publics\nX;Évreux centre;12,0;27229;Hommes\n".encode("cp1252"))
+    path.write_bytes(
+        "Identifiant;Nom;Capacité;Code INSEE;Publics\nX;Évreux centre;12,0;27229;Hommes\n".encode(
+            "cp1252"
+        )
+    )
     gdf, report = read_centres(path, data_dir=data_dir)
-    assert report.errors == [] and gdf.loc[0, "name"] == "Évreux centre" and gdf.loc[0, "capacity"] == 12
+    assert (
+        report.errors == []
+        and gdf.loc[0, "name"] == "Évreux centre"
+        and gdf.loc[0, "capacity"] == 12
+    )
 
 
 def test_every_format_gives_the_same_centres(tmp_path: Path, data_dir: Path) -> None:
-    frame = pd.DataFrame({"id": ["A", "B"], "name": ["x", "y"], "capacity": [10, 20], "lon": [1.86, 4.83], "lat": [50.95, 45.76]})
+    frame = pd.DataFrame(
+        {
+            "id": ["A", "B"],
+            "name": ["x", "y"],
+            "capacity": [10, 20],
+            "lon": [1.86, 4.83],
+            "lat": [50.95, 45.76],
+        }
+    )
     frame.to_csv(tmp_path / "c.csv", index=False)
     frame.to_excel(tmp_path / "c.xlsx", index=False)
-    geo = gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]), geometry=[Point(1.86, 50.95), Point(4.83, 45.76)], crs="EPSG:4326")
+    geo = gpd.GeoDataFrame(
+        frame.drop(columns=["lon", "lat"]),
+        geometry=[Point(1.86, 50.95), Point(4.83, 45.76)],
+        crs="EPSG:4326",
+    )
     geo.to_file(tmp_path / "c.geojson")
     geo.to_file(tmp_path / "c.gpkg")
-    results = [read_centres(tmp_path / f"c.{ext}", data_dir=data_dir) for ext in ("csv", "xlsx", "geojson", "gpkg")]
+    results = [
+        read_centres(tmp_path / f"c.{ext}", data_dir=data_dir)
+        for ext in ("csv", "xlsx", "geojson", "gpkg")
+    ]
     for gdf, report in results:
         assert report.errors == []
         assert gdf["departement"].tolist() == ["62", "69"] and gdf["capacity"].tolist() == [10, 20]
@@ -167,7 +214,10 @@ def test_sample_file(examples: Path, data_dir: Path) -> None:
 
 
 def test_reception_hours(write, data_dir: Path) -> None:
-    path = write("c.csv", "id;capacity;insee;ouverture;fermeture\nA;4;62193;8h30;20h\nB;4;69123;soon;21:00\nC;4;13055;22:00;09:00\n")
+    path = write(
+        "c.csv",
+        "id;capacity;insee;ouverture;fermeture\nA;4;62193;8h30;20h\nB;4;69123;soon;21:00\nC;4;13055;22:00;09:00\n",
+    )
     gdf, report = read_centres(path, data_dir=data_dir)
     assert gdf[["opens", "closes"]].values.tolist() == [["08:30", "20:00"], ["", "21:00"], ["", ""]]
     hours = [(p.row, p.column, p.rule) for p in report.warnings if p.rule == "bad-hours"]

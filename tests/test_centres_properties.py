@@ -10,18 +10,39 @@ from hypothesis import strategies as st
 from abri.errors import DataFileError
 from abri.geo.centres import read_centres
 
-FIELDS = ["id", "name", "capacity", "lon", "lat", "insee", "postcode", "commune", "type", "groups", "departement"]
+FIELDS = [
+    "id",
+    "name",
+    "capacity",
+    "lon",
+    "lat",
+    "insee",
+    "postcode",
+    "commune",
+    "type",
+    "groups",
+    "departement",
+]
 cell = st.one_of(
     st.text(max_size=12),
     st.from_regex(r"-?[0-9]{1,3}([.,][0-9]{1,4})?", fullmatch=True),
-    st.sampled_from(["", "62193", "69123", "2A004", "CAOMI", "hommes", "nan", "inf", "1e308", "-0"]),
+    st.sampled_from(
+        ["", "62193", "69123", "2A004", "CAOMI", "hommes", "nan", "inf", "1e308", "-0"]
+    ),
 )
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS
-@given(rows=st.lists(st.fixed_dictionaries({f: cell for f in FIELDS}), min_size=1, max_size=8), delimiter=st.sampled_from([",", ";"]))
-def test_random_rows_are_reported_not_crashed(tmp_path: Path, data_dir: Path, rows: list[dict], delimiter: str) -> None:
+@given(
+    rows=st.lists(st.fixed_dictionaries({f: cell for f in FIELDS}), min_size=1, max_size=8),
+    delimiter=st.sampled_from([",", ";"]),
+)
+def test_random_rows_are_reported_not_crashed(
+    tmp_path: Path, data_dir: Path, rows: list[dict], delimiter: str
+) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=FIELDS, delimiter=delimiter)
     writer.writeheader()
@@ -40,7 +61,9 @@ def test_random_rows_are_reported_not_crashed(tmp_path: Path, data_dir: Path, ro
 
 @SETTINGS
 @given(data=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".xlsx", ".geojson", ".gpkg"]))
-def test_random_bytes_give_a_clear_error_or_a_report(tmp_path: Path, data_dir: Path, data: bytes, suffix: str) -> None:
+def test_random_bytes_give_a_clear_error_or_a_report(
+    tmp_path: Path, data_dir: Path, data: bytes, suffix: str
+) -> None:
     path = tmp_path / f"random{suffix}"
     path.write_bytes(data)
     try:
@@ -56,13 +79,33 @@ def test_random_bytes_give_a_clear_error_or_a_report(tmp_path: Path, data_dir: P
 PEOPLE_FIELDS = ["person_id", "day", "group", "household", "pref1", "pref2"]
 people_cell = st.one_of(
     st.text(max_size=10),
-    st.sampled_from(["", "P1", "P1\u200b", "\u03a11", "2016-10-24", "20161024", "24/10/2016", "2016-02-30", "men", "Hommes",
-                     "familles", "H1", "32", "84"]),
+    st.sampled_from(
+        [
+            "",
+            "P1",
+            "P1\u200b",
+            "\u03a11",
+            "2016-10-24",
+            "20161024",
+            "24/10/2016",
+            "2016-02-30",
+            "men",
+            "Hommes",
+            "familles",
+            "H1",
+            "32",
+            "84",
+        ]
+    ),
 )
 
 
 @SETTINGS
-@given(rows=st.lists(st.fixed_dictionaries({f: people_cell for f in PEOPLE_FIELDS}), min_size=1, max_size=10))
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({f: people_cell for f in PEOPLE_FIELDS}), min_size=1, max_size=10
+    )
+)
 def test_random_people_rows_are_reported_not_crashed(tmp_path: Path, rows: list[dict]) -> None:
     from abri.constants import GROUPS
     from abri.inputs.people import read_people
@@ -77,18 +120,24 @@ def test_random_people_rows_are_reported_not_crashed(tmp_path: Path, rows: list[
         people, report = read_people(path, regions={"32", "84"})
     except DataFileError:
         return
-    assert report.rows_read == len(people) + report.rows_rejected  # nobody lost without a row in the rejects
+    assert (
+        report.rows_read == len(people) + report.rows_rejected
+    )  # nobody lost without a row in the rejects
     assert set(people["group"]) <= set(GROUPS)
     assert all(len(d) == 10 and d[4] == "-" for d in people["day"])
     assert people["person_id"].is_unique
-    for _, members in people.groupby("household"):  # a household travels together: one day, one group
+    for _, members in people.groupby(
+        "household"
+    ):  # a household travels together: one day, one group
         assert members["day"].nunique() == 1 and members["group"].nunique() == 1
     assert all(p.row is not None and p.expected for p in report.problems)
 
 
 @SETTINGS
 @given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx", ".geojson"]))
-def test_random_bytes_as_people_give_a_clear_error_or_a_report(tmp_path: Path, data: bytes, suffix: str) -> None:
+def test_random_bytes_as_people_give_a_clear_error_or_a_report(
+    tmp_path: Path, data: bytes, suffix: str
+) -> None:
     from abri.inputs.people import read_people
 
     path = tmp_path / f"people{suffix}"
@@ -103,7 +152,10 @@ def test_random_bytes_as_people_give_a_clear_error_or_a_report(tmp_path: Path, d
 
 # --- numbers, clocks, days: what is written is what is read -------------------------------------------------------------
 
-@given(n=st.integers(min_value=0, max_value=10**9), sep=st.sampled_from(["", " ", "\u00a0", "\u202f"]))
+
+@given(
+    n=st.integers(min_value=0, max_value=10**9), sep=st.sampled_from(["", " ", "\u00a0", "\u202f"])
+)
 def test_counts_round_trip(n: int, sep: str) -> None:
     from abri.inputs.values import parse_count
 
@@ -130,14 +182,21 @@ def test_numbers_round_trip(x: float, comma: bool) -> None:
     assert parse_number(text.replace(".", ",") if comma and "e" not in text else text) == x
 
 
-@given(h=st.integers(0, 23), m=st.integers(0, 59), style=st.sampled_from(["{h:02d}:{m:02d}", "{h}h{m:02d}", "{h:02d}:{m:02d}:00"]))
+@given(
+    h=st.integers(0, 23),
+    m=st.integers(0, 59),
+    style=st.sampled_from(["{h:02d}:{m:02d}", "{h}h{m:02d}", "{h:02d}:{m:02d}:00"]),
+)
 def test_clocks_round_trip(h: int, m: int, style: str) -> None:
     from abri.inputs.values import parse_clock
 
     assert parse_clock(style.format(h=h, m=m)) == f"{h:02d}:{m:02d}"
 
 
-@given(day=st.dates(), style=st.sampled_from(["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d 00:00:00"]))
+@given(
+    day=st.dates(),
+    style=st.sampled_from(["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d 00:00:00"]),
+)
 def test_days_round_trip(day, style: str) -> None:  # type: ignore[no-untyped-def]
     from abri.inputs.values import parse_day
 
@@ -156,28 +215,71 @@ def test_degrees_minutes_seconds_round_trip(value: float, hemisphere: bool) -> N
     if seconds >= 60:
         return
     sign = -1 if value < 0 else 1
-    text = f"{degrees}°{minutes}'{seconds}\"" + ("W" if sign < 0 else "E") if hemisphere else f"{'-' if sign < 0 else ''}{degrees}°{minutes}'{seconds}\""
-    assert abs(parse_coordinate(text, axis="lon") - sign * (degrees + minutes / 60 + seconds / 3600)) < 1e-9
+    text = (
+        f"{degrees}°{minutes}'{seconds}\"" + ("W" if sign < 0 else "E")
+        if hemisphere
+        else f"{'-' if sign < 0 else ''}{degrees}°{minutes}'{seconds}\""
+    )
+    assert (
+        abs(parse_coordinate(text, axis="lon") - sign * (degrees + minutes / 60 + seconds / 3600))
+        < 1e-9
+    )
     assert parse_coordinate(f"{value}°", axis="lon") == value
 
 
 # --- fleet.json and rules.json: any JSON value is read or refused by name ------------------------------------------------
 
 json_value = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
-              st.text(max_size=8), st.sampled_from(["07:00", "25:00", "7h", "2016-10-24", "20161024"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["men", "minors", "x"]), inner, max_size=2)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**12), 10**12),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=8),
+        st.sampled_from(["07:00", "25:00", "7h", "2016-10-24", "20161024"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["men", "minors", "x"]), inner, max_size=2),
+    ),
     max_leaves=4,
 )
-FLEET_KEYS = ["coaches_per_day", "seats", "origin_lon", "origin_lat", "origin_name", "days", "coaches", "notes", "seatz"]
-RULE_KEYS = ["max_stops", "departure", "last_departure", "break_after_hours", "break_minutes", "max_driving_hours",
-             "reception_open", "reception_close", "max_ride_hours", "preference_penalty_hours", "margin_pct"]
+FLEET_KEYS = [
+    "coaches_per_day",
+    "seats",
+    "origin_lon",
+    "origin_lat",
+    "origin_name",
+    "days",
+    "coaches",
+    "notes",
+    "seatz",
+]
+RULE_KEYS = [
+    "max_stops",
+    "departure",
+    "last_departure",
+    "break_after_hours",
+    "break_minutes",
+    "max_driving_hours",
+    "reception_open",
+    "reception_close",
+    "max_ride_hours",
+    "preference_penalty_hours",
+    "margin_pct",
+]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fleet=st.dictionaries(st.sampled_from(FLEET_KEYS), json_value, max_size=4),
-       rules=st.dictionaries(st.sampled_from(RULE_KEYS), json_value, max_size=4))
-def test_random_fleet_and_rules_are_read_in_range_or_refused_by_name(tmp_path: Path, fleet: dict, rules: dict) -> None:
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fleet=st.dictionaries(st.sampled_from(FLEET_KEYS), json_value, max_size=4),
+    rules=st.dictionaries(st.sampled_from(RULE_KEYS), json_value, max_size=4),
+)
+def test_random_fleet_and_rules_are_read_in_range_or_refused_by_name(
+    tmp_path: Path, fleet: dict, rules: dict
+) -> None:
     import json
     import math
 

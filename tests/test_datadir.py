@@ -3,7 +3,17 @@ from pathlib import Path
 import pytest
 
 from abri.errors import MissingDataError
-from abri.inputs.datadir import DATASETS, ENV_VAR, REPO_DATA_DIR, data_status, dataset_path, default_data_dir, installed, resolve_data_dir, user_cache_dir
+from abri.inputs.datadir import (
+    DATASETS,
+    ENV_VAR,
+    REPO_DATA_DIR,
+    data_status,
+    dataset_path,
+    default_data_dir,
+    installed,
+    resolve_data_dir,
+    user_cache_dir,
+)
 
 
 def test_resolution_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -15,12 +25,14 @@ def test_resolution_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 
 def test_missing_file_names_file_directory_and_remedy(tmp_path: Path) -> None:
-    with pytest.raises(MissingDataError, match=r"communes/communes\.csv.*" + str(tmp_path) + r".*--data-dir"):
+    with pytest.raises(
+        MissingDataError, match=r"communes/communes\.csv.*" + str(tmp_path) + r".*--data-dir"
+    ):
         dataset_path("communes", tmp_path)
 
 
 def test_unknown_dataset_lists_known() -> None:
-    with pytest.raises(KeyError, match="known datasets: .*communes"):
+    with pytest.raises(KeyError, match=r"known datasets: .*communes"):
         dataset_path("nope")
 
 
@@ -40,7 +52,9 @@ def test_status_detects_mismatch_and_missing(tmp_path: Path) -> None:
     assert not rows["departements"].present
 
 
-def test_installed_wheel_uses_the_users_directories(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_installed_wheel_uses_the_users_directories(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import platformdirs
 
     wheel = tmp_path / "venv/lib/python3.11/site-packages/abri"
@@ -55,5 +69,8 @@ def test_installed_wheel_uses_the_users_directories(monkeypatch: pytest.MonkeyPa
 
 
 def test_missing_data_message_names_the_real_place_and_the_fetch_command(tmp_path: Path) -> None:
-    with pytest.raises(MissingDataError, match=rf"in data directory {tmp_path}.*abri data fetch --all.*writes into {tmp_path}"):
+    with pytest.raises(
+        MissingDataError,
+        match=rf"in data directory {tmp_path}.*abri data fetch --all.*writes into {tmp_path}",
+    ):
         dataset_path("departements", tmp_path)

@@ -3,7 +3,13 @@ from pathlib import Path
 import pytest
 
 from abri.errors import DataFileError
-from abri.geo.departements import LAMBERT93, _read_boundaries, load_departements, load_regions, to_lambert93
+from abri.geo.departements import (
+    LAMBERT93,
+    _read_boundaries,
+    load_departements,
+    load_regions,
+    to_lambert93,
+)
 
 
 def test_96_metropolitan_departements(data_dir: Path) -> None:
@@ -33,8 +39,10 @@ def test_regions(data_dir: Path) -> None:
 
 def test_bad_boundary_file(tmp_path: Path) -> None:
     bad = tmp_path / "x.geojson"
-    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "a"}, '
-                   '"geometry": {"type": "Point", "coordinates": [1, 2]}}]}')
+    bad.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "a"}, '
+        '"geometry": {"type": "Point", "coordinates": [1, 2]}}]}'
+    )
     with pytest.raises(DataFileError, match="no 'code' column"):
         _read_boundaries(str(bad))
     garbage = tmp_path / "y.geojson"

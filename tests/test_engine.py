@@ -21,7 +21,10 @@ def test_national_matrix_equals_scipy_reference(national: RoadGraph) -> None:
     rng = np.random.default_rng(2016)
     main = np.flatnonzero(national.components == national.main_component)
     sources = rng.choice(main, 40, replace=False)
-    targets = np.r_[rng.choice(main, 150, replace=False), rng.choice(np.flatnonzero(national.components != national.main_component), 3)]
+    targets = np.r_[
+        rng.choice(main, 150, replace=False),
+        rng.choice(np.flatnonzero(national.components != national.main_component), 3),
+    ]
     ref_t, ref_km = node_matrix(national, sources, targets, with_distance=True, engine="scipy")
     times, km = node_matrix(national, sources, targets, with_distance=True, engine="cch", n_jobs=2)
     assert ref_km is not None and km is not None
@@ -34,15 +37,18 @@ def test_national_matrix_equals_scipy_reference(national: RoadGraph) -> None:
     assert none is None and np.array_equal(only_t, times[:5])
 
 
-def test_paths_are_fastest_and_cached_order_is_reused(national: RoadGraph, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_are_fastest_and_cached_order_is_reused(
+    national: RoadGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = np.random.default_rng(7)
     main = np.flatnonzero(national.components == national.main_component)
     ref_t, _ = node_matrix(national, main[:1], main[1000:1010], engine="scipy")
     for j, t in enumerate(main[1000:1010]):
         nodes = node_path(national, int(main[0]), int(t), engine="cch")
         assert nodes[0] == main[0] and nodes[-1] == t
-        assert national.time_s[path_edges(national, nodes)].sum() == pytest.approx(ref_t[0, j], abs=1e-3)
+        assert national.time_s[path_edges(national, nodes)].sum() == pytest.approx(
+            ref_t[0, j], abs=1e-3
+        )
     assert engine_for(national) is engine_for(national)
     monkeypatch.setenv("ABRI_CACHE_DIR", str(tmp_path))
     small = load_graph("hauts-de-france-roads")
@@ -51,4 +57,6 @@ def test_paths_are_fastest_and_cached_order_is_reused(national: RoadGraph, tmp_p
     order_path(small).write_bytes(b"truncated")  # a corrupt cached order is rebuilt, not trusted
     again = CCHEngine.build(small)
     s, t = rng.choice(small.n_nodes, 2, replace=False)
-    assert np.array_equal(first.matrix(np.array([s]), np.array([t]))[0], again.matrix(np.array([s]), np.array([t]))[0])
+    assert np.array_equal(
+        first.matrix(np.array([s]), np.array([t]))[0], again.matrix(np.array([s]), np.array([t]))[0]
+    )

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from abri.cli import main
-from abri.inputs.datadir import data_status, read_checksums
 from abri.geo.fetch import FetchError, fetch_dataset
+from abri.inputs.datadir import data_status, read_checksums
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 ROADS_XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -40,35 +40,93 @@ def publisher(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """A local server with the publishers' files: boundaries, the gazetteer's sources, OSM extracts; some corrupted."""
     root = tmp_path_factory.mktemp("publisher")
     shutil.copy(data_dir / "departements/departements.geojson", root / "departements.geojson")
-    shutil.copy(data_dir / "departements/regions-simplifie.geojson", root / "regions-version-simplifiee.geojson")
-    corrupted = (data_dir / "departements/departements-simplifie.geojson").read_bytes().replace(b'"nom"', b'"nam"', 1)
+    shutil.copy(
+        data_dir / "departements/regions-simplifie.geojson",
+        root / "regions-version-simplifiee.geojson",
+    )
+    corrupted = (
+        (data_dir / "departements/departements-simplifie.geojson")
+        .read_bytes()
+        .replace(b'"nom"', b'"nam"', 1)
+    )
     (root / "departements-version-simplifiee.geojson").write_bytes(corrupted)
     communes = pd.read_csv(data_dir / "communes/communes.csv", dtype=str, nrows=30)
-    etalab = [{"code": r.code, "nom": r.nom, "type": "commune-actuelle", "departement": r.departement, "region": r.region,
-               "codesPostaux": r.codes_postaux.split(), "population": float(r.population)} for r in communes.itertuples()]
+    etalab = [
+        {
+            "code": r.code,
+            "nom": r.nom,
+            "type": "commune-actuelle",
+            "departement": r.departement,
+            "region": r.region,
+            "codesPostaux": r.codes_postaux.split(),
+            "population": float(r.population),
+        }
+        for r in communes.itertuples()
+    ]
     (root / "communes.json").write_text(json.dumps(etalab), encoding="utf-8")
-    squares = [{"type": "Feature", "properties": {"code": r.code, "nom": r.nom}, "geometry": {"type": "Polygon", "coordinates": [[
-        [float(r.lon) - 0.01, float(r.lat) - 0.01], [float(r.lon) + 0.01, float(r.lat) - 0.01],
-        [float(r.lon) + 0.01, float(r.lat) + 0.01], [float(r.lon) - 0.01, float(r.lat) + 0.01], [float(r.lon) - 0.01, float(r.lat) - 0.01]]]}}
-        for r in communes.itertuples()]
-    (root / "communes.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": squares}), encoding="utf-8")
+    squares = [
+        {
+            "type": "Feature",
+            "properties": {"code": r.code, "nom": r.nom},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [float(r.lon) - 0.01, float(r.lat) - 0.01],
+                        [float(r.lon) + 0.01, float(r.lat) - 0.01],
+                        [float(r.lon) + 0.01, float(r.lat) + 0.01],
+                        [float(r.lon) - 0.01, float(r.lat) + 0.01],
+                        [float(r.lon) - 0.01, float(r.lat) - 0.01],
+                    ]
+                ],
+            },
+        }
+        for r in communes.itertuples()
+    ]
+    (root / "communes.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": squares}), encoding="utf-8"
+    )
     (root / "roads.osm").write_text(ROADS_XML, encoding="utf-8")
     for region in ("nord-pas-de-calais", "picardie"):
         pbf = root / f"{region}-latest.osm.pbf"
-        subprocess.run(["osmium", "cat", str(root / "roads.osm"), "-o", str(pbf), "--overwrite"], check=True)
-        (root / f"{pbf.name}.md5").write_text(f"{hashlib.md5(pbf.read_bytes()).hexdigest()}  {pbf.name}\n")  # noqa: S324
+        subprocess.run(
+            ["osmium", "cat", str(root / "roads.osm"), "-o", str(pbf), "--overwrite"], check=True
+        )
+        (root / f"{pbf.name}.md5").write_text(
+            f"{hashlib.md5(pbf.read_bytes()).hexdigest()}  {pbf.name}\n"
+        )
     with zipfile.ZipFile(root / "master.zip", "w") as archive:  # TravelMapping's HighwayData layout
         base = "HighwayData-master/hwy_data"
-        archive.writestr(f"{base}/_systems/fraa.csv", "system;region;route;banner;abbrev;city;root;AltRouteNames\nfraa;FRA;A16;;;;fra.a016;\n")
-        archive.writestr(f"{base}/_systems/fran.csv", "system;region;route;banner;abbrev;city;root;AltRouteNames\nfran;FRA;N1;;;;fra.n001;\n")
-        archive.writestr(f"{base}/_systems/frahdfd62.csv", "system;region;route;banner;abbrev;city;root;AltRouteNames\n"
-                         "frahdfd62;FRA;D940;;;;fra.d940;\n")
+        archive.writestr(
+            f"{base}/_systems/fraa.csv",
+            "system;region;route;banner;abbrev;city;root;AltRouteNames\nfraa;FRA;A16;;;;fra.a016;\n",
+        )
+        archive.writestr(
+            f"{base}/_systems/fran.csv",
+            "system;region;route;banner;abbrev;city;root;AltRouteNames\nfran;FRA;N1;;;;fra.n001;\n",
+        )
+        archive.writestr(
+            f"{base}/_systems/frahdfd62.csv",
+            "system;region;route;banner;abbrev;city;root;AltRouteNames\n"
+            "frahdfd62;FRA;D940;;;;fra.d940;\n",
+        )
         osm = "http://www.openstreetmap.org/"
-        archive.writestr(f"{base}/FRA/fraa/fra.a016.wpt", f"44 {osm}?lat=50.936310&lon=1.860337\n45 {osm}?lat=50.936080&lon=1.874113\n"
-                         f"46 {osm}?lat=50.933930&lon=1.890957\n")
-        archive.writestr(f"{base}/FRA/fran/fra.n001.wpt", f"A16 {osm}?lat=50.936080&lon=1.874113\nX {osm}?lat=50.900000&lon=1.900000\n")
-        archive.writestr(f"{base}/FRA/frahdfd62/fra.d940.wpt", f"A {osm}?lat=50.900000&lon=1.900000\nB {osm}?lat=50.80&lon=1.70\n")
-    with (root / "picardie-latest.osm.pbf").open("ab") as fh:  # corrupted after its checksum was published
+        archive.writestr(
+            f"{base}/FRA/fraa/fra.a016.wpt",
+            f"44 {osm}?lat=50.936310&lon=1.860337\n45 {osm}?lat=50.936080&lon=1.874113\n"
+            f"46 {osm}?lat=50.933930&lon=1.890957\n",
+        )
+        archive.writestr(
+            f"{base}/FRA/fran/fra.n001.wpt",
+            f"A16 {osm}?lat=50.936080&lon=1.874113\nX {osm}?lat=50.900000&lon=1.900000\n",
+        )
+        archive.writestr(
+            f"{base}/FRA/frahdfd62/fra.d940.wpt",
+            f"A {osm}?lat=50.900000&lon=1.900000\nB {osm}?lat=50.80&lon=1.70\n",
+        )
+    with (root / "picardie-latest.osm.pbf").open(
+        "ab"
+    ) as fh:  # corrupted after its checksum was published
         fh.write(b"\0")
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -78,36 +136,58 @@ def publisher(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     server.server_close()
 
 
-def test_boundaries_fetched_checked_and_recorded(publisher: str, data_dir: Path, tmp_path: Path) -> None:
+def test_boundaries_fetched_checked_and_recorded(
+    publisher: str, data_dir: Path, tmp_path: Path
+) -> None:
     path = fetch_dataset("departements", tmp_path, mirror=publisher)
     assert path.read_bytes() == (data_dir / "departements/departements.geojson").read_bytes()
-    assert read_checksums(tmp_path)["departements/departements.geojson"] == read_checksums(data_dir)["departements/departements.geojson"]
+    assert (
+        read_checksums(tmp_path)["departements/departements.geojson"]
+        == read_checksums(data_dir)["departements/departements.geojson"]
+    )
     assert {r.name: r.checksum for r in data_status(tmp_path)}["departements"] == "verified"
     assert not list(tmp_path.rglob(".fetch-*"))
 
 
 def test_corrupted_file_is_refused_and_nothing_written(publisher: str, tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="departements-version-simplifiee.geojson: refused.*does not match its checksum"):
+    with pytest.raises(
+        FetchError,
+        match=r"departements-version-simplifiee.geojson: refused.*does not match its checksum",
+    ):
         fetch_dataset("departements-simplifie", tmp_path, mirror=publisher)
-    with pytest.raises(FetchError, match="picardie-latest.osm.pbf: refused"):
+    with pytest.raises(FetchError, match=r"picardie-latest.osm.pbf: refused"):
         fetch_dataset("osm:picardie", tmp_path, mirror=publisher)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
-def test_gazetteer_converted_from_publishers_formats(publisher: str, data_dir: Path, tmp_path: Path) -> None:
+def test_gazetteer_converted_from_publishers_formats(
+    publisher: str, data_dir: Path, tmp_path: Path
+) -> None:
     path = fetch_dataset("communes", tmp_path, mirror=publisher)
-    got = pd.read_csv(path, dtype={"code": str, "departement": str, "region": str, "codes_postaux": str})
-    want = pd.read_csv(data_dir / "communes/communes.csv", dtype={"code": str, "departement": str, "region": str, "codes_postaux": str},
-                       nrows=30)
+    got = pd.read_csv(
+        path, dtype={"code": str, "departement": str, "region": str, "codes_postaux": str}
+    )
+    want = pd.read_csv(
+        data_dir / "communes/communes.csv",
+        dtype={"code": str, "departement": str, "region": str, "codes_postaux": str},
+        nrows=30,
+    )
     assert list(got.columns) == list(want.columns) and len(got) == 30
-    assert got["code"].tolist() == want["code"].tolist() and got["codes_postaux"].tolist() == want["codes_postaux"].tolist()
-    assert (got["lon"] - want["lon"]).abs().max() < 0.01 and (got["lat"] - want["lat"]).abs().max() < 0.01
+    assert (
+        got["code"].tolist() == want["code"].tolist()
+        and got["codes_postaux"].tolist() == want["codes_postaux"].tolist()
+    )
+    assert (got["lon"] - want["lon"]).abs().max() < 0.01 and (
+        got["lat"] - want["lat"]
+    ).abs().max() < 0.01
     from abri.geo.gazetteer import load_communes
 
     assert len(load_communes(tmp_path)) == 30
 
 
-def test_osm_extract_checked_against_publishers_md5_and_routable(publisher: str, tmp_path: Path) -> None:
+def test_osm_extract_checked_against_publishers_md5_and_routable(
+    publisher: str, tmp_path: Path
+) -> None:
     path = fetch_dataset("osm:nord-pas-de-calais", tmp_path, mirror=publisher)
     assert path == tmp_path / "roads/nord-pas-de-calais-latest.osm.pbf"
     from abri.routing.graph import load_graph
@@ -117,11 +197,19 @@ def test_osm_extract_checked_against_publishers_md5_and_routable(publisher: str,
     assert graph.refs.tolist() == ["N1;A16"] or graph.refs.tolist() == ["A16;N1"]
 
 
-def test_offline_fetch_fails_clearly_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_fetch_fails_clearly_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ABRI_FETCH_MIRROR", raising=False)
-    with pytest.raises(FetchError, match=r"departements: cannot download https://.*copy the data pack"):
-        fetch_dataset("departements", tmp_path)  # the tests block the network, as on a machine without internet
-    with pytest.raises(FetchError, match="no download source for 'hauts-de-france-roads'.*osm:REGION"):
+    with pytest.raises(
+        FetchError, match=r"departements: cannot download https://.*copy the data pack"
+    ):
+        fetch_dataset(
+            "departements", tmp_path
+        )  # the tests block the network, as on a machine without internet
+    with pytest.raises(
+        FetchError, match=r"no download source for 'hauts-de-france-roads'.*osm:REGION"
+    ):
         fetch_dataset("hauts-de-france-roads", tmp_path)
     with pytest.raises(FetchError, match="unknown OSM region 'atlantis'"):
         fetch_dataset("osm:atlantis", tmp_path)
@@ -130,10 +218,15 @@ def test_offline_fetch_fails_clearly_and_writes_nothing(tmp_path: Path, monkeypa
 
 def test_fetch_command(publisher: str, tmp_path: Path) -> None:
     runner = CliRunner()
-    ok = runner.invoke(main, ["data", "fetch", "regions-simplifie", "--mirror", publisher, "--data-dir", str(tmp_path)])
+    ok = runner.invoke(
+        main,
+        ["data", "fetch", "regions-simplifie", "--mirror", publisher, "--data-dir", str(tmp_path)],
+    )
     assert ok.exit_code == 0, ok.output
     assert (tmp_path / "departements/regions-simplifie.geojson").is_file()
-    bad = runner.invoke(main, ["data", "fetch", "--all", "--mirror", publisher, "--data-dir", str(tmp_path)])
+    bad = runner.invoke(
+        main, ["data", "fetch", "--all", "--mirror", publisher, "--data-dir", str(tmp_path)]
+    )
     assert bad.exit_code == 1 and "refused" in bad.output and "Traceback" not in bad.output
     assert runner.invoke(main, ["data", "fetch", "--data-dir", str(tmp_path)]).exit_code == 2
     offline = runner.invoke(main, ["data", "fetch", "communes", "--data-dir", str(tmp_path)])
@@ -143,8 +236,13 @@ def test_fetch_command(publisher: str, tmp_path: Path) -> None:
 def test_road_sets_converted_from_travelmapping(publisher: str, tmp_path: Path) -> None:
     from abri.routing.graph import load_graph
 
-    major = load_graph(fetch_dataset("france-major-roads", tmp_path, mirror=publisher), use_cache=False)
-    assert (major.n_nodes, major.n_edges) == (4, 6) and set(major.refs) == {"A16", "N1"}  # A16 and N1 share a junction
+    major = load_graph(
+        fetch_dataset("france-major-roads", tmp_path, mirror=publisher), use_cache=False
+    )
+    assert (major.n_nodes, major.n_edges) == (4, 6) and set(major.refs) == {
+        "A16",
+        "N1",
+    }  # A16 and N1 share a junction
     everything = fetch_dataset("france-all-roads", tmp_path, mirror=publisher)
     assert everything.name == "france-all-roads.osm.bz2"
     graph = load_graph(everything, use_cache=False)

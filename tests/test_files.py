@@ -11,7 +11,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from abri.files import _NUMBER, FolderBusyError, atomic_dir, atomic_path, csv_text, neutralise, write_csv, write_figure, write_frame, write_json
+from abri.files import (
+    _NUMBER,
+    FolderBusyError,
+    atomic_dir,
+    atomic_path,
+    csv_text,
+    neutralise,
+    write_csv,
+    write_figure,
+    write_frame,
+    write_json,
+)
 
 
 class Boom(RuntimeError):
@@ -22,7 +33,9 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".geojson", ".gpkg", ".xlsx", ".png"])
+@pytest.mark.parametrize(
+    "suffix", [".csv", ".parquet", ".json", ".geojson", ".gpkg", ".xlsx", ".png"]
+)
 def test_failure_in_the_middle_keeps_the_old_file(tmp_path: Path, suffix: str) -> None:
     target = tmp_path / f"out{suffix}"
     target.write_bytes(b"old")
@@ -40,7 +53,13 @@ def test_every_format_is_written_whole(tmp_path: Path) -> None:
 
     frame = pd.DataFrame({"id": ["A", "B"], "n": [1, 2]})
     geo = gpd.GeoDataFrame(frame, geometry=[Point(2, 48), Point(3, 49)], crs="EPSG:4326")
-    for name, obj in (("t.csv", frame), ("t.parquet", frame), ("t.xlsx", frame), ("t.geojson", geo), ("t.gpkg", geo)):
+    for name, obj in (
+        ("t.csv", frame),
+        ("t.parquet", frame),
+        ("t.xlsx", frame),
+        ("t.geojson", geo),
+        ("t.gpkg", geo),
+    ):
         write_frame(tmp_path / name, obj)
     assert pd.read_parquet(tmp_path / "t.parquet").equals(frame)
     assert len(gpd.read_file(tmp_path / "t.gpkg")) == 2
@@ -49,7 +68,9 @@ def test_every_format_is_written_whole(tmp_path: Path) -> None:
     fig.subplots().plot([0, 1])
     write_figure(tmp_path / "t.png", fig)
     write_figure(tmp_path / "t.svg", fig)
-    assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG" and b"<svg" in (tmp_path / "t.svg").read_bytes()[:500]
+    assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG" and b"<svg" in (
+        tmp_path / "t.svg"
+    ).read_bytes()[:500]
     assert _leftovers(tmp_path) == []
 
 
@@ -65,7 +86,9 @@ def test_files_get_the_umask_permissions(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "plan").stat().st_mode) == 0o755
 
 
-@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1", "=1"])
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1", "=1"]
+)
 def test_formulas_are_neutralised(cell: str) -> None:
     text = csv_text(pd.DataFrame({"name": [cell], "n": [-3]}))
     assert f"'{cell.strip()[:1]}" in text or text.splitlines()[1].startswith(("\"'", "'"))
@@ -83,7 +106,9 @@ def test_neutralised_cells_never_start_a_formula(value: str) -> None:
 
 
 def test_excel_fr_dialect(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "fr.csv", pd.DataFrame({"nom": ["Sées"], "km": [12.5]}), dialect="excel-fr")
+    path = write_csv(
+        tmp_path / "fr.csv", pd.DataFrame({"nom": ["Sées"], "km": [12.5]}), dialect="excel-fr"
+    )
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "nom;km\nSées;12,5\n" in raw.decode("utf-8-sig")
 

@@ -47,8 +47,14 @@ def test_by_postcode(gaz: Gazetteer) -> None:
 def test_cached_tables_are_not_shared_with_callers(data_dir: Path) -> None:
     mine = load_communes(data_dir)
     mine.loc[:, "nom"] = "changed"
-    assert len(load_communes(data_dir)) == 35_357 and (load_communes(data_dir)["nom"] != "changed").all()
+    assert (
+        len(load_communes(data_dir)) == 35_357
+        and (load_communes(data_dir)["nom"] != "changed").all()
+    )
     gaz = Gazetteer.from_data_dir(data_dir)
     theirs = gaz.communes
     theirs.loc[:, "code"] = "00000"
-    assert gaz.by_insee("62193").place is not None and Gazetteer.from_data_dir(data_dir).by_insee("62193").place is not None
+    assert (
+        gaz.by_insee("62193").place is not None
+        and Gazetteer.from_data_dir(data_dir).by_insee("62193").place is not None
+    )

@@ -26,12 +26,16 @@ def test_major_roads_graph(major: RoadGraph) -> None:
     assert np.all(np.diff(major.pair_keys) > 0)  # one edge per ordered pair, sorted
 
 
-def test_cache_is_written_and_reused(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_is_written_and_reused(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ABRI_CACHE_DIR", str(tmp_path))
     first = load_graph("hauts-de-france-roads", data_dir=data_dir)
     [cached] = list((cache_dir() / "graphs").glob("hauts-de-france-roads.osm.bz2-*.npz"))
     second = load_graph("hauts-de-france-roads", data_dir=data_dir)
-    assert np.array_equal(first.time_s, second.time_s) and np.array_equal(first.edge_u, second.edge_u)
+    assert np.array_equal(first.time_s, second.time_s) and np.array_equal(
+        first.edge_u, second.edge_u
+    )
     assert second.source == first.source and cached.stat().st_size > 0
     # another profile is another cache entry
     slow = tmp_path / "slow.toml"
@@ -44,7 +48,9 @@ def test_npz_and_graphml_round_trip(major: RoadGraph, data_dir: Path, tmp_path: 
     major.save(tmp_path / "g.npz")
     again = load_graph(tmp_path / "g.npz")
     assert np.array_equal(again.length_m, major.length_m) and list(again.refs) == list(major.refs)
-    raw = ox.graph_from_xml(data_dir / "roads/france-major-roads.osm", simplify=True, retain_all=True)
+    raw = ox.graph_from_xml(
+        data_dir / "roads/france-major-roads.osm", simplify=True, retain_all=True
+    )
     ox.save_graphml(raw, tmp_path / "g.graphml")
     from_graphml = load_graph(tmp_path / "g.graphml", use_cache=False)
     assert from_graphml.n_nodes == major.n_nodes and from_graphml.n_edges == major.n_edges
@@ -59,7 +65,12 @@ def test_to_networkx(major: RoadGraph) -> None:
     ("name", "content", "error", "match"),
     [
         ("x.osm", "this is not xml", GraphError, "cannot read as OSM XML"),
-        ("x.osm", '<?xml version="1.0"?><osm version="0.6"><node id="1" lat="50" lon="2"/></osm>', GraphError, "empty|cannot read"),
+        (
+            "x.osm",
+            '<?xml version="1.0"?><osm version="0.6"><node id="1" lat="50" lon="2"/></osm>',
+            GraphError,
+            "empty|cannot read",
+        ),
         ("x.shp", "nope", GraphError, "unsupported road file"),
         ("x.npz", "nope", GraphError, "not an abri graph file"),
     ],
@@ -74,7 +85,7 @@ def test_bad_road_files(tmp_path: Path, name: str, content: str, error: type, ma
 def test_missing_road_inputs(tmp_path: Path) -> None:
     with pytest.raises(GraphError, match="no such road file, and not a data pack road set"):
         load_graph(tmp_path / "absent.osm")
-    with pytest.raises(MissingDataError, match="roads/france-all-roads.osm.bz2"):
+    with pytest.raises(MissingDataError, match=r"roads/france-all-roads.osm.bz2"):
         load_graph("france-all-roads", data_dir=tmp_path)
     with pytest.raises(GraphError, match="no such road file"):
         read_osm_graph(tmp_path / "absent.osm")
@@ -103,7 +114,9 @@ def _chain(tmp_path: Path, maxspeed: str = "") -> tuple[Path, float, float]:
     """10 km of motorway then 1 km of trunk, due east along 50N (one chain: node 2 joins just two ways)."""
     from abri.routing.snap import great_circle_m
 
-    per_degree = float(great_circle_m(np.array([2.0]), np.array([50.0]), np.array([3.0]), np.array([50.0]))[0])
+    per_degree = float(
+        great_circle_m(np.array([2.0]), np.array([50.0]), np.array([3.0]), np.array([50.0]))[0]
+    )
     b, c = 2.0 + 10_000 / per_degree, 2.0 + 11_000 / per_degree
     path = tmp_path / f"chain{len(maxspeed)}.osm"
     path.write_text(CHAIN_XML.format(b=b, c=c, maxspeed=maxspeed), encoding="utf-8")
@@ -115,13 +128,19 @@ def test_time_per_way_summed_when_ways_merge(tmp_path: Path) -> None:
     profile = load_profile()
     g = load_graph(path, use_cache=False)
     assert g.n_nodes == 2 and g.n_edges == 2  # the two ways are one edge each way
-    expected = motorway_m / (profile.speeds_kmh["motorway"] / 3.6) + trunk_m / (profile.speeds_kmh["trunk"] / 3.6)
+    expected = motorway_m / (profile.speeds_kmh["motorway"] / 3.6) + trunk_m / (
+        profile.speeds_kmh["trunk"] / 3.6
+    )
     assert g.time_s[0] == pytest.approx(expected, abs=0.01)  # 10/88 h + 1/75 h
-    assert g.time_s[0] < 11_000 / (profile.speeds_kmh["trunk"] / 3.6) - 60  # not 11 km at the trunk's speed
+    assert (
+        g.time_s[0] < 11_000 / (profile.speeds_kmh["trunk"] / 3.6) - 60
+    )  # not 11 km at the trunk's speed
     assert g.length_m[0] == pytest.approx(motorway_m + trunk_m, abs=2)
     # a way's own maxspeed lowers its speed, capped by the coach's limit; a higher one does not raise it
     slow, _, _ = _chain(tmp_path, '<tag k="maxspeed" v="30"/>')
-    assert load_graph(slow, use_cache=False).time_s[0] == pytest.approx(motorway_m / (88 / 3.6) + trunk_m / (30 / 3.6), abs=0.01)
+    assert load_graph(slow, use_cache=False).time_s[0] == pytest.approx(
+        motorway_m / (88 / 3.6) + trunk_m / (30 / 3.6), abs=0.01
+    )
     fast, _, _ = _chain(tmp_path, '<tag k="maxspeed" v="130"/>')
     assert load_graph(fast, use_cache=False).time_s[0] == pytest.approx(expected, abs=0.01)
 
@@ -149,10 +168,20 @@ def test_two_processes_building_one_graph_do_not_collide(tmp_path: Path) -> None
     roads, _, _ = _chain(tmp_path)
     code = f"from abri.routing.graph import load_graph; g = load_graph({str(roads)!r}); print(g.n_edges)"
     env = {**os.environ, "ABRI_CACHE_DIR": str(tmp_path)}
-    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert outs[0][0] == outs[1][0]
-    assert [p.name for p in (tmp_path / "graphs").iterdir()] == [next((tmp_path / "graphs").glob("*.npz")).name]  # no temporary left
+    assert [p.name for p in (tmp_path / "graphs").iterdir()] == [
+        next((tmp_path / "graphs").glob("*.npz")).name
+    ]  # no temporary left
     assert RoadGraph.load(next((tmp_path / "graphs").glob("*.npz"))).n_edges == int(outs[0][0])

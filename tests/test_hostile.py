@@ -43,7 +43,9 @@ def run_case(case: Case, folder: Path, data_dir: Path | str) -> tuple[int, str, 
         result = CliRunner().invoke(main, command(case, folder, data_dir))
     output = result.output
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"{case.name}: {type(result.exception).__name__} escaped the CLI: {result.exception}\n{output}")
+        raise AssertionError(
+            f"{case.name}: {type(result.exception).__name__} escaped the CLI: {result.exception}\n{output}"
+        )
     return result.exit_code, output, time.perf_counter() - start
 
 
@@ -53,8 +55,15 @@ def pack(request: pytest.FixtureRequest) -> Path | str:
     return request.getfixturevalue("data_dir") if request.param else "unused"
 
 
-@pytest.mark.parametrize(("case", "pack"), [(c, c.needs_data) for c in CASES], ids=[c.name for c in CASES], indirect=["pack"])
-def test_case(case: Case, pack: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("case", "pack"),
+    [(c, c.needs_data) for c in CASES],
+    ids=[c.name for c in CASES],
+    indirect=["pack"],
+)
+def test_case(
+    case: Case, pack: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # default rejects files land here
     code, output, _ = run_case(case, tmp_path / "case", pack)
     assert "Traceback" not in output, output
@@ -68,7 +77,9 @@ def test_every_kind_is_covered() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
 
 
-def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data_dir: Path) -> None:
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data_dir: Path
+) -> None:
     import abri.geo.centres
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -80,17 +91,23 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch: pytest.Mon
     result = CliRunner().invoke(main, ["validate", str(path), "--data-dir", str(data_dir)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert lines == ["Error: unexpected failure (ZeroDivisionError: division by zero); nothing more is known here: "
-                     "rerun with -v for the details to report"]
+    assert lines == [
+        "Error: unexpected failure (ZeroDivisionError: division by zero); nothing more is known here: "
+        "rerun with -v for the details to report"
+    ]
     verbose = CliRunner().invoke(main, ["-v", "validate", str(path), "--data-dir", str(data_dir)])
-    assert isinstance(verbose.exception, ZeroDivisionError)  # -v: the real traceback, for a bug report
+    assert isinstance(
+        verbose.exception, ZeroDivisionError
+    )  # -v: the real traceback, for a bug report
 
 
 def test_the_corpus_can_be_written_for_a_later_run(tmp_path: Path) -> None:
     import json
     import runpy
 
-    runpy.run_path(str(Path(__file__).parent / "corpus" / "hostile.py"), run_name="not-main")["main"](tmp_path)
+    runpy.run_path(str(Path(__file__).parent / "corpus" / "hostile.py"), run_name="not-main")[
+        "main"
+    ](tmp_path)
     listed = json.loads((tmp_path / "cases.json").read_text())
     assert [c["name"] for c in listed] == [c.name for c in CASES]
     assert (tmp_path / "xlsx-cell-at-XFD1048576" / "c.xlsx").stat().st_size < 10_000

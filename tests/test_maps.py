@@ -43,13 +43,22 @@ def test_count_classes_are_integers_with_a_grey_no_places_class() -> None:
     assert labels[0].startswith("3") and labels[-2].endswith("150")
     lows = [int(label.split(" - ")[0].replace(",", "")) for label in labels[:-1]]
     highs = [int(label.split(" - ")[-1].replace(",", "")) for label in labels[:-1]]
-    assert all(h + 1 == lo for h, lo in zip(highs, lows[1:]))  # classes meet without gaps or overlaps
+    assert all(
+        h + 1 == lo for h, lo in zip(highs, lows[1:])
+    )  # classes meet without gaps or overlaps
     assert NO_PLACES not in fills[1:-1]
 
 
 def test_percent_classes_are_rounded_and_rates_keep_one_decimal() -> None:
     fills, rows = classify(pd.Series([12.345, 55.5, 100.0, np.nan]), "percent")
-    assert [label for _, label in rows] == ["0% - 24%", "25% - 49%", "50% - 74%", "75% - 89%", "90% - 100%", "no places"]
+    assert [label for _, label in rows] == [
+        "0% - 24%",
+        "25% - 49%",
+        "50% - 74%",
+        "75% - 89%",
+        "90% - 100%",
+        "no places",
+    ]
     assert fills[-1] == NO_PLACES
     _, rows = classify(pd.Series(np.linspace(0.5, 9.5, 30)), "rate")
     assert all(re.fullmatch(r"\d+\.\d - \d+\.\d", label) for _, label in rows)
@@ -61,16 +70,43 @@ def test_few_distinct_values_get_as_many_classes() -> None:
 
 
 def test_centre_colours_go_light_to_dark() -> None:
-    assert occupancy_colour(0) == "#ffffff" and occupancy_colour(0.3) != occupancy_colour(0.95) == occupancy_colour(1.0)
+    assert occupancy_colour(0) == "#ffffff" and occupancy_colour(0.3) != occupancy_colour(
+        0.95
+    ) == occupancy_colour(1.0)
 
 
 def test_trip_sheet_escapes_and_shows_slot_and_return() -> None:
-    trip = {"coach": "C<1>", "day": "2016-10-24", "slot": "06:00-06:30", "departure": "06:30", "return": "23:10", "km": 400,
-            "driving_h": 6.2, "drivers": 1, "legal": False,
-            "stops": [{"centre_id": "A", "arrival": "10:00", "groups": {"men": 2, "women": 1}, "people": ["p1", "p2", "p3"]}]}
+    trip = {
+        "coach": "C<1>",
+        "day": "2016-10-24",
+        "slot": "06:00-06:30",
+        "departure": "06:30",
+        "return": "23:10",
+        "km": 400,
+        "driving_h": 6.2,
+        "drivers": 1,
+        "legal": False,
+        "stops": [
+            {
+                "centre_id": "A",
+                "arrival": "10:00",
+                "groups": {"men": 2, "women": 1},
+                "people": ["p1", "p2", "p3"],
+            }
+        ],
+    }
     sheet = trip_sheet(trip, {"A": "<script>x</script> centre"})
-    assert "C&lt;1&gt;" in sheet and "&lt;script&gt;x&lt;/script&gt; centre" in sheet and "<script>" not in sheet
-    assert "06:00-06:30" in sheet and "23:10" in sheet and "2 men, 1 women" in sheet and "NOT LEGAL" in sheet
+    assert (
+        "C&lt;1&gt;" in sheet
+        and "&lt;script&gt;x&lt;/script&gt; centre" in sheet
+        and "<script>" not in sheet
+    )
+    assert (
+        "06:00-06:30" in sheet
+        and "23:10" in sheet
+        and "2 men, 1 women" in sheet
+        and "NOT LEGAL" in sheet
+    )
 
 
 def test_plan_map_from_a_run_matches_the_folder(small_run) -> None:  # type: ignore[no-untyped-def]
@@ -86,27 +122,56 @@ def test_plan_map_from_a_run_matches_the_folder(small_run) -> None:  # type: ign
     assert "<iframe" in plan_map(run)._repr_html_()  # shows inline in a notebook
     centres = {c["id"]: c for c in in_memory["centres"]["features"]}
     stop = run.plan.trips[0].stops[0]
-    assert run.plan.trips[0].day in centres[stop.centre_id]["days"] and run.plan.trips[0].coach in centres[stop.centre_id]["popup"]
+    assert (
+        run.plan.trips[0].day in centres[stop.centre_id]["days"]
+        and run.plan.trips[0].coach in centres[stop.centre_id]["popup"]
+    )
 
 
 def test_capacity_map_extra_measure_hook(small_run) -> None:  # type: ignore[no-untyped-def]
     run, folder = small_run
     missing = pd.Series({"62": 120, "59": 30, "75": 0})
-    cfg = config(capacity_map(run.centres, plan=folder, extra={"places missing": (missing, "places missing by department")}))
+    cfg = config(
+        capacity_map(
+            run.centres,
+            plan=folder,
+            extra={"places missing": (missing, "places missing by department")},
+        )
+    )
     measure = next(m for m in cfg["measures"] if m["name"] == "places missing")
-    assert measure["legend"][0] == "places missing by department" and ["#cfcfcf", "no places"] in measure["legend"][1]
+    assert (
+        measure["legend"][0] == "places missing by department"
+        and ["#cfcfcf", "no places"] in measure["legend"][1]
+    )
     depts = {f["properties"]["code"]: f["properties"] for f in cfg["depts"]["features"]}
-    assert depts["62"]["values"][measure["key"]] == "120" and depts["13"]["fill"][measure["key"]] == NO_PLACES
-    assert "places missing" in depts["62"]["popup"] and "arrivals" in depts[run.centres["departement"].iloc[0]]["popup"]
-    assert [m["key"] for m in cfg["measures"]][:4] == ["places", "places_per_10k", "allocated", "occupancy_pct"]
+    assert (
+        depts["62"]["values"][measure["key"]] == "120"
+        and depts["13"]["fill"][measure["key"]] == NO_PLACES
+    )
+    assert (
+        "places missing" in depts["62"]["popup"]
+        and "arrivals" in depts[run.centres["departement"].iloc[0]]["popup"]
+    )
+    assert [m["key"] for m in cfg["measures"]][:4] == [
+        "places",
+        "places_per_10k",
+        "allocated",
+        "occupancy_pct",
+    ]
 
 
 def test_report_images_carry_the_label_only_for_a_synthetic_plan(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run, folder = small_run
+    _run, folder = small_run
     data = PlanData.from_folder(folder)
     [_, svg] = write_plan_map(data, tmp_path / "synthetic.html", svg=True)
     text = svg.read_text()
-    assert "SYNTHETIC" in text and "Calais" in text and "100 km" in text and "made on" in text and "2016-10-24" in text
+    assert (
+        "SYNTHETIC" in text
+        and "Calais" in text
+        and "100 km" in text
+        and "made on" in text
+        and "2016-10-24" in text
+    )
     assert f"scenario: {data.name}" in text and "Coach trips by day" in text and "no places" in text
     data.document["label"] = ""  # a real list
     [_, real_svg, pdf] = write_plan_map(data, tmp_path / "real.html", svg=True, pdf=True)
@@ -138,7 +203,19 @@ def test_maps_speak_french_when_asked(small_scenario: Path, data_dir: Path, tmp_
     assert "Capacités d'accueil par département" in french and "Légende" in french
     assert "Reception capacity by department" in english and "Capacités d'accueil" not in english
     assert TEXT["legend"] == "Legend"  # the language is the map's, not the module's
-    out = CliRunner().invoke(main, ["map", "capacity", str(small_scenario / "centres.csv"), "-o", str(tmp_path / "c.html"), "--lang", "fr",
-                                    "--data-dir", str(data_dir)])
+    out = CliRunner().invoke(
+        main,
+        [
+            "map",
+            "capacity",
+            str(small_scenario / "centres.csv"),
+            "-o",
+            str(tmp_path / "c.html"),
+            "--lang",
+            "fr",
+            "--data-dir",
+            str(data_dir),
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "places pour 10 000 habitants" in (tmp_path / "c.html").read_text()

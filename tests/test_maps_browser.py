@@ -27,7 +27,9 @@ CONTROLS = ".leaflet-control"
 @pytest.fixture(scope="module")
 def shots() -> Path:
     """Where the screenshots go: $ABRI_SCREENSHOTS, else abri-screenshots in the temporary folder (kept between runs)."""
-    folder = Path(os.environ.get("ABRI_SCREENSHOTS") or Path(tempfile.gettempdir()) / "abri-screenshots")
+    folder = Path(
+        os.environ.get("ABRI_SCREENSHOTS") or Path(tempfile.gettempdir()) / "abri-screenshots"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots: {folder}")
     return folder
@@ -39,16 +41,29 @@ def maps(calais_run, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     run, plan_dir = calais_run
     out = tmp_path_factory.mktemp("maps")
     data = PlanData.from_folder(plan_dir)
-    capacity, png = write_capacity_map(run.centres, out / "capacity.html", png=True, data_dir=data_dir, plan=data)
-    plan, plan_png, plan_svg = write_plan_map(data, out / "plan.html", png=True, svg=True, data_dir=data_dir)
-    return {"capacity": capacity, "plan": plan, "images": [png, plan_png, plan_svg], "run": run, "data": data}
+    capacity, png = write_capacity_map(
+        run.centres, out / "capacity.html", png=True, data_dir=data_dir, plan=data
+    )
+    plan, plan_png, plan_svg = write_plan_map(
+        data, out / "plan.html", png=True, svg=True, data_dir=data_dir
+    )
+    return {
+        "capacity": capacity,
+        "plan": plan,
+        "images": [png, plan_png, plan_svg],
+        "run": run,
+        "data": data,
+    }
 
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))
 def pages(request: pytest.FixtureRequest, browser, maps: dict[str, Any], shots: Path):  # type: ignore[no-untyped-def]
     """One page per map for the viewport, opened once and shared by the tests of that viewport."""
     size = VIEWPORTS[request.param]
-    visits = {name: open_map(browser, maps[name], shots / f"{name}-{request.param}.png", viewport=size) for name in ("capacity", "plan")}
+    visits = {
+        name: open_map(browser, maps[name], shots / f"{name}-{request.param}.png", viewport=size)
+        for name in ("capacity", "plan")
+    }
     yield request.param, visits
     for visit in visits.values():
         visit.close()
@@ -64,7 +79,9 @@ def shown_centres(visit) -> int:  # type: ignore[no-untyped-def]
     """Centres on screen: single markers plus the centres each cluster holds (not counting clusters fading out)."""
     visit.page.wait_for_timeout(400)
     clusters = visit.page.eval_on_selector_all(
-        ".abri-cluster div", "els => els.filter(e => +getComputedStyle(e.parentNode).opacity > 0.5).reduce((n, e) => n + (+e.dataset.n), 0)")
+        ".abri-cluster div",
+        "els => els.filter(e => +getComputedStyle(e.parentNode).opacity > 0.5).reduce((n, e) => n + (+e.dataset.n), 0)",
+    )
     return visit.count(".abri-centre") + int(clusters)
 
 
@@ -75,7 +92,12 @@ def test_opens_clean_with_controls_apart_and_names(pages, name: str) -> None:
     assert visit.errors == [] and visit.outside == [] and visit.dialogs == []
     controls = boxes(visit.page, CONTROLS)
     assert len(controls) >= 5  # title, zoom, scale, legend, panel (+ attribution)
-    clashes = [(a["name"], b["name"]) for i, a in enumerate(controls) for b in controls[i + 1:] if overlaps(a, b)]
+    clashes = [
+        (a["name"], b["name"])
+        for i, a in enumerate(controls)
+        for b in controls[i + 1 :]
+        if overlaps(a, b)
+    ]
     assert clashes == []
     [origin] = boxes(visit.page, ".abri-origin")
     assert [c["name"] for c in controls if overlaps(c, origin)] == []
@@ -85,7 +107,10 @@ def test_opens_clean_with_controls_apart_and_names(pages, name: str) -> None:
         assert visit.page.locator(".abri-name-dept span").first.is_visible()
         assert sum(b["w"] > 0 for b in boxes(visit.page, ".abri-name-dept span")) >= 90
     else:  # the panel and the legend start folded
-        assert visit.page.locator(".abri-panel.abri-folded").count() == 1 and visit.page.locator(".abri-legend.abri-folded").count() == 1
+        assert (
+            visit.page.locator(".abri-panel.abri-folded").count() == 1
+            and visit.page.locator(".abri-legend.abri-folded").count() == 1
+        )
     assert visit.count("path.abri-dept") == 96 and visit.count("path.abri-road") == 1
     assert "IGN" in visit.page.inner_text(".leaflet-control-attribution")
 
@@ -102,14 +127,18 @@ def test_print_layout_keeps_the_origin_clear(pages, shots: Path) -> None:
     visit.page.wait_for_timeout(300)
     controls = boxes(visit.page, CONTROLS)
     [origin] = boxes(visit.page, ".abri-origin")
-    assert [c["name"] for c in controls if overlaps(c, origin)] == [] and not visit.page.is_visible(".abri-panel")
+    assert [c["name"] for c in controls if overlaps(c, origin)] == [] and not visit.page.is_visible(
+        ".abri-panel"
+    )
     visit.shot(shots / "plan-print-laptop.png")
     visit.page.emulate_media(media="screen")
     visit.page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
     assert visit.errors == []
 
 
-def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(pages, maps: dict[str, Any], shots: Path) -> None:
+def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(
+    pages, maps: dict[str, Any], shots: Path
+) -> None:
     viewport, visits = pages
     visit = visits["plan"]
     reset(visit)
@@ -124,12 +153,25 @@ def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(pages, maps: dict[st
     for stop in trip.stops:
         assert names[stop.centre_id] in sheet and stop.centre_id in sheet
     assert trip.day in sheet and str(trip.people) in sheet
-    assert visit.count(".abri-stop") == len(trip.stops) and visit.count(".abri-arrow") > 0  # numbered stops, direction
-    front = visit.page.locator("path.abri-trip").last  # the trip chosen is brought to the front, drawn wider
-    assert float(front.get_attribute("stroke-width")) == pytest.approx(round(2 + trip.people / 20, 1) + 4)
+    assert (
+        visit.count(".abri-stop") == len(trip.stops) and visit.count(".abri-arrow") > 0
+    )  # numbered stops, direction
+    front = visit.page.locator(
+        "path.abri-trip"
+    ).last  # the trip chosen is brought to the front, drawn wider
+    assert float(front.get_attribute("stroke-width")) == pytest.approx(
+        round(2 + trip.people / 20, 1) + 4
+    )
     visit.shot(shots / f"plan-trip-sheet-{viewport}.png")
     # the sheet is in the panel on a laptop (the trip stays in view), a popup on a phone; closing it clears the stops
-    assert visit.count(".abri-panel .abri-sheet-text" if viewport == "laptop" else ".leaflet-popup .abri-sheet-text") == 1
+    assert (
+        visit.count(
+            ".abri-panel .abri-sheet-text"
+            if viewport == "laptop"
+            else ".leaflet-popup .abri-sheet-text"
+        )
+        == 1
+    )
     if viewport == "phone":  # the popup fits the screen, its cross in view
         [popup] = boxes(visit.page, ".leaflet-popup-content-wrapper")
         assert popup["x"] >= 0 and popup["x"] + popup["w"] <= VIEWPORTS["phone"][0]
@@ -139,7 +181,9 @@ def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(pages, maps: dict[st
     assert visit.errors == []
 
 
-def test_day_selector_hides_other_days_trips_and_centres(pages, maps: dict[str, Any], shots: Path) -> None:
+def test_day_selector_hides_other_days_trips_and_centres(
+    pages, maps: dict[str, Any], shots: Path
+) -> None:
     viewport, visits = pages
     visit = visits["plan"]
     reset(visit)
@@ -164,7 +208,9 @@ def test_day_selector_hides_other_days_trips_and_centres(pages, maps: dict[str, 
     assert visit.errors == []
 
 
-def test_search_finds_a_centre_by_name_and_a_coach(pages, maps: dict[str, Any], shots: Path) -> None:
+def test_search_finds_a_centre_by_name_and_a_coach(
+    pages, maps: dict[str, Any], shots: Path
+) -> None:
     viewport, visits = pages
     visit = visits["plan"]
     reset(visit)
@@ -191,11 +237,15 @@ def test_search_finds_a_centre_by_name_and_a_coach(pages, maps: dict[str, Any], 
     assert visit.errors == []
 
 
-def test_capacity_department_popup_has_every_measure(pages, maps: dict[str, Any], shots: Path) -> None:
+def test_capacity_department_popup_has_every_measure(
+    pages, maps: dict[str, Any], shots: Path
+) -> None:
     viewport, visits = pages
     visit = visits["capacity"]
     reset(visit)
-    assert visit.count(".abri-panel input[name='abri-measure']") == 4  # places, per 10,000, allocated, occupancy
+    assert (
+        visit.count(".abri-panel input[name='abri-measure']") == 4
+    )  # places, per 10,000, allocated, occupancy
     assert "places" in visit.page.text_content(".abri-legend")
     if viewport == "phone":  # legend and panel open with a tap
         assert not visit.page.locator(".abri-legend .abri-body").is_visible()
@@ -206,12 +256,23 @@ def test_capacity_department_popup_has_every_measure(pages, maps: dict[str, Any]
         visit.page.check("input[name='abri-measure'][value='occupancy_pct']")
         assert visit.page.locator(".abri-legend").get_attribute("data-measure") == "occupancy_pct"
         legend = visit.page.inner_text(".abri-legend")
-        assert "no places" in legend and re.search(r"\d+% - \d+%", legend) and not re.search(r"\d\.\d", legend)
+        assert (
+            "no places" in legend
+            and re.search(r"\d+% - \d+%", legend)
+            and not re.search(r"\d\.\d", legend)
+        )
     visit.page.fill(".abri-search", "Pas-de-Calais")
     visit.page.keyboard.press("Enter")
     visit.page.wait_for_selector(".leaflet-popup-content .abri-popup")
     popup = visit.page.inner_text(".leaflet-popup-content")
-    for measure in ("centres", "places", "places per 10,000 inhabitants", "people allocated", "occupancy (%)", "arrivals 2016-10-24"):
+    for measure in (
+        "centres",
+        "places",
+        "places per 10,000 inhabitants",
+        "people allocated",
+        "occupancy (%)",
+        "arrivals 2016-10-24",
+    ):
         assert measure in popup
     visit.shot(shots / f"capacity-department-{viewport}.png")
     assert visit.errors == []
@@ -254,12 +315,21 @@ def test_report_images_are_written(maps: dict[str, Any]) -> None:
     assert png.stat().st_size > 20_000 and plan_png.stat().st_size > 20_000
     svg = plan_svg.read_text()
     data = maps["data"]
-    assert "Calais" in svg and "SYNTHETIC" in svg and data.name in svg and "100 km" in svg and "2016-10-24" in svg
+    assert (
+        "Calais" in svg
+        and "SYNTHETIC" in svg
+        and data.name in svg
+        and "100 km" in svg
+        and "2016-10-24" in svg
+    )
 
 
 def test_text_from_input_files_is_escaped(browser, write, data_dir: Path, tmp_path: Path) -> None:
-    centres = write("c.csv", f"id;name;capacity;insee;type;telephone\n<b>X1</b>;{XSS};12;62193;<script>alert(2)</script>;{XSS}\n"
-                             "B;Plain;8;69123;CAO;04 00 00 00 00\n")
+    centres = write(
+        "c.csv",
+        f"id;name;capacity;insee;type;telephone\n<b>X1</b>;{XSS};12;62193;<script>alert(2)</script>;{XSS}\n"
+        "B;Plain;8;69123;CAO;04 00 00 00 00\n",
+    )
     gdf, _ = read_centres(centres, data_dir=data_dir)
     [html] = write_capacity_map(gdf, tmp_path / "xss.html", data_dir=data_dir)
     visit = open_map(browser, html)
@@ -268,7 +338,9 @@ def test_text_from_input_files_is_escaped(browser, write, data_dir: Path, tmp_pa
     visit.page.keyboard.press("Enter")
     visit.page.wait_for_selector(".leaflet-popup-content .abri-popup")
     popup = visit.page.inner_text(".leaflet-popup-content")
-    assert XSS in popup and "<b>X1</b>" in popup and "<SCRIPT>ALERT(2)</SCRIPT>" in popup  # shown as text (types are upper-cased)
+    assert (
+        XSS in popup and "<b>X1</b>" in popup and "<SCRIPT>ALERT(2)</SCRIPT>" in popup
+    )  # shown as text (types are upper-cased)
     assert "telephone: " + XSS in popup  # contact fields shown, as text
     assert visit.count("img[src='x']") == 0 and visit.dialogs == [] and visit.errors == []
     visit.close()
@@ -277,6 +349,8 @@ def test_text_from_input_files_is_escaped(browser, write, data_dir: Path, tmp_pa
 def test_offline_file_has_no_remote_assets(maps: dict[str, Any]) -> None:
     for name in ("capacity", "plan"):
         text = maps[name].read_text()
-        assert not re.search(r"""(src|href)=["']?(https?:)?//""", text.replace('href="https://leafletjs.com"', ""))
+        assert not re.search(
+            r"""(src|href)=["']?(https?:)?//""", text.replace('href="https://leafletjs.com"', "")
+        )
         assert "//cdn" not in text and "<script src=" not in text
         assert text.count("var abri = (function") == 1  # abri.js, once

@@ -1,5 +1,6 @@
 """Matrices equal networkx shortest paths on the same graph."""
 
+import itertools
 from pathlib import Path
 
 import networkx as nx
@@ -21,7 +22,9 @@ def test_scipy_reference_equals_networkx_on_random_pairs(hdf: RoadGraph, n_jobs:
     rng = np.random.default_rng(42)
     sources = rng.choice(hdf.n_nodes, 12, replace=False)
     targets = rng.choice(hdf.n_nodes, 40, replace=False)
-    times, lengths = node_matrix(hdf, sources, targets, with_distance=True, n_jobs=n_jobs, engine="scipy")
+    times, lengths = node_matrix(
+        hdf, sources, targets, with_distance=True, n_jobs=n_jobs, engine="scipy"
+    )
     g = hdf.to_networkx()
     checked = 0
     for i, s in enumerate(sources):
@@ -32,7 +35,7 @@ def test_scipy_reference_equals_networkx_on_random_pairs(hdf: RoadGraph, n_jobs:
                 continue
             assert times[i, j] == pytest.approx(dist[int(t)], abs=1e-6)
             path = paths[int(t)]
-            path_len = sum(g[a][b]["length"] for a, b in zip(path[:-1], path[1:]))
+            path_len = sum(g[a][b]["length"] for a, b in itertools.pairwise(path))
             # equal, unless another path is exactly as fast (then ours is the shorter one)
             assert lengths[i, j] <= path_len + 1e-6
             checked += 1
@@ -42,7 +45,9 @@ def test_scipy_reference_equals_networkx_on_random_pairs(hdf: RoadGraph, n_jobs:
 
 
 def test_travel_matrix_access_legs_and_unreachable(hdf: RoadGraph) -> None:
-    lon = np.array([1.8587, 2.2957, 2.3522, 9.0])  # Calais, Amiens, far south (no roads there), Corsica
+    lon = np.array(
+        [1.8587, 2.2957, 2.3522, 9.0]
+    )  # Calais, Amiens, far south (no roads there), Corsica
     lat = np.array([50.9513, 49.8941, 43.0, 42.0])
     snapped = snap_points(hdf, lon, lat, ids=["calais", "amiens", "south", "corsica"])
     assert snapped["reachable"].tolist() == [True, True, False, False]
@@ -71,23 +76,36 @@ def test_worker_processes_die_with_a_killed_parent(data_dir: Path, tmp_path: Pat
     import sys
     import time
 
-    code = ("import numpy as np; from abri.routing.graph import load_graph; from abri.routing.matrix import node_matrix; "
-            "g = load_graph('hauts-de-france-roads'); s = np.arange(g.n_nodes); print('go', flush=True); "
-            "[node_matrix(g, s, s[:10], n_jobs=2, engine='scipy') for _ in range(100)]")
-    parent = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "ABRI_DATA_DIR": str(data_dir)},
-                              stdout=subprocess.PIPE, text=True)
+    code = (
+        "import numpy as np; from abri.routing.graph import load_graph; from abri.routing.matrix import node_matrix; "
+        "g = load_graph('hauts-de-france-roads'); s = np.arange(g.n_nodes); print('go', flush=True); "
+        "[node_matrix(g, s, s[:10], n_jobs=2, engine='scipy') for _ in range(100)]"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env={**os.environ, "ABRI_DATA_DIR": str(data_dir)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     children: set[int] = set()
     try:
         assert parent.stdout is not None and parent.stdout.readline().strip() == "go"
         deadline = time.monotonic() + 60
         while not children and time.monotonic() < deadline:
             time.sleep(0.2)
-            children = {int(c) for c in Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()}
+            children = {
+                int(c)
+                for c in Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()
+            }
         assert children, "no worker process started"
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(10)
         deadline = time.monotonic() + 10
-        while any(Path(f"/proc/{c}").exists() and "Z" not in Path(f"/proc/{c}/stat").read_text().split()[2] for c in children):
+        while any(
+            Path(f"/proc/{c}").exists()
+            and "Z" not in Path(f"/proc/{c}/stat").read_text().split()[2]
+            for c in children
+        ):
             assert time.monotonic() < deadline, f"workers {children} outlived the killed parent"
             time.sleep(0.2)
     finally:

@@ -50,20 +50,44 @@ def _probe_result(notebook: nbformat.NotebookNode) -> dict[str, bool]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_and_makes_its_objects(path: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebook_runs_and_makes_its_objects(
+    path: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ABRI_DATA_DIR", str(data_dir))
     notebook = nbformat.read(path, as_version=4)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert code, f"{path.name} has no code cell"
     notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert not errors, [f"{e.ename}: {e.evalue}" for e in errors]
     assert all(c.execution_count is not None for c in code)
-    shown = {mime for c in code for o in c.outputs if o.output_type in ("execute_result", "display_data") for mime in o.get("data", {})}
-    assert shown & {"image/png", "image/svg+xml"} or any("folium" in o.get("data", {}).get("text/html", "") or "leaflet" in
-                                                         o.get("data", {}).get("text/html", "").lower() for c in code for o in c.outputs), \
-        f"{path.name}: no figure or map displayed ({shown})"
+    shown = {
+        mime
+        for c in code
+        for o in c.outputs
+        if o.output_type in ("execute_result", "display_data")
+        for mime in o.get("data", {})
+    }
+    assert shown & {"image/png", "image/svg+xml"} or any(
+        "folium" in o.get("data", {}).get("text/html", "")
+        or "leaflet" in o.get("data", {}).get("text/html", "").lower()
+        for c in code
+        for o in c.outputs
+    ), f"{path.name}: no figure or map displayed ({shown})"
     found = _probe_result(notebook)
     missing = {name for name in EXPECTED.get(path.stem[:2], set()) if not found.get(name)}
-    assert not missing, f"{path.name}: no {', '.join(sorted(missing))} in the notebook's namespace ({found})"
+    assert not missing, (
+        f"{path.name}: no {', '.join(sorted(missing))} in the notebook's namespace ({found})"
+    )

@@ -13,16 +13,31 @@ from shapely.geometry import Point
 from tiny import hand_plan, three_centres  # type: ignore[import-not-found]
 
 from abri.constants import GROUPS, ORIGIN
+from abri.outputs.planfile import (
+    MANIFEST_COLUMNS,
+    STOP_COLUMNS,
+    TRIP_COLUMNS,
+    for_csv,
+    manifests_frame,
+    stops_frame,
+    trips_frame,
+)
 from abri.pipeline import PlanRun, run_plan, write_run
 from abri.planning.check import check_plan
-from abri.outputs.planfile import MANIFEST_COLUMNS, STOP_COLUMNS, TRIP_COLUMNS, for_csv, manifests_frame, stops_frame, trips_frame
 from abri.planning.plan import Plan
 
 
 @pytest.fixture(scope="module")
 def national_run(small_scenario: Path, data_dir: Path) -> PlanRun:
     """The small scenario on the national graph (cached: a few seconds)."""
-    return run_plan(small_scenario, roads="france-all-roads", data_dir=data_dir, iterations=100, jobs=1, baseline=False)
+    return run_plan(
+        small_scenario,
+        roads="france-all-roads",
+        data_dir=data_dir,
+        iterations=100,
+        jobs=1,
+        baseline=False,
+    )
 
 
 def test_tables_use_timestamps_and_timedeltas() -> None:
@@ -30,13 +45,22 @@ def test_tables_use_timestamps_and_timedeltas() -> None:
     plan = hand_plan(inputs)
     trips = plan.trips_frame()
     assert list(trips.columns) == TRIP_COLUMNS and len(trips) == len(plan.trips)
-    assert str(trips["departure"].dtype).startswith("datetime64") and str(trips["driving"].dtype).startswith("timedelta64")
+    assert str(trips["departure"].dtype).startswith("datetime64") and str(
+        trips["driving"].dtype
+    ).startswith("timedelta64")
     first = trips.iloc[0]
-    assert first["departure"] == pd.Timestamp("2016-10-24 07:00") and first["driving"] == pd.Timedelta(seconds=round(plan.trips[0].driving_s))
+    assert first["departure"] == pd.Timestamp("2016-10-24 07:00") and first[
+        "driving"
+    ] == pd.Timedelta(seconds=round(plan.trips[0].driving_s))
     stops = plan.stops_frame({"A": "Centre A"})
-    assert list(stops.columns) == STOP_COLUMNS and len(stops) == sum(len(t.stops) for t in plan.trips)
+    assert list(stops.columns) == STOP_COLUMNS and len(stops) == sum(
+        len(t.stops) for t in plan.trips
+    )
     assert (stops["arrival"] >= stops["coach"].map(trips.set_index("coach")["departure"])).all()
-    assert (stops["ride"] == stops["arrival"] - stops["coach"].map(trips.set_index("coach")["departure"])).all()
+    assert (
+        stops["ride"]
+        == stops["arrival"] - stops["coach"].map(trips.set_index("coach")["departure"])
+    ).all()
     assert stops.loc[stops["centre_id"] == "A", "centre_name"].eq("Centre A").all()
     assert stops["total"].sum() == trips["people"].sum() == 24
     assert (stops[list(GROUPS)].sum(axis=1) == stops["total"]).all()
@@ -62,50 +86,103 @@ def test_an_empty_plan_has_typed_empty_tables() -> None:
     inputs = three_centres()
     empty = Plan([], inputs.allocate(), inputs.fleet, inputs.rules)
     trips, stops = empty.trips_frame(), empty.stops_frame()
-    assert trips.empty and list(trips.columns) == TRIP_COLUMNS and str(trips["departure"].dtype).startswith("datetime64")
+    assert (
+        trips.empty
+        and list(trips.columns) == TRIP_COLUMNS
+        and str(trips["departure"].dtype).startswith("datetime64")
+    )
     assert stops.empty and list(stops.columns) == STOP_COLUMNS
-    assert list(for_csv(trips).columns)[:4] == ["coach", "day", "departure", "last_arrival"] and "driving_h" in for_csv(trips).columns
+    assert (
+        list(for_csv(trips).columns)[:4] == ["coach", "day", "departure", "last_arrival"]
+        and "driving_h" in for_csv(trips).columns
+    )
 
 
 def test_short_reprs(national_run: PlanRun) -> None:
-    for obj in (national_run, national_run.plan, national_run.allocation, national_run.scenario, national_run.check):
+    for obj in (
+        national_run,
+        national_run.plan,
+        national_run.allocation,
+        national_run.scenario,
+        national_run.check,
+    ):
         text = repr(obj)
         assert len(text) < 300 and "\n" not in text and "person_id" not in text, text
-    assert repr(national_run.plan).startswith("Plan(") and repr(national_run.allocation).startswith("Allocation(")
+    assert repr(national_run.plan).startswith("Plan(") and repr(national_run.allocation).startswith(
+        "Allocation("
+    )
 
 
 def test_trips_as_lines_follow_their_roads(national_run: PlanRun) -> None:
     lines = national_run.trips_geodataframe()
-    assert isinstance(lines, gpd.GeoDataFrame) and lines.crs.to_epsg() == 4326 and len(lines) == len(national_run.plan.trips)
+    assert (
+        isinstance(lines, gpd.GeoDataFrame)
+        and lines.crs.to_epsg() == 4326
+        and len(lines) == len(national_run.plan.trips)
+    )
     geod = Geod(ellps="WGS84")
     origin = national_run.points[ORIGIN]
     for trip, (_, row) in zip(national_run.plan.trips, lines.iterrows()):
         km = geod.geometry_length(row.geometry) / 1000
         assert abs(km - trip.km) <= 0.01 * trip.km, (trip.coach, km, trip.km)
         assert Point(row.geometry.coords[0]).distance(Point(origin)) < 1e-9
-        assert Point(row.geometry.coords[-1]).distance(Point(national_run.points[trip.stops[-1].centre_id])) < 1e-9
-    same = national_run.plan.to_geodataframe(national_run.graph, national_run.snapped, points=national_run.points)
+        assert (
+            Point(row.geometry.coords[-1]).distance(
+                Point(national_run.points[trip.stops[-1].centre_id])
+            )
+            < 1e-9
+        )
+    same = national_run.plan.to_geodataframe(
+        national_run.graph, national_run.snapped, points=national_run.points
+    )
     assert same.geometry.equals(lines.geometry)
     light = national_run.trips_geodataframe(tolerance=0.002)
-    assert light.geometry.map(lambda g: len(g.coords)).sum() < lines.geometry.map(lambda g: len(g.coords)).sum()
+    assert (
+        light.geometry.map(lambda g: len(g.coords)).sum()
+        < lines.geometry.map(lambda g: len(g.coords)).sum()
+    )
 
 
 def test_write_run_writes_a_whole_checked_folder(national_run: PlanRun, tmp_path: Path) -> None:
     out = tmp_path / "plan"
     files = write_run(national_run, out)
-    assert {p.name for p in out.iterdir()} >= {"plan.json", "trips.csv", "manifests.csv", "assignments.csv", "unplaced.csv",
-                                               "centres.geojson", "trips.geojson", "origin.json"}
+    assert {p.name for p in out.iterdir()} >= {
+        "plan.json",
+        "trips.csv",
+        "manifests.csv",
+        "assignments.csv",
+        "unplaced.csv",
+        "centres.geojson",
+        "trips.geojson",
+        "origin.json",
+    }
     doc = json.loads(files["plan"].read_text())
-    check = check_plan(national_run.plan, times=national_run.times, km=national_run.km, centres=national_run.centres,
-                       people_in=national_run.scenario.people_report.rows_read, source=national_run.scenario.people_report.file)
+    check = check_plan(
+        national_run.plan,
+        times=national_run.times,
+        km=national_run.km,
+        centres=national_run.centres,
+        people_in=national_run.scenario.people_report.rows_read,
+        source=national_run.scenario.people_report.file,
+    )
     assert doc["accounting"] == check.accounting.to_dict() and doc["accounting"]["ok"]
     assert doc["check"]["ok"] == check.ok
-    assert (doc["scenario"], doc["label"]) == (national_run.scenario.name, national_run.scenario.label)  # the maps' titles read them
+    assert (doc["scenario"], doc["label"]) == (
+        national_run.scenario.name,
+        national_run.scenario.label,
+    )  # the maps' titles read them
     trips = pd.read_csv(files["trips"])
-    assert len(trips) == len(national_run.plan.trips) and trips["departure"].str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d$").all()
+    assert (
+        len(trips) == len(national_run.plan.trips)
+        and trips["departure"].str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d$").all()
+    )
     manifests = pd.read_csv(files["manifests"])
     assert manifests["total"].sum() == doc["accounting"]["carried"]
     lines = gpd.read_file(files["routes"])
     assert len(lines) == len(trips) and lines.crs.to_epsg() == 4326
     write_run(national_run, out)  # an earlier plan folder is replaced as a whole
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".plan.") and not p.name.endswith(".lock")]
+    assert not [
+        p
+        for p in tmp_path.iterdir()
+        if p.name.startswith(".plan.") and not p.name.endswith(".lock")
+    ]

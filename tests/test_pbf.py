@@ -33,7 +33,11 @@ BRIDGE_XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def to_pbf(source: Path, out: Path) -> Path:
-    subprocess.run(["osmium", "cat", str(source), "-o", str(out), "--overwrite"], check=True, capture_output=True)
+    subprocess.run(
+        ["osmium", "cat", str(source), "-o", str(out), "--overwrite"],
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -53,7 +57,10 @@ def test_pbf_equals_xml_on_the_data_pack(data_dir: Path, tmp_path: Path) -> None
     profile = load_profile()
     a = from_networkx(read_osm_graph(xml, profile), profile)
     b = from_networkx(read_osm_graph(pbf, profile), profile)
-    assert raw.number_of_nodes() > b.n_nodes > 500 and (a.n_nodes, a.n_edges) == (b.n_nodes, b.n_edges)
+    assert raw.number_of_nodes() > b.n_nodes > 500 and (a.n_nodes, a.n_edges) == (
+        b.n_nodes,
+        b.n_edges,
+    )
     for name in ("node_osmid", "edge_u", "edge_v", "length_m", "time_s"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert list(a.refs) == list(b.refs)
@@ -71,7 +78,9 @@ def test_restrictions_dropped_and_reported(bridge: Path) -> None:
 
 
 def test_route_command_says_what_the_restriction_changed(bridge: Path) -> None:
-    result = CliRunner().invoke(main, ["route", "--from", "2.0,50.0", "--to", "2.14,50.0", "--roads", str(bridge)])
+    result = CliRunner().invoke(
+        main, ["route", "--from", "2.0,50.0", "--to", "2.14,50.0", "--roads", str(bridge)]
+    )
     assert result.exit_code == 0, result.output
     assert "coach restrictions changed the route: it avoids maxheight=3" in result.output
     assert "arriving" in result.output and "break" in result.output
@@ -80,7 +89,11 @@ def test_route_command_says_what_the_restriction_changed(bridge: Path) -> None:
 def test_bad_pbf_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.osm.pbf"
     bad.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
-    with pytest.raises(GraphError, match="bad.osm.pbf: cannot read as an OSM PBF extract"):
+    with pytest.raises(GraphError, match=r"bad.osm.pbf: cannot read as an OSM PBF extract"):
         load_graph(bad, use_cache=False)
     result = CliRunner().invoke(main, ["graph", "build", str(bad), "-o", str(tmp_path / "g.npz")])
-    assert result.exit_code == 1 and "cannot read as an OSM PBF" in result.output and "Traceback" not in result.output
+    assert (
+        result.exit_code == 1
+        and "cannot read as an OSM PBF" in result.output
+        and "Traceback" not in result.output
+    )

@@ -14,7 +14,9 @@ from abri.planning.summary import plan_summary, rides_by_group
 
 @pytest.fixture(scope="module")
 def small_run(small_scenario: Path, data_dir: Path):
-    return run_plan(small_scenario, roads="france-major-roads", data_dir=data_dir, iterations=800, jobs=1)
+    return run_plan(
+        small_scenario, roads="france-major-roads", data_dir=data_dir, iterations=800, jobs=1
+    )
 
 
 def test_every_trip_fits_and_carries_everyone(small_run) -> None:
@@ -33,18 +35,41 @@ def test_every_trip_fits_and_carries_everyone(small_run) -> None:
 
 
 def test_same_inputs_and_seed_same_plan(small_run) -> None:
-    again = plan_coaches(small_run.allocation, small_run.times, small_run.km, small_run.scenario.fleet, small_run.scenario.rules, iterations=800,
-                         hours=small_run.plan.hours)
-    assert "time limit" not in {d["stopped"] for d in small_run.plan.days + again.days}  # else the plan depends on the machine
-    assert [(t.coach, [s.centre_id for s in t.stops], [len(s.people) for s in t.stops]) for t in again.trips] == \
-           [(t.coach, [s.centre_id for s in t.stops], [len(s.people) for s in t.stops]) for t in small_run.plan.trips]
+    again = plan_coaches(
+        small_run.allocation,
+        small_run.times,
+        small_run.km,
+        small_run.scenario.fleet,
+        small_run.scenario.rules,
+        iterations=800,
+        hours=small_run.plan.hours,
+    )
+    assert "time limit" not in {
+        d["stopped"] for d in small_run.plan.days + again.days
+    }  # else the plan depends on the machine
+    assert [
+        (t.coach, [s.centre_id for s in t.stops], [len(s.people) for s in t.stops])
+        for t in again.trips
+    ] == [
+        (t.coach, [s.centre_id for s in t.stops], [len(s.people) for s in t.stops])
+        for t in small_run.plan.trips
+    ]
 
 
 def test_fleet_too_small_gives_a_partial_plan(small_run) -> None:
     tiny = replace(small_run.scenario.fleet, coaches_per_day=1)
-    plan = plan_coaches(small_run.allocation, small_run.times, small_run.km, tiny, small_run.scenario.rules, iterations=200)
+    plan = plan_coaches(
+        small_run.allocation,
+        small_run.times,
+        small_run.km,
+        tiny,
+        small_run.scenario.rules,
+        iterations=200,
+    )
     assert max(pd.Series([t.day for t in plan.trips]).value_counts()) == 1
-    assert len(plan.not_carried) > 0 and set(plan.not_carried["reason"]) == {"fleet too small for this day"}
+    assert len(plan.not_carried) > 0 and set(plan.not_carried["reason"]) == {
+        "fleet too small for this day"
+    }
     carried = sum(t.people for t in plan.trips)
     assert carried + len(plan.not_carried) == len(small_run.allocation.placed)
 
@@ -61,7 +86,11 @@ def test_slots_margins_stops_and_rides(small_run) -> None:
     for t in plan.trips:
         for s in t.stops:
             over = (s.arrival_s - t.departure_s) / 3600 > rules.max_ride_hours.get("vulnerable", 99)
-            vulnerable = [p for p in s.people if p in set(small_run.allocation.placed.query("group == 'vulnerable'")["person_id"])]
+            vulnerable = [
+                p
+                for p in s.people
+                if p in set(small_run.allocation.placed.query("group == 'vulnerable'")["person_id"])
+            ]
             assert not over or set(vulnerable) <= listed
     assert all(r for r in plan.ride_exceptions["reason"])
     assert [d["lower_bound"] for d in plan.days] and all(d["gap"] >= 0 for d in plan.days)
@@ -80,10 +109,23 @@ def test_outputs(small_run, tmp_path: Path) -> None:
     doc = json.loads(files["plan"].read_text())
     assert doc["summary"]["trips"] == len(small_run.plan.trips) and "SYNTHETIC" in doc["label"]
     trips = pd.read_csv(files["trips"])
-    assert {"coach", "day", "departure", "stops", "km", "driving_h", "breaks", "drivers", "legal"} <= set(trips.columns)
+    assert {
+        "coach",
+        "day",
+        "departure",
+        "stops",
+        "km",
+        "driving_h",
+        "breaks",
+        "drivers",
+        "legal",
+    } <= set(trips.columns)
     manifests = pd.read_csv(files["manifests"])
     assert manifests["total"].sum() == len(small_run.allocation.placed)
-    assert (manifests[["men", "women", "families", "vulnerable", "minors"]].sum(axis=1) == manifests["total"]).all()
+    assert (
+        manifests[["men", "women", "families", "vulnerable", "minors"]].sum(axis=1)
+        == manifests["total"]
+    ).all()
     assignments = pd.read_csv(files["assignments"], dtype=str, keep_default_na=False)
     assert (assignments["coach"] != "").all()
     assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written left behind
@@ -93,20 +135,36 @@ def test_calais_2016_beats_the_2016_figures(calais_run) -> None:
     run, _ = calais_run
     adults = plan_summary(run.plan, adults_only=True)
     everyone = plan_summary(run.plan)
-    assert everyone["placed"] == 5_596 + 1_616 and everyone["unplaced"] == 0 and everyone["not_carried"] == 0
-    assert adults["trips"] <= 107  # 145 coaches were planned in 2016; lower bound 103 (106 in bench/bench_plan.py)
+    assert (
+        everyone["placed"] == 5_596 + 1_616
+        and everyone["unplaced"] == 0
+        and everyone["not_carried"] == 0
+    )
+    assert (
+        adults["trips"] <= 107
+    )  # 145 coaches were planned in 2016; lower bound 103 (106 in bench/bench_plan.py)
     assert adults["seat_fill_pct"] >= 95 and adults["lower_bound"] == 103
-    assert adults["max_coaches_per_slot"] <= run.scenario.rules.bays and adults["centre_twice_on_a_trip"] == 0
+    assert (
+        adults["max_coaches_per_slot"] <= run.scenario.rules.bays
+        and adults["centre_twice_on_a_trip"] == 0
+    )
     assert everyone["legal_at_10pct"] == everyone["trips"]
     rides = rides_by_group(run.plan)
     assert rides["vulnerable"]["mean_h"] <= rides["men"]["mean_h"]
     limit = run.scenario.rules.max_ride_hours["vulnerable"]
-    over = {p for t in run.plan.trips for s in t.stops for p in s.people
-            if (s.arrival_s - t.departure_s) / 3600 > limit and s.groups.get("vulnerable")}
+    over = {
+        p
+        for t in run.plan.trips
+        for s in t.stops
+        for p in s.people
+        if (s.arrival_s - t.departure_s) / 3600 > limit and s.groups.get("vulnerable")
+    }
     vulnerable = set(run.allocation.placed.query("group == 'vulnerable'")["person_id"])
     assert over & vulnerable <= set(run.plan.ride_exceptions["person_id"])
     assert adults["preferred_region_pct"] >= 95
     assert everyone["legal_trips"] == everyone["trips"] and run.unreachable == []
-    assert run.seconds["allocation"] + run.seconds["plan"] <= 90  # 60 s on an idle machine; see bench/
+    assert (
+        run.seconds["allocation"] + run.seconds["plan"] <= 90
+    )  # 60 s on an idle machine; see bench/
     naive = plan_summary(run.baseline, adults_only=True)
     assert naive["coach_km"] > adults["coach_km"] and naive["legal_trips"] < naive["trips"]

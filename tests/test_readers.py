@@ -33,12 +33,20 @@ def test_csv_short_and_long_rows(tmp_path: Path) -> None:
     assert table.frame.loc[0, "name"] == ""
     [note] = table.notes  # trailing empty cells are no problem; a value beyond the header is
     assert (note.record, note.row, note.column, note.value, note.severity, note.rule) == (
-        1, 3, "column 3", "column 3: extra", "error", "cells-beyond-header")
+        1,
+        3,
+        "column 3",
+        "column 3: extra",
+        "error",
+        "cells-beyond-header",
+    )
 
 
 def test_excel(tmp_path: Path) -> None:
     path = tmp_path / "c.xlsx"
-    pd.DataFrame({"id": ["A", "B"], "capacity": [12, 7.5], "insee": ["62193", None]}).to_excel(path, index=False)
+    pd.DataFrame({"id": ["A", "B"], "capacity": [12, 7.5], "insee": ["62193", None]}).to_excel(
+        path, index=False
+    )
     table = read_cells(path)
     assert table.frame["capacity"].tolist() == ["12", "7.5"]
     assert table.frame["insee"].tolist() == ["62193", ""]
@@ -46,8 +54,11 @@ def test_excel(tmp_path: Path) -> None:
 
 
 def test_geojson_and_gpkg_points_become_lonlat(tmp_path: Path) -> None:
-    gdf = gpd.GeoDataFrame({"id": ["A", "B"], "capacity": [3, 4]},
-                           geometry=[Point(2.35, 48.85), Polygon([(0, 45), (1, 45), (1, 46)])], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {"id": ["A", "B"], "capacity": [3, 4]},
+        geometry=[Point(2.35, 48.85), Polygon([(0, 45), (1, 45), (1, 46)])],
+        crs="EPSG:4326",
+    )
     for name in ("c.geojson", "c.gpkg"):
         path = tmp_path / name
         gdf.to_file(path)
@@ -58,7 +69,9 @@ def test_geojson_and_gpkg_points_become_lonlat(tmp_path: Path) -> None:
 
 
 def test_geojson_in_lambert93_is_reprojected(tmp_path: Path) -> None:
-    gdf = gpd.GeoDataFrame({"id": ["A"]}, geometry=[Point(2.35, 48.85)], crs="EPSG:4326").to_crs("EPSG:2154")
+    gdf = gpd.GeoDataFrame({"id": ["A"]}, geometry=[Point(2.35, 48.85)], crs="EPSG:4326").to_crs(
+        "EPSG:2154"
+    )
     gdf.to_file(tmp_path / "c.gpkg")
     table = read_cells(tmp_path / "c.gpkg")
     assert abs(float(table.frame.loc[0, "lon"]) - 2.35) < 1e-6
@@ -121,14 +134,22 @@ def test_a_stray_byte_in_utf8_is_reported_on_its_row(tmp_path: Path) -> None:
     table = read_cells(path)
     assert table.encoding == "utf-8" and table.frame["name"].tolist() == ["été", "Café"]
     [note] = table.notes
-    assert (note.record, note.row, note.column, note.value, note.rule) == (1, 3, "name", "Café", "invalid-byte")
+    assert (note.record, note.row, note.column, note.value, note.rule) == (
+        1,
+        3,
+        "name",
+        "Café",
+        "invalid-byte",
+    )
     assert "byte 0xE9 on line 3" in note.expected
 
 
 def test_duplicate_headers_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text("id,Capacity,capacity\nA,1,2\n")
-    with pytest.raises(DataFileError, match=r"c.csv, row 1: columns 2 and 3 are both called 'capacity'"):
+    with pytest.raises(
+        DataFileError, match=r"c.csv, row 1: columns 2 and 3 are both called 'capacity'"
+    ):
         read_cells(path)
 
 
@@ -147,7 +168,9 @@ def test_unnamed_columns(tmp_path: Path) -> None:
         ("c.csv", b"id,name\nA,\x00\x01\x02\x03\n", "line 2: a NUL byte"),
     ],
 )
-def test_the_content_not_the_name_says_what_a_file_is(tmp_path: Path, name: str, content: bytes, match: str) -> None:
+def test_the_content_not_the_name_says_what_a_file_is(
+    tmp_path: Path, name: str, content: bytes, match: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(DataFileError, match=match):
@@ -160,14 +183,16 @@ def test_limits_are_checked_before_reading(tmp_path: Path, monkeypatch: pytest.M
     path = tmp_path / "c.csv"
     path.write_text("id\n" + "".join(f"{i}\n" for i in range(20)))
     monkeypatch.setattr(readers, "MAX_ROWS", 10)
-    with pytest.raises(DataFileError, match="c.csv: 1[01] data rows; abri reads at most 10"):
+    with pytest.raises(DataFileError, match=r"c.csv: 1[01] data rows; abri reads at most 10"):
         read_cells(path)
     monkeypatch.setattr(readers, "MAX_FILE_BYTES", 50)
     with pytest.raises(DataFileError, match=r"c.csv: \d+ bytes; abri reads at most 50"):
         read_cells(path)
 
 
-def test_an_xlsx_that_unzips_too_big_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_xlsx_that_unzips_too_big_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import abri.inputs.excel as excel
 
     path = tmp_path / "c.xlsx"
@@ -185,35 +210,66 @@ def test_excel_sheets_cells_and_types(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
     workbook.active.title = "Notes"
     ws = workbook.create_sheet("Centres")
-    for row in (["id", "day", "opens", "flag", "n"], ["A", dt.datetime(2016, 10, 24), dt.time(8, 30), True, 12.0],
-                ["B", None, None, None, None, "beyond"]):
+    for row in (
+        ["id", "day", "opens", "flag", "n"],
+        ["A", dt.datetime(2016, 10, 24), dt.time(8, 30), True, 12.0],
+        ["B", None, None, None, None, "beyond"],
+    ):
         ws.append(row)
     ws["A100000"] = "C"  # far below: streamed, the gap costs nothing
     path = tmp_path / "c.xlsx"
     workbook.save(path)
-    with pytest.raises(DataFileError, match="sheet 'Notes' is empty; the workbook also holds 'Centres'"):
+    with pytest.raises(
+        DataFileError, match="sheet 'Notes' is empty; the workbook also holds 'Centres'"
+    ):
         read_cells(path)
     table = read_cells(path, sheet="Centres")
-    assert table.rows == [2, 3, 100000] and table.sheets == ["Notes", "Centres"] and table.sheet == "Centres"
+    assert (
+        table.rows == [2, 3, 100000]
+        and table.sheets == ["Notes", "Centres"]
+        and table.sheet == "Centres"
+    )
     assert table.frame.loc[0].tolist() == ["A", "2016-10-24", "08:30", "TRUE", "12"]
     assert [(n.row, n.column, n.value, n.rule, n.severity) for n in table.notes] == [
-        (3, "column 6", "column 6: beyond", "cells-beyond-header", "warning")]  # beside a table in a sheet: said, not an error
+        (3, "column 6", "column 6: beyond", "cells-beyond-header", "warning")
+    ]  # beside a table in a sheet: said, not an error
     assert read_cells(path, sheet=1).rows == table.rows
 
 
 def test_geometry_kinds_and_properties(tmp_path: Path) -> None:
     from shapely.geometry import LineString, MultiPoint
 
-    gdf = gpd.GeoDataFrame({"id": ["A", "B", "C", "D", "E"], "lon": [5.0, None, None, 1.0, None], "lat": [45.0, None, None, 2.0, None]},
-                           geometry=[Point(1.86, 50.95), LineString([(2, 48), (3, 48)]), MultiPoint([(2, 48), (2, 48)]), None,
-                                     MultiPoint([(2, 48), (3, 45)])], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": ["A", "B", "C", "D", "E"],
+            "lon": [5.0, None, None, 1.0, None],
+            "lat": [45.0, None, None, 2.0, None],
+        },
+        geometry=[
+            Point(1.86, 50.95),
+            LineString([(2, 48), (3, 48)]),
+            MultiPoint([(2, 48), (2, 48)]),
+            None,
+            MultiPoint([(2, 48), (3, 45)]),
+        ],
+        crs="EPSG:4326",
+    )
     path = tmp_path / "c.geojson"
     gdf.to_file(path)
     table = read_cells(path)
-    assert table.frame["lon"].tolist()[:4] == ["1.86", "2", "2", "1"]  # the geometry wins; with none, the properties
+    assert table.frame["lon"].tolist()[:4] == [
+        "1.86",
+        "2",
+        "2",
+        "1",
+    ]  # the geometry wins; with none, the properties
     assert "lon_property" in table.frame.columns
     assert [(n.row, n.rule, n.severity) for n in table.notes] == [
-        (1, "geometry-mismatch", "warning"), (2, "not-a-point", "warning"), (4, "no-geometry", "warning"), (5, "not-a-point", "error")]
+        (1, "geometry-mismatch", "warning"),
+        (2, "not-a-point", "warning"),
+        (4, "no-geometry", "warning"),
+        (5, "not-a-point", "error"),
+    ]
 
 
 def test_geopackage_layers_and_no_geometry(tmp_path: Path) -> None:
@@ -221,7 +277,9 @@ def test_geopackage_layers_and_no_geometry(tmp_path: Path) -> None:
 
     path = tmp_path / "c.gpkg"
     for layer in ("a", "b"):
-        gpd.GeoDataFrame({"id": [layer]}, geometry=[Point(2, 48)], crs="EPSG:4326").to_file(path, layer=layer)
+        gpd.GeoDataFrame({"id": [layer]}, geometry=[Point(2, 48)], crs="EPSG:4326").to_file(
+            path, layer=layer
+        )
     with pytest.raises(DataFileError, match=r"holds 2 layers \('a', 'b'\)"):
         read_cells(path)
     assert read_cells(path, sheet="b").frame["id"].tolist() == ["b"]
@@ -232,7 +290,12 @@ def test_geopackage_layers_and_no_geometry(tmp_path: Path) -> None:
 
 def test_wide_csv_in_time_proportional_to_its_data(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
-    path.write_text(",".join(f"c{i}" for i in range(256)) + "\n" + "\n".join(",".join("1" * 256) for _ in range(2_000)) + "\n")
+    path.write_text(
+        ",".join(f"c{i}" for i in range(256))
+        + "\n"
+        + "\n".join(",".join("1" * 256) for _ in range(2_000))
+        + "\n"
+    )
     table = read_cells(path)
     assert table.frame.shape == (2_000, 256)
     path.write_text(",".join(f"c{i}" for i in range(10_000)) + "\n1\n")

@@ -23,9 +23,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERNET = "# needs internet"
-SKIPPED = (re.compile(r"^pip3? install\b"), re.compile(r"^(python3? -m )?pytest\b|\bpython3? -m pytest\b"))
+SKIPPED = (
+    re.compile(r"^pip3? install\b"),
+    re.compile(r"^(python3? -m )?pytest\b|\bpython3? -m pytest\b"),
+)
 #: Files that a command reading a folder must never write into it.
-OUTPUT_NAMES = ("assignments.csv", "*.rejects.csv", "plan.json", "trips.csv", "readiness.json", "*.html")
+OUTPUT_NAMES = (
+    "assignments.csv",
+    "*.rejects.csv",
+    "plan.json",
+    "trips.csv",
+    "readiness.json",
+    "*.html",
+)
 
 
 def readme_path() -> Path:
@@ -44,7 +54,12 @@ def script_lines(blocks: list[str]) -> list[str]:
     for block in blocks:
         for line in block.splitlines():
             command = line.strip()
-            if not command or command.startswith("#") or command.endswith(INTERNET) or any(p.search(command) for p in SKIPPED):
+            if (
+                not command
+                or command.startswith("#")
+                or command.endswith(INTERNET)
+                or any(p.search(command) for p in SKIPPED)
+            ):
                 continue
             lines.append(command)
     return lines
@@ -52,15 +67,20 @@ def script_lines(blocks: list[str]) -> list[str]:
 
 def script(lines: list[str]) -> str:
     """One bash script that stops at the first failing line and names it."""
-    body = "\n".join(f"echo '$ {line.replace(chr(39), chr(39) + chr(92) + chr(39) + chr(39))}'\n{line}" for line in lines)
+    body = "\n".join(
+        f"echo '$ {line.replace(chr(39), chr(39) + chr(92) + chr(39) + chr(39))}'\n{line}"
+        for line in lines
+    )
     return f"set -euo pipefail\ntrap 'echo \"README command failed (exit $?): $BASH_COMMAND\" >&2' ERR\n{body}\n"
 
 
 def test_script_lines_leave_out_install_internet_and_pytest() -> None:
-    blocks = shell_blocks("text\n```sh\npip install -e .\nabri data status   # every file\n# a comment\n\n"
-                          "abri data fetch departements --data-dir data   # needs internet\n"
-                          "ABRI_DATA_DIR=../shared/data python3 -m pytest\n```\n```python\nprint(1)\n```\n"
-                          "```sh\nabri demo -o abri-demo\n```\n")
+    blocks = shell_blocks(
+        "text\n```sh\npip install -e .\nabri data status   # every file\n# a comment\n\n"
+        "abri data fetch departements --data-dir data   # needs internet\n"
+        "ABRI_DATA_DIR=../shared/data python3 -m pytest\n```\n```python\nprint(1)\n```\n"
+        "```sh\nabri demo -o abri-demo\n```\n"
+    )
     assert script_lines(blocks) == ["abri data status   # every file", "abri demo -o abri-demo"]
 
 
@@ -73,7 +93,11 @@ def test_readme_names_only_shipped_examples() -> None:
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -84,18 +108,45 @@ def test_readme_commands_run_in_order(data_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "readme.sh").write_text(script(lines), encoding="utf-8")
     abri = shutil.which("abri") or str(Path(sys.executable).with_name("abri"))
     assert Path(abri).exists(), "the abri command is not installed (pip install -e .)"
-    env = {**os.environ, "ABRI_DATA_DIR": str(data_dir), "PATH": f"{Path(abri).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "PYTHONUNBUFFERED": "1"}
-    done = subprocess.run(["bash", "readme.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1200, check=False)
+    env = {
+        **os.environ,
+        "ABRI_DATA_DIR": str(data_dir),
+        "PATH": f"{Path(abri).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    done = subprocess.run(
+        ["bash", "readme.sh"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
     assert done.returncode == 0, f"{readme_path()}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     ran = [line[2:] for line in done.stdout.splitlines() if line.startswith("$ ")]
     assert ran == lines, "not every README command ran"
-    assert _snapshot(tmp_path / "examples") == examples, "a README command wrote into examples/, an input folder"
-    for folder in {m for line in lines for m in re.findall(r"^abri (?:allocate|plan|readiness) (\S+)", line)}:
-        written = sorted(p.name for pattern in OUTPUT_NAMES for p in (tmp_path / folder).glob(pattern))
-        assert not written, f"a README command wrote {written} into {folder}/, the scenario folder it reads"
-    if any(line.startswith("abri demo") for line in lines):  # the demo ends with what to open, and each of those exists
+    assert _snapshot(tmp_path / "examples") == examples, (
+        "a README command wrote into examples/, an input folder"
+    )
+    for folder in {
+        m for line in lines for m in re.findall(r"^abri (?:allocate|plan|readiness) (\S+)", line)
+    }:
+        written = sorted(
+            p.name for pattern in OUTPUT_NAMES for p in (tmp_path / folder).glob(pattern)
+        )
+        assert not written, (
+            f"a README command wrote {written} into {folder}/, the scenario folder it reads"
+        )
+    if any(
+        line.startswith("abri demo") for line in lines
+    ):  # the demo ends with what to open, and each of those exists
         after = done.stdout.split("Open next:\n", 1)
         assert len(after) == 2, f"abri demo did not say what to open next:\n{done.stdout[-2000:]}"
-        named = [line.split()[0] for line in itertools.takewhile(lambda line: line.startswith("  "), after[1].splitlines())]
+        named = [
+            line.split()[0]
+            for line in itertools.takewhile(
+                lambda line: line.startswith("  "), after[1].splitlines()
+            )
+        ]
         assert named and all((tmp_path / name).exists() for name in named), named

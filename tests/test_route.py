@@ -57,20 +57,28 @@ def test_route_frame(snapper: Snapper) -> None:
 
 
 def test_point_at_sea(snapper: Snapper) -> None:
-    with pytest.raises(GraphError, match="--to -8.0,46.0: unreachable.*at sea"):
+    with pytest.raises(GraphError, match=r"--to -8.0,46.0: unreachable.*at sea"):
         route(snapper, CITIES["calais"], (-8.0, 46.0))  # Bay of Biscay
 
 
 def test_swapped_latitude_and_longitude_get_a_hint(snapper: Snapper) -> None:
-    with pytest.raises(GraphError, match=r"--to 45.764,4.8357: unreachable.*look swapped.*did you mean --to 4.8357,45.764\?"):
+    with pytest.raises(
+        GraphError,
+        match=r"--to 45.764,4.8357: unreachable.*look swapped.*did you mean --to 4.8357,45.764\?",
+    ):
         route(snapper, CITIES["calais"], (45.764, 4.8357))
-    with pytest.raises(GraphError, match="at sea") as info:  # a point at sea swapped is still at sea: no hint
+    with pytest.raises(
+        GraphError, match="at sea"
+    ) as info:  # a point at sea swapped is still at sea: no hint
         route(snapper, CITIES["calais"], (-8.0, 46.0))
     assert "swapped" not in str(info.value)
 
 
 def test_cch_route_equals_scipy_reference(snapper: Snapper) -> None:
-    a, b = route(snapper, CITIES["calais"], CITIES["marseille"], engine="cch"), route(snapper, CITIES["calais"], CITIES["marseille"], engine="scipy")
+    a, b = (
+        route(snapper, CITIES["calais"], CITIES["marseille"], engine="cch"),
+        route(snapper, CITIES["calais"], CITIES["marseille"], engine="scipy"),
+    )
     assert a.road_s == pytest.approx(b.road_s, abs=1e-3) and a.roads == b.roads
 
 
@@ -79,11 +87,36 @@ def test_route_command_summary(data_dir: Path) -> None:
 
     from abri.cli import main
 
-    result = CliRunner().invoke(main, ["route", "--to", "4.8357,45.7640", "--roads", "france-major-roads", "--depart", "08:00",
-                                       "--data-dir", str(data_dir)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "route",
+            "--to",
+            "4.8357,45.7640",
+            "--roads",
+            "france-major-roads",
+            "--depart",
+            "08:00",
+            "--data-dir",
+            str(data_dir),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "leaving 08:00, arriving 1" in result.output and "break(s) of 45 min" in result.output
-    swapped = CliRunner().invoke(main, ["route", "--to", "45.76,4.83", "--roads", "france-major-roads", "--data-dir", str(data_dir)])
+    swapped = CliRunner().invoke(
+        main,
+        [
+            "route",
+            "--to",
+            "45.76,4.83",
+            "--roads",
+            "france-major-roads",
+            "--data-dir",
+            str(data_dir),
+        ],
+    )
     assert swapped.exit_code == 1 and "did you mean --to 4.83,45.76?" in swapped.output
-    bad = CliRunner().invoke(main, ["route", "--to", "4.8,45.7", "--depart", "25:99", "--data-dir", str(data_dir)])
+    bad = CliRunner().invoke(
+        main, ["route", "--to", "4.8,45.7", "--depart", "25:99", "--data-dir", str(data_dir)]
+    )
     assert bad.exit_code == 2 and "--depart" in bad.output

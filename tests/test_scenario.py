@@ -29,8 +29,18 @@ def test_calibrated_on_2016_figures(calais: Path, data_dir: Path) -> None:
     assert (people["group"] == "minors").sum() == 1_616
     assert set(people["group"]) == {"men", "women", "families", "vulnerable", "minors"}
     assert (adults["pref1"] != adults["pref2"]).all() and adults["pref1"].isin(REGIONS_2016).all()
-    assert set(people.columns) == {"person_id", "day", "group", "household", "pref1", "pref2"}  # no names
-    assert SYNTHETIC_LABEL in (calais / "README.txt").read_text() and "SYNTHETIC" in (calais / "scenario.json").read_text()
+    assert set(people.columns) == {
+        "person_id",
+        "day",
+        "group",
+        "household",
+        "pref1",
+        "pref2",
+    }  # no names
+    assert (
+        SYNTHETIC_LABEL in (calais / "README.txt").read_text()
+        and "SYNTHETIC" in (calais / "scenario.json").read_text()
+    )
 
 
 def test_deterministic_for_a_seed(calais: Path, data_dir: Path, tmp_path: Path) -> None:
@@ -38,12 +48,24 @@ def test_deterministic_for_a_seed(calais: Path, data_dir: Path, tmp_path: Path) 
     write_scenario(ScenarioParams(seed=7), tmp_path / "other", data_dir=data_dir)
     for name in ("centres.csv", "people.csv"):
         assert (calais / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
-    assert (calais / "centres.csv").read_bytes() != (tmp_path / "other" / "centres.csv").read_bytes()
+    assert (calais / "centres.csv").read_bytes() != (
+        tmp_path / "other" / "centres.csv"
+    ).read_bytes()
 
 
 def test_parameters(data_dir: Path, tmp_path: Path) -> None:
-    write_scenario(ScenarioParams(centres=40, places=600, minor_centres=5, minor_places=100, adults_per_day=(50, 60, 70), minors=80),
-                   tmp_path, data_dir=data_dir)
+    write_scenario(
+        ScenarioParams(
+            centres=40,
+            places=600,
+            minor_centres=5,
+            minor_places=100,
+            adults_per_day=(50, 60, 70),
+            minors=80,
+        ),
+        tmp_path,
+        data_dir=data_dir,
+    )
     centres = pd.read_csv(tmp_path / "centres.csv", sep=";")
     people = pd.read_csv(tmp_path / "people.csv")
     assert (centres["type"] == "CAO").sum() == 40 and len(people) == 260

@@ -69,7 +69,9 @@ def echo_report(report: ValidationReport, *, limit: int | None = None) -> None:
     for problem in shown:
         click.echo(str(problem), err=True)
     if len(shown) < len(report.problems):
-        click.echo(f"... and {len(report.problems) - len(shown)} more problems in {report.file}", err=True)
+        click.echo(
+            f"... and {len(report.problems) - len(shown)} more problems in {report.file}", err=True
+        )
     click.echo(report.summary(), err=True)
 
 
@@ -78,7 +80,12 @@ def default_rejects(path: Path, rejects: Path | None) -> Path:
     return rejects or Path(f"{path.stem}.rejects.csv")
 
 
-def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] = (), maybe: dict[str, Path | None] | None = None) -> None:
+def check_outputs(
+    outputs: dict[str, Path | None],
+    *,
+    inputs: tuple[Path, ...] = (),
+    maybe: dict[str, Path | None] | None = None,
+) -> None:
     """Refuse, before any work, output files that collide or cannot be written (exit 2).
 
     `outputs` maps an option (``--problems``) to the file it names; every one
@@ -91,26 +98,46 @@ def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] =
 
     def same(a: Path, b: Path) -> bool:
         try:
-            return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+            return a.resolve() == b.resolve() or (
+                a.exists() and b.exists() and os.path.samefile(a, b)
+            )
         except OSError:
             return False
 
-    named = [(label, path) for label, path in {**outputs, **(maybe or {})}.items() if path is not None]
-    for label, path in named:  # a file is written beside, then renamed over its target: never over a device or a pipe
+    named = [
+        (label, path) for label, path in {**outputs, **(maybe or {})}.items() if path is not None
+    ]
+    for (
+        label,
+        path,
+    ) in (
+        named
+    ):  # a file is written beside, then renamed over its target: never over a device or a pipe
         if path.exists() and not path.is_file() and not path.is_dir():
-            raise click.BadParameter(f"{path} is not a regular file (a device, pipe or socket); expected a file name", param_hint=label)
+            raise click.BadParameter(
+                f"{path} is not a regular file (a device, pipe or socket); expected a file name",
+                param_hint=label,
+            )
     for i, (label, path) in enumerate(named):
         for source in inputs:
             if same(path, source):
-                raise click.BadParameter(f"{path} is the input file {source}; writing there would destroy it", param_hint=label)
+                raise click.BadParameter(
+                    f"{path} is the input file {source}; writing there would destroy it",
+                    param_hint=label,
+                )
         for other, other_path in named[:i]:
             if same(path, other_path):
-                raise click.BadParameter(f"{path} is also the file of {other}; choose two different files", param_hint=label)
+                raise click.BadParameter(
+                    f"{path} is also the file of {other}; choose two different files",
+                    param_hint=label,
+                )
     for label, target in outputs.items():
         if target is None:
             continue
         if target.is_dir():
-            raise click.BadParameter(f"{target} is a folder; expected a file name", param_hint=label)
+            raise click.BadParameter(
+                f"{target} is a folder; expected a file name", param_hint=label
+            )
         parent = target.absolute().parent
         while not parent.exists():
             parent = parent.parent
@@ -119,11 +146,20 @@ def check_outputs(outputs: dict[str, Path | None], *, inputs: tuple[Path, ...] =
             os.close(fd)
             os.unlink(probe)
         except OSError as exc:
-            reason = "is a file, not a folder" if parent.is_file() else f"cannot be written ({exc.strerror or exc})"
-            raise click.BadParameter(f"{target}: the folder {parent} {reason}; choose a folder you can write to", param_hint=label) from None
+            reason = (
+                "is a file, not a folder"
+                if parent.is_file()
+                else f"cannot be written ({exc.strerror or exc})"
+            )
+            raise click.BadParameter(
+                f"{target}: the folder {parent} {reason}; choose a folder you can write to",
+                param_hint=label,
+            ) from None
 
 
-def check_output_folder(folder: Path, *, marker: str, inputs: dict[str, Path | None], label: str = "--output") -> None:
+def check_output_folder(
+    folder: Path, *, marker: str, inputs: dict[str, Path | None], label: str = "--output"
+) -> None:
     """Refuse, before any work, a folder written whole then swapped in (exit 2): see :func:`abri.files.check_output_dir`.
 
     `inputs` maps an argument (``PLAN_DIR``, ``--roster``) to the file or folder it names.
@@ -137,8 +173,9 @@ def check_output_folder(folder: Path, *, marker: str, inputs: dict[str, Path | N
     check_outputs({label: folder / marker})
 
 
-def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | None, strict: bool,
-                            *, sheet: str | int = 0) -> tuple[gpd.GeoDataFrame, ValidationReport]:
+def read_and_report_centres(
+    path: Path, data_dir: Path | None, rejects: Path | None, strict: bool, *, sheet: str | int = 0
+) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read and check centres, print the report, write rejects; shared by several commands."""
     from abri.geo.centres import read_centres
 
@@ -149,7 +186,9 @@ def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | N
         try:
             report.write_rejects(target)
         except OSError as exc:
-            raise DataError(f"{target}: cannot write the rows set aside ({exc.strerror or exc}); choose another file with --rejects") from exc
+            raise DataError(
+                f"{target}: cannot write the rows set aside ({exc.strerror or exc}); choose another file with --rejects"
+            ) from exc
         click.echo(f"{report.rows_rejected} rows set aside, written to {target}", err=True)
     if strict and report.errors:
         raise DataError(f"{len(report.errors)} errors in {path} (--strict)")
@@ -159,10 +198,16 @@ def read_and_report_centres(path: Path, data_dir: Path | None, rejects: Path | N
 def centre_options(func: F) -> F:
     """Options shared by every command that reads a centre list."""
     func = click.option("--strict", is_flag=True, help="Exit non-zero on any error.")(func)
-    func = click.option("--sheet", default="0", show_default=True,
-                        help="Excel sheet or GeoPackage layer to read: its name, or its number from 0.")(func)
     func = click.option(
-        "--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        "--sheet",
+        default="0",
+        show_default=True,
+        help="Excel sheet or GeoPackage layer to read: its name, or its number from 0.",
+    )(func)
+    func = click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
         help="Where rows set aside go (default: next to the output, else ./<name>.rejects.csv).",
     )(func)
     return data_dir_option(func)
@@ -170,22 +215,41 @@ def centre_options(func: F) -> F:
 
 def roads_options(func: F) -> F:
     """Options shared by every command that needs the road graph."""
-    func = click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-                        help="Coach speed profile (TOML); default: the packaged coach profile.")(func)
-    func = click.option("--download", is_flag=True,
-                        help="Fetch ROADS as a place name from OpenStreetMap (Overpass); needs internet.")(func)
-    func = click.option("--roads", default=DEFAULT_ROADS, show_default=True,
-                        help="Road file (.osm, .osm.bz2, .osm.pbf, .graphml, abri .npz) or a data pack road set name.")(func)
+    func = click.option(
+        "--profile",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="Coach speed profile (TOML); default: the packaged coach profile.",
+    )(func)
+    func = click.option(
+        "--download",
+        is_flag=True,
+        help="Fetch ROADS as a place name from OpenStreetMap (Overpass); needs internet.",
+    )(func)
+    func = click.option(
+        "--roads",
+        default=DEFAULT_ROADS,
+        show_default=True,
+        help="Road file (.osm, .osm.bz2, .osm.pbf, .graphml, abri .npz) or a data pack road set name.",
+    )(func)
     return data_dir_option(func)
 
 
-def road_graph(roads: str, data_dir: Path | None, download: bool, profile: Path | None) -> RoadGraph:
+def road_graph(
+    roads: str, data_dir: Path | None, download: bool, profile: Path | None
+) -> RoadGraph:
     """The road graph for a command, with a progress line."""
     from abri.routing.graph import load_graph
     from abri.routing.profile import load_profile
 
     with timed_step(f"road graph {roads}"):
-        return load_graph(roads, profile=load_profile(profile), data_dir=data_dir, download=download, progress=progress_on())
+        return load_graph(
+            roads,
+            profile=load_profile(profile),
+            data_dir=data_dir,
+            download=download,
+            progress=progress_on(),
+        )
 
 
 def quiet() -> bool:
@@ -210,7 +274,9 @@ def timed_step(label: str) -> Iterator[None]:
         click.echo(f"{label}: done in {time.perf_counter() - start:.1f} s", err=True)
 
 
-def parse_lonlat(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float] | None:
+def parse_lonlat(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[float, float] | None:
     """``'1.86,50.95'`` -> ``(1.86, 50.95)``."""
     from abri.inputs.values import parse_coordinate
 
@@ -218,14 +284,19 @@ def parse_lonlat(ctx: click.Context, param: click.Parameter, value: str | None) 
         return None
     parts = value.split(";") if ";" in value else value.split(",")  # 1,86;50,95 with decimal commas
     try:
-        lon, lat = (parse_coordinate(v, axis=axis) for v, axis in zip(parts, ("lon", "lat"), strict=True))
+        lon, lat = (
+            parse_coordinate(v, axis=axis) for v, axis in zip(parts, ("lon", "lat"), strict=True)
+        )
     except ValueError as exc:
         why = "" if "zip()" in str(exc) else f" ({exc})"
-        raise click.BadParameter(f"got {value!r}{why}; expected LON,LAT in degrees, e.g. 1.8587,50.9513 (west and south negative)") from None
+        raise click.BadParameter(
+            f"got {value!r}{why}; expected LON,LAT in degrees, e.g. 1.8587,50.9513 (west and south negative)"
+        ) from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise click.BadParameter(f"got {value!r}; longitude must be in [-180, 180] and latitude in [-90, 90]")
+        raise click.BadParameter(
+            f"got {value!r}; longitude must be in [-180, 180] and latitude in [-90, 90]"
+        )
     return lon, lat
 
 
 CALAIS = ",".join(map(str, CALAIS_LONLAT))
-

@@ -27,7 +27,9 @@ def data_status_cmd(data_dir: Path | None, no_verify: bool) -> None:
     click.echo(f"{'dataset':<24} {'state':<8} {'size':>10}  {'checksum':<11} path")
     for r in rows:
         size = f"{r.size / 1e6:.2f} MB" if r.size is not None else "-"
-        click.echo(f"{r.name:<24} {'present' if r.present else 'MISSING':<8} {size:>10}  {r.checksum:<11} {r.path}")
+        click.echo(
+            f"{r.name:<24} {'present' if r.present else 'MISSING':<8} {size:>10}  {r.checksum:<11} {r.path}"
+        )
     if any(not r.present for r in rows):
         click.echo(how_to_get(root), err=True)
         raise DataError("some datasets are missing")
@@ -37,22 +39,33 @@ def data_status_cmd(data_dir: Path | None, no_verify: bool) -> None:
 
 @data.command("fetch")
 @click.argument("names", nargs=-1)
-@click.option("--all", "fetch_all", is_flag=True, help="Every dataset that has a publisher download.")
-@click.option("--mirror", default=None, metavar="URL", help="Fetch the same file names from this server instead (or $ABRI_FETCH_MIRROR).")
+@click.option(
+    "--all", "fetch_all", is_flag=True, help="Every dataset that has a publisher download."
+)
+@click.option(
+    "--mirror",
+    default=None,
+    metavar="URL",
+    help="Fetch the same file names from this server instead (or $ABRI_FETCH_MIRROR).",
+)
 @data_dir_option
 @reports_errors
-def data_fetch_cmd(names: tuple[str, ...], fetch_all: bool, mirror: str | None, data_dir: Path | None) -> None:
+def data_fetch_cmd(
+    names: tuple[str, ...], fetch_all: bool, mirror: str | None, data_dir: Path | None
+) -> None:
     """Download datasets from their publishers, checked (SHA-256, or the publisher's MD5 for OSM extracts).
 
     NAMES: communes, departements, departements-simplifie, regions-simplifie,
     or osm:REGION (an OpenStreetMap PBF extract from Geofabrik, e.g.
     osm:nord-pas-de-calais, for --roads). Needs internet; offline, copy the data pack.
     """
-    from abri.inputs.datadir import resolve_data_dir
     from abri.geo.fetch import SOURCES, FetchError, fetch_dataset
+    from abri.inputs.datadir import resolve_data_dir
 
     if not names and not fetch_all:
-        raise click.UsageError(f"name the datasets to fetch ({', '.join(SOURCES)}, osm:REGION) or give --all")
+        raise click.UsageError(
+            f"name the datasets to fetch ({', '.join(SOURCES)}, osm:REGION) or give --all"
+        )
     click.echo(f"data directory: {resolve_data_dir(data_dir)}", err=True)
     for name in dict.fromkeys([*names, *(SOURCES if fetch_all else ())]):
         try:

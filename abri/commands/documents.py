@@ -6,25 +6,46 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, F, check_output_folder, data_dir_option, reports_errors, timed_step
+from abri.commands.common import (
+    DataError,
+    F,
+    check_output_folder,
+    data_dir_option,
+    reports_errors,
+    timed_step,
+)
+from abri.files import CsvDialect
 from abri.i18n import DEFAULT_LANG, LANGS
 
 
 def lang_option(func: F) -> F:
     """``--lang fr|en``: the language of documents (French by default: what préfecture staff read)."""
-    return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
-                        help="Language of the documents: words, dates (24/10/2016) and numbers (decimal comma in French).")(func)
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGS),
+        default=DEFAULT_LANG,
+        show_default=True,
+        help="Language of the documents: words, dates (24/10/2016) and numbers (decimal comma in French).",
+    )(func)
 
 
 def document_options(func: F) -> F:
     """Options of every command that writes documents."""
-    func = click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-                        help="Fleet roster (CSV/Excel) with a 'coach' column of the plan's coach ids; its other columns "
-                             "(company, plate, driver phone...) reach the sheets.")(func)
+    func = click.option(
+        "--roster",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="Fleet roster (CSV/Excel) with a 'coach' column of the plan's coach ids; its other columns "
+        "(company, plate, driver phone...) reach the sheets.",
+    )(func)
     func = click.option("--pdf", is_flag=True, help="Also write each document as PDF.")(func)
-    func = click.option("--csv-dialect", type=click.Choice(["default", "excel-fr"]), default=None,
-                        help="CSV for French Excel (excel-fr: UTF-8 with BOM, ';', decimal comma) or plain comma CSV; "
-                             "default: excel-fr with --lang fr, else default.")(func)
+    func = click.option(
+        "--csv-dialect",
+        type=click.Choice(["default", "excel-fr"]),
+        default=None,
+        help="CSV for French Excel (excel-fr: UTF-8 with BOM, ';', decimal comma) or plain comma CSV; "
+        "default: excel-fr with --lang fr, else default.",
+    )(func)
     return lang_option(func)
 
 
@@ -36,21 +57,45 @@ def echo_documents(files: dict[str, Path]) -> None:
 
 @click.command("documents")
 @click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Documents folder to write (replaced whole).")
-@click.option("--readiness", "readiness_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="A folder written by `abri readiness -o`: each prefecture summary gets its places by group and the places to open.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Documents folder to write (replaced whole).",
+)
+@click.option(
+    "--readiness",
+    "readiness_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="A folder written by `abri readiness -o`: each prefecture summary gets its places by group and the places to open.",
+)
 @document_options
 @data_dir_option
 @reports_errors
-def documents_cmd(plan_dir: Path, output: Path, readiness_dir: Path | None, lang: str, csv_dialect: str | None, pdf: bool, roster: Path | None,
-                  data_dir: Path | None) -> None:
+def documents_cmd(
+    plan_dir: Path,
+    output: Path,
+    readiness_dir: Path | None,
+    lang: str,
+    csv_dialect: CsvDialect | None,
+    pdf: bool,
+    roster: Path | None,
+    data_dir: Path | None,
+) -> None:
     """Coach road sheets, centre arrival sheets, prefecture summaries and the operation summary: HTML, PDF, XLSX, CSV."""
     from abri.documents import MARKER, check_documents_dir, write_documents
     from abri.files import FolderBusyError
 
-    check_documents_dir(output, plan_dir)  # before any work: never over the plan, nor over files that are not documents
-    check_output_folder(output, marker=MARKER, inputs={"PLAN_DIR": plan_dir, "--readiness": readiness_dir, "--roster": roster})
+    check_documents_dir(
+        output, plan_dir
+    )  # before any work: never over the plan, nor over files that are not documents
+    check_output_folder(
+        output,
+        marker=MARKER,
+        inputs={"PLAN_DIR": plan_dir, "--readiness": readiness_dir, "--roster": roster},
+    )
     readiness = None
     if readiness_dir is not None:
         from abri.readiness import read_prefecture_rows
@@ -58,8 +103,16 @@ def documents_cmd(plan_dir: Path, output: Path, readiness_dir: Path | None, lang
         readiness = read_prefecture_rows(readiness_dir)
     with timed_step("documents"):
         try:
-            files = write_documents(plan_dir, output, lang=lang, dialect=csv_dialect, pdf=pdf, roster=roster,  # type: ignore[arg-type]
-                                    data_dir=data_dir, readiness=readiness)
+            files = write_documents(
+                plan_dir,
+                output,
+                lang=lang,
+                dialect=csv_dialect,
+                pdf=pdf,
+                roster=roster,
+                data_dir=data_dir,
+                readiness=readiness,
+            )
         except FolderBusyError as exc:
             raise DataError(str(exc)) from exc
     echo_documents(files)

@@ -6,25 +6,75 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, check_output_folder, data_dir_option, echo_report, reports_errors, timed_step
+from abri.commands.common import (
+    DataError,
+    check_output_folder,
+    data_dir_option,
+    echo_report,
+    reports_errors,
+    timed_step,
+)
 
 
 @click.command("readiness")
 @click.argument("scenario_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--expect", default=None, metavar="GROUP=N,...",
-              help="Expected people per group instead of people.csv, e.g. men=4800,families=350,minors=1600.")
-@click.option("--day", default=None, metavar="YYYY-MM-DD", help="Departure day of the expected people (default: the first day in fleet.json).")
-@click.option("--household-size", type=click.IntRange(min=1), default=None, help="People per household for --expect families (default 4).")
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the tables (CSV, XLSX), extra-centres.csv and readiness.json.")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the tables.")
-@click.option("--map/--no-map", "with_map", default=True, show_default=True,
-              help="With -o, also the capacity map with a layer of extra places by department (readiness-map.html).")
-@click.option("--roads", default=None, help="Time coaches on this road set or file (default: straight line x 1.3 at 80 km/h).")
+@click.option(
+    "--expect",
+    default=None,
+    metavar="GROUP=N,...",
+    help="Expected people per group instead of people.csv, e.g. men=4800,families=350,minors=1600.",
+)
+@click.option(
+    "--day",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Departure day of the expected people (default: the first day in fleet.json).",
+)
+@click.option(
+    "--household-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="People per household for --expect families (default 4).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the tables (CSV, XLSX), extra-centres.csv and readiness.json.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of the tables.",
+)
+@click.option(
+    "--map/--no-map",
+    "with_map",
+    default=True,
+    show_default=True,
+    help="With -o, also the capacity map with a layer of extra places by department (readiness-map.html).",
+)
+@click.option(
+    "--roads",
+    default=None,
+    help="Time coaches on this road set or file (default: straight line x 1.3 at 80 km/h).",
+)
 @data_dir_option
 @reports_errors
-def readiness_cmd(scenario_dir: Path, expect: str | None, day: str | None, household_size: int | None, output: Path | None, lang: str,
-                  with_map: bool, roads: str | None, data_dir: Path | None) -> None:
+def readiness_cmd(
+    scenario_dir: Path,
+    expect: str | None,
+    day: str | None,
+    household_size: int | None,
+    output: Path | None,
+    lang: str,
+    with_map: bool,
+    roads: str | None,
+    data_dir: Path | None,
+) -> None:
     """Check that every person expected has a place, by group and by day; say where places are missing.
 
     Exit 0 when ready, 1 when people would be left without a place (the tables are written either way).
@@ -40,31 +90,54 @@ def readiness_cmd(scenario_dir: Path, expect: str | None, day: str | None, house
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--expect") from None
     elif day is not None or household_size is not None:
-        raise click.BadParameter("only with --expect (people.csv gives each person's day and household)", param_hint="--day/--household-size")
+        raise click.BadParameter(
+            "only with --expect (people.csv gives each person's day and household)",
+            param_hint="--day/--household-size",
+        )
     if day is not None:
         try:
             date.fromisoformat(day)
         except ValueError:
-            raise click.BadParameter(f"got {day!r}; expected a date YYYY-MM-DD", param_hint="--day") from None
+            raise click.BadParameter(
+                f"got {day!r}; expected a date YYYY-MM-DD", param_hint="--day"
+            ) from None
     if output is not None:  # before any work; the folder is written whole
         check_output_folder(output, marker="readiness.json", inputs={"SCENARIO_DIR": scenario_dir})
     with timed_step("readiness"):
-        result = readiness(scenario_dir, expect=counts, day=day, household_size=household_size or HOUSEHOLD_SIZE, roads=roads, data_dir=data_dir)
+        result = readiness(
+            scenario_dir,
+            expect=counts,
+            day=day,
+            household_size=household_size or HOUSEHOLD_SIZE,
+            roads=roads,
+            data_dir=data_dir,
+        )
     for report in result.reports:
         echo_report(report, limit=20)
     _print(result)
     if output is not None:
-        for key, path in write_readiness(result, output, lang=lang, data_dir=data_dir, with_map=with_map).items():
+        for key, path in write_readiness(
+            result, output, lang=lang, data_dir=data_dir, with_map=with_map
+        ).items():
             click.echo(f"{key:<14} {path}")
     if not result.ready:
-        raise DataError(f"not ready: {result.unplaced:,} people without a place; {int(result.extras['places'].sum()):,} extra places needed"
-                        + (f" (see {output / 'readiness-extras.csv'})" if output is not None else " (-o DIR writes the tables)"))
+        raise DataError(
+            f"not ready: {result.unplaced:,} people without a place; {int(result.extras['places'].sum()):,} extra places needed"
+            + (
+                f" (see {output / 'readiness-extras.csv'})"
+                if output is not None
+                else " (-o DIR writes the tables)"
+            )
+        )
 
 
-def _print(result) -> None:  # type: ignore[no-untyped-def]
+def _print(result) -> None:
     """The answer, the groups, the days and the asks per department."""
-    click.echo(("READY" if result.ready else "NOT READY") + f": {int(result.groups['people'].sum()):,} people ({result.source}); "
-               f"coach time: {result.travel}; {'exact' if result.exact else 'NOT proven exact (solver time limit)'}; {result.seconds:.1f} s")
+    click.echo(
+        ("READY" if result.ready else "NOT READY")
+        + f": {int(result.groups['people'].sum()):,} people ({result.source}); "
+        f"coach time: {result.travel}; {'exact' if result.exact else 'NOT proven exact (solver time limit)'}; {result.seconds:.1f} s"
+    )
     if result.label:
         click.echo(result.label, err=True)
     click.echo(result.groups.to_string())
@@ -73,4 +146,6 @@ def _print(result) -> None:  # type: ignore[no-untyped-def]
         click.echo("extra places to ask for, by department and group:")
         click.echo(result.extras.to_string(index=False))
     if result.not_counted:
-        click.echo(f"centres not counted (no road reaches them): {', '.join(result.not_counted)}", err=True)
+        click.echo(
+            f"centres not counted (no road reaches them): {', '.join(result.not_counted)}", err=True
+        )

@@ -42,11 +42,22 @@ from abri.documents.tables import (
 from abri.files import CsvDialect, atomic_dir, write_text_atomic
 from abri.i18n import DEFAULT_LANG, check_lang, translate
 
-__all__ = ["DOCUMENTS", "READINESS", "Documents", "build_documents", "default_dialect", "write_documents"]
+__all__ = [
+    "DOCUMENTS",
+    "READINESS",
+    "Documents",
+    "build_documents",
+    "default_dialect",
+    "write_documents",
+]
 
 #: Document types in the order they are written; each is a file stem and a message key.
-DOCUMENTS = {"road_sheets": "road-sheets", "centre_sheets": "centre-sheets", "prefecture_summaries": "prefecture-summaries",
-             "operation_summary": "operation-summary"}
+DOCUMENTS = {
+    "road_sheets": "road-sheets",
+    "centre_sheets": "centre-sheets",
+    "prefecture_summaries": "prefecture-summaries",
+    "operation_summary": "operation-summary",
+}
 READINESS = "prefecture_readiness"  # the readiness table's key (and file stem, with dashes), when readiness rows are given
 
 
@@ -65,7 +76,9 @@ class Documents:
         if key == "centre_sheets":
             return html.centre_sheets(tables[key], pf, lang)
         if key == "prefecture_summaries":
-            return html.prefecture_sheets(tables[key], tables["centre_sheets"], pf, lang, readiness=tables.get(READINESS))
+            return html.prefecture_sheets(
+                tables[key], tables["centre_sheets"], pf, lang, readiness=tables.get(READINESS)
+            )
         return html.operation_sheets(tables[key], pf, lang)
 
 
@@ -85,29 +98,46 @@ def check_documents_dir(out_dir: str | os.PathLike[str], plan_dir: str | os.Path
     if out == plan or out in plan.parents:
         msg = f"{out_dir}: the documents folder would replace the plan folder {plan_dir}; choose another folder (e.g. {plan_dir}/documents)"
         raise DataFileError(msg)
-    if out.exists() and (not out.is_dir() or any(out.iterdir()) and not (out / MARKER).is_file()):
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
         msg = f"{out_dir}: exists and holds files that are not abri documents; it is replaced as a whole, so choose a new or empty folder"
         raise DataFileError(msg)
     return Path(out_dir)
 
 
-def build_documents(plan_dir: str | os.PathLike[str], *, roster: str | os.PathLike[str] | None = None,
-                    data_dir: str | os.PathLike[str] | None = None, readiness: pd.DataFrame | None = None) -> Documents:
+def build_documents(
+    plan_dir: str | os.PathLike[str],
+    *,
+    roster: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    readiness: pd.DataFrame | None = None,
+) -> Documents:
     """Read a plan folder (and an optional fleet roster and readiness rows) into the document tables."""
     pf = read_plan_folder(plan_dir, roster=roster, data_dir=data_dir)
     stops = road_sheet_table(pf)
     arrivals = centre_sheet_table(stops, pf)
-    tables = {"road_sheets": stops, "centre_sheets": arrivals, "prefecture_summaries": prefecture_table(arrivals, pf),
-              "operation_summary": operation_table(stops, pf)}
+    tables = {
+        "road_sheets": stops,
+        "centre_sheets": arrivals,
+        "prefecture_summaries": prefecture_table(arrivals, pf),
+        "operation_summary": operation_table(stops, pf),
+    }
     if readiness is not None:
         tables[READINESS] = readiness_table(readiness, pf)
     return Documents(pf, tables)
 
 
-def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, lang: str = DEFAULT_LANG,
-                    dialect: CsvDialect | None = None, pdf: bool = False, pdf_engine: PdfEngine = "auto",
-                    roster: str | os.PathLike[str] | None = None,
-                    data_dir: str | os.PathLike[str] | None = None, readiness: pd.DataFrame | None = None) -> dict[str, Path]:
+def write_documents(
+    plan_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    lang: str = DEFAULT_LANG,
+    dialect: CsvDialect | None = None,
+    pdf: bool = False,
+    pdf_engine: PdfEngine = "auto",
+    roster: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    readiness: pd.DataFrame | None = None,
+) -> dict[str, Path]:
     """Write every document of a plan folder into `out_dir` (replaced whole); returns the paths by name.
 
     Parameters
@@ -142,11 +172,23 @@ def write_documents(plan_dir: str | os.PathLike[str], out_dir: str | os.PathLike
         for key, stem in DOCUMENTS.items():
             pages[key] = html.page(translate(key, lang), docs.sheets(key, lang), lang=lang)
             files[f"{key}_html"] = write_text_atomic(tmp / f"{stem}.html", pages[key])
-            files[f"{key}_csv"] = write_table_csv(tmp / f"{stem}.csv", docs.tables[key], lang=lang, dialect=dialect)
+            files[f"{key}_csv"] = write_table_csv(
+                tmp / f"{stem}.csv", docs.tables[key], lang=lang, dialect=dialect
+            )
         if READINESS in docs.tables:
             stem = READINESS.replace("_", "-")
-            files[f"{READINESS}_csv"] = write_table_csv(tmp / f"{stem}.csv", docs.tables[READINESS], lang=lang, dialect=dialect)
-        files["workbook"] = write_workbook(tmp / "documents.xlsx", docs.tables, lang=lang, label=docs.folder.label)
+            files[f"{READINESS}_csv"] = write_table_csv(
+                tmp / f"{stem}.csv", docs.tables[READINESS], lang=lang, dialect=dialect
+            )
+        files["workbook"] = write_workbook(
+            tmp / "documents.xlsx", docs.tables, lang=lang, label=docs.folder.label
+        )
         if pdf:
-            files |= write_pdfs({f"{key}_pdf": (tmp / f"{stem}.pdf", pages[key]) for key, stem in DOCUMENTS.items()}, engine=pdf_engine)
+            files |= write_pdfs(
+                {
+                    f"{key}_pdf": (tmp / f"{stem}.pdf", pages[key])
+                    for key, stem in DOCUMENTS.items()
+                },
+                engine=pdf_engine,
+            )
     return {name: out / path.name for name, path in files.items()}

@@ -20,8 +20,17 @@ from abri.errors import AbriError
 from abri.files import atomic_path
 
 PdfEngine = Literal["auto", "chromium", "weasyprint"]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-pdf-header-footer",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+]
 CHROMIUM_TIMEOUT_S = 300
 PDF_WORKERS = 2  # Chromium processes printing at once
 
@@ -32,7 +41,11 @@ class PdfError(AbriError):
 
 def chromium() -> str | None:
     """The headless Chromium to print with (``$ABRI_CHROMIUM``, else ``chromium`` on the PATH)."""
-    return os.environ.get("ABRI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("ABRI_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
 
 
 def write_pdf(path: str | os.PathLike[str], page: str, *, engine: PdfEngine = "auto") -> Path:
@@ -47,13 +60,18 @@ def write_pdf(path: str | os.PathLike[str], page: str, *, engine: PdfEngine = "a
     return path
 
 
-def write_pdfs(pages: dict[str, tuple[Path, str]], *, engine: PdfEngine = "auto", workers: int = PDF_WORKERS) -> dict[str, Path]:
+def write_pdfs(
+    pages: dict[str, tuple[Path, str]], *, engine: PdfEngine = "auto", workers: int = PDF_WORKERS
+) -> dict[str, Path]:
     """Render several HTML documents (name -> (path, html)); Chromium prints `workers` at a time, WeasyPrint one by one."""
     from concurrent.futures import ThreadPoolExecutor
 
     use = ("chromium" if chromium() else "weasyprint") if engine == "auto" else engine
     with ThreadPoolExecutor(max_workers=workers if use == "chromium" else 1) as pool:
-        done = {name: pool.submit(write_pdf, path, html, engine=use) for name, (path, html) in pages.items()}  # type: ignore[arg-type]
+        done = {
+            name: pool.submit(write_pdf, path, html, engine=use)
+            for name, (path, html) in pages.items()
+        }
         return {name: future.result() for name, future in done.items()}
 
 
@@ -72,9 +90,17 @@ def _chromium_pdf(page: str, target: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="abri-pdf-") as work:
         source = Path(work) / "page.html"
         source.write_text(page, encoding="utf-8")
-        command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={work}/profile", f"--print-to-pdf={target}", source.as_uri()]
+        command = [
+            binary,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={work}/profile",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT_S, check=False)
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT_S, check=False
+            )
         except subprocess.TimeoutExpired as exc:
             msg = f"Chromium did not print {target.name} within {CHROMIUM_TIMEOUT_S} s"
             raise PdfError(msg) from exc

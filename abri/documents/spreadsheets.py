@@ -15,7 +15,13 @@ from typing import Any
 import pandas as pd
 
 from abri.files import CsvDialect, atomic_path, neutralise, write_csv
-from abri.i18n import excel_date_format, excel_datetime_format, format_date, format_datetime, translate
+from abri.i18n import (
+    excel_date_format,
+    excel_datetime_format,
+    format_date,
+    format_datetime,
+    translate,
+)
 
 MAX_WIDTH = 60
 #: Values of these columns are message keys, written in the reader's language.
@@ -49,20 +55,29 @@ def _text(value: Any, lang: str) -> Any:
     return "" if value is None else value
 
 
-def write_table_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, lang: str, dialect: CsvDialect) -> Path:
+def write_table_csv(
+    path: str | os.PathLike[str], frame: pd.DataFrame, *, lang: str, dialect: CsvDialect
+) -> Path:
     """Write one document table as CSV (``excel-fr``: BOM, ``;``, decimal comma), whole or not at all."""
     return write_csv(path, localised(frame, lang), dialect=dialect)
 
 
 def _cell(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+    if (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    ):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
     return neutralise(value) if isinstance(value, str) else value
 
 
-def write_workbook(path: str | os.PathLike[str], tables: dict[str, pd.DataFrame], *, lang: str, label: str = "") -> Path:
+def write_workbook(
+    path: str | os.PathLike[str], tables: dict[str, pd.DataFrame], *, lang: str, label: str = ""
+) -> Path:
     """Write `tables` (tab key -> table) as one .xlsx: typed cells, bold frozen headers, fitted column widths.
 
     A `label` (the plan's, e.g. "SYNTHETIC ...") goes into the workbook's properties and the printed header of every tab.
@@ -85,7 +100,10 @@ def write_workbook(path: str | os.PathLike[str], tables: dict[str, pd.DataFrame]
         columns = list(frame.columns)
         values = frame.astype(object).to_numpy()
         for row in values:
-            cells = [translate(str(v), lang) if columns[i] in TRANSLATED_VALUES else _cell(v) for i, v in enumerate(row)]
+            cells = [
+                translate(str(v), lang) if columns[i] in TRANSLATED_VALUES else _cell(v)
+                for i, v in enumerate(row)
+            ]
             sheet.append(cells)
             for i, v in enumerate(cells):
                 if v is not None:

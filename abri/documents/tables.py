@@ -23,8 +23,25 @@ from abri.constants import GROUPS
 from abri.errors import DataFileError
 
 #: Columns of a plan folder's centres.geojson that abri itself writes; every other column is the file's own.
-CENTRE_OWN = {"id", "name", "capacity", "type", "groups", "insee", "commune", "departement", "region", "departement_declared",
-              "opens", "closes", "lon", "lat", "row", "allocated", "geometry"}
+CENTRE_OWN = {
+    "id",
+    "name",
+    "capacity",
+    "type",
+    "groups",
+    "insee",
+    "commune",
+    "departement",
+    "region",
+    "departement_declared",
+    "opens",
+    "closes",
+    "lon",
+    "lat",
+    "row",
+    "allocated",
+    "geometry",
+}
 GROUP_KEYS = list(GROUPS)
 LONGEST_RIDES = 5
 FULL_SHARE = 0.9
@@ -43,7 +60,9 @@ class PlanFolder:
     roads: dict[str, str]  # coach -> roads of the whole trip (when the stops carry none)
     centre_extra: list[str] = field(default_factory=list)
     roster: pd.DataFrame | None = None  # indexed by coach
-    names: dict[str, dict[str, str]] = field(default_factory=dict)  # "departement"/"region" -> code -> name
+    names: dict[str, dict[str, str]] = field(
+        default_factory=dict
+    )  # "departement"/"region" -> code -> name
     summary: dict[str, Any] = field(default_factory=dict)  # plan.json's figures
 
 
@@ -60,7 +79,7 @@ def clock_seconds(text: str) -> int:
 
 def clock_text(seconds: float) -> str:
     """Seconds after midnight -> ``'HH:MM'`` of the day it falls on."""
-    minutes = int(round(seconds / 60)) % (24 * 60)
+    minutes = round(seconds / 60) % (24 * 60)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
@@ -79,7 +98,9 @@ def moment(day: str, value: Any) -> dt.datetime | str | None:
         return None
     if match := _CLOCK.match(text):
         start = dt.datetime.fromisoformat(day[:10])
-        return start + dt.timedelta(days=int(match[1] or 0), hours=int(match[2]), minutes=int(match[3]))
+        return start + dt.timedelta(
+            days=int(match[1] or 0), hours=int(match[2]), minutes=int(match[3])
+        )
     try:
         return dt.datetime.fromisoformat(text).replace(tzinfo=None)
     except ValueError:
@@ -103,7 +124,14 @@ def read_roster(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     frame = read_cells(path).frame
     frame = frame[[c for c in frame.columns if not str(c).startswith("__")]]
-    key = next((c for c in frame.columns if normalise_header(c) in {"coach", "car", "coach_id", "id_car", "vehicule"}), None)
+    key = next(
+        (
+            c
+            for c in frame.columns
+            if normalise_header(c) in {"coach", "car", "coach_id", "id_car", "vehicule"}
+        ),
+        None,
+    )
     if key is None:
         msg = f"{path}: no coach column; expected a column 'coach' (or 'car') holding the plan's coach ids, got {list(frame.columns)}"
         raise DataFileError(msg)
@@ -118,7 +146,9 @@ def _own_names(frame: pd.DataFrame, prefix: str, keep: set[str] = frozenset()) -
     """`frame` with columns that clash with the documents' own keys renamed ``<prefix> <name>`` (nothing is dropped)."""
     from abri.i18n import MESSAGES
 
-    return frame.rename(columns={c: f"{prefix} {c}" for c in frame.columns if c in MESSAGES and c not in keep})
+    return frame.rename(
+        columns={c: f"{prefix} {c}" for c in frame.columns if c in MESSAGES and c not in keep}
+    )
 
 
 def _names(data_dir: str | os.PathLike[str] | None) -> dict[str, dict[str, str]]:
@@ -129,17 +159,26 @@ def _names(data_dir: str | os.PathLike[str] | None) -> dict[str, dict[str, str]]
     from abri.inputs.datadir import dataset_path
 
     names: dict[str, dict[str, str]] = {}
-    for level, dataset in (("departement", "departements-simplifie"), ("region", "regions-simplifie")):
+    for level, dataset in (
+        ("departement", "departements-simplifie"),
+        ("region", "regions-simplifie"),
+    ):
         try:
-            frame = pyogrio.read_dataframe(dataset_path(dataset, data_dir), read_geometry=False, columns=["code", "nom"])
+            frame = pyogrio.read_dataframe(
+                dataset_path(dataset, data_dir), read_geometry=False, columns=["code", "nom"]
+            )
         except (MissingDataError, OSError, ValueError):
             continue
         names[level] = dict(zip(frame["code"].astype(str), frame["nom"].astype(str)))
     return names
 
 
-def read_plan_folder(folder: str | os.PathLike[str], *, roster: str | os.PathLike[str] | None = None,
-                     data_dir: str | os.PathLike[str] | None = None) -> PlanFolder:
+def read_plan_folder(
+    folder: str | os.PathLike[str],
+    *,
+    roster: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> PlanFolder:
     """Read plan.json, centres.geojson, assignments.csv (and trips.geojson for roads) from a plan folder."""
     import pyogrio
 
@@ -160,7 +199,9 @@ def read_plan_folder(folder: str | os.PathLike[str], *, roster: str | os.PathLik
     assignments_path = folder / "assignments.csv"
     households: dict[str, str] = {}
     if assignments_path.is_file():
-        people = pd.read_csv(assignments_path, dtype=str, usecols=lambda c: c in {"person_id", "household"}).fillna("")
+        people = pd.read_csv(
+            assignments_path, dtype=str, usecols=lambda c: c in {"person_id", "household"}
+        ).fillna("")
         if "household" in people:
             households = dict(zip(people["person_id"], people["household"]))
     roads: dict[str, str] = {}
@@ -172,9 +213,19 @@ def read_plan_folder(folder: str | os.PathLike[str], *, roster: str | os.PathLik
     if (folder / "origin.json").is_file():
         origin = str(_read_json(folder / "origin.json").get("name", ""))
     origin = origin or str(plan.get("fleet", {}).get("origin_name", ""))
-    return PlanFolder(folder, str(plan.get("label", "")), origin, plan["trips"], centres, households, roads, extra,
-                      _own_names(read_roster(roster), "coach") if roster is not None else None, _names(data_dir),
-                      summary=dict(plan.get("summary", {})))
+    return PlanFolder(
+        folder,
+        str(plan.get("label", "")),
+        origin,
+        plan["trips"],
+        centres,
+        households,
+        roads,
+        extra,
+        _own_names(read_roster(roster), "coach") if roster is not None else None,
+        _names(data_dir),
+        summary=dict(plan.get("summary", {})),
+    )
 
 
 def _text(value: Any) -> str:
@@ -184,7 +235,9 @@ def _text(value: Any) -> str:
 def _households(pf: PlanFolder, stop: dict[str, Any]) -> list[str]:
     if stop.get("households"):
         return [str(h) for h in stop["households"]]
-    return sorted({pf.households[p] for p in stop["people"] if pf.households.get(p) not in (None, "", p)})  # a single is their own household
+    return sorted(
+        {pf.households[p] for p in stop["people"] if pf.households.get(p) not in (None, "", p)}
+    )  # a single is their own household
 
 
 def _roster(pf: PlanFolder, trip: dict[str, Any]) -> dict[str, str]:
@@ -203,11 +256,23 @@ def _number(value: Any, digits: int) -> float | None:
 
 def _centre(pf: PlanFolder, centre_id: str) -> dict[str, Any]:
     if centre_id not in pf.centres.index:
-        return {"centre_name": "", "commune": "", "departement": "", "region": "", "capacity": 0, **{c: "" for c in pf.centre_extra}}
+        return {
+            "centre_name": "",
+            "commune": "",
+            "departement": "",
+            "region": "",
+            "capacity": 0,
+            **{c: "" for c in pf.centre_extra},
+        }
     row = pf.centres.loc[centre_id]
-    return {"centre_name": _text(row.get("name")), "commune": _text(row.get("commune")), "departement": _text(row.get("departement")),
-            "region": _text(row.get("region")), "capacity": int(row.get("capacity", 0) or 0),
-            **{c: _text(row[c]) for c in pf.centre_extra}}
+    return {
+        "centre_name": _text(row.get("name")),
+        "commune": _text(row.get("commune")),
+        "departement": _text(row.get("departement")),
+        "region": _text(row.get("region")),
+        "capacity": int(row.get("capacity", 0) or 0),
+        **{c: _text(row[c]) for c in pf.centre_extra},
+    }
 
 
 def _place(pf: PlanFolder, where: object) -> str:
@@ -221,7 +286,11 @@ def _place(pf: PlanFolder, where: object) -> str:
 
 def _human_slot(slot: object) -> int | None:
     """Boarding slots as people count them: plan.json's slot 0 (the first) is slot 1; no slot stays empty."""
-    return int(slot) + 1 if isinstance(slot, int | float) and not isinstance(slot, bool) and slot >= 0 else None
+    return (
+        int(slot) + 1
+        if isinstance(slot, int | float) and not isinstance(slot, bool) and slot >= 0
+        else None
+    )
 
 
 def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
@@ -232,32 +301,56 @@ def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
         start = clock_seconds(trip.get("departure", "00:00"))
         for n, stop in enumerate(trip["stops"], start=1):
             centre = _centre(pf, stop["centre_id"])
-            rows.append({
-                "coach": coach, "day": dt.date.fromisoformat(day[:10]), "vehicle": _text(trip.get("vehicle")),
-                "slot": _human_slot(trip.get("slot")), "bay": trip.get("bay"), "boarding": moment(day, trip.get("boarding")),
-                "departure": _text(trip.get("departure")), "drivers": int(trip.get("drivers", 1)),
-                "end": moment(day, trip["stops"][-1]["arrival"]) if trip["stops"] else None,
-                "return_km": _number(trip.get("return_km"), 1), "return_h": _number(trip.get("return_h"), 2),
-                "return": moment(day, trip.get("return")), "free_at": moment(day, trip.get("free_at")),
-                "free_where": _place(pf, trip.get("free_where")),
-                "rest_where": _place(pf, trip.get("rest_where")),
-                "stop": n, "centre_id": str(stop["centre_id"]), **{k: centre[k] for k in ("centre_name", "commune", "departement")},
-                "arrival": clock_text(clock_seconds(stop["arrival"])), "arrival_day": on_day(day, stop["arrival"]),
-                **{g: int(stop.get("groups", {}).get(g, 0)) for g in GROUP_KEYS}, "total": len(stop["people"]),
-                "households": " ".join(_households(pf, stop)), "person_ids": " ".join(stop["people"]),
-                "leg_km": round(float(stop.get("leg_km", 0.0)), 1), "leg_h": round(float(stop.get("leg_h", 0.0)), 2),
-                "breaks_before": int(stop.get("breaks_before", 0)),
-                "ride_h": round((clock_seconds(stop["arrival"]) - start) / 3600, 2),
-                "roads": _text(stop.get("roads")) or (pf.roads.get(coach, "") if n == 1 else ""),
-                **{c: centre[c] for c in pf.centre_extra}, **_roster(pf, trip),
-            })
+            rows.append(
+                {
+                    "coach": coach,
+                    "day": dt.date.fromisoformat(day[:10]),
+                    "vehicle": _text(trip.get("vehicle")),
+                    "slot": _human_slot(trip.get("slot")),
+                    "bay": trip.get("bay"),
+                    "boarding": moment(day, trip.get("boarding")),
+                    "departure": _text(trip.get("departure")),
+                    "drivers": int(trip.get("drivers", 1)),
+                    "end": moment(day, trip["stops"][-1]["arrival"]) if trip["stops"] else None,
+                    "return_km": _number(trip.get("return_km"), 1),
+                    "return_h": _number(trip.get("return_h"), 2),
+                    "return": moment(day, trip.get("return")),
+                    "free_at": moment(day, trip.get("free_at")),
+                    "free_where": _place(pf, trip.get("free_where")),
+                    "rest_where": _place(pf, trip.get("rest_where")),
+                    "stop": n,
+                    "centre_id": str(stop["centre_id"]),
+                    **{k: centre[k] for k in ("centre_name", "commune", "departement")},
+                    "arrival": clock_text(clock_seconds(stop["arrival"])),
+                    "arrival_day": on_day(day, stop["arrival"]),
+                    **{g: int(stop.get("groups", {}).get(g, 0)) for g in GROUP_KEYS},
+                    "total": len(stop["people"]),
+                    "households": " ".join(_households(pf, stop)),
+                    "person_ids": " ".join(stop["people"]),
+                    "leg_km": round(float(stop.get("leg_km", 0.0)), 1),
+                    "leg_h": round(float(stop.get("leg_h", 0.0)), 2),
+                    "breaks_before": int(stop.get("breaks_before", 0)),
+                    "ride_h": round((clock_seconds(stop["arrival"]) - start) / 3600, 2),
+                    "roads": _text(stop.get("roads"))
+                    or (pf.roads.get(coach, "") if n == 1 else ""),
+                    **{c: centre[c] for c in pf.centre_extra},
+                    **_roster(pf, trip),
+                }
+            )
     out = pd.DataFrame(rows)
-    for column in ("boarding", "end", "return", "free_at"):  # plain datetimes and None (not NaT), like the dates
+    for column in (
+        "boarding",
+        "end",
+        "return",
+        "free_at",
+    ):  # plain datetimes and None (not NaT), like the dates
         if column in out:
             out[column] = pd.Series([rows[i][column] for i in range(len(rows))], dtype=object)
     for column in ("slot", "bay"):  # whole numbers, empty when the plan has none
         values = [rows[i][column] for i in range(len(rows))]
-        if column in out and all(v is None or isinstance(v, int) and not isinstance(v, bool) for v in values):
+        if column in out and all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values
+        ):
             out[column] = pd.array(values, dtype="Int64")
     return out
 
@@ -266,13 +359,39 @@ def centre_sheet_table(stops: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
     """One row per centre and arriving coach, in arrival order, with the places left after each arrival."""
     if stops.empty:
         return pd.DataFrame()
-    keep = ["centre_id", "centre_name", "commune", "departement", "day", "arrival_day", "arrival", "coach", "stop", *GROUP_KEYS,
-            "total", "households", "person_ids", "ride_h", *pf.centre_extra]
+    keep = [
+        "centre_id",
+        "centre_name",
+        "commune",
+        "departement",
+        "day",
+        "arrival_day",
+        "arrival",
+        "coach",
+        "stop",
+        *GROUP_KEYS,
+        "total",
+        "households",
+        "person_ids",
+        "ride_h",
+        *pf.centre_extra,
+    ]
     keep += [c for c in (pf.roster.columns if pf.roster is not None else []) if c not in keep]
     out = stops[keep].copy()
-    out.insert(4, "capacity", [int(pf.centres.at[c, "capacity"]) if c in pf.centres.index else 0 for c in out["centre_id"]])
+    out.insert(
+        4,
+        "capacity",
+        [
+            int(pf.centres.at[c, "capacity"]) if c in pf.centres.index else 0
+            for c in out["centre_id"]
+        ],
+    )
     out["_order"] = [(d, clock_seconds(a)) for d, a in zip(out["arrival_day"], out["arrival"])]
-    out = out.sort_values(["departement", "centre_id", "_order", "coach"]).drop(columns="_order").reset_index(drop=True)
+    out = (
+        out.sort_values(["departement", "centre_id", "_order", "coach"])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
     out["remaining"] = out["capacity"] - out.groupby("centre_id")["total"].cumsum()
     return out
 
@@ -281,22 +400,41 @@ def prefecture_table(arrivals: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
     """One row per department with arrivals and day: centres, places, coaches and people by group."""
     if arrivals.empty:
         return pd.DataFrame()
-    places = pf.centres.groupby(pf.centres["departement"].astype(str))["capacity"].agg(["size", "sum"])
+    places = pf.centres.groupby(pf.centres["departement"].astype(str))["capacity"].agg(
+        ["size", "sum"]
+    )
     names = pf.names.get("departement", {})
     rows = []
     for (dep, day), part in arrivals.groupby(["departement", "arrival_day"], sort=True):
-        rows.append({"departement": dep, "departement_name": names.get(str(dep), ""), "day": day,
-                     "centres": int(places.at[dep, "size"]) if dep in places.index else 0,
-                     "places": int(places.at[dep, "sum"]) if dep in places.index else 0,
-                     "centres_receiving": part["centre_id"].nunique(), "coaches": part["coach"].nunique(),
-                     **{g: int(part[g].sum()) for g in GROUP_KEYS}, "total": int(part["total"].sum()),
-                     "longest_ride_h": float(part["ride_h"].max())})
+        rows.append(
+            {
+                "departement": dep,
+                "departement_name": names.get(str(dep), ""),
+                "day": day,
+                "centres": int(places.at[dep, "size"]) if dep in places.index else 0,
+                "places": int(places.at[dep, "sum"]) if dep in places.index else 0,
+                "centres_receiving": part["centre_id"].nunique(),
+                "coaches": part["coach"].nunique(),
+                **{g: int(part[g].sum()) for g in GROUP_KEYS},
+                "total": int(part["total"].sum()),
+                "longest_ride_h": float(part["ride_h"].max()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 #: Columns of the readiness table (one row per department, from :func:`abri.readiness.prefecture_rows`).
-READINESS_COLUMNS = ["departement", "departement_name", "region", "centres", "places", *(f"places_{g}" for g in GROUP_KEYS),
-                     *(f"extra_{g}" for g in GROUP_KEYS), "extra", "needed_by"]
+READINESS_COLUMNS = [
+    "departement",
+    "departement_name",
+    "region",
+    "centres",
+    "places",
+    *(f"places_{g}" for g in GROUP_KEYS),
+    *(f"extra_{g}" for g in GROUP_KEYS),
+    "extra",
+    "needed_by",
+]
 
 
 def readiness_table(rows: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
@@ -316,12 +454,19 @@ def readiness_table(rows: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
     out["region"] = rows["region"].fillna("").astype(str).to_numpy() if "region" in rows else ""
     for column in READINESS_COLUMNS[3:-1]:
         try:
-            out[column] = pd.to_numeric(rows[column], errors="raise").fillna(0).astype(int).to_numpy()
+            out[column] = (
+                pd.to_numeric(rows[column], errors="raise").fillna(0).astype(int).to_numpy()
+            )
         except (ValueError, TypeError) as exc:
             msg = f"readiness rows, column {column!r}: {exc}; expected whole numbers of places"
             raise DataFileError(msg) from None
     try:
-        out["needed_by"] = [dt.date.fromisoformat(str(v)[:10]) if str(v or "")[:10] not in ("", "nan", "None") else None for v in rows["needed_by"]]
+        out["needed_by"] = [
+            dt.date.fromisoformat(str(v)[:10])
+            if str(v or "")[:10] not in ("", "nan", "None")
+            else None
+            for v in rows["needed_by"]
+        ]
     except ValueError as exc:
         msg = f"readiness rows, column 'needed_by': {exc}; expected a date YYYY-MM-DD or nothing"
         raise DataFileError(msg) from None
@@ -331,15 +476,25 @@ def readiness_table(rows: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
 def longest_rides(arrivals: pd.DataFrame, departement: str, n: int = LONGEST_RIDES) -> pd.DataFrame:
     """The `n` longest rides (departure to arrival) of coaches stopping in `departement`."""
     part = arrivals[arrivals["departement"] == departement]
-    return part.sort_values(["ride_h", "coach"], ascending=[False, True]).head(n)[["coach", "day", "centre_id", "centre_name", "arrival", "ride_h"]]
+    return part.sort_values(["ride_h", "coach"], ascending=[False, True]).head(n)[
+        ["coach", "day", "centre_id", "centre_name", "arrival", "ride_h"]
+    ]
 
 
 def centre_occupancy(arrivals: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
     """Each centre's places, people arriving and occupancy (%), indexed by centre id."""
-    arrived = arrivals.groupby("centre_id")["total"].sum() if len(arrivals) else pd.Series(dtype=int)
-    out = pf.centres[["id", "name", "departement", "region", "capacity"]].rename(columns={"id": "centre_id", "name": "centre_name"}).copy()
+    arrived = (
+        arrivals.groupby("centre_id")["total"].sum() if len(arrivals) else pd.Series(dtype=int)
+    )
+    out = (
+        pf.centres[["id", "name", "departement", "region", "capacity"]]
+        .rename(columns={"id": "centre_id", "name": "centre_name"})
+        .copy()
+    )
     out["people"] = out["centre_id"].map(arrived).fillna(0).astype(int)
-    out["occupancy_pct"] = (100 * out["people"] / out["capacity"].where(out["capacity"] > 0)).round(1).fillna(0.0)
+    out["occupancy_pct"] = (
+        (100 * out["people"] / out["capacity"].where(out["capacity"] > 0)).round(1).fillna(0.0)
+    )
     return out
 
 
@@ -350,19 +505,42 @@ def operation_table(stops: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
     by_trip = {str(t["coach"]): t for t in pf.trips}
     for day, part in stops.groupby("day", sort=True) if len(stops) else []:
         coaches = part["coach"].unique()
-        rows.append({"level": "day", "value": day, "value_name": "", "coaches": len(coaches),
-                     "centres_receiving": part["centre_id"].nunique(), **{g: int(part[g].sum()) for g in GROUP_KEYS},
-                     "total": int(part["total"].sum()), "coach_km": round(sum(float(by_trip[c].get("km", 0)) for c in coaches)),
-                     "longest_ride_h": float(part["ride_h"].max()), "places": None})
+        rows.append(
+            {
+                "level": "day",
+                "value": day,
+                "value_name": "",
+                "coaches": len(coaches),
+                "centres_receiving": part["centre_id"].nunique(),
+                **{g: int(part[g].sum()) for g in GROUP_KEYS},
+                "total": int(part["total"].sum()),
+                "coach_km": round(sum(float(by_trip[c].get("km", 0)) for c in coaches)),
+                "longest_ride_h": float(part["ride_h"].max()),
+                "places": None,
+            }
+        )
     names = pf.names.get("region", {})
     for region, part in occupancy.groupby(occupancy["region"].astype(str), sort=True):
         here = stops[stops["centre_id"].isin(part["centre_id"])] if len(stops) else stops
-        rows.append({"level": "region", "value": region, "value_name": names.get(region, ""), "coaches": here["coach"].nunique() if len(here) else 0,
-                     "centres_receiving": int((part["people"] > 0).sum()),
-                     **{g: int(here[g].sum()) if len(here) else 0 for g in GROUP_KEYS}, "total": int(part["people"].sum()),
-                     "coach_km": None, "longest_ride_h": float(here["ride_h"].max()) if len(here) else 0.0, "places": int(part["capacity"].sum())})
+        rows.append(
+            {
+                "level": "region",
+                "value": region,
+                "value_name": names.get(region, ""),
+                "coaches": here["coach"].nunique() if len(here) else 0,
+                "centres_receiving": int((part["people"] > 0).sum()),
+                **{g: int(here[g].sum()) if len(here) else 0 for g in GROUP_KEYS},
+                "total": int(part["people"].sum()),
+                "coach_km": None,
+                "longest_ride_h": float(here["ride_h"].max()) if len(here) else 0.0,
+                "places": int(part["capacity"].sum()),
+            }
+        )
     out = pd.DataFrame(rows)
-    for column in ("coach_km", "places"):  # empty where the figure does not apply (per day / per region)
+    for column in (
+        "coach_km",
+        "places",
+    ):  # empty where the figure does not apply (per day / per region)
         if column in out:
             out[column] = out[column].astype("Int64")
     return out

@@ -58,19 +58,29 @@ def capacity_summary(
     departements = load_departements(data_dir, simplified=True)
     communes = load_communes(data_dir)
     population = communes.groupby(by)["population"].sum()
-    areas = departements.set_index("code")[["nom", "region"]] if by == "departement" else load_regions(data_dir).set_index("code")[["nom"]]
+    areas = (
+        departements.set_index("code")[["nom", "region"]]
+        if by == "departement"
+        else load_regions(data_dir).set_index("code")[["nom"]]
+    )
     frame = pd.DataFrame(centres).copy()
     frame["allocated"] = frame["id"].map(allocated).fillna(0) if allocated is not None else 0
-    grouped = frame.groupby(by).agg(centres=("id", "size"), places=("capacity", "sum"), allocated=("allocated", "sum"))
+    grouped = frame.groupby(by).agg(
+        centres=("id", "size"), places=("capacity", "sum"), allocated=("allocated", "sum")
+    )
     out = areas.join(grouped, how="left").fillna({"centres": 0, "places": 0, "allocated": 0})
     out[["centres", "places"]] = out[["centres", "places"]].astype("int64")
     total = out["places"].sum()
     out["share_pct"] = (100 * out["places"] / total).round(2) if total else 0.0
     out["population"] = population.reindex(out.index).fillna(0).astype("int64")
-    out["places_per_10k"] = (1e4 * out["places"] / out["population"].where(out["population"] > 0)).round(2)
+    out["places_per_10k"] = (
+        1e4 * out["places"] / out["population"].where(out["population"] > 0)
+    ).round(2)
     if allocated is not None:
         out["allocated"] = out["allocated"].astype("int64")
-        out["occupancy_pct"] = (100 * out["allocated"] / out["places"].where(out["places"] > 0)).round(1)
+        out["occupancy_pct"] = (
+            100 * out["allocated"] / out["places"].where(out["places"] > 0)
+        ).round(1)
     else:
         out = out.drop(columns="allocated")
     if by == "region":
@@ -79,8 +89,14 @@ def capacity_summary(
         out["departements_without_centre"] = empty.reindex(out.index).fillna(0).astype("int64")
     out.index.name = by
     if geometry:
-        shapes = departements.set_index("code")["geometry"] if by == "departement" else load_regions(data_dir).set_index("code")["geometry"]
-        return gpd.GeoDataFrame(out, geometry=shapes.reindex(out.index).to_numpy(), crs=shapes.crs or "EPSG:4326")
+        shapes = (
+            departements.set_index("code")["geometry"]
+            if by == "departement"
+            else load_regions(data_dir).set_index("code")["geometry"]
+        )
+        return gpd.GeoDataFrame(
+            out, geometry=shapes.reindex(out.index).to_numpy(), crs=shapes.crs or "EPSG:4326"
+        )
     return out
 
 

@@ -37,14 +37,31 @@ from abri.inputs.values import (
     parse_number,
 )
 
-__all__ = ["ALIASES", "GROUP_ALIASES", "CentreChecker", "map_columns", "normalise_departement", "parse_clock", "parse_groups", "parse_number",
-           "read_centres", "write_centres"]
+__all__ = [
+    "ALIASES",
+    "GROUP_ALIASES",
+    "CentreChecker",
+    "map_columns",
+    "normalise_departement",
+    "parse_clock",
+    "parse_groups",
+    "parse_number",
+    "read_centres",
+    "write_centres",
+]
 
 #: Accepted header spellings (after :func:`normalise_header`) for each field.
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "centre_id", "id_centre", "code_centre", "identifiant", "ref"),
     "name": ("name", "nom", "nom_centre", "centre", "libelle"),
-    "capacity": ("capacity", "capacite", "places", "nb_places", "capacite_places", "places_disponibles"),
+    "capacity": (
+        "capacity",
+        "capacite",
+        "places",
+        "nb_places",
+        "capacite_places",
+        "places_disponibles",
+    ),
     "lon": ("lon", "longitude", "lng", "long", "x"),
     "lat": ("lat", "latitude", "y"),
     "insee": ("insee", "code_insee", "code_commune", "codgeo", "commune_insee"),
@@ -55,17 +72,41 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "departement": ("departement", "dept", "dep", "code_departement", "department"),
     "opens": ("opens", "open", "ouverture", "heure_ouverture", "reception_open", "accueil_debut"),
     "closes": ("closes", "close", "fermeture", "heure_fermeture", "reception_close", "accueil_fin"),
-    "opens_on": ("opens_on", "opening_date", "open_from", "ouverture_date", "date_ouverture", "ouvert_le", "ouvre_le"),
+    "opens_on": (
+        "opens_on",
+        "opening_date",
+        "open_from",
+        "ouverture_date",
+        "date_ouverture",
+        "ouvert_le",
+        "ouvre_le",
+    ),
 }
 TYPES = ("CAO", "CAOMI", "CADA", "HUDA", "PRAHDA", "CHU", "CHRS", "CPH", "AUTRE")
 COAST_TOLERANCE_M = 2_000.0
 OUTPUT_COLUMNS = [
-    "id", "name", "capacity", "type", "groups", "insee", "commune", "departement", "region",
-    "departement_declared", "opens", "closes", "opens_on", "lon", "lat", "row",
+    "id",
+    "name",
+    "capacity",
+    "type",
+    "groups",
+    "insee",
+    "commune",
+    "departement",
+    "region",
+    "departement_declared",
+    "opens",
+    "closes",
+    "opens_on",
+    "lon",
+    "lat",
+    "row",
 ]
 
 
-def map_columns(columns: list[str], *, path: str = "", aliases: dict[str, tuple[str, ...]] = ALIASES) -> dict[str, str]:
+def map_columns(
+    columns: list[str], *, path: str = "", aliases: dict[str, tuple[str, ...]] = ALIASES
+) -> dict[str, str]:
     """Map canonical field names to the file's own column names.
 
     Raises
@@ -80,15 +121,19 @@ def map_columns(columns: list[str], *, path: str = "", aliases: dict[str, tuple[
             if key not in names:
                 continue
             if field_name in found:
-                msg = (f"{path}: columns {found[field_name]!r} and {column!r} both give the {field_name} "
-                       f"(expected one column among {', '.join(names)}; rename or remove one)")
+                msg = (
+                    f"{path}: columns {found[field_name]!r} and {column!r} both give the {field_name} "
+                    f"(expected one column among {', '.join(names)}; rename or remove one)"
+                )
                 raise DataFileError(msg)
             found[field_name] = column
     return found
 
 
 def _missing_columns(columns: dict[str, str]) -> list[str]:
-    missing = [f"{f} (one of {', '.join(ALIASES[f])})" for f in ("id", "capacity") if f not in columns]
+    missing = [
+        f"{f} (one of {', '.join(ALIASES[f])})" for f in ("id", "capacity") if f not in columns
+    ]
     if not ({"lon", "lat"} <= columns.keys() or "insee" in columns or "commune" in columns):
         missing.append("a location: lon and lat, or insee, or postcode and commune")
     return missing
@@ -105,7 +150,9 @@ def _check_columns(table: RawTable, columns: dict[str, str]) -> None:
     missing = _missing_columns(columns)
     if missing:
         hint = table.layout_hint(_looks_like_header)
-        msg = f"{table.path}: missing column(s): {'; '.join(missing)}" + (f". Hint: {hint}" if hint else "")
+        msg = f"{table.path}: missing column(s): {'; '.join(missing)}" + (
+            f". Hint: {hint}" if hint else ""
+        )
         raise DataFileError(msg)
 
 
@@ -139,25 +186,61 @@ class CentreChecker:
         name = clean_text(row.cells.get("name", ""))
         key = identity_key(value)
         if value != raw.strip():
-            row.warn(self.path, self.col("id"), raw, f"an id of visible characters (read as {value!r}; removed or replaced: "
-                     f"{describe_changes(raw, value)})", "invisible-characters")
+            row.warn(
+                self.path,
+                self.col("id"),
+                raw,
+                f"an id of visible characters (read as {value!r}; removed or replaced: "
+                f"{describe_changes(raw, value)})",
+                "invisible-characters",
+            )
         if not value:
             row.error(self.path, self.col("id"), raw, "a non-empty centre id", "missing-id")
         elif key.upper() == ORIGIN:
-            row.error(self.path, self.col("id"), raw, f"an id other than {ORIGIN!r} (it names the coaches' origin)", "reserved-id")
+            row.error(
+                self.path,
+                self.col("id"),
+                raw,
+                f"an id other than {ORIGIN!r} (it names the coaches' origin)",
+                "reserved-id",
+            )
         elif key in self.seen_ids:
             first, first_value, first_cells = self.seen_ids[key]
             if first_cells == row.cells:
-                row.error(self.path, self.col("id"), raw, f"each centre once (the same record as row {first})", "duplicate-record")
+                row.error(
+                    self.path,
+                    self.col("id"),
+                    raw,
+                    f"each centre once (the same record as row {first})",
+                    "duplicate-record",
+                )
             elif first_value != value:
-                row.error(self.path, self.col("id"), raw, f"a unique id ({value!r} looks the same as {first_value!r} on row {first}: "
-                          f"{describe_lookalikes(value + first_value)})", "duplicate-id")
+                row.error(
+                    self.path,
+                    self.col("id"),
+                    raw,
+                    f"a unique id ({value!r} looks the same as {first_value!r} on row {first}: "
+                    f"{describe_lookalikes(value + first_value)})",
+                    "duplicate-id",
+                )
             else:
-                row.error(self.path, self.col("id"), raw, f"a unique id (already used on row {first})", "duplicate-id")
+                row.error(
+                    self.path,
+                    self.col("id"),
+                    raw,
+                    f"a unique id (already used on row {first})",
+                    "duplicate-id",
+                )
         else:
             self.seen_ids[key] = (row.number, value, dict(row.cells))
         if not name:
-            row.warn(self.path, self.col("name"), name, "a centre name (the id is used instead)", "missing-name")
+            row.warn(
+                self.path,
+                self.col("name"),
+                name,
+                "a centre name (the id is used instead)",
+                "missing-name",
+            )
         row.values["id"] = value
         row.values["name"] = name or value
 
@@ -167,31 +250,63 @@ class CentreChecker:
         try:
             number = parse_count(text) if text else None
         except ValueError:
-            row.error(self.path, column, text, "a whole number of places without a separator (1000, or 1 000 for one thousand; "
-                      "'1.000' and '1,000' are one thousand in French and one in English)", "ambiguous-capacity")
+            row.error(
+                self.path,
+                column,
+                text,
+                "a whole number of places without a separator (1000, or 1 000 for one thousand; "
+                "'1.000' and '1,000' are one thousand in French and one in English)",
+                "ambiguous-capacity",
+            )
             return
         if not text:
             row.error(self.path, column, text, "a number of places", "missing-capacity")
         elif number is None:
-            row.error(self.path, column, text, "a number of places (digits only)", "non-numeric-capacity")
+            row.error(
+                self.path, column, text, "a number of places (digits only)", "non-numeric-capacity"
+            )
         elif number <= 0:
             row.error(self.path, column, text, "a capacity greater than 0", "capacity-not-positive")
         elif not float(number).is_integer():
             row.error(self.path, column, text, "a whole number of places", "capacity-not-whole")
         elif number > MAX_CAPACITY:
-            row.error(self.path, column, text, f"at most {MAX_CAPACITY} places for one centre", "capacity-too-large")
+            row.error(
+                self.path,
+                column,
+                text,
+                f"at most {MAX_CAPACITY} places for one centre",
+                "capacity-too-large",
+            )
         else:
             row.values["capacity"] = int(number)
 
     def _check_type_and_groups(self, row: RowCheck) -> None:
         centre_type = row.cells.get("type", "").strip().upper() or "CAO"
         if centre_type not in TYPES:
-            row.warn(self.path, self.col("type"), row.cells["type"], f"one of {', '.join(TYPES)}", "unknown-type")
+            row.warn(
+                self.path,
+                self.col("type"),
+                row.cells["type"],
+                f"one of {', '.join(TYPES)}",
+                "unknown-type",
+            )
         groups, unknown = parse_groups(row.cells.get("groups", ""), centre_type)
         if unknown:
-            row.warn(self.path, self.col("groups"), row.cells["groups"], f"groups among {', '.join(GROUPS)}; ignored {unknown}", "unknown-group")
+            row.warn(
+                self.path,
+                self.col("groups"),
+                row.cells["groups"],
+                f"groups among {', '.join(GROUPS)}; ignored {unknown}",
+                "unknown-group",
+            )
         if not groups:
-            row.error(self.path, self.col("groups"), row.cells["groups"], f"at least one of {', '.join(GROUPS)}", "no-group")
+            row.error(
+                self.path,
+                self.col("groups"),
+                row.cells["groups"],
+                f"at least one of {', '.join(GROUPS)}",
+                "no-group",
+            )
         row.values["type"] = centre_type
         row.values["groups"] = ";".join(groups)
 
@@ -200,19 +315,37 @@ class CentreChecker:
             text = row.cells.get(field_name, "")
             value = parse_clock(text) if text else ""
             if value is None:
-                row.warn(self.path, self.col(field_name), text, "a time of day like 08:30 (the scenario's default hours apply)", "bad-hours")
+                row.warn(
+                    self.path,
+                    self.col(field_name),
+                    text,
+                    "a time of day like 08:30 (the scenario's default hours apply)",
+                    "bad-hours",
+                )
                 value = ""
             row.values[field_name] = value
-        opens, closes = row.values["opens"], row.values["closes"]
+        opens, closes = row.text("opens"), row.text("closes")
         if opens and closes and opens >= closes:
-            row.warn(self.path, self.col("closes"), row.cells["closes"], f"a closing time after the opening time {opens} (default hours apply)", "bad-hours")
+            row.warn(
+                self.path,
+                self.col("closes"),
+                row.cells["closes"],
+                f"a closing time after the opening time {opens} (default hours apply)",
+                "bad-hours",
+            )
             row.values["opens"] = row.values["closes"] = ""
 
     def _check_opening_date(self, row: RowCheck) -> None:
         text = row.cells.get("opens_on", "").strip()
         value = parse_date(text) if text else ""
         if value is None:
-            row.warn(self.path, self.col("opens_on"), text, "an opening date like 2016-10-24 or 24/10/2016 (ignored: counted as open)", "bad-date")
+            row.warn(
+                self.path,
+                self.col("opens_on"),
+                text,
+                "an opening date like 2016-10-24 or 24/10/2016 (ignored: counted as open)",
+                "bad-date",
+            )
             value = ""
         row.values["opens_on"] = value
 
@@ -223,10 +356,22 @@ class CentreChecker:
             return
         lookup, column, value = self._geocode(row)
         if lookup is None:
-            row.error(self.path, "location", "", "lon and lat, or an INSEE code, or a postcode and commune", "missing-location")
+            row.error(
+                self.path,
+                "location",
+                "",
+                "lon and lat, or an INSEE code, or a postcode and commune",
+                "missing-location",
+            )
             return
         if lookup.place is None:
-            row.error(self.path, column, value, f"a known commune ({lookup.detail})", f"{lookup.problem}-commune")
+            row.error(
+                self.path,
+                column,
+                value,
+                f"a known commune ({lookup.detail})",
+                f"{lookup.problem}-commune",
+            )
             return
         place = lookup.place
         row.values.update(lon=place.lon, lat=place.lat, insee=place.insee, commune=place.nom)
@@ -237,29 +382,57 @@ class CentreChecker:
         if insee:
             return self.gazetteer.by_insee(insee), self.col("insee"), insee
         if postcode:
-            return self.gazetteer.by_postcode(postcode, name=commune or None), self.col("postcode"), postcode
+            return (
+                self.gazetteer.by_postcode(postcode, name=commune or None),
+                self.col("postcode"),
+                postcode,
+            )
         if commune:
-            return self.gazetteer.by_name(commune, departement=dept or None), self.col("commune"), commune
+            return (
+                self.gazetteer.by_name(commune, departement=dept or None),
+                self.col("commune"),
+                commune,
+            )
         return None, "", ""
 
     def _check_lonlat(self, row: RowCheck, lon_text: str, lat_text: str) -> None:
         x, y = parse_number(lon_text), parse_number(lat_text)
         if x is not None and y is not None and 0 < x < 1.3e6 and 6.0e6 < y < 7.2e6:
-            row.error(self.path, f"{self.col('lon')}/{self.col('lat')}", f"{lon_text}, {lat_text}", "degrees of longitude and latitude "
-                      "(these look like Lambert-93 metres, EPSG:2154: convert them, or give a GeoPackage or GeoJSON with its CRS)",
-                      "lambert-coordinates")
+            row.error(
+                self.path,
+                f"{self.col('lon')}/{self.col('lat')}",
+                f"{lon_text}, {lat_text}",
+                "degrees of longitude and latitude "
+                "(these look like Lambert-93 metres, EPSG:2154: convert them, or give a GeoPackage or GeoJSON with its CRS)",
+                "lambert-coordinates",
+            )
             return
         found = {}
-        for axis, text, limit, example in (("lon", lon_text, 180, "2.3522"), ("lat", lat_text, 90, "48.8566")):
+        for axis, text, limit, example in (
+            ("lon", lon_text, 180, "2.3522"),
+            ("lat", lat_text, 90, "48.8566"),
+        ):
             what = "longitude" if axis == "lon" else "latitude"
             try:
                 value = parse_coordinate(text, axis=axis)
             except ValueError as exc:
                 why = f"; {exc}" if text else ""
-                row.error(self.path, self.col(axis), text, f"a {what} in decimal degrees like {example}{why}", f"{axis}-not-a-number")
+                row.error(
+                    self.path,
+                    self.col(axis),
+                    text,
+                    f"a {what} in decimal degrees like {example}{why}",
+                    f"{axis}-not-a-number",
+                )
                 continue
             if not -limit <= value <= limit:
-                row.error(self.path, self.col(axis), text, f"a {what} in degrees between -{limit} and {limit}", f"{axis}-out-of-range")
+                row.error(
+                    self.path,
+                    self.col(axis),
+                    text,
+                    f"a {what} in degrees between -{limit} and {limit}",
+                    f"{axis}-out-of-range",
+                )
                 continue
             found[axis] = value
         if len(found) == 2:
@@ -274,22 +447,29 @@ def _join_departements(points: gpd.GeoDataFrame, departements: gpd.GeoDataFrame)
     outside = codes.isna()
     if outside.any():
         near = gpd.sjoin_nearest(
-            points[outside].to_crs(LAMBERT93), departements[["code", "geometry"]].to_crs(LAMBERT93),
-            how="left", max_distance=COAST_TOLERANCE_M, distance_col="distance_m",
+            points[outside].to_crs(LAMBERT93),
+            departements[["code", "geometry"]].to_crs(LAMBERT93),
+            how="left",
+            max_distance=COAST_TOLERANCE_M,
+            distance_col="distance_m",
         )
         near = near[~near.index.duplicated()]
         codes[outside] = near["code"]
     return pd.DataFrame({"code": codes, "inside": ~outside}, index=points.index)
 
 
-def _spatial_checks(rows: list[RowCheck], path: str, departements: gpd.GeoDataFrame, columns: dict[str, str]) -> None:
+def _spatial_checks(
+    rows: list[RowCheck], path: str, departements: gpd.GeoDataFrame, columns: dict[str, str]
+) -> None:
     """Find each located row's department; fix swapped lon/lat; flag points outside France."""
     located = [r for r in rows if "lon" in r.values and not r.rejected]
     if not located:
         return
     lon = np.array([r.values["lon"] for r in located], dtype=float)
     lat = np.array([r.values["lat"] for r in located], dtype=float)
-    join = _join_departements(gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=WGS84), departements)
+    join = _join_departements(
+        gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=WGS84), departements
+    )
     missing = np.flatnonzero(join["code"].isna().to_numpy())
     swapped = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lat[missing], lon[missing]), crs=WGS84)
     swap_join = _join_departements(swapped, departements) if len(missing) else None
@@ -299,24 +479,46 @@ def _spatial_checks(rows: list[RowCheck], path: str, departements: gpd.GeoDataFr
         lon_col, lat_col = columns.get("lon", "lon"), columns.get("lat", "lat")
         text = f"{row.cells.get('lon', lon[i])}, {row.cells.get('lat', lat[i])}"
         if isinstance(code, str) and not join["inside"].iat[i]:
-            row.warn(path, f"{lon_col}/{lat_col}", text,
-                     f"a point inside a department (within {COAST_TOLERANCE_M / 1000:.0f} km of {code}, assigned to it)", "near-boundary")
+            row.warn(
+                path,
+                f"{lon_col}/{lat_col}",
+                text,
+                f"a point inside a department (within {COAST_TOLERANCE_M / 1000:.0f} km of {code}, assigned to it)",
+                "near-boundary",
+            )
         if not isinstance(code, str):
             k = int(np.searchsorted(missing, i))
             fixed = swap_join["code"].iat[k] if swap_join is not None else None
             if isinstance(fixed, str):
-                row.warn(path, f"{lon_col}/{lat_col}", text, "longitude then latitude (they look swapped; swapped back)", "lonlat-swapped")
+                row.warn(
+                    path,
+                    f"{lon_col}/{lat_col}",
+                    text,
+                    "longitude then latitude (they look swapped; swapped back)",
+                    "lonlat-swapped",
+                )
                 row.values["lon"], row.values["lat"] = lat[i], lon[i]
                 code = fixed
             else:
-                row.error(path, f"{lon_col}/{lat_col}", text, "a point inside a metropolitan French department", "outside-departements")
+                row.error(
+                    path,
+                    f"{lon_col}/{lat_col}",
+                    text,
+                    "a point inside a metropolitan French department",
+                    "outside-departements",
+                )
                 continue
         row.values["departement"] = code
         row.values["region"] = regions.get(code, "")
         declared = row.values.get("departement_declared", "")
         if declared and declared != code:
-            row.warn(path, columns.get("departement", "departement"), row.cells["departement"],
-                     f"the department the point lies in ({code})", "departement-mismatch")
+            row.warn(
+                path,
+                columns.get("departement", "departement"),
+                row.cells["departement"],
+                f"the department the point lies in ({code})",
+                "departement-mismatch",
+            )
 
 
 def _check_duplicates(rows: list[RowCheck], path: str, columns: dict[str, str]) -> None:
@@ -328,12 +530,21 @@ def _check_duplicates(rows: list[RowCheck], path: str, columns: dict[str, str]) 
     for row in rows:
         if row.rejected:
             continue
-        key = (normalise_name(identity_key(str(row.values["name"]))), round(float(row.values["lon"]), 4), round(float(row.values["lat"]), 4))
+        key = (
+            normalise_name(identity_key(str(row.values["name"]))),
+            round(row.float_value("lon"), 4),
+            round(row.float_value("lat"), 4),
+        )
         if key in seen:
             first, first_id = seen[key]
-            row.warn(path, columns.get("name", "name"), str(row.values["name"]),
-                     f"a name not shared with another centre at the same place (row {first}, id {first_id!r}; "
-                     f"kept, as the id differs)", "same-name-and-place")
+            row.warn(
+                path,
+                columns.get("name", "name"),
+                str(row.values["name"]),
+                f"a name not shared with another centre at the same place (row {first}, id {first_id!r}; "
+                f"kept, as the id differs)",
+                "same-name-and-place",
+            )
         else:
             seen[key] = (row.number, str(row.values["id"]))
 
@@ -375,7 +586,9 @@ def read_centres(
     file = str(path)
     columns = map_columns(list(table.frame.columns), path=file)
     _check_columns(table, columns)
-    check_count("centres", len(table.rows), MAX_CENTRES, source=file, advice="split the list by region")
+    check_count(
+        "centres", len(table.rows), MAX_CENTRES, source=file, advice="split the list by region"
+    )
     gazetteer = Gazetteer.from_data_dir(data_dir)
     departements = load_departements(data_dir)
     rows = table.row_checks(columns)
@@ -384,21 +597,48 @@ def read_centres(
         checker.check(row)
     _spatial_checks(rows, file, departements, columns)
     _check_duplicates(rows, file, columns)
-    report = ValidationReport.from_rows(file, table.frame, rows, file_problems=table.file_problems())
+    report = ValidationReport.from_rows(
+        file, table.frame, rows, file_problems=table.file_problems()
+    )
     return _centres_frame(table.frame, rows, columns), report
 
 
-def _centres_frame(frame: pd.DataFrame, rows: list[RowCheck], columns: dict[str, str]) -> gpd.GeoDataFrame:
+def _centres_frame(
+    frame: pd.DataFrame, rows: list[RowCheck], columns: dict[str, str]
+) -> gpd.GeoDataFrame:
     kept = [i for i, r in enumerate(rows) if not r.rejected]
-    data = pd.DataFrame([{**rows[i].values, "row": rows[i].number} for i in kept], columns=OUTPUT_COLUMNS)
+    data = pd.DataFrame(
+        [{**rows[i].values, "row": rows[i].number} for i in kept], columns=OUTPUT_COLUMNS
+    )
     data["capacity"] = data["capacity"].astype("int64")
-    for col in ("insee", "commune", "type", "groups", "departement_declared", "opens", "closes", "opens_on"):
+    for col in (
+        "insee",
+        "commune",
+        "type",
+        "groups",
+        "departement_declared",
+        "opens",
+        "closes",
+        "opens_on",
+    ):
         data[col] = data[col].astype(object).fillna("").astype(str)
     own = {c for c in columns.values()}
-    extras = [c for c in frame.columns if c not in own and not c.startswith("__") and normalise_header(c) not in OUTPUT_COLUMNS]
+    extras = [
+        c
+        for c in frame.columns
+        if c not in own and not c.startswith("__") and normalise_header(c) not in OUTPUT_COLUMNS
+    ]
     if extras:  # all at once: a wide file is not built column by column
         extra = frame[extras].iloc[kept].reset_index(drop=True)
-        data = pd.concat([data, extra.rename(columns=lambda c: f"{c}_text" if normalise_header(c) == "geometry" else c)], axis=1)
+        data = pd.concat(
+            [
+                data,
+                extra.rename(
+                    columns=lambda c: f"{c}_text" if normalise_header(c) == "geometry" else c
+                ),
+            ],
+            axis=1,
+        )
     geometry = gpd.points_from_xy(data["lon"].astype(float), data["lat"].astype(float))
     return gpd.GeoDataFrame(data, geometry=geometry, crs=WGS84)
 
@@ -411,8 +651,16 @@ def write_centres(centres: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pa
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return write_frame(path, pd.DataFrame(centres.drop(columns="geometry")))
-    if suffix in {".geojson", ".json", ".gpkg"}:  # a column named like GeoPackage's feature id is kept under another name
-        reserved = {c: f"{c}_value" for c in centres.columns if suffix == ".gpkg" and str(c).lower() in ("fid", "ogc_fid")}
+    if suffix in {
+        ".geojson",
+        ".json",
+        ".gpkg",
+    }:  # a column named like GeoPackage's feature id is kept under another name
+        reserved = {
+            c: f"{c}_value"
+            for c in centres.columns
+            if suffix == ".gpkg" and str(c).lower() in ("fid", "ogc_fid")
+        }
         return write_frame(path, centres.rename(columns=reserved))
     msg = f"{path}: unsupported output type {suffix!r}; expected .csv, .geojson or .gpkg"
     raise DataFileError(msg)

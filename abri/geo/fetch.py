@@ -41,9 +41,28 @@ GEOFABRIK = "https://download.geofabrik.de/europe/france"
 TRAVELMAPPING = "https://github.com/TravelMapping/HighwayData/archive/refs/heads/master.zip"
 #: Regions of Geofabrik's France extracts (``abri data fetch osm:nord-pas-de-calais``).
 OSM_REGIONS = (
-    "alsace", "aquitaine", "auvergne", "basse-normandie", "bourgogne", "bretagne", "centre", "champagne-ardenne", "corse",
-    "franche-comte", "haute-normandie", "ile-de-france", "languedoc-roussillon", "limousin", "lorraine", "midi-pyrenees",
-    "nord-pas-de-calais", "pays-de-la-loire", "picardie", "poitou-charentes", "provence-alpes-cote-d-azur", "rhone-alpes",
+    "alsace",
+    "aquitaine",
+    "auvergne",
+    "basse-normandie",
+    "bourgogne",
+    "bretagne",
+    "centre",
+    "champagne-ardenne",
+    "corse",
+    "franche-comte",
+    "haute-normandie",
+    "ile-de-france",
+    "languedoc-roussillon",
+    "limousin",
+    "lorraine",
+    "midi-pyrenees",
+    "nord-pas-de-calais",
+    "pays-de-la-loire",
+    "picardie",
+    "poitou-charentes",
+    "provence-alpes-cote-d-azur",
+    "rhone-alpes",
 )
 
 
@@ -71,7 +90,9 @@ class Source:
 
     target: str  # path inside the data directory
     files: tuple[File, ...]
-    convert: Callable[[list[Path], Path], None] | None = None  # publisher files -> target (default: copy the one file)
+    convert: Callable[[list[Path], Path], None] | None = (
+        None  # publisher files -> target (default: copy the one file)
+    )
     description: str = ""
     publisher: str = ""
     extra: dict[str, str] = field(default_factory=dict)
@@ -96,22 +117,40 @@ def communes_from_publishers(files: list[Path], out: Path) -> None:
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         msg = f"{etalab_path.name} / {polygons_path.name}: not the publishers' formats (Etalab JSON list, GeoJSON polygons): {exc}"
         raise FetchError(msg) from exc
-    for frame, name, cols in ((etalab, etalab_path.name, ("code", "departement", "region", "codesPostaux", "population")),
-                              (polygons, polygons_path.name, ("code", "nom"))):
+    for frame, name, cols in (
+        (etalab, etalab_path.name, ("code", "departement", "region", "codesPostaux", "population")),
+        (polygons, polygons_path.name, ("code", "nom")),
+    ):
         missing = [c for c in cols if c not in frame.columns]
         if missing:
-            msg = f"{name}: missing field(s) {', '.join(missing)}; the publisher's format has changed"
+            msg = (
+                f"{name}: missing field(s) {', '.join(missing)}; the publisher's format has changed"
+            )
             raise FetchError(msg)
     if "type" in etalab.columns:
         etalab = etalab[etalab["type"] == "commune-actuelle"]
     points = polygons.to_crs(LAMBERT93).representative_point().to_crs(WGS84)
-    table = pd.DataFrame({"code": polygons["code"].astype(str), "nom": polygons["nom"], "lon": points.x.round(5), "lat": points.y.round(5)})
-    info = etalab.set_index(etalab["code"].astype(str))[["departement", "region", "codesPostaux", "population"]]
+    table = pd.DataFrame(
+        {
+            "code": polygons["code"].astype(str),
+            "nom": polygons["nom"],
+            "lon": points.x.round(5),
+            "lat": points.y.round(5),
+        }
+    )
+    info = etalab.set_index(etalab["code"].astype(str))[
+        ["departement", "region", "codesPostaux", "population"]
+    ]
     table = table.join(info, on="code")
-    table["departement"] = table["departement"].fillna(table["code"].str[:3].where(table["code"].str.startswith("97"),
-                                                                                   table["code"].str[:2]))
-    table["codes_postaux"] = table.pop("codesPostaux").map(lambda v: " ".join(v) if isinstance(v, list) else "")
-    table = table[["code", "nom", "departement", "region", "codes_postaux", "population", "lon", "lat"]].sort_values("code")
+    table["departement"] = table["departement"].fillna(
+        table["code"].str[:3].where(table["code"].str.startswith("97"), table["code"].str[:2])
+    )
+    table["codes_postaux"] = table.pop("codesPostaux").map(
+        lambda v: " ".join(v) if isinstance(v, list) else ""
+    )
+    table = table[
+        ["code", "nom", "departement", "region", "codes_postaux", "population", "lon", "lat"]
+    ].sort_values("code")
     with atomic_path(out) as tmp:
         table.to_csv(tmp, index=False)
 
@@ -119,12 +158,19 @@ def communes_from_publishers(files: list[Path], out: Path) -> None:
 #: TravelMapping systems of each road set, and the OSM road class each system is written with.
 ROAD_SYSTEMS: dict[str, tuple[tuple[str, str], ...]] = {
     "france-major-roads": ((r"fraa", "motorway"), (r"fran", "trunk")),
-    "france-all-roads": ((r"fraa", "motorway"), (r"fran", "trunk"), (r"fra[a-z]{3}d\w*", "secondary"), (r"fra[a-z]{3}m\w*", "tertiary")),
+    "france-all-roads": (
+        (r"fraa", "motorway"),
+        (r"fran", "trunk"),
+        (r"fra[a-z]{3}d\w*", "secondary"),
+        (r"fra[a-z]{3}m\w*", "tertiary"),
+    ),
     "europe-e-roads": ((r"eure", "trunk"),),
 }
 
 
-def roads_from_travelmapping(systems: tuple[tuple[str, str], ...]) -> Callable[[list[Path], Path], None]:
+def roads_from_travelmapping(
+    systems: tuple[tuple[str, str], ...],
+) -> Callable[[list[Path], Path], None]:
     """A converter from TravelMapping's HighwayData archive (zip) to the pack's OSM XML for these systems.
 
     Each route file (``.wpt``: a waypoint label and an OSM permalink per line)
@@ -141,7 +187,11 @@ def roads_from_travelmapping(systems: tuple[tuple[str, str], ...]) -> Callable[[
 
         with zipfile.ZipFile(files[0]) as archive:
             names = archive.namelist()
-            csvs = {n.rsplit("/", 1)[-1][:-4]: n for n in names if "/hwy_data/_systems/" in f"/{n}" and n.endswith(".csv")}
+            csvs = {
+                n.rsplit("/", 1)[-1][:-4]: n
+                for n in names
+                if "/hwy_data/_systems/" in f"/{n}" and n.endswith(".csv")
+            }
             base = next((n.split("hwy_data/_systems/")[0] for n in csvs.values()), None)
             if base is None:
                 msg = f"{files[0].name}: no hwy_data/_systems/ folder; not a TravelMapping HighwayData archive"
@@ -149,7 +199,9 @@ def roads_from_travelmapping(systems: tuple[tuple[str, str], ...]) -> Callable[[
             nodes: dict[tuple[str, str], int] = {}
             ways: list[tuple[list[int], str, str, str]] = []
             for system in sorted(csvs):
-                highway = next((cls for pattern, cls in systems if re.fullmatch(pattern, system)), None)
+                highway = next(
+                    (cls for pattern, cls in systems if re.fullmatch(pattern, system)), None
+                )
                 if highway is None or system.endswith("_con"):
                     continue
                 rows = archive.read(csvs[system]).decode("utf-8").splitlines()[1:]
@@ -173,14 +225,24 @@ def roads_from_travelmapping(systems: tuple[tuple[str, str], ...]) -> Callable[[
         if not ways:
             msg = f"{files[0].name}: no route of the systems {', '.join(p for p, _ in systems)}"
             raise FetchError(msg)
-        lines = ["<?xml version='1.0' encoding='UTF-8'?>", "<osm version='0.6' generator='abri wpt_to_osm'>"]
-        lines += [f"  <node id='{i}' lat='{lat}' lon='{lon}' version='1'/>" for (lat, lon), i in nodes.items()]
+        lines = [
+            "<?xml version='1.0' encoding='UTF-8'?>",
+            "<osm version='0.6' generator='abri wpt_to_osm'>",
+        ]
+        lines += [
+            f"  <node id='{i}' lat='{lat}' lon='{lon}' version='1'/>"
+            for (lat, lon), i in nodes.items()
+        ]
         for number, (refs, highway, route, system) in enumerate(ways, 1):
             lines.append(f"  <way id='{number}' version='1'>")
             lines += [f"    <nd ref='{r}'/>" for r in refs]
-            lines += [f"    <tag k='highway' v={quoteattr(highway)}/>", f"    <tag k='ref' v={quoteattr(route)}/>",
-                      f"    <tag k='name' v={quoteattr(route)}/>", f"    <tag k='source' v={quoteattr('TravelMapping HighwayData ' + system)}/>",
-                      "  </way>"]
+            lines += [
+                f"    <tag k='highway' v={quoteattr(highway)}/>",
+                f"    <tag k='ref' v={quoteattr(route)}/>",
+                f"    <tag k='name' v={quoteattr(route)}/>",
+                f"    <tag k='source' v={quoteattr('TravelMapping HighwayData ' + system)}/>",
+                "  </way>",
+            ]
         lines.append("</osm>\n")
         data = "\n".join(lines).encode("utf-8")
         with atomic_path(out) as tmp:
@@ -190,25 +252,51 @@ def roads_from_travelmapping(systems: tuple[tuple[str, str], ...]) -> Callable[[
 
 
 def _france_geojson(target: str, remote: str, sha256: str, description: str) -> Source:
-    return Source(target, (File(f"{FRANCE_GEOJSON}/{remote}", sha256),), description=description,
-                  publisher="IGN ADMIN EXPRESS 2018 via france-geojson (Licence Ouverte)")
+    return Source(
+        target,
+        (File(f"{FRANCE_GEOJSON}/{remote}", sha256),),
+        description=description,
+        publisher="IGN ADMIN EXPRESS 2018 via france-geojson (Licence Ouverte)",
+    )
 
 
 #: Every fetchable dataset. The boundary files are pinned to the data pack's checksums.
 SOURCES: dict[str, Source] = {
-    "departements": _france_geojson(DATASETS["departements"][0], "departements.geojson",
-                                    "6f551c26ebe6a02ebbab47ca4309b03a8a6c5b24d454713a00d921210c105279", DATASETS["departements"][1]),
-    "departements-simplifie": _france_geojson(DATASETS["departements-simplifie"][0], "departements-version-simplifiee.geojson",
-                                              "c08a1ad48299763b50ef649f05a911c1021500c94719a1aa22a9d06191e43fc3",
-                                              DATASETS["departements-simplifie"][1]),
-    "regions-simplifie": _france_geojson(DATASETS["regions-simplifie"][0], "regions-version-simplifiee.geojson",
-                                         "3ad10f703df5dd1807062846f9dec05e4b5577da76177eedc548a7dbeb0e93c4", DATASETS["regions-simplifie"][1]),
-    "communes": Source(DATASETS["communes"][0], (File(f"{ETALAB}/communes.json"), File(f"{FRANCE_GEOJSON}/communes.geojson")),
-                       convert=communes_from_publishers, description=DATASETS["communes"][1],
-                       publisher="Etalab decoupage-administratif 6.0.0 + IGN 2018 polygons (Licence Ouverte)"),
-    **{name: Source(DATASETS[name][0], (File(TRAVELMAPPING),), convert=roads_from_travelmapping(systems),
-                    description=DATASETS[name][1], publisher="TravelMapping HighwayData (waypoints referencing OpenStreetMap, ODbL)")
-       for name, systems in ROAD_SYSTEMS.items()},
+    "departements": _france_geojson(
+        DATASETS["departements"][0],
+        "departements.geojson",
+        "6f551c26ebe6a02ebbab47ca4309b03a8a6c5b24d454713a00d921210c105279",
+        DATASETS["departements"][1],
+    ),
+    "departements-simplifie": _france_geojson(
+        DATASETS["departements-simplifie"][0],
+        "departements-version-simplifiee.geojson",
+        "c08a1ad48299763b50ef649f05a911c1021500c94719a1aa22a9d06191e43fc3",
+        DATASETS["departements-simplifie"][1],
+    ),
+    "regions-simplifie": _france_geojson(
+        DATASETS["regions-simplifie"][0],
+        "regions-version-simplifiee.geojson",
+        "3ad10f703df5dd1807062846f9dec05e4b5577da76177eedc548a7dbeb0e93c4",
+        DATASETS["regions-simplifie"][1],
+    ),
+    "communes": Source(
+        DATASETS["communes"][0],
+        (File(f"{ETALAB}/communes.json"), File(f"{FRANCE_GEOJSON}/communes.geojson")),
+        convert=communes_from_publishers,
+        description=DATASETS["communes"][1],
+        publisher="Etalab decoupage-administratif 6.0.0 + IGN 2018 polygons (Licence Ouverte)",
+    ),
+    **{
+        name: Source(
+            DATASETS[name][0],
+            (File(TRAVELMAPPING),),
+            convert=roads_from_travelmapping(systems),
+            description=DATASETS[name][1],
+            publisher="TravelMapping HighwayData (waypoints referencing OpenStreetMap, ODbL)",
+        )
+        for name, systems in ROAD_SYSTEMS.items()
+    },
 }
 
 
@@ -218,8 +306,12 @@ def osm_source(region: str) -> Source:
         msg = f"unknown OSM region {region!r}; known: {', '.join(OSM_REGIONS)}"
         raise FetchError(msg)
     url = f"{GEOFABRIK}/{region}-latest.osm.pbf"
-    return Source(f"roads/{region}-latest.osm.pbf", (File(url, md5_url=f"{url}.md5"),),
-                  description=f"OpenStreetMap extract, {region}", publisher="Geofabrik (ODbL)")
+    return Source(
+        f"roads/{region}-latest.osm.pbf",
+        (File(url, md5_url=f"{url}.md5"),),
+        description=f"OpenStreetMap extract, {region}",
+        publisher="Geofabrik (ODbL)",
+    )
 
 
 def source_for(name: str) -> Source:
@@ -237,14 +329,24 @@ def _url(file: File, mirror: str | None, url: str | None = None) -> str:
     return f"{mirror.rstrip('/')}/{url.rsplit('/', 1)[-1]}" if mirror else url
 
 
-def _download(url: str, known_hash: str | None, folder: Path, *, timeout: float, progress: bool) -> Path:
+def _download(
+    url: str, known_hash: str | None, folder: Path, *, timeout: float, progress: bool
+) -> Path:
     import pooch
 
     name = url.rsplit("/", 1)[-1]
     pooch.get_logger().setLevel("WARNING")
     try:
-        return Path(pooch.retrieve(url, known_hash=known_hash, fname=name, path=folder, progressbar=progress,
-                                   downloader=pooch.HTTPDownloader(timeout=timeout, progressbar=progress)))
+        return Path(
+            pooch.retrieve(
+                url,
+                known_hash=known_hash,
+                fname=name,
+                path=folder,
+                progressbar=progress,
+                downloader=pooch.HTTPDownloader(timeout=timeout, progressbar=progress),
+            )
+        )
     except ValueError as exc:  # pooch: hash mismatch (the file is deleted)
         msg = f"{url}: refused, the downloaded file does not match its checksum ({exc}); nothing written"
         raise FetchError(msg) from exc
@@ -256,11 +358,19 @@ def _download(url: str, known_hash: str | None, folder: Path, *, timeout: float,
 def _record_checksum(root: Path, relative: str, digest: str) -> None:
     sums = read_checksums(root)
     sums[relative] = digest
-    write_text_atomic(root / "SHA256SUMS", "".join(f"{h}  ./{p}\n" for p, h in sorted(sums.items())))
+    write_text_atomic(
+        root / "SHA256SUMS", "".join(f"{h}  ./{p}\n" for p, h in sorted(sums.items()))
+    )
 
 
-def fetch_dataset(name: str, data_dir: str | os.PathLike[str] | None = None, *, mirror: str | None = None,
-                  timeout: float = 60.0, progress: bool = False) -> Path:
+def fetch_dataset(
+    name: str,
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    mirror: str | None = None,
+    timeout: float = 60.0,
+    progress: bool = False,
+) -> Path:
     """Download dataset `name` from its publisher (or `mirror`) into the data directory; return its path.
 
     Raises
@@ -285,16 +395,24 @@ def fetch_dataset(name: str, data_dir: str | os.PathLike[str] | None = None, *, 
         for file in source.files:
             known = f"sha256:{file.sha256}" if file.sha256 else None
             if file.md5_url:
-                md5_file = _download(_url(file, mirror, file.md5_url), None, staging, timeout=timeout, progress=False)
+                md5_file = _download(
+                    _url(file, mirror, file.md5_url), None, staging, timeout=timeout, progress=False
+                )
                 md5 = md5_file.read_text(encoding="ascii", errors="replace").split()
                 if not md5 or len(md5[0]) != 32:
                     msg = f"{_url(file, mirror, file.md5_url)}: not a checksum file"
                     raise FetchError(msg)
                 known = f"md5:{md5[0]}"
             try:
-                paths.append(_download(_url(file, mirror), known, staging, timeout=timeout, progress=progress))
+                paths.append(
+                    _download(
+                        _url(file, mirror), known, staging, timeout=timeout, progress=progress
+                    )
+                )
             except FetchError as exc:
-                raise FetchError(f"{name}: {exc}. Without internet, copy the data pack into {root}") from exc
+                raise FetchError(
+                    f"{name}: {exc}. Without internet, copy the data pack into {root}"
+                ) from exc
         if source.convert is None:
             with atomic_path(target) as tmp:
                 shutil.copyfile(paths[0], tmp)
@@ -303,7 +421,9 @@ def fetch_dataset(name: str, data_dir: str | os.PathLike[str] | None = None, *, 
                 source.convert(paths, target)
             except FetchError:
                 raise
-            except Exception as exc:  # a publisher's file abri cannot convert, whatever the parser raises
+            except (
+                Exception
+            ) as exc:  # a publisher's file abri cannot convert, whatever the parser raises
                 msg = f"{name}: cannot convert the publisher's files ({type(exc).__name__}: {exc}); nothing written"
                 raise FetchError(msg) from exc
     finally:

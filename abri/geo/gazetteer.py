@@ -102,7 +102,14 @@ class Gazetteer:
         return _gazetteer(str(dataset_path("communes", data_dir)))
 
     def _place(self, row: pd.Series) -> Place:
-        return Place(row["code"], row["nom"], row["departement"], row["region"], float(row["lon"]), float(row["lat"]))
+        return Place(
+            row["code"],
+            row["nom"],
+            row["departement"],
+            row["region"],
+            float(row["lon"]),
+            float(row["lat"]),
+        )
 
     def by_insee(self, code: str) -> Lookup:
         """The commune with INSEE code `code` (5 characters, e.g. ``62193`` or ``2A004``)."""
@@ -117,11 +124,15 @@ class Gazetteer:
         if len(rows) == 0:
             return Lookup(None, "unknown", f"no commune matches {what}")
         if len(rows) > 1:
-            listed = ", ".join(f"{r.nom} ({r.code}, dept {r.departement})" for r in rows.head(6).itertuples())
+            listed = ", ".join(
+                f"{r.nom} ({r.code}, dept {r.departement})" for r in rows.head(6).itertuples()
+            )
             return Lookup(None, "ambiguous", f"{len(rows)} communes match {what}: {listed}")
         return Lookup(self._place(rows.iloc[0]))
 
-    def by_name(self, name: str, *, departement: str | None = None, postcode: str | None = None) -> Lookup:
+    def by_name(
+        self, name: str, *, departement: str | None = None, postcode: str | None = None
+    ) -> Lookup:
         """The commune called `name`, narrowed by `departement` and/or `postcode` when names repeat."""
         idx = self._by_key.get(normalise_name(name))
         rows = self._communes.iloc[idx] if idx is not None else self._communes.iloc[[]]

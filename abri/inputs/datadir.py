@@ -35,10 +35,12 @@ DATASETS: dict[str, tuple[str, str]] = {
     "communes": ("communes/communes.csv", "commune gazetteer (INSEE)"),
     "france-major-roads": ("roads/france-major-roads.osm", "autoroutes and routes nationales"),
     "france-all-roads": ("roads/france-all-roads.osm.bz2", "all mapped road classes, France"),
-    "hauts-de-france-roads": ("roads/hauts-de-france-roads.osm.bz2", "all classes, Hauts-de-France"),
+    "hauts-de-france-roads": (
+        "roads/hauts-de-france-roads.osm.bz2",
+        "all classes, Hauts-de-France",
+    ),
     "europe-e-roads": ("roads/europe-e-roads.osm.bz2", "international E-roads, Europe"),
 }
-
 
 
 def installed(package_dir: Path = PACKAGE_DIR) -> bool:
@@ -68,8 +70,10 @@ def user_cache_dir() -> Path:
 def how_to_get(root: Path | None = None) -> str:
     """What to do when the data is missing, naming the real directory searched."""
     root = root or resolve_data_dir()
-    return (f"Fetch the data from its publishers with `abri data fetch --all` (needs internet; writes into {root}), or copy the abri data pack there, "
-            f"or point abri at a data pack with --data-dir DIR or the {ENV_VAR} environment variable.")
+    return (
+        f"Fetch the data from its publishers with `abri data fetch --all` (needs internet; writes into {root}), or copy the abri data pack there, "
+        f"or point abri at a data pack with --data-dir DIR or the {ENV_VAR} environment variable."
+    )
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -144,7 +148,9 @@ class DatasetStatus:
     checksum: str  # "verified", "MISMATCH", "not listed", "-" (missing)
 
 
-def data_status(data_dir: str | os.PathLike[str] | None = None, *, verify: bool = True) -> list[DatasetStatus]:
+def data_status(
+    data_dir: str | os.PathLike[str] | None = None, *, verify: bool = True
+) -> list[DatasetStatus]:
     """Presence, size and checksum state of every dataset in the data directory."""
     root = resolve_data_dir(data_dir)
     expected = read_checksums(root)

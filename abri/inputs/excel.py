@@ -37,8 +37,14 @@ def _sheet_records(ws: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
 
     workbook = ws.parent
     with ws._get_source() as source:
-        parser = WorkSheetParser(source, ws._shared_strings, data_only=True, epoch=workbook.epoch,
-                                 date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
         count = 0
         for number, cells in parser.parse():
             values = {c["column"]: format_cell(c["value"]) for c in cells}
@@ -47,11 +53,19 @@ def _sheet_records(ws: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
                 continue
             widest = max(values)
             if widest > MAX_COLUMNS:
-                msg = (f"{path}, sheet {ws.title!r}: a value in cell {get_column_letter(widest)}{number}; "
-                       f"abri reads at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})")
+                msg = (
+                    f"{path}, sheet {ws.title!r}: a value in cell {get_column_letter(widest)}{number}; "
+                    f"abri reads at most {MAX_COLUMNS} columns (A to {get_column_letter(MAX_COLUMNS)})"
+                )
                 raise DataFileError(msg)
             count += 1
-            check_count("rows", count, MAX_ROWS + 1, source=f"{path}, sheet {ws.title!r}", advice="split the file")
+            check_count(
+                "rows",
+                count,
+                MAX_ROWS + 1,
+                source=f"{path}, sheet {ws.title!r}",
+                advice="split the file",
+            )
             row = [""] * widest
             for k, v in values.items():
                 row[k - 1] = v
@@ -82,7 +96,9 @@ def read_excel_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
             others = [n for n in names if n != title]
             msg = f"{path}: sheet {title!r} is empty" + (
                 f"; the workbook also holds {', '.join(map(repr, others))} (move the list to the first sheet, or choose one with --sheet)"
-                if others else "; expected a header row and at least one data row")
+                if others
+                else "; expected a header row and at least one data row"
+            )
             raise DataFileError(msg)
     finally:
         workbook.close()

@@ -50,11 +50,18 @@ def check_count(what: str, count: int, limit: int, *, source: str, advice: str =
         `count` is above `limit`.
     """
     if count > limit:
-        msg = f"{source}: {count:,} {what}; abri reads at most {limit:,}" + (f" ({advice})" if advice else "")
+        msg = f"{source}: {count:,} {what}; abri reads at most {limit:,}" + (
+            f" ({advice})" if advice else ""
+        )
         raise DataFileError(msg)
 
 
 def check_matrix(points: int, *, source: str) -> None:
     """Refuse a full travel-time matrix of `points` x `points` above :data:`MAX_MATRIX_POINTS`."""
-    check_count("points for a full travel-time matrix (origin and centres)", points, MAX_MATRIX_POINTS, source=source,
-                advice=f"{points:,} x {points:,} would need {16 * points * points / 1e9:,.1f} GB; split the list by region")
+    check_count(
+        "points for a full travel-time matrix (origin and centres)",
+        points,
+        MAX_MATRIX_POINTS,
+        source=source,
+        advice=f"{points:,} x {points:,} would need {16 * points * points / 1e9:,.1f} GB; split the list by region",
+    )

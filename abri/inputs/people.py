@@ -23,7 +23,14 @@ from abri.geo.centres import map_columns
 from abri.inputs.limits import MAX_ROWS, check_count
 from abri.inputs.readers import RawTable, normalise_header, read_cells
 from abri.inputs.report import RowCheck, ValidationReport
-from abri.inputs.values import GROUP_ALIASES, clean_text, describe_changes, describe_lookalikes, identity_key, parse_day
+from abri.inputs.values import (
+    GROUP_ALIASES,
+    clean_text,
+    describe_changes,
+    describe_lookalikes,
+    identity_key,
+    parse_day,
+)
 
 PEOPLE_COLUMNS = ("person_id", "day", "group", "household", "pref1", "pref2")
 PEOPLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -44,15 +51,27 @@ def _group_key(text: str) -> str:
 def _check_columns(table: RawTable, columns: dict[str, str]) -> None:
     missing = [c for c in ("person_id", "day", "group") if c not in columns]
     if missing:
-        hint = table.layout_hint(lambda cells: {"person_id", "day", "group"} <= map_columns(cells, aliases=PEOPLE_ALIASES).keys())
-        msg = f"{table.path}: missing column(s) {missing}; expected {list(PEOPLE_COLUMNS)}" + (f". Hint: {hint}" if hint else "")
+        hint = table.layout_hint(
+            lambda cells: (
+                {"person_id", "day", "group"} <= map_columns(cells, aliases=PEOPLE_ALIASES).keys()
+            )
+        )
+        msg = f"{table.path}: missing column(s) {missing}; expected {list(PEOPLE_COLUMNS)}" + (
+            f". Hint: {hint}" if hint else ""
+        )
         raise DataFileError(msg)
 
 
 class PeopleChecker:
     """Checks people records one by one; then households as a whole."""
 
-    def __init__(self, path: str, columns: dict[str, str], regions: set[str] | None, days: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        columns: dict[str, str],
+        regions: set[str] | None,
+        days: list[str] | None = None,
+    ) -> None:
         self.path = path
         self.columns = columns
         self.regions = regions
@@ -70,24 +89,53 @@ class PeopleChecker:
         try:
             row.values["day"] = parse_day(text)
         except ValueError:
-            row.error(self.path, self.col("day"), text, "a date YYYY-MM-DD (also read: 20161024, 24/10/2016)", "bad-day")
+            row.error(
+                self.path,
+                self.col("day"),
+                text,
+                "a date YYYY-MM-DD (also read: 20161024, 24/10/2016)",
+                "bad-day",
+            )
         else:
             if self.days is not None and row.values["day"] not in self.days:
-                row.error(self.path, self.col("day"), text, f"a day the fleet runs (fleet.json days: {', '.join(self.days)})", "day-without-fleet")
+                row.error(
+                    self.path,
+                    self.col("day"),
+                    text,
+                    f"a day the fleet runs (fleet.json days: {', '.join(self.days)})",
+                    "day-without-fleet",
+                )
         text = row.cells.get("group", "")
         group = GROUP_ALIASES.get(_group_key(text))
         if group is None:
-            row.error(self.path, self.col("group"), text, f"one of {', '.join(GROUPS)} (or hommes, femmes, familles, mineurs, vulnerables)",
-                      "unknown-group")
+            row.error(
+                self.path,
+                self.col("group"),
+                text,
+                f"one of {', '.join(GROUPS)} (or hommes, femmes, familles, mineurs, vulnerables)",
+                "unknown-group",
+            )
         row.values["group"] = group or text
         household = clean_text(row.cells.get("household", ""))
         if row.values["group"] == "families" and not household:
-            row.warn(self.path, self.col("household"), "", "a household id for a family member (travels alone otherwise)", "missing-household")
+            row.warn(
+                self.path,
+                self.col("household"),
+                "",
+                "a household id for a family member (travels alone otherwise)",
+                "missing-household",
+            )
         row.values["household"] = household
         for col in ("pref1", "pref2"):
             value = clean_text(row.cells.get(col, ""))
             if value and self.regions is not None and value not in self.regions:
-                row.error(self.path, self.col(col), value, f"a region code among {', '.join(sorted(self.regions))}", "unknown-region")
+                row.error(
+                    self.path,
+                    self.col(col),
+                    value,
+                    f"a region code among {', '.join(sorted(self.regions))}",
+                    "unknown-region",
+                )
             row.values[col] = value
 
     def _check_id(self, row: RowCheck) -> None:
@@ -96,14 +144,30 @@ class PeopleChecker:
         key = identity_key(pid)
         column = self.col("person_id")
         if pid != raw.strip():
-            row.warn(self.path, column, raw, f"an id of visible characters (read as {pid!r}; removed or replaced: "
-                     f"{describe_changes(raw, pid)})", "invisible-characters")
+            row.warn(
+                self.path,
+                column,
+                raw,
+                f"an id of visible characters (read as {pid!r}; removed or replaced: "
+                f"{describe_changes(raw, pid)})",
+                "invisible-characters",
+            )
         if not pid:
             row.error(self.path, column, raw, "a non-empty person id", "missing-id")
         elif key in self.seen:
             first, first_id = self.seen[key]
-            same = "" if first_id == pid else f"; {pid!r} looks the same as {first_id!r}: {describe_lookalikes(pid + first_id)}"
-            row.error(self.path, column, raw, f"a unique id (already used on row {first}{same})", "duplicate-id")
+            same = (
+                ""
+                if first_id == pid
+                else f"; {pid!r} looks the same as {first_id!r}: {describe_lookalikes(pid + first_id)}"
+            )
+            row.error(
+                self.path,
+                column,
+                raw,
+                f"a unique id (already used on row {first}{same})",
+                "duplicate-id",
+            )
         else:
             self.seen[key] = (row.number, pid)
         row.values["person_id"] = pid
@@ -122,15 +186,23 @@ class PeopleChecker:
                 values = {str(r.values[field_name]) for r in group}
                 if len(values) < 2:
                     continue
-                listed = ", ".join(f"row {r.number}: {r.values[field_name]}" for r in group[:6]) + (" ..." if len(group) > 6 else "")
+                listed = ", ".join(f"row {r.number}: {r.values[field_name]}" for r in group[:6]) + (
+                    " ..." if len(group) > 6 else ""
+                )
                 for r in group:
-                    r.error(self.path, self.col(field_name), str(r.cells.get(field_name, "")),
-                            f"the same {field_name} for every member of household {household!r} ({listed})", f"household-split-{field_name}")
+                    r.error(
+                        self.path,
+                        self.col(field_name),
+                        str(r.cells.get(field_name, "")),
+                        f"the same {field_name} for every member of household {household!r} ({listed})",
+                        f"household-split-{field_name}",
+                    )
                 break
 
 
-def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None,
-                days: list[str] | None = None) -> tuple[pd.DataFrame, ValidationReport]:
+def read_people(
+    path: str | os.PathLike[str], *, regions: set[str] | None = None, days: list[str] | None = None
+) -> tuple[pd.DataFrame, ValidationReport]:
     """Read and check a people file.
 
     Parameters
@@ -163,8 +235,13 @@ def read_people(path: str | os.PathLike[str], *, regions: set[str] | None = None
     for row in rows:
         checker.check(row)
     checker.check_households(rows)
-    report = ValidationReport.from_rows(file, table.frame, rows, file_problems=table.file_problems())
-    kept = pd.DataFrame([{c: r.values.get(c, "") for c in PEOPLE_COLUMNS} for r in rows if not r.rejected],
-                        columns=list(PEOPLE_COLUMNS), dtype=object)
+    report = ValidationReport.from_rows(
+        file, table.frame, rows, file_problems=table.file_problems()
+    )
+    kept = pd.DataFrame(
+        [{c: r.values.get(c, "") for c in PEOPLE_COLUMNS} for r in rows if not r.rejected],
+        columns=list(PEOPLE_COLUMNS),
+        dtype=object,
+    )
     kept["household"] = kept["household"].where(kept["household"] != "", kept["person_id"])
     return kept.reset_index(drop=True), report

@@ -64,38 +64,65 @@ class RawTable:
     encoding: str = ""
     delimiter: str = ""
     notes: list[Note] = field(default_factory=list)
-    head: list[tuple[int, list[str]]] = field(default_factory=list)  # the first records (header included), for hints
-    sheets: list[str] = field(default_factory=list)  # every sheet (Excel) or layer (GeoPackage) of the file
+    head: list[tuple[int, list[str]]] = field(
+        default_factory=list
+    )  # the first records (header included), for hints
+    sheets: list[str] = field(
+        default_factory=list
+    )  # every sheet (Excel) or layer (GeoPackage) of the file
     sheet: str = ""  # the one read
 
     def row_checks(self, columns: dict[str, str]) -> list[RowCheck]:
         """One :class:`RowCheck` per record over the canonical fields `columns` (field -> file column), with the reader's notes."""
         fields = list(columns)
-        values = zip(*(self.frame[c].tolist() for c in columns.values())) if fields else ((),) * len(self.rows)
+        values = (
+            zip(*(self.frame[c].tolist() for c in columns.values()))
+            if fields
+            else ((),) * len(self.rows)
+        )
         rows = [RowCheck(n, dict(zip(fields, cells))) for n, cells in zip(self.rows, values)]
         for note in self.notes:
             if note.record is not None:
                 rows[note.record].problems.append(
-                    Problem(self.path, note.row, note.column, note.value, note.expected, note.severity, note.rule))
+                    Problem(
+                        self.path,
+                        note.row,
+                        note.column,
+                        note.value,
+                        note.expected,
+                        note.severity,
+                        note.rule,
+                    )
+                )
         return rows
 
     def file_problems(self) -> list[Problem]:
         """The notes about the file as a whole (its header, its encoding)."""
-        return [Problem(self.path, n.row, n.column, n.value, n.expected, n.severity, n.rule) for n in self.notes if n.record is None]
+        return [
+            Problem(self.path, n.row, n.column, n.value, n.expected, n.severity, n.rule)
+            for n in self.notes
+            if n.record is None
+        ]
 
     def layout_hint(self, looks_like_header: Any) -> str:
         """Why expected columns may be missing: a title row above the header, other sheets, a lone column."""
         hints = []
         for number, cells in self.head[1:]:
             if looks_like_header(cells):
-                hints.append(f"row {number} looks like the header: remove the row(s) above it (a title?)")
+                hints.append(
+                    f"row {number} looks like the header: remove the row(s) above it (a title?)"
+                )
                 break
         others = [s for s in self.sheets if s != self.sheet]
         if others:
-            hints.append(f"read {'layer' if self.path.lower().endswith('.gpkg') else 'sheet'} {self.sheet!r}; the file also holds "
-                         f"{', '.join(map(repr, others))} (choose one with --sheet)")
+            hints.append(
+                f"read {'layer' if self.path.lower().endswith('.gpkg') else 'sheet'} {self.sheet!r}; the file also holds "
+                f"{', '.join(map(repr, others))} (choose one with --sheet)"
+            )
         if self.delimiter and len(self.frame.columns) == 1 and not hints:
-            hints.append(f"the header is one column {str(self.frame.columns[0])[:60]!r} with the separator {self.delimiter!r}")
+            hints.append(
+                f"the header is one column {str(self.frame.columns[0])[:60]!r} with the separator {self.delimiter!r}"
+            )
         return "; ".join(hints)
 
 
@@ -106,6 +133,7 @@ def normalise_header(name: object) -> str:
 
 
 # --- bytes to text -------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Decoded:
@@ -139,10 +167,14 @@ def decode_text(data: bytes, path: str = "") -> Decoded:
     byte is read as Windows-1252 and listed in ``stray`` with its line, so
     that it is reported rather than silently changing the whole file.
     """
-    for mark, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                           (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for mark, encoding in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if data.startswith(mark):
-            return _decode_wide(data[len(mark):], encoding, path)
+            return _decode_wide(data[len(mark) :], encoding, path)
     if b"\x00" in data:
         sample = data[:4096]
         even, odd = sample[0::2].count(0), sample[1::2].count(0)
@@ -210,7 +242,10 @@ def sniff_delimiter(text: str) -> str:
 
 # --- records to a table --------------------------------------------------------------------------------------------
 
-def _header_names(path: str, number: int, header: list[str], body: list[tuple[int, list[str]]]) -> list[str]:
+
+def _header_names(
+    path: str, number: int, header: list[str], body: list[tuple[int, list[str]]]
+) -> list[str]:
     """Column names: stripped, an unnamed column that holds data named ``column_N``; duplicates refused."""
     names = [str(h).strip() for h in header]
     seen: dict[str, int] = {}
@@ -219,18 +254,30 @@ def _header_names(path: str, number: int, header: list[str], body: list[tuple[in
             continue
         key = name.casefold()
         if key in seen:
-            msg = (f"{path}, row {number}: columns {seen[key] + 1} and {j + 1} are both called {name!r}; "
-                   f"expected each column once (rename or remove one)")
+            msg = (
+                f"{path}, row {number}: columns {seen[key] + 1} and {j + 1} are both called {name!r}; "
+                f"expected each column once (rename or remove one)"
+            )
             raise DataFileError(msg)
         seen[key] = j
     for j, name in enumerate(names):
         if not name:
-            names[j] = f"column_{j + 1}" if f"column_{j + 1}" not in seen else f"column_{j + 1}_unnamed"
+            names[j] = (
+                f"column_{j + 1}" if f"column_{j + 1}" not in seen else f"column_{j + 1}_unnamed"
+            )
     return names
 
 
-def _table(path: str, records: list[tuple[int, list[str]]], *, encoding: str = "", delimiter: str = "",
-           notes: list[Note] | None = None, sheets: list[str] | None = None, sheet: str = "") -> RawTable:
+def _table(
+    path: str,
+    records: list[tuple[int, list[str]]],
+    *,
+    encoding: str = "",
+    delimiter: str = "",
+    notes: list[Note] | None = None,
+    sheets: list[str] | None = None,
+    sheet: str = "",
+) -> RawTable:
     """A table from non-empty records (row number, cells); the first is the header.
 
     A value beyond the header's last column is an error in a CSV (the row is
@@ -244,7 +291,9 @@ def _table(path: str, records: list[tuple[int, list[str]]], *, encoding: str = "
     (header_row, header), body = records[0], records[1:]
     while header and not str(header[-1]).strip():
         header = header[:-1]
-    check_count("columns in the header", len(header), MAX_COLUMNS, source=f"{path}, row {header_row}")
+    check_count(
+        "columns in the header", len(header), MAX_COLUMNS, source=f"{path}, row {header_row}"
+    )
     check_count("data rows", len(body), MAX_ROWS, source=path, advice="split the file")
     width = len(header)
     names = _header_names(path, header_row, header, body)
@@ -252,23 +301,51 @@ def _table(path: str, records: list[tuple[int, list[str]]], *, encoding: str = "
     cells = []
     for i, (number, row) in enumerate(body):
         cells.append([c.strip() for c in (row + [""] * width)[:width]])
-        extra = [(width + k + 1, c.strip()) for k, c in enumerate(row[width:width + MAX_COLUMNS]) if c.strip()]
-        if extra or (len(row) > width + MAX_COLUMNS and any(c.strip() for c in row[width + MAX_COLUMNS:])):
+        extra = [
+            (width + k + 1, c.strip())
+            for k, c in enumerate(row[width : width + MAX_COLUMNS])
+            if c.strip()
+        ]
+        if extra or (
+            len(row) > width + MAX_COLUMNS and any(c.strip() for c in row[width + MAX_COLUMNS :])
+        ):
             shown = "; ".join(f"column {k}: {c}" for k, c in extra[:3])
-            expected = (f"a header above each value (only the {width} columns under one are read)" if in_sheet else
-                        f"at most {width} cells, as in the header (a separator inside a value must be quoted)")
-            notes.append(Note(i, number, f"column {extra[0][0] if extra else width + MAX_COLUMNS}", shown, expected,
-                              "warning" if in_sheet else "error", "cells-beyond-header"))
-    frame = pd.DataFrame(cells, columns=names, dtype=object) if cells else pd.DataFrame(columns=names, dtype=object)
+            expected = (
+                f"a header above each value (only the {width} columns under one are read)"
+                if in_sheet
+                else f"at most {width} cells, as in the header (a separator inside a value must be quoted)"
+            )
+            notes.append(
+                Note(
+                    i,
+                    number,
+                    f"column {extra[0][0] if extra else width + MAX_COLUMNS}",
+                    shown,
+                    expected,
+                    "warning" if in_sheet else "error",
+                    "cells-beyond-header",
+                )
+            )
+    frame = (
+        pd.DataFrame(cells, columns=names, dtype=object)
+        if cells
+        else pd.DataFrame(columns=names, dtype=object)
+    )
     unnamed = [n for j, n in enumerate(names) if not str(header[j]).strip()]
     empty = [n for n in unnamed if not (frame[n] != "").any()]
     frame = frame.drop(columns=empty)
     head = [(n, [str(c).strip() for c in r]) for n, r in records[: MAX_HEADER_SCAN + 1]]
-    return RawTable(path, frame, [n for n, _ in body], encoding, delimiter, notes, head, sheets or [], sheet)
+    return RawTable(
+        path, frame, [n for n, _ in body], encoding, delimiter, notes, head, sheets or [], sheet
+    )
 
 
-def _stray_notes(stray: list[tuple[int, int, str]], records: list[tuple[int, list[str]]], ends: list[int],
-                 encoding: str) -> list[Note]:
+def _stray_notes(
+    stray: list[tuple[int, int, str]],
+    records: list[tuple[int, list[str]]],
+    ends: list[int],
+    encoding: str,
+) -> list[Note]:
     """A warning on the record holding each byte that was not valid in the file's encoding."""
     notes = []
     starts = [n for n, _ in records]
@@ -279,10 +356,20 @@ def _stray_notes(stray: list[tuple[int, int, str]], records: list[tuple[int, lis
         number, cells = records[k]
         header = records[0][1]
         j = next((j for j, c in enumerate(cells) if char in c), None)
-        column = "row" if j is None else (str(header[j]).strip() if j < len(header) and str(header[j]).strip() else f"column {j + 1}")
+        column = (
+            "row"
+            if j is None
+            else (
+                str(header[j]).strip()
+                if j < len(header) and str(header[j]).strip()
+                else f"column {j + 1}"
+            )
+        )
         expected = f"{encoding.upper()} text (byte 0x{byte:02X} on line {line} is not; read as {char!r} in Windows-1252)"
         value = cells[j].strip() if j is not None else ""
-        notes.append(Note(k - 1 if k else None, number, column, value, expected, "warning", "invalid-byte"))
+        notes.append(
+            Note(k - 1 if k else None, number, column, value, expected, "warning", "invalid-byte")
+        )
     return notes
 
 
@@ -298,7 +385,7 @@ def read_csv_cells(path: Path) -> RawTable:
     if match := re.match(r"\s*sep=(.)[ \t]*\r?\n", text):  # Excel's hint line: "sep=;"
         delimiter = match.group(1)
         offset = text[: match.end()].count("\n")
-        text = text[match.end():]
+        text = text[match.end() :]
     else:
         delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -312,15 +399,25 @@ def read_csv_cells(path: Path) -> RawTable:
                 records.append((start + offset, row))
                 ends.append(previous + offset)
                 if len(records) > MAX_ROWS + 1:
-                    check_count("data rows", len(records) - 1, MAX_ROWS, source=str(path), advice="split the file")
+                    check_count(
+                        "data rows",
+                        len(records) - 1,
+                        MAX_ROWS,
+                        source=str(path),
+                        advice="split the file",
+                    )
     except csv.Error as exc:
         msg = f"{path}, row {previous + 1 + offset}: not valid CSV ({exc})"
         raise DataFileError(msg) from exc
-    notes = _stray_notes(decoded.stray, records, ends, decoded.encoding) + _layout_notes(records, ends, delimiter)
+    notes = _stray_notes(decoded.stray, records, ends, decoded.encoding) + _layout_notes(
+        records, ends, delimiter
+    )
     return _table(str(path), records, encoding=decoded.encoding, delimiter=delimiter, notes=notes)
 
 
-def _layout_notes(records: list[tuple[int, list[str]]], ends: list[int], delimiter: str) -> list[Note]:
+def _layout_notes(
+    records: list[tuple[int, list[str]]], ends: list[int], delimiter: str
+) -> list[Note]:
     """Errors on rows whose shape says the file is broken there: a quote never closed, another separator."""
     if not records:
         return []
@@ -329,21 +426,55 @@ def _layout_notes(records: list[tuple[int, list[str]]], ends: list[int], delimit
     for k, ((number, cells), end) in enumerate(zip(records, ends)):
         if k == 0:
             continue
-        swallowed = [c for c in cells if "\n" in c and any(line.count(delimiter) >= max(1, width - 1) for line in c.splitlines()[1:])]
+        swallowed = [
+            c
+            for c in cells
+            if "\n" in c
+            and any(line.count(delimiter) >= max(1, width - 1) for line in c.splitlines()[1:])
+        ]
         if end > number and swallowed:
-            notes.append(Note(k - 1, number, "row", swallowed[0][:60], f"a closing quote (\") in this row: lines {number} to {end} "
-                              f"were read into one cell", "error", "unclosed-quote"))
+            notes.append(
+                Note(
+                    k - 1,
+                    number,
+                    "row",
+                    swallowed[0][:60],
+                    f'a closing quote (") in this row: lines {number} to {end} '
+                    f"were read into one cell",
+                    "error",
+                    "unclosed-quote",
+                )
+            )
         elif len(cells) < width and width > 1 and any(c.strip() for c in cells):
-            other = next((d for d in (";", ",", "\t", "|") if d != delimiter and max(c.count(d) for c in cells) >= width - 1), None)
+            other = next(
+                (
+                    d
+                    for d in (";", ",", "\t", "|")
+                    if d != delimiter and max(c.count(d) for c in cells) >= width - 1
+                ),
+                None,
+            )
             if other is not None:
-                notes.append(Note(k - 1, number, "row", delimiter.join(cells)[:60], f"{width} cells separated by {delimiter!r} "
-                                  f"as in the header (this row uses {other!r})", "error", "wrong-separator"))
+                notes.append(
+                    Note(
+                        k - 1,
+                        number,
+                        "row",
+                        delimiter.join(cells)[:60],
+                        f"{width} cells separated by {delimiter!r} "
+                        f"as in the header (this row uses {other!r})",
+                        "error",
+                        "wrong-separator",
+                    )
+                )
     return notes
 
 
 def _pick(path: Path, names: list[str], wanted: str | int, what: str) -> str:
     """The sheet or layer `wanted` (a name, or a 0-based index) among `names`."""
-    if isinstance(wanted, int) or (isinstance(wanted, str) and wanted.isdigit() and wanted not in names):
+    if isinstance(wanted, int) or (
+        isinstance(wanted, str) and wanted.isdigit() and wanted not in names
+    ):
         index = int(wanted)
         if 0 <= index < len(names):
             return names[index]
@@ -354,6 +485,7 @@ def _pick(path: Path, names: list[str], wanted: str | int, what: str) -> str:
 
 
 # --- any file --------------------------------------------------------------------------------------------------------
+
 
 def read_cells(path: str | os.PathLike[str], *, sheet: str | int = 0) -> RawTable:
     """Read any supported table file into text cells; the format comes from the suffix, checked against the content.
@@ -373,8 +505,18 @@ def read_cells(path: str | os.PathLike[str], *, sheet: str | int = 0) -> RawTabl
     with open(path, "rb") as fh:
         head = fh.read(16)
     kind = _kind(head)
-    if kind and not (kind.startswith("a zip") and suffix in EXCEL) and not (kind.startswith("a SQLite") and suffix == ".gpkg"):
-        hint = " (rename it to .xlsx)" if kind.startswith("a zip") else " (rename it to .gpkg)" if kind.startswith("a SQLite") else ""
+    if (
+        kind
+        and not (kind.startswith("a zip") and suffix in EXCEL)
+        and not (kind.startswith("a SQLite") and suffix == ".gpkg")
+    ):
+        hint = (
+            " (rename it to .xlsx)"
+            if kind.startswith("a zip")
+            else " (rename it to .gpkg)"
+            if kind.startswith("a SQLite")
+            else ""
+        )
         msg = f"{path}: this file is {kind}, not a {suffix} file{hint}"
         raise DataFileError(msg)
     if suffix in EXCEL and head and not kind:

@@ -49,13 +49,28 @@ class RowCheck:
     problems: list[Problem] = field(default_factory=list)
     values: dict[str, object] = field(default_factory=dict)
 
+    def text(self, name: str) -> str:
+        """A checked value as text (``""`` when absent)."""
+        value = self.values.get(name)
+        return "" if value is None else str(value)
+
+    def float_value(self, name: str) -> float:
+        """A checked numeric value; a value that is not a number is a bug of the checker (``TypeError``)."""
+        value = self.values[name]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            msg = f"{name}: {value!r} is not a number"
+            raise TypeError(msg)
+        return float(value)
+
     def error(self, file: str, column: str, value: str, expected: str, rule: str) -> None:
         self._add(file, column, value, expected, "error", rule)
 
     def warn(self, file: str, column: str, value: str, expected: str, rule: str) -> None:
         self._add(file, column, value, expected, "warning", rule)
 
-    def _add(self, file: str, column: str, value: str, expected: str, severity: Severity, rule: str) -> None:
+    def _add(
+        self, file: str, column: str, value: str, expected: str, severity: Severity, rule: str
+    ) -> None:
         self.problems.append(Problem(file, self.number, column, value, expected, severity, rule))
 
     @property
@@ -73,15 +88,32 @@ class ValidationReport:
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def from_rows(cls, file: str, frame: pd.DataFrame, rows: list[RowCheck], *, file_problems: list[Problem] | None = None) -> ValidationReport:
+    def from_rows(
+        cls,
+        file: str,
+        frame: pd.DataFrame,
+        rows: list[RowCheck],
+        *,
+        file_problems: list[Problem] | None = None,
+    ) -> ValidationReport:
         """The report of checked rows: every problem (those about the whole file first), and the rejected rows' cells with reasons."""
         rejected = [i for i, r in enumerate(rows) if r.rejected]
-        rejects = frame[[c for c in frame.columns if not str(c).startswith("__")]].iloc[rejected].copy()
+        rejects = (
+            frame[[c for c in frame.columns if not str(c).startswith("__")]].iloc[rejected].copy()
+        )
         rejects.insert(0, "source_row", [rows[i].number for i in rejected], allow_duplicates=True)
-        rejects["reasons"] = [" | ".join(f"{p.column}: {p.rule} ({p.value!r})" for p in rows[i].problems if p.severity == "error")
-                              for i in rejected]
+        rejects["reasons"] = [
+            " | ".join(
+                f"{p.column}: {p.rule} ({p.value!r})"
+                for p in rows[i].problems
+                if p.severity == "error"
+            )
+            for i in rejected
+        ]
         problems = [*(file_problems or []), *(p for r in rows for p in r.problems)]
-        return cls(file, rows_read=len(rows), problems=problems, rejects=rejects.reset_index(drop=True))
+        return cls(
+            file, rows_read=len(rows), problems=problems, rejects=rejects.reset_index(drop=True)
+        )
 
     @property
     def errors(self) -> list[Problem]:

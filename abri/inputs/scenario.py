@@ -60,8 +60,12 @@ class Rules:
     reception_open: str = "08:00"
     reception_close: str = "22:00"
     preference_penalty_hours: float = 24.0
-    max_ride_hours: dict[str, float] = field(default_factory=lambda: {"vulnerable": 9.0, "families": 11.0, "minors": 12.0})
-    ride_weight: dict[str, float] = field(default_factory=lambda: {"vulnerable": 4.0, "families": 2.0, "minors": 2.0, "women": 1.5})
+    max_ride_hours: dict[str, float] = field(
+        default_factory=lambda: {"vulnerable": 9.0, "families": 11.0, "minors": 12.0}
+    )
+    ride_weight: dict[str, float] = field(
+        default_factory=lambda: {"vulnerable": 4.0, "families": 2.0, "minors": 2.0, "women": 1.5}
+    )
     daily_rest_hours: float = 11.0
 
 
@@ -102,8 +106,10 @@ class Scenario:
     label: str = ""  # e.g. "SYNTHETIC ..." for a generated scenario; empty for a real list
 
     def __repr__(self) -> str:
-        return (f"Scenario({self.name or self.folder.name!r}, {len(self.people):,} people, "
-                f"{self.fleet.coaches_per_day} coaches x {self.fleet.seats} seats{', ' + self.label if self.label else ''})")
+        return (
+            f"Scenario({self.name or self.folder.name!r}, {len(self.people):,} people, "
+            f"{self.fleet.coaches_per_day} coaches x {self.fleet.seats} seats{', ' + self.label if self.label else ''})"
+        )
 
 
 T = TypeVar("T")
@@ -117,7 +123,13 @@ def _read_json(path: Path) -> Any:
     """A small JSON file (at most :data:`~abri.inputs.limits.MAX_JSON_BYTES`), its errors naming the file."""
     from abri.inputs.limits import MAX_JSON_BYTES, check_count
 
-    check_count("bytes", path.stat().st_size, MAX_JSON_BYTES, source=str(path), advice="a settings file is a few hundred bytes")
+    check_count(
+        "bytes",
+        path.stat().st_size,
+        MAX_JSON_BYTES,
+        source=str(path),
+        advice="a settings file is a few hundred bytes",
+    )
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -150,7 +162,12 @@ def read_json_dataclass(path: Path, cls: type[T], *, overrides: dict[str, Any] |
     known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     unknown = [k for k in raw if k not in known and k not in _INFORMATIVE]
     if unknown:
-        hints = [f"{k!r} (did you mean {close[0]!r}?)" if (close := get_close_matches(k, known, 1)) else repr(k) for k in unknown]
+        hints = [
+            f"{k!r} (did you mean {close[0]!r}?)"
+            if (close := get_close_matches(k, known, 1))
+            else repr(k)
+            for k in unknown
+        ]
         msg = f"{path}: unknown key(s) {', '.join(hints)}; expected keys among {', '.join(sorted(known))}"
         raise DataFileError(msg)
     values = {}
@@ -164,7 +181,12 @@ def read_json_dataclass(path: Path, cls: type[T], *, overrides: dict[str, Any] |
         if name in _SIGNED and not -_SIGNED[name] <= value <= _SIGNED[name]:  # NaN fails too
             msg = f"{path}: key {name!r} is {value!r}; expected degrees from {-_SIGNED[name]:g} to {_SIGNED[name]:g} like {default!r}"
             raise DataFileError(msg)
-        if name not in _SIGNED and isinstance(value, int | float) and not isinstance(value, bool) and (value != value or value < 0):
+        if (
+            name not in _SIGNED
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and (value != value or value < 0)
+        ):
             msg = f"{path}: key {name!r} is {value!r}; expected a number >= 0 like {default!r}"
             raise DataFileError(msg)
         values[name] = float(value) if isinstance(default, float) else value
@@ -174,18 +196,35 @@ def read_json_dataclass(path: Path, cls: type[T], *, overrides: dict[str, Any] |
 
 def _clock_ok(text: str) -> bool:
     hours, _, minutes = text.partition(":")
-    return (len(minutes) == 2 and hours.isdigit() and minutes.isdigit() and len(hours) <= 2
-            and 0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59)
+    return (
+        len(minutes) == 2
+        and hours.isdigit()
+        and minutes.isdigit()
+        and len(hours) <= 2
+        and 0 <= int(hours) <= 23
+        and 0 <= int(minutes) <= 59
+    )
 
 
 # (low, high) of each numeric rule; the plan's arithmetic is safe inside these bounds.
 RULE_RANGES: dict[str, tuple[float, float]] = {
-    "max_stops": (1, 50), "bays": (1, 500), "boarding_minutes": (1, 24 * 60), "service_minutes": (0, 24 * 60),
-    "break_after_hours": (0.25, 24), "break_minutes": (0, 24 * 60), "max_driving_hours": (0, 24),
-    "driving_buffer_minutes": (0, 24 * 60), "margin_pct": (0, 200), "second_driver_cost_hours": (0, 1000),
-    "preference_penalty_hours": (0, 1000), "daily_rest_hours": (0, 48),
+    "max_stops": (1, 50),
+    "bays": (1, 500),
+    "boarding_minutes": (1, 24 * 60),
+    "service_minutes": (0, 24 * 60),
+    "break_after_hours": (0.25, 24),
+    "break_minutes": (0, 24 * 60),
+    "max_driving_hours": (0, 24),
+    "driving_buffer_minutes": (0, 24 * 60),
+    "margin_pct": (0, 200),
+    "second_driver_cost_hours": (0, 1000),
+    "preference_penalty_hours": (0, 1000),
+    "daily_rest_hours": (0, 48),
 }
-FLEET_RANGES: dict[str, tuple[float, float]] = {"coaches_per_day": (1, MAX_COACHES_PER_DAY), "seats": (1, MAX_SEATS)}
+FLEET_RANGES: dict[str, tuple[float, float]] = {
+    "coaches_per_day": (1, MAX_COACHES_PER_DAY),
+    "seats": (1, MAX_SEATS),
+}
 
 
 def check_rules(rules: Rules, where: str = "rules.json") -> None:
@@ -199,7 +238,11 @@ def check_rules(rules: Rules, where: str = "rules.json") -> None:
 
     for key, (low, high) in RULE_RANGES.items():
         value = getattr(rules, key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
             msg = f"{where}: key {key!r} is {value!r}; expected a number from {low:g} to {high:g}"
             raise DataFileError(msg)
     for key in ("departure", "last_departure", "reception_open", "reception_close"):
@@ -207,6 +250,7 @@ def check_rules(rules: Rules, where: str = "rules.json") -> None:
         if not isinstance(value, str) or not _clock_ok(value):
             msg = f"{where}: key {key!r} is {value!r}; expected a clock time HH:MM from 00:00 to 23:59, like '07:00'"
             raise DataFileError(msg)
+
     def minutes(text: str) -> int:
         hours, _, mins = text.partition(":")
         return int(hours) * 60 + int(mins)
@@ -229,7 +273,11 @@ def check_rules(rules: Rules, where: str = "rules.json") -> None:
             if group not in GROUPS:
                 msg = f"{where}: key {key!r} names group {group!r}; expected groups among {', '.join(GROUPS)}"
                 raise DataFileError(msg)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not low <= value <= high
+            ):
                 msg = f"{where}: key {key!r}, group {group!r} is {value!r}; expected a number from {low:g} to {high:g}"
                 raise DataFileError(msg)
 
@@ -288,8 +336,11 @@ def read_fleet_and_rules(folder: Path) -> tuple[Fleet, Rules]:
     """``fleet.json`` and ``rules.json`` of a scenario folder, read and range-checked (defaults where a file is absent)."""
     fleet = read_json_dataclass(folder / "fleet.json", Fleet)
     rules = read_json_dataclass(folder / "rules.json", Rules)
-    for path, key, value in ((folder / "fleet.json", "seats", fleet.seats), (folder / "fleet.json", "coaches_per_day", fleet.coaches_per_day),
-                             (folder / "rules.json", "max_stops", rules.max_stops)):
+    for path, key, value in (
+        (folder / "fleet.json", "seats", fleet.seats),
+        (folder / "fleet.json", "coaches_per_day", fleet.coaches_per_day),
+        (folder / "rules.json", "max_stops", rules.max_stops),
+    ):
         if value < 1:
             msg = f"{path}: key {key!r} is {value!r}; expected at least 1"
             raise DataFileError(msg)
@@ -311,4 +362,6 @@ def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = 
     fleet, rules = read_fleet_and_rules(folder)
     name, label = read_label(folder)
     people, report = read_people(folder / "people.csv", regions=regions, days=fleet.days)
-    return Scenario(folder, folder / "centres.csv", people, report, fleet, rules, name=name, label=label)
+    return Scenario(
+        folder, folder / "centres.csv", people, report, fleet, rules, name=name, label=label
+    )

@@ -33,7 +33,11 @@ def parse_number(text: str) -> float | None:
     for space in _SPACES:
         s = s.replace(space, "")
     if "," in s and "." in s:
-        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
+        s = (
+            s.replace(".", "").replace(",", ".")
+            if s.rfind(",") > s.rfind(".")
+            else s.replace(",", "")
+        )
     elif "," in s:
         s = s.replace(",", ".")
     try:
@@ -56,7 +60,9 @@ def parse_count(text: str) -> int | float | None:
         in French and one in English, so it is refused as ambiguous.
     """
     s = text.strip()
-    if len(s) > 40:  # no count has 40 digits: read as a (too large) number, never as a giant integer
+    if (
+        len(s) > 40
+    ):  # no count has 40 digits: read as a (too large) number, never as a giant integer
         return parse_number(s)
     if re.fullmatch(r"[+-]?\d+", s):
         return int(s)
@@ -100,7 +106,9 @@ def parse_coordinate(text: str, *, axis: str) -> float:
         if m >= 60 or sec >= 60:
             msg = "minutes and seconds must be below 60"
             raise ValueError(msg)
-        value = math.copysign(abs(d) + m / 60 + sec / 3600, -1.0 if degrees.strip().startswith("-") else 1.0)
+        value = math.copysign(
+            abs(d) + m / 60 + sec / 3600, -1.0 if degrees.strip().startswith("-") else 1.0
+        )
     elif match := _DECIMAL_HEMISPHERE.fullmatch(s):
         number, letter = match.groups()
         value = parse_number(number)
@@ -140,9 +148,9 @@ def parse_day(text: str) -> str:
         Not a date, or a time other than midnight.
     """
     s = text.strip()
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", s):
-        y, mo, d = m.groups()
-    elif m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s):
+    if (m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", s)) or (
+        m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    ):
         y, mo, d = m.groups()
     elif m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", s):
         d, mo, y = m.groups()
@@ -167,20 +175,62 @@ def format_cell(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "strftime") and hasattr(value, "hour"):  # datetime.time
-        return str(value.strftime("%H:%M"))  # type: ignore[attr-defined]
+        return str(value.strftime("%H:%M"))
     return str(value).strip()
 
 
 # Letters of other scripts drawn like Latin ones (Cyrillic, Greek), folded for duplicate checks only.
-_LOOKALIKE = str.maketrans({
-    # Cyrillic
-    "А": "A", "В": "B", "Е": "E", "З": "3", "І": "I", "Ј": "J", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
-    "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "а": "a", "е": "e", "і": "i", "ј": "j", "о": "o", "р": "p",
-    "с": "c", "у": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w",
-    # Greek
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P",
-    "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ϲ": "c",
-})
+_LOOKALIKE = str.maketrans(
+    {
+        # Cyrillic
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "З": "3",
+        "І": "I",
+        "Ј": "J",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "У": "Y",
+        "Х": "X",
+        "Ѕ": "S",
+        "а": "a",
+        "е": "e",
+        "і": "i",
+        "ј": "j",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        # Greek
+        "Α": "A",
+        "Β": "B",
+        "Ε": "E",
+        "Ζ": "Z",
+        "Η": "H",
+        "Ι": "I",
+        "Κ": "K",
+        "Μ": "M",
+        "Ν": "N",
+        "Ο": "O",
+        "Ρ": "P",
+        "Τ": "T",
+        "Υ": "Y",
+        "Χ": "X",
+        "ο": "o",
+        "ϲ": "c",
+    }
+)
 
 
 def clean_text(text: str) -> str:
@@ -201,24 +251,47 @@ def describe_changes(raw: str, clean: str) -> str:
     """The characters of `raw` that :func:`clean_text` changed, named (``U+200B ZERO WIDTH SPACE``)."""
     names = []
     for ch in dict.fromkeys(raw):
-        if ch not in clean or unicodedata.category(ch) == "Cf" or unicodedata.normalize("NFKC", ch) != ch:
+        if (
+            ch not in clean
+            or unicodedata.category(ch) == "Cf"
+            or unicodedata.normalize("NFKC", ch) != ch
+        ):
             names.append(f"U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED')}")
     return ", ".join(names[:4]) or "spacing"
 
 
 def describe_lookalikes(text: str) -> str:
     """The characters of `text` that :func:`identity_key` folds (letters of another script)."""
-    names = [f"U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED')}" for ch in dict.fromkeys(text) if ch.translate(_LOOKALIKE) != ch]
+    names = [
+        f"U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED')}"
+        for ch in dict.fromkeys(text)
+        if ch.translate(_LOOKALIKE) != ch
+    ]
     return ", ".join(names[:4])
 
 
 #: Group names in French and English (after :func:`abri.inputs.readers.normalise_header`) -> abri's group.
 GROUP_ALIASES = {
-    "men": "men", "hommes": "men", "homme": "men", "hommes_isoles": "men", "single_men": "men",
-    "women": "women", "femmes": "women", "femme": "women",
-    "families": "families", "familles": "families", "famille": "families", "family": "families",
-    "minors": "minors", "mineurs": "minors", "mineur": "minors", "mna": "minors", "mie": "minors",
-    "vulnerable": "vulnerable", "vulnerables": "vulnerable", "vulnerable_people": "vulnerable",
+    "men": "men",
+    "hommes": "men",
+    "homme": "men",
+    "hommes_isoles": "men",
+    "single_men": "men",
+    "women": "women",
+    "femmes": "women",
+    "femme": "women",
+    "families": "families",
+    "familles": "families",
+    "famille": "families",
+    "family": "families",
+    "minors": "minors",
+    "mineurs": "minors",
+    "mineur": "minors",
+    "mna": "minors",
+    "mie": "minors",
+    "vulnerable": "vulnerable",
+    "vulnerables": "vulnerable",
+    "vulnerable_people": "vulnerable",
 }
 
 

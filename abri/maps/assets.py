@@ -51,11 +51,21 @@ def inline_assets() -> str:
     css += (cluster / "MarkerCluster.Default.css").read_text(encoding="utf-8")
     js = (leaflet / "leaflet.js").read_text(encoding="utf-8")
     js += "\n" + (cluster / "leaflet.markercluster.js").read_text(encoding="utf-8")
-    icons = {key: f"data:image/png;base64,{base64.b64encode((leaflet / 'images' / name).read_bytes()).decode('ascii')}"
-             for key, name in (("iconUrl", "marker-icon.png"), ("iconRetinaUrl", "marker-icon-2x.png"), ("shadowUrl", "marker-shadow.png"))}
-    js += "\nL.Icon.Default.mergeOptions(" + json.dumps(icons) + ");"  # default markers need no file either
+    icons = {
+        key: f"data:image/png;base64,{base64.b64encode((leaflet / 'images' / name).read_bytes()).decode('ascii')}"
+        for key, name in (
+            ("iconUrl", "marker-icon.png"),
+            ("iconRetinaUrl", "marker-icon-2x.png"),
+            ("shadowUrl", "marker-shadow.png"),
+        )
+    }
+    js += (
+        "\nL.Icon.Default.mergeOptions(" + json.dumps(icons) + ");"
+    )  # default markers need no file either
     here = Path(__file__).resolve().parent
-    css += (here / "abri.css").read_text(encoding="utf-8")  # abri's own style and script: one file each
+    css += (here / "abri.css").read_text(
+        encoding="utf-8"
+    )  # abri's own style and script: one file each
     js += "\n" + (here / "abri.js").read_text(encoding="utf-8")
     js = js.replace("</script", "<\\/script")
     return f"<style>{css}</style>\n<script>{js}</script>"

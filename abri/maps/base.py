@@ -37,13 +37,23 @@ TILES = {"none": None, "osm": "OpenStreetMap", "light": "CartoDB positron"}
 CLUSTER_ABOVE = 150  # cluster centre markers when there are more than this many
 FRANCE = (-5.2, 41.3, 9.6, 51.1)  # lon/lat bounds the maps open on
 FOLD_BELOW_PX = 700  # the panel starts folded on screens narrower than this
-ZOOMS = {"depts": 6, "towns": 7, "min": 4, "max": 18}  # department names from zoom 6, town names from 7
+ZOOMS = {
+    "depts": 6,
+    "towns": 7,
+    "min": 4,
+    "max": 18,
+}  # department names from zoom 6, town names from 7
 
 # Colour-blind-safe palettes: ColorBrewer YlGnBu (sequential) for departments, Purples for how full a
 # centre is, Okabe-Ito for days; grey for departments with no places.
 CHOROPLETH = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
 NO_PLACES = "#cfcfcf"
-OCCUPANCY = [(0.9, "#54278f"), (0.5, "#9e9ac8"), (1e-9, "#dadaeb"), (-1.0, "#ffffff")]  # share >= bound -> colour
+OCCUPANCY = [
+    (0.9, "#54278f"),
+    (0.5, "#9e9ac8"),
+    (1e-9, "#dadaeb"),
+    (-1.0, "#ffffff"),
+]  # share >= bound -> colour
 CENTRE_COLOUR = "#6a51a3"
 DAY_COLOURS = ["#E69F00", "#009E73", "#0072B2", "#CC79A7", "#D55E00", "#56B4E9", "#000000"]
 PERCENT_CLASSES = [0, 25, 50, 75, 90]  # occupancy classes (lower bounds, %)
@@ -114,61 +124,61 @@ TEXT_FR: dict[str, str] = {
     "capacity_subtitle": "{centres} centres, {places} places dans {departments} départements",
     "plan_subtitle": "{people} personnes dans {trips} cars, remplissage {fill} %, {km} km-car, {legal}/{trips} trajets conformes",
     "allocated_and_trips": "personnes affectées et trajets",
-    'capacity_title': "Capacités d'accueil par département",
-    'plan_title': 'Plan de transport en car',
-    'panel': 'Recherche et couches',
-    'legend': 'Légende',
-    'search': 'Chercher un centre, une commune ou un département',
-    'search_plan': 'Chercher un centre, une commune, un département ou un car',
-    'no_match': 'aucun résultat',
-    'day': 'Jour',
-    'all_days': 'tous les jours',
-    'departments': 'Les départements montrent',
-    'department': 'département',
-    'layers': 'Couches',
-    'trips': 'trajets en car',
-    'centres_layer': 'centres',
-    'centres': 'centres',
-    'roads': 'grands axes',
-    'names': 'noms de lieux',
-    'trip_days': 'Trajets en car par jour',
-    'origin': 'départ de',
-    'no_places': 'aucune place',
-    'centre_occupancy': 'Centres : taux de remplissage',
-    'centre_places': 'Centres (taille : places)',
-    'occupancy_full': 'plein à 90 % ou plus',
-    'occupancy_half': '50 - 89 %',
-    'occupancy_low': 'moins de 50 %',
-    'occupancy_empty': "personne d'affecté",
-    'places': 'places',
-    'places_per_10k': 'places pour 10 000 habitants',
-    'allocated': 'personnes affectées',
-    'occupancy_pct': "taux d'occupation (%)",
-    'centres_count': 'centres',
-    'arrivals': 'Arrivées',
-    'arrivals_by_day': 'arrivées',
-    'coach': 'car',
-    'time': 'heure',
-    'people': 'personnes',
-    'stop': 'arrêt',
-    'centre': 'centre',
-    'commune': 'commune',
-    'type': 'type',
-    'capacity': 'places',
-    'groups': 'publics accueillis',
-    'boarding': 'embarquement',
-    'departure': 'départ',
-    'return': 'retour',
-    'drivers': 'chauffeur(s)',
-    'km': 'km',
-    'driving': 'h de conduite',
-    'not_legal': 'NON CONFORME',
-    'click_trip': 'cliquer pour la feuille de route',
-    'no_arrivals': 'aucune arrivée prévue',
-    'contact': 'contact',
-    'synthetic': 'SYNTHÉTIQUE',
-    'made_on': 'établi le',
-    'scenario': 'scénario',
+    "capacity_title": "Capacités d'accueil par département",
+    "plan_title": "Plan de transport en car",
+    "panel": "Recherche et couches",
+    "legend": "Légende",
+    "search": "Chercher un centre, une commune ou un département",
+    "search_plan": "Chercher un centre, une commune, un département ou un car",
+    "no_match": "aucun résultat",
+    "day": "Jour",
+    "all_days": "tous les jours",
+    "departments": "Les départements montrent",
+    "department": "département",
+    "layers": "Couches",
+    "trips": "trajets en car",
+    "centres_layer": "centres",
+    "centres": "centres",
+    "roads": "grands axes",
+    "names": "noms de lieux",
+    "trip_days": "Trajets en car par jour",
+    "origin": "départ de",
+    "no_places": "aucune place",
+    "centre_occupancy": "Centres : taux de remplissage",
+    "centre_places": "Centres (taille : places)",
+    "occupancy_full": "plein à 90 % ou plus",
+    "occupancy_half": "50 - 89 %",
+    "occupancy_low": "moins de 50 %",
+    "occupancy_empty": "personne d'affecté",
+    "places": "places",
+    "places_per_10k": "places pour 10 000 habitants",
+    "allocated": "personnes affectées",
+    "occupancy_pct": "taux d'occupation (%)",
+    "centres_count": "centres",
+    "arrivals": "Arrivées",
+    "arrivals_by_day": "arrivées",
+    "coach": "car",
+    "time": "heure",
+    "people": "personnes",
+    "stop": "arrêt",
+    "centre": "centre",
+    "commune": "commune",
+    "type": "type",
+    "capacity": "places",
+    "groups": "publics accueillis",
+    "boarding": "embarquement",
+    "departure": "départ",
+    "return": "retour",
+    "drivers": "chauffeur(s)",
+    "km": "km",
+    "driving": "h de conduite",
+    "not_legal": "NON CONFORME",
+    "click_trip": "cliquer pour la feuille de route",
+    "no_arrivals": "aucune arrivée prévue",
+    "contact": "contact",
+    "synthetic": "SYNTHÉTIQUE",
+    "made_on": "établi le",
+    "scenario": "scénario",
 }
 
 _MAP_LANG: ContextVar[str] = ContextVar("abri_map_lang", default="en")
@@ -200,18 +210,60 @@ def map_language(lang: str) -> Iterator[None]:
         yield
     finally:
         _MAP_LANG.reset(token)
-SCRIPT_TEXT = ("panel", "legend", "search", "search_plan", "no_match", "day", "all_days", "departments", "department", "layers",
-               "trips", "centres_layer", "centres", "roads", "names", "trip_days", "origin")  # the words abri.js shows
-GROUP_NAMES = {"men": "men", "women": "women", "families": "families", "vulnerable": "vulnerable", "minors": "minors"}
-CONTACT_WORDS = ("contact", "phone", "telephone", "tel", "email", "mail", "courriel", "address", "adresse", "responsable", "manager")
+
+
+SCRIPT_TEXT = (
+    "panel",
+    "legend",
+    "search",
+    "search_plan",
+    "no_match",
+    "day",
+    "all_days",
+    "departments",
+    "department",
+    "layers",
+    "trips",
+    "centres_layer",
+    "centres",
+    "roads",
+    "names",
+    "trip_days",
+    "origin",
+)  # the words abri.js shows
+GROUP_NAMES = {
+    "men": "men",
+    "women": "women",
+    "families": "families",
+    "vulnerable": "vulnerable",
+    "minors": "minors",
+}
+CONTACT_WORDS = (
+    "contact",
+    "phone",
+    "telephone",
+    "tel",
+    "email",
+    "mail",
+    "courriel",
+    "address",
+    "adresse",
+    "responsable",
+    "manager",
+)
 
 
 def esc(value: object) -> str:
     """Text from input files, safe to put in HTML."""
-    return html.escape("" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value), quote=True)
+    return html.escape(
+        "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value),
+        quote=True,
+    )
 
 
-def round_geometry(gdf: gpd.GeoDataFrame, *, tolerance: float = 0.0, decimals: int = 4) -> gpd.GeoDataFrame:
+def round_geometry(
+    gdf: gpd.GeoDataFrame, *, tolerance: float = 0.0, decimals: int = 4
+) -> gpd.GeoDataFrame:
     """Simplify (degrees) and round coordinates, for light HTML."""
     out = gdf.copy()
     geoms = out.geometry.simplify(tolerance, preserve_topology=True) if tolerance else out.geometry
@@ -229,7 +281,9 @@ class Measure:
     column: str
     name: str
     kind: str = "count"  # count (integers), rate (one decimal), percent (fixed classes)
-    values: pd.Series | None = None  # by department code, for measures that are not a column (the ``extra`` hook)
+    values: pd.Series | None = (
+        None  # by department code, for measures that are not a column (the ``extra`` hook)
+    )
     legend: str = ""  # legend title, when not the name
 
 
@@ -238,11 +292,12 @@ def _fmt(value: float, kind: str) -> str:
         return f"{value:.0f}%"
     if kind == "rate":
         return f"{value:,.1f}"
-    return f"{int(round(value)):,}"
+    return f"{round(value):,}"
 
 
-def classify(values: pd.Series, kind: str = "count", *, has_places: pd.Series | None = None,
-             k: int = 5) -> tuple[list[str], list[tuple[str, str]]]:
+def classify(
+    values: pd.Series, kind: str = "count", *, has_places: pd.Series | None = None, k: int = 5
+) -> tuple[list[str], list[tuple[str, str]]]:
     """Fill colour of each value and the legend rows (colour, label).
 
     Counts get integer classes ("1 - 12"), rates one decimal, percentages
@@ -267,16 +322,29 @@ def classify(values: pd.Series, kind: str = "count", *, has_places: pd.Series | 
                 lows = list(highs)
             else:
                 with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)  # "Numba not installed": fine for ~100 areas
+                    warnings.simplefilter(
+                        "ignore", UserWarning
+                    )  # "Numba not installed": fine for ~100 areas
                     highs = [float(b) for b in mapclassify.FisherJenks(data.to_numpy(), k=k).bins]
                 highs = [float(np.round(h, 0 if kind == "count" else 1)) for h in highs]
                 highs = sorted(set(highs))
                 lows = [float(data.min())] + [h + step for h in highs[:-1]]
-        palette = CHOROPLETH if len(lows) >= len(CHOROPLETH) else CHOROPLETH[len(CHOROPLETH) - len(lows):]
+        palette = (
+            CHOROPLETH
+            if len(lows) >= len(CHOROPLETH)
+            else CHOROPLETH[len(CHOROPLETH) - len(lows) :]
+        )
         index = np.searchsorted(np.array(lows), data.to_numpy(), side="right") - 1
         fills[data.index] = [palette[max(0, i)] for i in index]
         for i, (lo, hi) in enumerate(zip(lows, highs)):
-            rows.append((palette[i], _fmt(lo, kind) if np.isclose(lo, hi) else f"{_fmt(lo, kind)} - {_fmt(hi, kind)}"))
+            rows.append(
+                (
+                    palette[i],
+                    _fmt(lo, kind)
+                    if np.isclose(lo, hi)
+                    else f"{_fmt(lo, kind)} - {_fmt(hi, kind)}",
+                )
+            )
     if (~present).any():
         rows.append((NO_PLACES, TEXT["no_places"]))
     return fills.tolist(), rows
@@ -289,8 +357,15 @@ def occupancy_colour(share: float) -> str:
 
 def occupancy_legend() -> tuple[str, list[tuple[str, str]]]:
     """Legend of :func:`occupancy_colour`."""
-    labels = [TEXT["occupancy_full"], TEXT["occupancy_half"], TEXT["occupancy_low"], TEXT["occupancy_empty"]]
-    return TEXT["centre_occupancy"], [(colour, label) for (_, colour), label in zip(OCCUPANCY, labels)]
+    labels = [
+        TEXT["occupancy_full"],
+        TEXT["occupancy_half"],
+        TEXT["occupancy_low"],
+        TEXT["occupancy_empty"],
+    ]
+    return TEXT["centre_occupancy"], [
+        (colour, label) for (_, colour), label in zip(OCCUPANCY, labels)
+    ]
 
 
 def day_colours(days: list[str]) -> dict[str, str]:
@@ -307,9 +382,13 @@ def arrivals_table(arrivals: list[dict[str, Any]]) -> str:
         return f"<div class='abri-arrivals'><i>{esc(TEXT['no_arrivals'])}</i></div>"
     rows = "".join(
         f"<tr><td>{esc(a['day'])}</td><td>{esc(a['coach'])}</td><td>{esc(a['arrival'])}</td>"
-        f"<td class='abri-num'>{int(a['people'])}</td><td>{esc(groups_text(a['groups']))}</td></tr>" for a in arrivals)
-    return (f"<div class='abri-arrivals'><b>{esc(TEXT['arrivals'])}</b></div><table><tr><th>{esc(TEXT['day'])}</th><th>{esc(TEXT['coach'])}</th>"
-            f"<th>{esc(TEXT['time'])}</th><th>{esc(TEXT['people'])}</th><th></th></tr>{rows}</table>")
+        f"<td class='abri-num'>{int(a['people'])}</td><td>{esc(groups_text(a['groups']))}</td></tr>"
+        for a in arrivals
+    )
+    return (
+        f"<div class='abri-arrivals'><b>{esc(TEXT['arrivals'])}</b></div><table><tr><th>{esc(TEXT['day'])}</th><th>{esc(TEXT['coach'])}</th>"
+        f"<th>{esc(TEXT['time'])}</th><th>{esc(TEXT['people'])}</th><th></th></tr>{rows}</table>"
+    )
 
 
 def groups_text(groups: dict[str, int]) -> str:
@@ -319,21 +398,37 @@ def groups_text(groups: dict[str, int]) -> str:
 
 def contact_columns(frame: pd.DataFrame) -> list[str]:
     """Columns of a centre file that look like contact fields (phone, email, address...)."""
-    return [c for c in frame.columns if any(w in str(c).lower().replace("é", "e") for w in CONTACT_WORDS)]
+    return [
+        c
+        for c in frame.columns
+        if any(w in str(c).lower().replace("é", "e") for w in CONTACT_WORDS)
+    ]
 
 
-def centre_popup(row: Any, *, allocated: int | None, arrivals: list[dict[str, Any]] | None, contacts: list[str]) -> str:
+def centre_popup(
+    row: Any, *, allocated: int | None, arrivals: list[dict[str, Any]] | None, contacts: list[str]
+) -> str:
     """Escaped HTML popup of one centre: name, place, capacity, allocation, arrivals and contact fields."""
     capacity = int(row["capacity"])
-    lines = [f"<b>{esc(row['name'])}</b> <small>({esc(row['id'])})</small>",
-             f"{esc(TEXT['commune'])}: {esc(row.get('commune', ''))} ({esc(row.get('departement', ''))})",
-             f"{esc(TEXT['type'])}: {esc(row.get('type', ''))}, {esc(TEXT['capacity'])}: {capacity}"]
+    lines = [
+        f"<b>{esc(row['name'])}</b> <small>({esc(row['id'])})</small>",
+        f"{esc(TEXT['commune'])}: {esc(row.get('commune', ''))} ({esc(row.get('departement', ''))})",
+        f"{esc(TEXT['type'])}: {esc(row.get('type', ''))}, {esc(TEXT['capacity'])}: {capacity}",
+    ]
     if allocated is not None:
-        lines.append(f"{esc(TEXT['allocated'])}: {allocated} ({100 * allocated / capacity:.0f}%)" if capacity else f"{esc(TEXT['allocated'])}: {allocated}")
+        lines.append(
+            f"{esc(TEXT['allocated'])}: {allocated} ({100 * allocated / capacity:.0f}%)"
+            if capacity
+            else f"{esc(TEXT['allocated'])}: {allocated}"
+        )
     lines.append(f"{esc(TEXT['groups'])}: {esc(str(row.get('groups', '')).replace(';', ', '))}")
     for column in contacts:
         value = row.get(column)
-        if value is not None and not (isinstance(value, float) and np.isnan(value)) and str(value).strip():
+        if (
+            value is not None
+            and not (isinstance(value, float) and np.isnan(value))
+            and str(value).strip()
+        ):
             lines.append(f"{esc(column)}: {esc(value)}")
     body = "<br>".join(lines)
     if arrivals is not None:  # with a plan: its arrivals, or that none are planned
@@ -341,8 +436,12 @@ def centre_popup(row: Any, *, allocated: int | None, arrivals: list[dict[str, An
     return f"<div class='abri-popup'>{body}</div>"
 
 
-def centre_entries(centres: pd.DataFrame, *, allocated: pd.Series | None = None,
-                   arrivals: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+def centre_entries(
+    centres: pd.DataFrame,
+    *,
+    allocated: pd.Series | None = None,
+    arrivals: dict[str, list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
     """Centre markers for :func:`abri.js <map_config>`: position, size, colour, popup, search text, days of arrival."""
     contacts = contact_columns(centres)
     out = []
@@ -351,18 +450,29 @@ def centre_entries(centres: pd.DataFrame, *, allocated: pd.Series | None = None,
         capacity = int(row["capacity"])
         taken = int(allocated.get(cid, 0)) if allocated is not None else None
         mine = None if arrivals is None else arrivals.get(cid, [])
-        out.append({
-            "id": cid, "name": str(row["name"]), "commune": str(row.get("commune", "") or ""), "dept": str(row.get("departement", "")),
-            "lat": round(float(row["lat"]), 5), "lon": round(float(row["lon"]), 5), "cap": capacity,
-            "r": round(4 + 2 * float(np.sqrt(capacity / 10)), 1),
-            "colour": occupancy_colour(taken / capacity if capacity else 0) if taken is not None else CENTRE_COLOUR,
-            "days": sorted({a["day"] for a in mine or []}),
-            "popup": centre_popup(row, allocated=taken, arrivals=mine, contacts=contacts),
-        })
+        out.append(
+            {
+                "id": cid,
+                "name": str(row["name"]),
+                "commune": str(row.get("commune", "") or ""),
+                "dept": str(row.get("departement", "")),
+                "lat": round(float(row["lat"]), 5),
+                "lon": round(float(row["lon"]), 5),
+                "cap": capacity,
+                "r": round(4 + 2 * float(np.sqrt(capacity / 10)), 1),
+                "colour": occupancy_colour(taken / capacity if capacity else 0)
+                if taken is not None
+                else CENTRE_COLOUR,
+                "days": sorted({a["day"] for a in mine or []}),
+                "popup": centre_popup(row, allocated=taken, arrivals=mine, contacts=contacts),
+            }
+        )
     return out
 
 
-def department_features(departements: gpd.GeoDataFrame, measures: list[Measure]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def department_features(
+    departements: gpd.GeoDataFrame, measures: list[Measure]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Department GeoJSON with every measure (fill, shown value, one popup listing them all) and the measures' legends."""
     has_places = departements["places"] > 0 if "places" in departements else None
     fills: dict[str, list[str]] = {}
@@ -371,23 +481,43 @@ def department_features(departements: gpd.GeoDataFrame, measures: list[Measure])
     for m in measures:
         values = departements[m.column] if m.values is None else departements["code"].map(m.values)
         values = pd.Series(values.to_numpy(dtype=float), index=departements.index)
-        grey_when = has_places if m.values is None else None  # an extra measure is grey where it has no value
+        grey_when = (
+            has_places if m.values is None else None
+        )  # an extra measure is grey where it has no value
         fills[m.column], rows = classify(values, m.kind, has_places=grey_when)
         legends.append({"key": m.column, "name": m.name, "legend": [m.legend or m.name, rows]})
         shown[m.column] = ["" if np.isnan(v) else _fmt(v, m.kind) for v in values]
     features = []
     for i, row in enumerate(departements.itertuples(index=False)):
         values = {m.column: shown[m.column][i] for m in measures}
-        table = "".join(f"<tr><td>{esc(m.name)}</td><td class='abri-num'>{esc(values[m.column] or '-')}</td></tr>" for m in measures)
+        table = "".join(
+            f"<tr><td>{esc(m.name)}</td><td class='abri-num'>{esc(values[m.column] or '-')}</td></tr>"
+            for m in measures
+        )
         extra = ""
         if "arrivals" in departements and isinstance(row.arrivals, dict) and row.arrivals:
-            extra = "".join(f"<tr><td>{esc(TEXT['arrivals_by_day'])} {esc(day)}</td><td class='abri-num'>{n:,}</td></tr>"
-                            for day, n in sorted(row.arrivals.items()))
-        count = f"<tr><td>{esc(TEXT['centres_count'])}</td><td class='abri-num'>{int(row.centres):,}</td></tr>" if "centres" in departements else ""
-        features.append({"type": "Feature", "geometry": row.geometry.__geo_interface__, "properties": {
-            "code": str(row.code), "nom": str(row.nom), "values": values,
-            "fill": {m.column: fills[m.column][i] for m in measures},
-            "popup": f"<div class='abri-popup'><b>{esc(row.nom)}</b> ({esc(row.code)})<table>{count}{table}{extra}</table></div>"}})
+            extra = "".join(
+                f"<tr><td>{esc(TEXT['arrivals_by_day'])} {esc(day)}</td><td class='abri-num'>{n:,}</td></tr>"
+                for day, n in sorted(row.arrivals.items())
+            )
+        count = (
+            f"<tr><td>{esc(TEXT['centres_count'])}</td><td class='abri-num'>{int(row.centres):,}</td></tr>"
+            if "centres" in departements
+            else ""
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": row.geometry.__geo_interface__,
+                "properties": {
+                    "code": str(row.code),
+                    "nom": str(row.nom),
+                    "values": values,
+                    "fill": {m.column: fills[m.column][i] for m in measures},
+                    "popup": f"<div class='abri-popup'><b>{esc(row.nom)}</b> ({esc(row.code)})<table>{count}{table}{extra}</table></div>",
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}, legends
 
 
@@ -396,7 +526,11 @@ def department_features(departements: gpd.GeoDataFrame, measures: list[Measure])
 
 def script_json(data: object) -> str:
     """JSON safe to place inside a <script> element."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+    return (
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        .replace("</", "<\\/")
+        .replace("<!--", "<\\!--")
+    )
 
 
 class AbriMap(MacroElement):
@@ -421,7 +555,9 @@ class MapContent:
     title: str
     subtitle: str
     label: str = ""
-    departements: dict[str, Any] = field(default_factory=lambda: {"type": "FeatureCollection", "features": []})
+    departements: dict[str, Any] = field(
+        default_factory=lambda: {"type": "FeatureCollection", "features": []}
+    )
     measures: list[dict[str, Any]] = field(default_factory=list)
     centres: list[dict[str, Any]] = field(default_factory=list)
     centre_legend: tuple[str, list[tuple[str, str]]] | None = None
@@ -437,17 +573,42 @@ def abri_map(content: MapContent, *, tiles: str = "none") -> folium.Map:
     if tiles not in TILES:
         msg = f"`tiles` must be one of {', '.join(TILES)}, got {tiles!r}"
         raise ValueError(msg)
-    fmap = offline_map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, zoom_control=False)
+    fmap = offline_map(
+        location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, zoom_control=False
+    )
     if TILES[tiles]:
         folium.TileLayer(TILES[tiles], name=f"background ({tiles})", control=False).add_to(fmap)
-    origin = None if content.origin is None else {"lon": content.origin[0], "lat": content.origin[1], "name": content.origin[2]}
-    fmap.add_child(AbriMap({
-        "title": content.title, "subtitle": content.subtitle, "label": content.label, "attribution": ATTRIBUTION,
-        "text": {k: TEXT[k] for k in SCRIPT_TEXT}, "bounds": [[FRANCE[1], FRANCE[0]], [FRANCE[3], FRANCE[2]]], "zooms": ZOOMS, "foldBelow": FOLD_BELOW_PX,
-        "depts": content.departements, "deptOpacity": content.dept_opacity, "measures": content.measures,
-        "reference": content.reference, "origin": origin,
-        "centres": {"features": content.centres, "cluster": len(content.centres) > CLUSTER_ABOVE,
-                    "legend": list(content.centre_legend) if content.centre_legend else [TEXT["centre_places"], [(CENTRE_COLOUR, TEXT["centres"])]]},
-        "trips": content.trips, "days": content.days,
-    }))
+    origin = (
+        None
+        if content.origin is None
+        else {"lon": content.origin[0], "lat": content.origin[1], "name": content.origin[2]}
+    )
+    fmap.add_child(
+        AbriMap(
+            {
+                "title": content.title,
+                "subtitle": content.subtitle,
+                "label": content.label,
+                "attribution": ATTRIBUTION,
+                "text": {k: TEXT[k] for k in SCRIPT_TEXT},
+                "bounds": [[FRANCE[1], FRANCE[0]], [FRANCE[3], FRANCE[2]]],
+                "zooms": ZOOMS,
+                "foldBelow": FOLD_BELOW_PX,
+                "depts": content.departements,
+                "deptOpacity": content.dept_opacity,
+                "measures": content.measures,
+                "reference": content.reference,
+                "origin": origin,
+                "centres": {
+                    "features": content.centres,
+                    "cluster": len(content.centres) > CLUSTER_ABOVE,
+                    "legend": list(content.centre_legend)
+                    if content.centre_legend
+                    else [TEXT["centre_places"], [(CENTRE_COLOUR, TEXT["centres"])]],
+                },
+                "trips": content.trips,
+                "days": content.days,
+            }
+        )
+    )
     return fmap

@@ -13,18 +13,35 @@ import pandas as pd
 
 from abri.geo.capacity import capacity_summary
 from abri.geo.departements import load_departements
-from abri.maps.base import TEXT, MapContent, Measure, abri_map, centre_entries, department_features, map_language, occupancy_legend, round_geometry
+from abri.maps.base import (
+    TEXT,
+    MapContent,
+    Measure,
+    abri_map,
+    centre_entries,
+    department_features,
+    map_language,
+    occupancy_legend,
+    round_geometry,
+)
 from abri.maps.plan import PlanSource, plan_data
 
 #: Extra department measures: layer name -> (values by department code, legend title). See :func:`capacity_map`.
 Extra = dict[str, tuple[pd.Series, str]]
 
 
-def capacity_layers(centres: gpd.GeoDataFrame, *, data_dir: str | os.PathLike[str] | None = None, allocated: pd.Series | None = None,
-                    arrivals: dict[str, list[dict[str, Any]]] | None = None) -> gpd.GeoDataFrame:
+def capacity_layers(
+    centres: gpd.GeoDataFrame,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    allocated: pd.Series | None = None,
+    arrivals: dict[str, list[dict[str, Any]]] | None = None,
+) -> gpd.GeoDataFrame:
     """Departments (light geometry) with the capacity summary's columns, and with `arrivals` people arriving per day."""
     summary = capacity_summary(centres, data_dir=data_dir, allocated=allocated)
-    departements = load_departements(data_dir, simplified=True).merge(summary.drop(columns=["nom", "region"]), left_on="code", right_index=True)
+    departements = load_departements(data_dir, simplified=True).merge(
+        summary.drop(columns=["nom", "region"]), left_on="code", right_index=True
+    )
     if arrivals is not None:
         dept_of = dict(zip(centres["id"].astype(str), centres["departement"].astype(str)))
         by_dept: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -51,7 +68,10 @@ def capacity_map(
     extra: Extra | None = None,
     origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
     tiles: str = "none",
-    title: str | None = None, label: str = "", lang: str = "en") -> folium.Map:
+    title: str | None = None,
+    label: str = "",
+    lang: str = "en",
+) -> folium.Map:
     """Places by department, centres and the origin, offline, with a search box.
 
     Parameters
@@ -88,10 +108,18 @@ def capacity_map(
             allocated = data.allocated() if allocated is None else allocated
             arrivals = data.arrivals()
             label = label or data.label
-        departements = capacity_layers(centres, data_dir=data_dir, allocated=allocated, arrivals=arrivals)
-        measures = [Measure("places", TEXT["places"]), Measure("places_per_10k", TEXT["places_per_10k"], "rate")]
+        departements = capacity_layers(
+            centres, data_dir=data_dir, allocated=allocated, arrivals=arrivals
+        )
+        measures = [
+            Measure("places", TEXT["places"]),
+            Measure("places_per_10k", TEXT["places_per_10k"], "rate"),
+        ]
         if allocated is not None:
-            measures += [Measure("allocated", TEXT["allocated"]), Measure("occupancy_pct", TEXT["occupancy_pct"], "percent")]
+            measures += [
+                Measure("allocated", TEXT["allocated"]),
+                Measure("occupancy_pct", TEXT["occupancy_pct"], "percent"),
+            ]
         for name, (values, legend) in (extra or {}).items():
             values = pd.Series(values)
             values.index = values.index.astype(str)
@@ -101,22 +129,54 @@ def capacity_map(
         total = int(centres["capacity"].sum())
         content = MapContent(
             title=title or TEXT["capacity_title"],
-            subtitle=TEXT["capacity_subtitle"].format(centres=f"{len(centres):,}", places=f"{total:,}", departments=int((departements['centres'] > 0).sum())),
-            label=label, departements=features, measures=legends,
+            subtitle=TEXT["capacity_subtitle"].format(
+                centres=f"{len(centres):,}",
+                places=f"{total:,}",
+                departments=int((departements["centres"] > 0).sum()),
+            ),
+            label=label,
+            departements=features,
+            measures=legends,
             centres=centre_entries(centres, allocated=allocated, arrivals=arrivals),
-            centre_legend=occupancy_legend() if allocated is not None else None, origin=origin, reference=reference_layer(data_dir))
+            centre_legend=occupancy_legend() if allocated is not None else None,
+            origin=origin,
+            reference=reference_layer(data_dir),
+        )
         return abri_map(content, tiles=tiles)
 
 
-def write_capacity_map(centres: gpd.GeoDataFrame, path: str | os.PathLike[str], *, png: bool = False, svg: bool = False, pdf: bool = False,
-                       dpi: int = 150, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none",
-                       origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
-                       allocated: pd.Series | None = None, plan: PlanSource | None = None, extra: Extra | None = None,
-                       scenario: str = "", label: str = "", lang: str = "en") -> list[Path]:
+def write_capacity_map(
+    centres: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    png: bool = False,
+    svg: bool = False,
+    pdf: bool = False,
+    dpi: int = 150,
+    data_dir: str | os.PathLike[str] | None = None,
+    tiles: str = "none",
+    origin: tuple[float, float, str] | None = (1.8587, 50.9513, "Calais"),
+    allocated: pd.Series | None = None,
+    plan: PlanSource | None = None,
+    extra: Extra | None = None,
+    scenario: str = "",
+    label: str = "",
+    lang: str = "en",
+) -> list[Path]:
     """Write the capacity map as HTML, and with `png`/`svg`/`pdf` report images of places by department next to it."""
     with map_language(lang):
         data = plan_data(plan) if plan is not None else None
-        fmap = capacity_map(centres, data_dir=data_dir, tiles=tiles, origin=origin, allocated=allocated, plan=data, extra=extra, label=label, lang=lang)
+        fmap = capacity_map(
+            centres,
+            data_dir=data_dir,
+            tiles=tiles,
+            origin=origin,
+            allocated=allocated,
+            plan=data,
+            extra=extra,
+            label=label,
+            lang=lang,
+        )
         written = [save_map(fmap, path)]
         suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
         if suffixes:
@@ -125,8 +185,18 @@ def write_capacity_map(centres: gpd.GeoDataFrame, path: str | os.PathLike[str], 
             departements = capacity_layers(centres, data_dir=data_dir)
             total = int(centres["capacity"].sum())
             for suffix in suffixes:
-                written.append(static_map(
-                    departements, "places", Path(path).with_suffix(suffix), title=TEXT["capacity_title"],
-                    subtitle=f"{len(centres):,} {TEXT['centres']}, {total:,} {TEXT['places']}", scenario=scenario or (data.name if data else ""),
-                    label=label or (data.label if data else ""), centres=centres, origin=origin, dpi=dpi))
+                written.append(
+                    static_map(
+                        departements,
+                        "places",
+                        Path(path).with_suffix(suffix),
+                        title=TEXT["capacity_title"],
+                        subtitle=f"{len(centres):,} {TEXT['centres']}, {total:,} {TEXT['places']}",
+                        scenario=scenario or (data.name if data else ""),
+                        label=label or (data.label if data else ""),
+                        centres=centres,
+                        origin=origin,
+                        dpi=dpi,
+                    )
+                )
         return written

@@ -65,7 +65,7 @@ class PlanData:
 
     @property
     def label(self) -> str:
-        """"SYNTHETIC ..." for a generated plan, empty for a real list."""
+        """ "SYNTHETIC ..." for a generated plan, empty for a real list."""
         return str(self.document.get("label", "") or "")
 
     @classmethod
@@ -79,9 +79,15 @@ class PlanData:
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             msg = f"{folder}: plan.json or origin.json is not what `abri plan` writes ({exc})"
             raise DataFileError(msg) from exc
-        lines = read_geojson(folder / "trips.geojson") if (folder / "trips.geojson").is_file() else None
+        lines = (
+            read_geojson(folder / "trips.geojson") if (folder / "trips.geojson").is_file() else None
+        )
         # plan.json may name its scenario; else the folder (its parent when the folder is just "plan")
-        name = str(document.get("scenario") or document.get("name") or (folder.resolve().parent.name if folder.name == "plan" else folder.name))
+        name = str(
+            document.get("scenario")
+            or document.get("name")
+            or (folder.resolve().parent.name if folder.name == "plan" else folder.name)
+        )
         return cls(document, read_geojson(_read(folder, "centres.geojson")), lines, point, name)
 
     @classmethod
@@ -91,14 +97,22 @@ class PlanData:
 
         fleet = run.scenario.fleet
         document = plan_document(run.plan, label=run.scenario.label)
-        located = run.centres.assign(allocated=run.centres["id"].map(run.allocation.per_centre()).fillna(0).astype(int))
+        located = run.centres.assign(
+            allocated=run.centres["id"].map(run.allocation.per_centre()).fillna(0).astype(int)
+        )
         if hasattr(run, "trips_geodataframe"):
             lines = run.trips_geodataframe(tolerance=0.002)
         else:  # pragma: no cover - older runs
             from abri.outputs.trips import trip_lines
 
             lines = trip_lines(run.graph, run.snapped, run.plan.trips)
-        return cls(document, located, lines, (fleet.origin_lon, fleet.origin_lat, fleet.origin_name), run.scenario.name)
+        return cls(
+            document,
+            located,
+            lines,
+            (fleet.origin_lon, fleet.origin_lat, fleet.origin_name),
+            run.scenario.name,
+        )
 
     def allocated(self) -> pd.Series:
         """People allocated to each centre id."""
@@ -114,8 +128,15 @@ class PlanData:
         for trip in self.document.get("trips", []):
             for stop in trip["stops"]:
                 people = len(stop.get("people", [])) or sum(stop.get("groups", {}).values())
-                out[str(stop["centre_id"])].append({"day": str(trip["day"]), "coach": str(trip["coach"]), "arrival": str(stop["arrival"]),
-                                                    "people": people, "groups": stop.get("groups", {})})
+                out[str(stop["centre_id"])].append(
+                    {
+                        "day": str(trip["day"]),
+                        "coach": str(trip["coach"]),
+                        "arrival": str(stop["arrival"]),
+                        "people": people,
+                        "groups": stop.get("groups", {}),
+                    }
+                )
         return {k: sorted(v, key=lambda a: (a["day"], a["arrival"])) for k, v in out.items()}
 
     def dates(self) -> str:
@@ -141,7 +162,11 @@ def allocated_per_centre(plan_dir: str | os.PathLike[str]) -> pd.Series:
 def trip_sheet(trip: dict[str, Any], names: dict[str, str]) -> str:
     """Escaped HTML sheet of one trip: coach, day, boarding slot, departure, stops in order with times and people."""
     raw = trip.get("slot")
-    slot = f"{raw + 1}" if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else (raw if isinstance(raw, str) else "")
+    slot = (
+        f"{raw + 1}"
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0
+        else (raw if isinstance(raw, str) else "")
+    )
     slot = slot or trip.get("boarding") or ""  # plan.json numbers slots from 0; people from 1
     facts = [f"{esc(TEXT['day'])}: {esc(trip['day'])}"]
     if slot:
@@ -153,20 +178,30 @@ def trip_sheet(trip: dict[str, Any], names: dict[str, str]) -> str:
         f"<tr><td class='abri-num'>{n}</td><td>{esc(names.get(str(s['centre_id']), s['centre_id']))}<br><small>{esc(s['centre_id'])}</small></td>"
         f"<td>{esc(s['arrival'])}</td><td class='abri-num'>{len(s.get('people', [])) or sum(s.get('groups', {}).values())}</td>"
         f"<td>{esc(groups_text(s.get('groups', {})))}</td></tr>"
-        for n, s in enumerate(trip["stops"], start=1))
-    people = sum(len(s.get("people", [])) or sum(s.get("groups", {}).values()) for s in trip["stops"])
+        for n, s in enumerate(trip["stops"], start=1)
+    )
+    people = sum(
+        len(s.get("people", [])) or sum(s.get("groups", {}).values()) for s in trip["stops"]
+    )
     legal = "" if trip.get("legal", True) else f" <b>{esc(TEXT['not_legal'])}</b>"
-    return (f"<div class='abri-popup'><b>{esc(TEXT['coach'])} {esc(trip['coach'])}</b><br>{', '.join(facts)}<br>"
-            f"{people} {esc(TEXT['people'])}, {float(trip.get('km', 0)):.0f} {esc(TEXT['km'])}, {float(trip.get('driving_h', 0)):.1f} "
-            f"{esc(TEXT['driving'])}, {int(trip.get('drivers', 1))} {esc(TEXT['drivers'])}{legal}"
-            f"<table><tr><th>{esc(TEXT['stop'])}</th><th>{esc(TEXT['centre'])}</th><th>{esc(TEXT['time'])}</th>"
-            f"<th>{esc(TEXT['people'])}</th><th></th></tr>{rows}</table></div>")
+    return (
+        f"<div class='abri-popup'><b>{esc(TEXT['coach'])} {esc(trip['coach'])}</b><br>{', '.join(facts)}<br>"
+        f"{people} {esc(TEXT['people'])}, {float(trip.get('km', 0)):.0f} {esc(TEXT['km'])}, {float(trip.get('driving_h', 0)):.1f} "
+        f"{esc(TEXT['driving'])}, {int(trip.get('drivers', 1))} {esc(TEXT['drivers'])}{legal}"
+        f"<table><tr><th>{esc(TEXT['stop'])}</th><th>{esc(TEXT['centre'])}</th><th>{esc(TEXT['time'])}</th>"
+        f"<th>{esc(TEXT['people'])}</th><th></th></tr>{rows}</table></div>"
+    )
 
 
 def trip_entries(data: PlanData, *, decimals: int = 3) -> list[dict[str, Any]]:
     """Trips for ``abri.init``: road line, colour by day, width by people, tooltip, sheet and numbered stops."""
     names = dict(zip(data.centres["id"].astype(str), data.centres["name"].astype(str)))
-    points = dict(zip(data.centres["id"].astype(str), zip(data.centres["lat"].astype(float), data.centres["lon"].astype(float))))
+    points = dict(
+        zip(
+            data.centres["id"].astype(str),
+            zip(data.centres["lat"].astype(float), data.centres["lon"].astype(float)),
+        )
+    )
     colours = day_colours(data.days())
     lines: dict[tuple[str, str], Any] = {}
     if data.lines is not None:
@@ -174,18 +209,36 @@ def trip_entries(data: PlanData, *, decimals: int = 3) -> list[dict[str, Any]]:
     out = []
     for trip in data.document.get("trips", []):
         key = (str(trip["coach"]), str(trip["day"]))
-        stops = [[round(points[str(s["centre_id"])][0], 4), round(points[str(s["centre_id"])][1], 4), names.get(str(s["centre_id"]), "")]
-                 for s in trip["stops"] if str(s["centre_id"]) in points]
+        stops = [
+            [
+                round(points[str(s["centre_id"])][0], 4),
+                round(points[str(s["centre_id"])][1], 4),
+                names.get(str(s["centre_id"]), ""),
+            ]
+            for s in trip["stops"]
+            if str(s["centre_id"]) in points
+        ]
         geometry = lines.get(key)
         if geometry is not None and not geometry.is_empty:
             coords = [[round(y, decimals), round(x, decimals)] for x, y in geometry.coords]
         else:  # no road line: straight legs from the origin
             coords = [[round(data.origin[1], 4), round(data.origin[0], 4)]] + [s[:2] for s in stops]
-        people = sum(len(s.get("people", [])) or sum(s.get("groups", {}).values()) for s in trip["stops"])
-        out.append({"coach": key[0], "day": key[1], "colour": colours[key[1]], "w": round(2 + people / 20, 1), "coords": coords,
-                    "stops": stops, "sheet": trip_sheet(trip, names),
-                    "tip": f"<b>{esc(key[0])}</b> ({esc(key[1])}), {people} {esc(TEXT['people'])}, "
-                           f"{len(trip['stops'])} {esc(TEXT['stop'])}(s)<br><i>{esc(TEXT['click_trip'])}</i>"})
+        people = sum(
+            len(s.get("people", [])) or sum(s.get("groups", {}).values()) for s in trip["stops"]
+        )
+        out.append(
+            {
+                "coach": key[0],
+                "day": key[1],
+                "colour": colours[key[1]],
+                "w": round(2 + people / 20, 1),
+                "coords": coords,
+                "stops": stops,
+                "sheet": trip_sheet(trip, names),
+                "tip": f"<b>{esc(key[0])}</b> ({esc(key[1])}), {people} {esc(TEXT['people'])}, "
+                f"{len(trip['stops'])} {esc(TEXT['stop'])}(s)<br><i>{esc(TEXT['click_trip'])}</i>",
+            }
+        )
     return out
 
 
@@ -193,11 +246,21 @@ def plan_subtitle(data: PlanData) -> str:
     """One line: people, trips, seat fill, coach-km, legal trips, dates."""
     s = data.document.get("summary", {})
     return f"{data.dates()}: " + TEXT["plan_subtitle"].format(
-        people=f"{s.get('carried', 0):,}", trips=s.get("trips", 0), fill=s.get("seat_fill_pct", 0), km=f"{s.get('coach_km', 0):,}",
-        legal=s.get("legal_trips", 0))
+        people=f"{s.get('carried', 0):,}",
+        trips=s.get("trips", 0),
+        fill=s.get("seat_fill_pct", 0),
+        km=f"{s.get('coach_km', 0):,}",
+        legal=s.get("legal_trips", 0),
+    )
 
 
-def plan_map(source: PlanSource, *, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none", lang: str = "en") -> folium.Map:
+def plan_map(
+    source: PlanSource,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    tiles: str = "none",
+    lang: str = "en",
+) -> folium.Map:
     """The coach plan on a map, offline: trips by day with their sheets, centres by how full, departments by people allocated.
 
     Parameters
@@ -220,23 +283,52 @@ def plan_map(source: PlanSource, *, data_dir: str | os.PathLike[str] | None = No
         from abri.maps.reference import reference_layer
 
         data = plan_data(source)
-        departements = capacity_layers(data.centres, data_dir=data_dir, allocated=data.allocated(), arrivals=data.arrivals())
-        features, measures = department_features(departements, [Measure("allocated", TEXT["allocated"]),
-                                                                Measure("occupancy_pct", TEXT["occupancy_pct"], "percent"),
-                                                                Measure("places", TEXT["places"])])
+        departements = capacity_layers(
+            data.centres, data_dir=data_dir, allocated=data.allocated(), arrivals=data.arrivals()
+        )
+        features, measures = department_features(
+            departements,
+            [
+                Measure("allocated", TEXT["allocated"]),
+                Measure("occupancy_pct", TEXT["occupancy_pct"], "percent"),
+                Measure("places", TEXT["places"]),
+            ],
+        )
         trips = trip_entries(data)
-        per_day = pd.Series([t["day"] for t in trips]).value_counts() if trips else pd.Series(dtype=int)
+        per_day = (
+            pd.Series([t["day"] for t in trips]).value_counts() if trips else pd.Series(dtype=int)
+        )
         content = MapContent(
-            title=f"{TEXT['plan_title']}: {data.name}", subtitle=plan_subtitle(data), label=data.label,
-            departements=features, measures=measures, dept_opacity=0.45,
-            centres=centre_entries(data.centres, allocated=data.allocated(), arrivals=data.arrivals()), centre_legend=occupancy_legend(),
-            trips=trips, days=[(d, c, int(per_day.get(d, 0))) for d, c in day_colours(data.days()).items()],
-            origin=data.origin, reference=reference_layer(data_dir))
+            title=f"{TEXT['plan_title']}: {data.name}",
+            subtitle=plan_subtitle(data),
+            label=data.label,
+            departements=features,
+            measures=measures,
+            dept_opacity=0.45,
+            centres=centre_entries(
+                data.centres, allocated=data.allocated(), arrivals=data.arrivals()
+            ),
+            centre_legend=occupancy_legend(),
+            trips=trips,
+            days=[(d, c, int(per_day.get(d, 0))) for d, c in day_colours(data.days()).items()],
+            origin=data.origin,
+            reference=reference_layer(data_dir),
+        )
         return abri_map(content, tiles=tiles)
 
 
-def write_plan_map(source: PlanSource, path: str | os.PathLike[str], *, png: bool = False, svg: bool = False, pdf: bool = False,
-                   dpi: int = 150, data_dir: str | os.PathLike[str] | None = None, tiles: str = "none", lang: str = "en") -> list[Path]:
+def write_plan_map(
+    source: PlanSource,
+    path: str | os.PathLike[str],
+    *,
+    png: bool = False,
+    svg: bool = False,
+    pdf: bool = False,
+    dpi: int = 150,
+    data_dir: str | os.PathLike[str] | None = None,
+    tiles: str = "none",
+    lang: str = "en",
+) -> list[Path]:
     """Write the plan map as HTML, and with `png`/`svg`/`pdf` report images next to it."""
     with map_language(lang):
         from abri.maps.capacity import save_map
@@ -248,12 +340,25 @@ def write_plan_map(source: PlanSource, path: str | os.PathLike[str], *, png: boo
             from abri.maps.capacity import capacity_layers
             from abri.maps.static import static_map
 
-            departements = capacity_layers(data.centres, data_dir=data_dir, allocated=data.allocated())
+            departements = capacity_layers(
+                data.centres, data_dir=data_dir, allocated=data.allocated()
+            )
             for suffix in suffixes:
-                written.append(static_map(
-                    departements, "allocated", Path(path).with_suffix(suffix), title=f"{TEXT['plan_title']}: {TEXT['allocated_and_trips']}",
-                    subtitle=plan_subtitle(data), scenario=data.name, label=data.label, centres=data.centres, trips=trip_frame(data),
-                    origin=data.origin, dpi=dpi))
+                written.append(
+                    static_map(
+                        departements,
+                        "allocated",
+                        Path(path).with_suffix(suffix),
+                        title=f"{TEXT['plan_title']}: {TEXT['allocated_and_trips']}",
+                        subtitle=plan_subtitle(data),
+                        scenario=data.name,
+                        label=data.label,
+                        centres=data.centres,
+                        trips=trip_frame(data),
+                        origin=data.origin,
+                        dpi=dpi,
+                    )
+                )
         return written
 
 
@@ -261,11 +366,25 @@ def trip_frame(data: PlanData) -> gpd.GeoDataFrame:
     """Trips as lines with their day and colour (for static images)."""
     from shapely.geometry import LineString
 
-    rows = [{"day": t["day"], "colour": t["colour"], "geometry": LineString([(x, y) for y, x in t["coords"]] if len(t["coords"]) > 1
-                                                                           else [(t["coords"][0][1], t["coords"][0][0])] * 2)}
-            for t in trip_entries(data, decimals=3)]
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326") if rows else gpd.GeoDataFrame(
-        {"day": [], "colour": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    rows = [
+        {
+            "day": t["day"],
+            "colour": t["colour"],
+            "geometry": LineString(
+                [(x, y) for y, x in t["coords"]]
+                if len(t["coords"]) > 1
+                else [(t["coords"][0][1], t["coords"][0][0])] * 2
+            ),
+        }
+        for t in trip_entries(data, decimals=3)
+    ]
+    return (
+        gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+        if rows
+        else gpd.GeoDataFrame(
+            {"day": [], "colour": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326")
+        )
+    )
 
 
 def today() -> str:

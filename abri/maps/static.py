@@ -15,22 +15,45 @@ from matplotlib.patches import Patch, Rectangle
 
 from abri.constants import LAMBERT93
 from abri.files import write_figure
-from abri.maps.base import ATTRIBUTION, CENTRE_COLOUR, TEXT, classify, occupancy_colour, occupancy_legend
+from abri.maps.base import (
+    ATTRIBUTION,
+    CENTRE_COLOUR,
+    TEXT,
+    classify,
+    occupancy_colour,
+    occupancy_legend,
+)
 
-MEASURE_KIND = {"places": "count", "allocated": "count", "places_per_10k": "rate", "occupancy_pct": "percent"}
+MEASURE_KIND = {
+    "places": "count",
+    "allocated": "count",
+    "places_per_10k": "rate",
+    "occupancy_pct": "percent",
+}
 
 
-def scale_bar(ax, *, km: int = 100) -> None:  # type: ignore[no-untyped-def]
+def scale_bar(ax, *, km: int = 100) -> None:
     """A `km` scale bar in the lower left of a Lambert-93 axis (metres)."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     left, bottom = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
     height = (y1 - y0) * 0.008
     for i in range(2):
-        ax.add_patch(Rectangle((left + i * km * 500, bottom), km * 500, height, facecolor="black" if i == 0 else "white",
-                               edgecolor="black", linewidth=0.6, zorder=5))
+        ax.add_patch(
+            Rectangle(
+                (left + i * km * 500, bottom),
+                km * 500,
+                height,
+                facecolor="black" if i == 0 else "white",
+                edgecolor="black",
+                linewidth=0.6,
+                zorder=5,
+            )
+        )
     ax.text(left, bottom + height * 1.8, "0", ha="center", va="bottom", fontsize=7)
-    ax.text(left + km * 1000, bottom + height * 1.8, f"{km} km", ha="center", va="bottom", fontsize=7)
+    ax.text(
+        left + km * 1000, bottom + height * 1.8, f"{km} km", ha="center", va="bottom", fontsize=7
+    )
 
 
 def static_map(
@@ -68,46 +91,121 @@ def static_map(
     handles: list[list[object]] = [[Patch(facecolor=c, edgecolor="#777", label=t) for c, t in rows]]
     titles = [TEXT.get(column, column).capitalize() + " (by department)"]
     if trips is not None and len(trips):
-        trips.to_crs(LAMBERT93).plot(ax=ax, color=trips["colour"].tolist(), linewidth=1.1, alpha=0.8)
+        trips.to_crs(LAMBERT93).plot(
+            ax=ax, color=trips["colour"].tolist(), linewidth=1.1, alpha=0.8
+        )
         days = trips.drop_duplicates("day").sort_values("day")
-        handles.append([Line2D([], [], color=c, linewidth=2, label=f"{d} ({int((trips['day'] == d).sum())})")
-                        for d, c in zip(days["day"], days["colour"])])
+        handles.append(
+            [
+                Line2D(
+                    [], [], color=c, linewidth=2, label=f"{d} ({int((trips['day'] == d).sum())})"
+                )
+                for d, c in zip(days["day"], days["colour"])
+            ]
+        )
         titles.append(TEXT["trip_days"])
     if centres is not None and len(centres):
         if "allocated" in centres:
-            share = centres["allocated"].astype(float) / centres["capacity"].astype(float).where(centres["capacity"] > 0)
+            share = centres["allocated"].astype(float) / centres["capacity"].astype(float).where(
+                centres["capacity"] > 0
+            )
             colours = [occupancy_colour(float(s) if np.isfinite(s) else 0.0) for s in share]
             legend_title, legend_rows = occupancy_legend()
         else:
             colours = [CENTRE_COLOUR] * len(centres)
             legend_title, legend_rows = TEXT["centre_places"], [(CENTRE_COLOUR, TEXT["centres"])]
-        centres.to_crs(LAMBERT93).plot(ax=ax, markersize=(centres["capacity"].clip(upper=100) * 0.8 + 12).tolist(), color=colours,
-                                       edgecolor="#222", linewidth=0.3, alpha=0.9, zorder=3)
-        handles.append([Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#222", markersize=7, label=t)
-                        for c, t in legend_rows])
+        centres.to_crs(LAMBERT93).plot(
+            ax=ax,
+            markersize=(centres["capacity"].clip(upper=100) * 0.8 + 12).tolist(),
+            color=colours,
+            edgecolor="#222",
+            linewidth=0.3,
+            alpha=0.9,
+            zorder=3,
+        )
+        handles.append(
+            [
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    markerfacecolor=c,
+                    markeredgecolor="#222",
+                    markersize=7,
+                    label=t,
+                )
+                for c, t in legend_rows
+            ]
+        )
         titles.append(legend_title)
     if origin is not None:
-        point = gpd.GeoSeries(gpd.points_from_xy([origin[0]], [origin[1]]), crs="EPSG:4326").to_crs(LAMBERT93).iloc[0]
-        ax.plot(point.x, point.y, marker="D", color="black", markeredgecolor="white", markersize=9, zorder=6)
-        name = origin[2] if len(origin) > 2 else TEXT["origin"]  # type: ignore[misc]
-        ax.annotate(str(name), (point.x, point.y), xytext=(8, 4), textcoords="offset points", fontsize=9, fontweight="bold", zorder=6,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-        handles.append([Line2D([], [], marker="D", linestyle="", color="black", markersize=7, label=str(name))])
+        point = (
+            gpd.GeoSeries(gpd.points_from_xy([origin[0]], [origin[1]]), crs="EPSG:4326")
+            .to_crs(LAMBERT93)
+            .iloc[0]
+        )
+        ax.plot(
+            point.x,
+            point.y,
+            marker="D",
+            color="black",
+            markeredgecolor="white",
+            markersize=9,
+            zorder=6,
+        )
+        name = origin[2] if len(origin) > 2 else TEXT["origin"]
+        ax.annotate(
+            str(name),
+            (point.x, point.y),
+            xytext=(8, 4),
+            textcoords="offset points",
+            fontsize=9,
+            fontweight="bold",
+            zorder=6,
+            bbox={
+                "boxstyle": "round,pad=0.15",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.8,
+            },
+        )
+        handles.append(
+            [Line2D([], [], marker="D", linestyle="", color="black", markersize=7, label=str(name))]
+        )
         titles.append(TEXT["origin"].capitalize())
     ax.set_axis_off()
     ax.set_aspect("equal")
     scale_bar(ax)
     top = 1.0
     for group, heading in zip(handles, titles):
-        legend = side.legend(handles=group, title=heading, loc="upper left", bbox_to_anchor=(0.0, top), fontsize=8, title_fontsize=9,
-                             frameon=False, alignment="left")
+        legend = side.legend(
+            handles=group,
+            title=heading,
+            loc="upper left",
+            bbox_to_anchor=(0.0, top),
+            fontsize=8,
+            title_fontsize=9,
+            frameon=False,
+            alignment="left",
+        )
         side.add_artist(legend)
         top -= 0.034 * (len(group) + 2)
     fig.text(0.01, 0.965, title, fontsize=15, fontweight="bold", va="top")
     made = made_on or today()
-    line = " - ".join(p for p in (f"{TEXT['scenario']}: {scenario}" if scenario else "", subtitle, f"{TEXT['made_on']} {made}") if p)
+    line = " - ".join(
+        p
+        for p in (
+            f"{TEXT['scenario']}: {scenario}" if scenario else "",
+            subtitle,
+            f"{TEXT['made_on']} {made}",
+        )
+        if p
+    )
     fig.text(0.01, 0.925, line, fontsize=9, va="top", wrap=True)
     if label:
-        fig.text(0.01, 0.895, label, fontsize=9, va="top", color="#a00000", fontweight="bold", wrap=True)
+        fig.text(
+            0.01, 0.895, label, fontsize=9, va="top", color="#a00000", fontweight="bold", wrap=True
+        )
     fig.text(0.01, 0.015, ATTRIBUTION, fontsize=6, wrap=True)
     return write_figure(path, fig, dpi=dpi)

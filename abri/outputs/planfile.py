@@ -29,12 +29,58 @@ if TYPE_CHECKING:
     from abri.planning.plan import Plan
 
 GROUP_COLUMNS = list(GROUPS)
-TRIP_COLUMNS = ["coach", "day", "departure", "last_arrival", "n_stops", "stops", "people", "seats_free", "km", "driving", "breaks",
-                "drivers", "legal", "notes", "slot", "bay", "boarding", "vehicle", "planned_driving", "slack_driving", "slack_close",
-                "return_km", "return_driving", "rest_where", "free_at", "drivers_free_at"]
-STOP_COLUMNS = ["coach", "day", "stop", "centre_id", "centre_name", "arrival", "ride", "leg_km", "leg_driving", "breaks_before",
-                *GROUP_COLUMNS, "total"]
-MANIFEST_COLUMNS = ["coach", "day", "stop", "centre_id", "centre_name", "arrival", *GROUP_COLUMNS, "total"]
+TRIP_COLUMNS = [
+    "coach",
+    "day",
+    "departure",
+    "last_arrival",
+    "n_stops",
+    "stops",
+    "people",
+    "seats_free",
+    "km",
+    "driving",
+    "breaks",
+    "drivers",
+    "legal",
+    "notes",
+    "slot",
+    "bay",
+    "boarding",
+    "vehicle",
+    "planned_driving",
+    "slack_driving",
+    "slack_close",
+    "return_km",
+    "return_driving",
+    "rest_where",
+    "free_at",
+    "drivers_free_at",
+]
+STOP_COLUMNS = [
+    "coach",
+    "day",
+    "stop",
+    "centre_id",
+    "centre_name",
+    "arrival",
+    "ride",
+    "leg_km",
+    "leg_driving",
+    "breaks_before",
+    *GROUP_COLUMNS,
+    "total",
+]
+MANIFEST_COLUMNS = [
+    "coach",
+    "day",
+    "stop",
+    "centre_id",
+    "centre_name",
+    "arrival",
+    *GROUP_COLUMNS,
+    "total",
+]
 
 
 def at(day: str, seconds: float) -> pd.Timestamp:
@@ -74,23 +120,61 @@ def trips_frame(plan: Plan) -> pd.DataFrame:
     >>> (trips["last_arrival"] - trips["departure"]).max()  # doctest: +SKIP
     Timedelta('0 days 14:57:00')
     """
-    rows = [{
-        "coach": t.coach, "day": t.day, "departure": at(t.day, t.departure_s), "last_arrival": at(t.day, t.end_s),
-        "n_stops": len(t.stops), "stops": "; ".join(f"{s.centre_id} @ {s_to_clock(s.arrival_s)}: {len(s.people)}" for s in t.stops),
-        "people": t.people, "seats_free": plan.fleet.seats - t.people, "km": round(t.km, 1),
-        "driving": pd.Timedelta(seconds=round(t.driving_s)), "breaks": t.breaks, "drivers": t.drivers, "legal": t.legal,
-        "notes": " | ".join(t.notes + t.info),
-        "slot": t.slot, "bay": t.bay, "boarding": at(t.day, t.boarding_s), "vehicle": t.vehicle,
-        "planned_driving": pd.Timedelta(seconds=round(t.planned_driving_s)), "slack_driving": pd.Timedelta(seconds=round(t.slack_driving_s)),
-        "slack_close": pd.Timedelta(seconds=round(t.slack_close_s)), "return_km": round(t.return_km, 1),
-        "return_driving": pd.Timedelta(seconds=round(t.return_s)), "rest_where": t.rest_where, "free_at": at(t.day, t.free_at_s),
-        "drivers_free_at": at(t.day, t.drivers_free_at_s),
-    } for t in plan.trips]
+    rows = [
+        {
+            "coach": t.coach,
+            "day": t.day,
+            "departure": at(t.day, t.departure_s),
+            "last_arrival": at(t.day, t.end_s),
+            "n_stops": len(t.stops),
+            "stops": "; ".join(
+                f"{s.centre_id} @ {s_to_clock(s.arrival_s)}: {len(s.people)}" for s in t.stops
+            ),
+            "people": t.people,
+            "seats_free": plan.fleet.seats - t.people,
+            "km": round(t.km, 1),
+            "driving": pd.Timedelta(seconds=round(t.driving_s)),
+            "breaks": t.breaks,
+            "drivers": t.drivers,
+            "legal": t.legal,
+            "notes": " | ".join(t.notes + t.info),
+            "slot": t.slot,
+            "bay": t.bay,
+            "boarding": at(t.day, t.boarding_s),
+            "vehicle": t.vehicle,
+            "planned_driving": pd.Timedelta(seconds=round(t.planned_driving_s)),
+            "slack_driving": pd.Timedelta(seconds=round(t.slack_driving_s)),
+            "slack_close": pd.Timedelta(seconds=round(t.slack_close_s)),
+            "return_km": round(t.return_km, 1),
+            "return_driving": pd.Timedelta(seconds=round(t.return_s)),
+            "rest_where": t.rest_where,
+            "free_at": at(t.day, t.free_at_s),
+            "drivers_free_at": at(t.day, t.drivers_free_at_s),
+        }
+        for t in plan.trips
+    ]
     return pd.DataFrame(rows, columns=TRIP_COLUMNS).astype(
-        {"departure": "datetime64[ns]", "last_arrival": "datetime64[ns]", "driving": "timedelta64[ns]", "n_stops": "int64",
-         "boarding": "datetime64[ns]", "free_at": "datetime64[ns]", "drivers_free_at": "datetime64[ns]", "planned_driving": "timedelta64[ns]",
-         "slack_driving": "timedelta64[ns]", "slack_close": "timedelta64[ns]", "return_driving": "timedelta64[ns]", "slot": "int64",
-         "people": "int64", "seats_free": "int64", "km": "float64", "breaks": "int64", "drivers": "int64", "legal": "bool"})
+        {
+            "departure": "datetime64[ns]",
+            "last_arrival": "datetime64[ns]",
+            "driving": "timedelta64[ns]",
+            "n_stops": "int64",
+            "boarding": "datetime64[ns]",
+            "free_at": "datetime64[ns]",
+            "drivers_free_at": "datetime64[ns]",
+            "planned_driving": "timedelta64[ns]",
+            "slack_driving": "timedelta64[ns]",
+            "slack_close": "timedelta64[ns]",
+            "return_driving": "timedelta64[ns]",
+            "slot": "int64",
+            "people": "int64",
+            "seats_free": "int64",
+            "km": "float64",
+            "breaks": "int64",
+            "drivers": "int64",
+            "legal": "bool",
+        }
+    )
 
 
 def stops_frame(plan: Plan, names: dict[str, str] | None = None) -> pd.DataFrame:
@@ -114,19 +198,42 @@ def stops_frame(plan: Plan, names: dict[str, str] | None = None) -> pd.DataFrame
     Examples
     --------
     >>> stops = stops_frame(run.plan)  # doctest: +SKIP
-    >>> stops.loc[stops["ride"] > pd.Timedelta(hours=12), ["coach", "centre_id", "ride"]]  # doctest: +SKIP
+    >>> stops.loc[
+    ...     stops["ride"] > pd.Timedelta(hours=12), ["coach", "centre_id", "ride"]
+    ... ]  # doctest: +SKIP
     """
     names = names or {}
     rows = []
     for t in plan.trips:
         for n, s in enumerate(t.stops, start=1):
-            rows.append({"coach": t.coach, "day": t.day, "stop": n, "centre_id": s.centre_id, "centre_name": names.get(s.centre_id, ""),
-                         "arrival": at(t.day, s.arrival_s), "ride": pd.Timedelta(seconds=round(s.arrival_s - t.departure_s)),
-                         "leg_km": round(s.leg_km, 1), "leg_driving": pd.Timedelta(seconds=round(s.leg_s)), "breaks_before": s.breaks_before,
-                         **{g: int(s.groups.get(g, 0)) for g in GROUP_COLUMNS}, "total": len(s.people)})
+            rows.append(
+                {
+                    "coach": t.coach,
+                    "day": t.day,
+                    "stop": n,
+                    "centre_id": s.centre_id,
+                    "centre_name": names.get(s.centre_id, ""),
+                    "arrival": at(t.day, s.arrival_s),
+                    "ride": pd.Timedelta(seconds=round(s.arrival_s - t.departure_s)),
+                    "leg_km": round(s.leg_km, 1),
+                    "leg_driving": pd.Timedelta(seconds=round(s.leg_s)),
+                    "breaks_before": s.breaks_before,
+                    **{g: int(s.groups.get(g, 0)) for g in GROUP_COLUMNS},
+                    "total": len(s.people),
+                }
+            )
     return pd.DataFrame(rows, columns=STOP_COLUMNS).astype(
-        {"arrival": "datetime64[ns]", "ride": "timedelta64[ns]", "leg_driving": "timedelta64[ns]", "stop": "int64", "leg_km": "float64",
-         "breaks_before": "int64", "total": "int64", **{g: "int64" for g in GROUP_COLUMNS}})
+        {
+            "arrival": "datetime64[ns]",
+            "ride": "timedelta64[ns]",
+            "leg_driving": "timedelta64[ns]",
+            "stop": "int64",
+            "leg_km": "float64",
+            "breaks_before": "int64",
+            "total": "int64",
+            **{g: "int64" for g in GROUP_COLUMNS},
+        }
+    )
 
 
 def manifests_frame(plan: Plan, names: dict[str, str] | None = None) -> pd.DataFrame:
@@ -147,12 +254,27 @@ def assignments_frame(plan: Plan) -> pd.DataFrame:
     >>> assignments = assignments_frame(run.plan)  # doctest: +SKIP
     >>> assignments[assignments["reason"] != ""]  # doctest: +SKIP
     """
-    where = {p: (t.coach, n) for t in plan.trips for n, s in enumerate(t.stops, start=1) for p in s.people}
+    where = {
+        p: (t.coach, n)
+        for t in plan.trips
+        for n, s in enumerate(t.stops, start=1)
+        for p in s.people
+    }
     out = plan.allocation.assignments.copy()
-    out["coach"] = pd.Series([where.get(p, ("", 0))[0] for p in out["person_id"]], index=out.index, dtype=object)
-    out["stop"] = pd.Series([where.get(p, ("", 0))[1] for p in out["person_id"]], index=out.index, dtype="int64")
-    not_carried = plan.not_carried.set_index("person_id")["reason"] if len(plan.not_carried) else pd.Series(dtype=str)
-    out["reason"] = out["reason"].where(out["reason"] != "", out["person_id"].map(not_carried).astype(object).fillna(""))
+    out["coach"] = pd.Series(
+        [where.get(p, ("", 0))[0] for p in out["person_id"]], index=out.index, dtype=object
+    )
+    out["stop"] = pd.Series(
+        [where.get(p, ("", 0))[1] for p in out["person_id"]], index=out.index, dtype="int64"
+    )
+    not_carried = (
+        plan.not_carried.set_index("person_id")["reason"]
+        if len(plan.not_carried)
+        else pd.Series(dtype=str)
+    )
+    out["reason"] = out["reason"].where(
+        out["reason"] != "", out["person_id"].map(not_carried).astype(object).fillna("")
+    )
     return out
 
 
@@ -175,44 +297,99 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def plan_document(plan: Plan, baseline: Plan | None = None, *, label: str = "", scenario: str = "",
-                  check: PlanCheck | None = None) -> dict[str, Any]:
+def plan_document(
+    plan: Plan,
+    baseline: Plan | None = None,
+    *,
+    label: str = "",
+    scenario: str = "",
+    check: PlanCheck | None = None,
+) -> dict[str, Any]:
     """Everything about a plan as one JSON-ready dict (with the check and the accounting when given)."""
     doc: dict[str, Any] = {
-        "scenario": scenario, "label": label, "method": plan.method,
-        "fleet": plan.fleet.__dict__, "rules": plan.rules.__dict__,
-        "summary": plan_summary(plan), "summary_adults": plan_summary(plan, adults_only=True),
+        "scenario": scenario,
+        "label": label,
+        "method": plan.method,
+        "fleet": plan.fleet.__dict__,
+        "rules": plan.rules.__dict__,
+        "summary": plan_summary(plan),
+        "summary_adults": plan_summary(plan, adults_only=True),
     }
     if check is not None:
         doc["accounting"] = check.accounting.to_dict()
         doc["check"] = check.to_dict()
     doc |= {
         "per_day": per_day(plan).to_dict("records"),
-        "days": plan.days, "legal_at_longer_roads": plan.legal_at, "rides_by_group": rides_by_group(plan),
+        "days": plan.days,
+        "legal_at_longer_roads": plan.legal_at,
+        "rides_by_group": rides_by_group(plan),
         "ride_exceptions": plan.ride_exceptions.to_dict("records"),
-        "trips": [{
-            "coach": t.coach, "day": t.day, "departure": s_to_clock(t.departure_s), "drivers": t.drivers,
-            "driving_h": round(t.driving_s / 3600, 3), "breaks": t.breaks, "km": round(t.km, 2), "legal": t.legal, "notes": t.notes,
-            "info": t.info, "slot": t.slot, "bay": t.bay, "boarding": s_to_clock(t.boarding_s), "vehicle": t.vehicle,
-            "planned_driving_h": round(t.planned_driving_s / 3600, 3), "slack_driving_h": round(t.slack_driving_s / 3600, 3),
-            "slack_close_h": round(t.slack_close_s / 3600, 3), "return_km": round(t.return_km, 2), "return_h": round(t.return_s / 3600, 3),
-            "rest_where": t.rest_where, "free_at": s_to_clock(t.free_at_s), "free_where": t.free_where,
-            "drivers_free_at": s_to_clock(t.drivers_free_at_s),
-            "stops": [{"centre_id": s.centre_id, "arrival": s_to_clock(s.arrival_s), "leg_km": round(s.leg_km, 2),
-                       "leg_h": round(s.leg_s / 3600, 3), "breaks_before": s.breaks_before, "groups": s.groups, "people": s.people}
-                      for s in t.stops],
-        } for t in plan.trips],
-        "unplaced": plan.allocation.unplaced.reindex(columns=["person_id", "day", "group", "reason"]).to_dict("records"),
+        "trips": [
+            {
+                "coach": t.coach,
+                "day": t.day,
+                "departure": s_to_clock(t.departure_s),
+                "drivers": t.drivers,
+                "driving_h": round(t.driving_s / 3600, 3),
+                "breaks": t.breaks,
+                "km": round(t.km, 2),
+                "legal": t.legal,
+                "notes": t.notes,
+                "info": t.info,
+                "slot": t.slot,
+                "bay": t.bay,
+                "boarding": s_to_clock(t.boarding_s),
+                "vehicle": t.vehicle,
+                "planned_driving_h": round(t.planned_driving_s / 3600, 3),
+                "slack_driving_h": round(t.slack_driving_s / 3600, 3),
+                "slack_close_h": round(t.slack_close_s / 3600, 3),
+                "return_km": round(t.return_km, 2),
+                "return_h": round(t.return_s / 3600, 3),
+                "rest_where": t.rest_where,
+                "free_at": s_to_clock(t.free_at_s),
+                "free_where": t.free_where,
+                "drivers_free_at": s_to_clock(t.drivers_free_at_s),
+                "stops": [
+                    {
+                        "centre_id": s.centre_id,
+                        "arrival": s_to_clock(s.arrival_s),
+                        "leg_km": round(s.leg_km, 2),
+                        "leg_h": round(s.leg_s / 3600, 3),
+                        "breaks_before": s.breaks_before,
+                        "groups": s.groups,
+                        "people": s.people,
+                    }
+                    for s in t.stops
+                ],
+            }
+            for t in plan.trips
+        ],
+        "unplaced": plan.allocation.unplaced.reindex(
+            columns=["person_id", "day", "group", "reason"]
+        ).to_dict("records"),
         "not_carried": plan.not_carried.to_dict("records"),
     }
     if baseline is not None:
-        doc["baseline"] = {"summary": plan_summary(baseline), "summary_adults": plan_summary(baseline, adults_only=True),
-                           "per_day": per_day(baseline).to_dict("records")}
+        doc["baseline"] = {
+            "summary": plan_summary(baseline),
+            "summary_adults": plan_summary(baseline, adults_only=True),
+            "per_day": per_day(baseline).to_dict("records"),
+        }
     return doc
 
 
-def write_plan(plan: Plan, out_dir: str | Path, *, centres: gpd.GeoDataFrame, check: PlanCheck, lines: gpd.GeoDataFrame | None = None,
-               baseline: Plan | None = None, origin: tuple[float, float] | None = None, label: str = "", scenario: str = "") -> dict[str, Path]:
+def write_plan(
+    plan: Plan,
+    out_dir: str | Path,
+    *,
+    centres: gpd.GeoDataFrame,
+    check: PlanCheck,
+    lines: gpd.GeoDataFrame | None = None,
+    baseline: Plan | None = None,
+    origin: tuple[float, float] | None = None,
+    label: str = "",
+    scenario: str = "",
+) -> dict[str, Path]:
     """Write every plan file into `out_dir`; returns their paths by name.
 
     `check` (:func:`abri.planning.check.check_plan`, already applied) goes into
@@ -222,10 +399,15 @@ def write_plan(plan: Plan, out_dir: str | Path, *, centres: gpd.GeoDataFrame, ch
     out = Path(out_dir)
     names = dict(zip(centres["id"].astype(str), centres["name"].astype(str)))
     allocated = plan.allocation.per_centre()
-    located = centres.assign(allocated=centres["id"].astype(str).map(allocated).fillna(0).astype(int))
+    located = centres.assign(
+        allocated=centres["id"].astype(str).map(allocated).fillna(0).astype(int)
+    )
     assignments = assignments_frame(plan)
     files = {
-        "plan": write_json(out / "plan.json", plan_document(plan, baseline, label=label, scenario=scenario, check=check)),
+        "plan": write_json(
+            out / "plan.json",
+            plan_document(plan, baseline, label=label, scenario=scenario, check=check),
+        ),
         "trips": write_csv(out / "trips.csv", for_csv(trips_frame(plan))),
         "manifests": write_csv(out / "manifests.csv", for_csv(manifests_frame(plan, names))),
         "assignments": write_csv(out / "assignments.csv", assignments),
@@ -235,5 +417,8 @@ def write_plan(plan: Plan, out_dir: str | Path, *, centres: gpd.GeoDataFrame, ch
     if lines is not None:
         files["routes"] = write_text_atomic(out / "trips.geojson", lines.to_json(drop_id=True))
     if origin is not None:
-        files["origin"] = write_text_atomic(out / "origin.json", json.dumps({"lon": origin[0], "lat": origin[1], "name": plan.fleet.origin_name}))
+        files["origin"] = write_text_atomic(
+            out / "origin.json",
+            json.dumps({"lon": origin[0], "lat": origin[1], "name": plan.fleet.origin_name}),
+        )
     return files

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
+from abri.planning.schedule import Trip, s_to_clock
 from abri.routing.graph import RoadGraph
 from abri.routing.route import path_edges, road_names
-from abri.planning.schedule import Trip, s_to_clock
 
 PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
 
@@ -25,20 +26,43 @@ def _paths(graph: RoadGraph, pairs: set[tuple[int, int]]) -> dict[tuple[int, int
         by_source[s].append(t)
     out = {}
     for source, targets in by_source.items():
-        _, pred = dijkstra(graph.csr("time"), indices=source, return_predecessors=True)
+        _, pred = dijkstra(
+            graph.csr("time"), indices=np.asarray(source, dtype=np.int64), return_predecessors=True
+        )
         for target in targets:
             path = [target]
             while path[-1] != source and pred[path[-1]] >= 0:
                 path.append(int(pred[path[-1]]))
-            out[(source, target)] = np.array(path[::-1]) if path[-1] == source else np.array([source])
+            out[(source, target)] = (
+                np.array(path[::-1]) if path[-1] == source else np.array([source])
+            )
     return out
 
 
-LINE_COLUMNS = ["coach", "day", "departure", "stops", "people", "km", "driving_h", "drivers", "legal", "roads", "colour", "geometry"]
+LINE_COLUMNS = [
+    "coach",
+    "day",
+    "departure",
+    "stops",
+    "people",
+    "km",
+    "driving_h",
+    "drivers",
+    "legal",
+    "roads",
+    "colour",
+    "geometry",
+]
 
 
-def trip_lines(graph: RoadGraph, snapped: pd.DataFrame, trips: list[Trip], *, tolerance: float = 0.002,
-               points: dict[str, tuple[float, float]] | None = None) -> gpd.GeoDataFrame:
+def trip_lines(
+    graph: RoadGraph,
+    snapped: pd.DataFrame,
+    trips: list[Trip],
+    *,
+    tolerance: float = 0.002,
+    points: dict[str, tuple[float, float]] | None = None,
+) -> gpd.GeoDataFrame:
     """One line per trip along its roads, from the origin through its stops (EPSG:4326).
 
     Parameters
@@ -65,11 +89,17 @@ def trip_lines(graph: RoadGraph, snapped: pd.DataFrame, trips: list[Trip], *, to
 
     Examples
     --------
-    >>> lines = trip_lines(run.graph, run.snapped, run.plan.trips, tolerance=0, points=run.points)  # doctest: +SKIP
+    >>> lines = trip_lines(
+    ...     run.graph, run.snapped, run.plan.trips, tolerance=0, points=run.points
+    ... )  # doctest: +SKIP
     >>> lines.to_crs("EPSG:2154").length.head()  # doctest: +SKIP
     """
     if not trips:
-        return gpd.GeoDataFrame({c: [] for c in LINE_COLUMNS[:-1]}, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+        return gpd.GeoDataFrame(
+            {c: [] for c in LINE_COLUMNS[:-1]},
+            geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+            crs="EPSG:4326",
+        )
     node = snapped["node"].astype(int).to_dict()
     pairs = set()
     for trip in trips:
@@ -89,20 +119,33 @@ def trip_lines(graph: RoadGraph, snapped: pd.DataFrame, trips: list[Trip], *, to
             edges = path_edges(graph, nodes) if len(nodes) > 1 else np.array([], dtype=int)
             if points is not None and previous in points:
                 coords.append(np.array([points[previous]], dtype=float))
-            coords += [graph.edge_geometry(e) for e in edges] or [np.array([[graph.lon[nodes[0]], graph.lat[nodes[0]]]])]
+            coords += [graph.edge_geometry(e) for e in edges] or [
+                np.array([[graph.lon[nodes[0]], graph.lat[nodes[0]]]])
+            ]
             if points is not None and stop.centre_id in points:
                 coords.append(np.array([points[stop.centre_id]], dtype=float))
             roads += [r for r in road_names(graph, edges) if not roads or roads[-1] != r]
             previous = stop.centre_id
         line = np.vstack(coords)
         line = line[np.r_[True, np.any(np.diff(line, axis=0) != 0, axis=1)]]  # no repeated points
-        geometry = LineString(line if len(line) > 1 else np.vstack([line, line]))
+        geometry: BaseGeometry = LineString(line if len(line) > 1 else np.vstack([line, line]))
         geometry = geometry.simplify(tolerance) if tolerance > 0 else geometry
-        rows.append({
-            "coach": trip.coach, "day": trip.day, "departure": s_to_clock(trip.departure_s),
-            "stops": " > ".join(f"{s.centre_id} {s_to_clock(s.arrival_s)} ({len(s.people)})" for s in trip.stops),
-            "people": trip.people, "km": round(trip.km, 1), "driving_h": round(trip.driving_s / 3600, 2),
-            "drivers": trip.drivers, "legal": trip.legal, "roads": " ".join(roads),
-            "colour": PALETTE[days.index(trip.day) % len(PALETTE)], "geometry": geometry,
-        })
+        rows.append(
+            {
+                "coach": trip.coach,
+                "day": trip.day,
+                "departure": s_to_clock(trip.departure_s),
+                "stops": " > ".join(
+                    f"{s.centre_id} {s_to_clock(s.arrival_s)} ({len(s.people)})" for s in trip.stops
+                ),
+                "people": trip.people,
+                "km": round(trip.km, 1),
+                "driving_h": round(trip.driving_s / 3600, 2),
+                "drivers": trip.drivers,
+                "legal": trip.legal,
+                "roads": " ".join(roads),
+                "colour": PALETTE[days.index(trip.day) % len(PALETTE)],
+                "geometry": geometry,
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")

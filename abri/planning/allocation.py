@@ -72,24 +72,38 @@ class Allocation:
 
 def _eligible(centres: pd.DataFrame, group: str, remaining: pd.Series) -> pd.DataFrame:
     accepts = centres["groups"].str.split(";").map(lambda gs: group in gs)
-    return centres[accepts & centres["time_s"].notna() & (remaining.reindex(centres["id"]).to_numpy() > 0)]
+    return centres[
+        accepts & centres["time_s"].notna() & (remaining.reindex(centres["id"]).to_numpy() > 0)
+    ]
 
 
-def _reason(centres: pd.DataFrame, group: str, day: str = "", remaining: pd.Series | None = None) -> str:
+def _reason(
+    centres: pd.DataFrame, group: str, day: str = "", remaining: pd.Series | None = None
+) -> str:
     accepts = centres[centres["groups"].str.split(";").map(lambda gs: group in gs)]
     if accepts.empty:
         return f"no centre accepts group '{group}'"
     if accepts["time_s"].isna().all():
         return f"every centre for group '{group}' is unreachable by road (or by coach before it closes)"
-    later = accepts[accepts["time_s"].notna() & (accepts["opens_on"] > day)] if remaining is not None else accepts.iloc[:0]
+    later = (
+        accepts[accepts["time_s"].notna() & (accepts["opens_on"] > day)]
+        if remaining is not None
+        else accepts.iloc[:0]
+    )
     left = int(remaining.reindex(later["id"]).sum()) if remaining is not None and len(later) else 0
     if left:
         return f"no places left for group '{group}' open by {day}; {left} more open later (from {later['opens_on'].min()})"
     return f"no places left for group '{group}'"
 
 
-def _cost(centre_time: np.ndarray, centre_region: np.ndarray, prefs: tuple[str, str], penalty: int) -> np.ndarray:
-    outside = ~np.isin(centre_region, [p for p in prefs if p]) if any(prefs) else np.zeros(len(centre_region), bool)
+def _cost(
+    centre_time: np.ndarray, centre_region: np.ndarray, prefs: tuple[str, str], penalty: int
+) -> np.ndarray:
+    outside = (
+        ~np.isin(centre_region, [p for p in prefs if p])
+        if any(prefs)
+        else np.zeros(len(centre_region), bool)
+    )
     return np.round(centre_time).astype(np.int64) + outside * penalty
 
 
@@ -113,29 +127,55 @@ def _group_cost(centres: pd.DataFrame, group: str, rules: Rules | None) -> np.nd
     return cost
 
 
-def _place_households(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Series, penalty: int,
-                      rules: Rules | None = None) -> dict[str, str]:
+def _place_households(
+    people: pd.DataFrame,
+    centres: pd.DataFrame,
+    remaining: pd.Series,
+    penalty: int,
+    rules: Rules | None = None,
+) -> dict[str, str]:
     """Households (same ``household`` id) -> centre, one centre each, by MILP; unplaced households absent."""
-    households = people.groupby("household").agg(size=("person_id", "size"), pref1=("pref1", "first"), pref2=("pref2", "first"), group=("group", "first"))
+    households = people.groupby("household").agg(
+        size=("person_id", "size"),
+        pref1=("pref1", "first"),
+        pref2=("pref2", "first"),
+        group=("group", "first"),
+    )
     eligible = _eligible(centres, "families", remaining)
     if households.empty or eligible.empty:
         return {}
     n_h, n_c = len(households), len(eligible)
     times, regions = _group_cost(eligible, "families", rules), eligible["region"].to_numpy()
-    cost = np.concatenate([
-        np.concatenate([size * _cost(times, regions, (p1, p2), penalty) for size, p1, p2 in zip(households["size"], households["pref1"], households["pref2"])]),
-        UNPLACED_COST * households["size"].to_numpy(),  # one 'unplaced' slack per household
-    ]).astype(float)
+    cost = np.concatenate(
+        [
+            np.concatenate(
+                [
+                    size * _cost(times, regions, (p1, p2), penalty)
+                    for size, p1, p2 in zip(
+                        households["size"], households["pref1"], households["pref2"]
+                    )
+                ]
+            ),
+            UNPLACED_COST * households["size"].to_numpy(),  # one 'unplaced' slack per household
+        ]
+    ).astype(float)
     h_idx = np.repeat(np.arange(n_h), n_c)
     c_idx = np.tile(np.arange(n_c), n_h)
     n_x = n_h * n_c
-    one_each = coo_matrix((np.ones(n_x + n_h), (np.concatenate([h_idx, np.arange(n_h)]), np.arange(n_x + n_h))), shape=(n_h, n_x + n_h))
+    one_each = coo_matrix(
+        (np.ones(n_x + n_h), (np.concatenate([h_idx, np.arange(n_h)]), np.arange(n_x + n_h))),
+        shape=(n_h, n_x + n_h),
+    )
     sizes = households["size"].to_numpy()[h_idx]
     fits = coo_matrix((sizes, (c_idx, np.arange(n_x))), shape=(n_c, n_x + n_h))
     caps = remaining.reindex(eligible["id"]).to_numpy()
-    result = milp(cost, integrality=np.ones(n_x + n_h), bounds=Bounds(0, 1),
-                  constraints=[LinearConstraint(one_each, 1, 1), LinearConstraint(fits, 0, caps)],
-                  options={"time_limit": 30, "mip_rel_gap": 1e-4})
+    result = milp(
+        cost,
+        integrality=np.ones(n_x + n_h, dtype=np.int8),
+        bounds=Bounds(0, 1),
+        constraints=[LinearConstraint(one_each, 1, 1), LinearConstraint(fits, 0, caps)],
+        options={"time_limit": 30, "mip_rel_gap": 1e-4},
+    )
     if result.x is None:
         return {}
     chosen = np.round(result.x[:n_x]).reshape(n_h, n_c)
@@ -147,13 +187,18 @@ def _place_households(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd
     return out
 
 
-def _place_singles(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Series, penalty: int,
-                   rules: Rules | None = None) -> dict[str, str]:
+def _place_singles(
+    people: pd.DataFrame,
+    centres: pd.DataFrame,
+    remaining: pd.Series,
+    penalty: int,
+    rules: Rules | None = None,
+) -> dict[str, str]:
     """Person -> centre for people travelling alone, by min-cost flow; unplaced people absent."""
     if people.empty:
         return {}
     classes = people.groupby(["group", "pref1", "pref2"])["person_id"].apply(list)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[object] = nx.DiGraph()
     graph.add_node("sink", demand=len(people))
     graph.add_node("unplaced")
     graph.add_edge("unplaced", "sink", weight=0)
@@ -168,7 +213,7 @@ def _place_singles(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Se
             outside = bool(p1 or p2) and region not in (p1, p2)
             graph.add_edge(node, region_node, weight=penalty if outside else 0)
             for cid, t in zip(in_region["id"], _group_cost(in_region, group, rules)):
-                graph.add_edge(region_node, ("centre", cid), weight=int(round(t)))
+                graph.add_edge(region_node, ("centre", cid), weight=round(t))
                 used_centres.add(cid)
     for cid in used_centres:
         graph.add_edge(("centre", cid), "sink", weight=0, capacity=int(remaining[cid]))
@@ -196,8 +241,14 @@ def _place_singles(people: pd.DataFrame, centres: pd.DataFrame, remaining: pd.Se
     return out
 
 
-def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Series, *, penalty_hours: float = 24.0,
-             rules: Rules | None = None) -> Allocation:
+def allocate(
+    people: pd.DataFrame,
+    centres: pd.DataFrame,
+    origin_time_s: pd.Series,
+    *,
+    penalty_hours: float = 24.0,
+    rules: Rules | None = None,
+) -> Allocation:
     """Place every person in a centre that accepts their group, day by day.
 
     Parameters
@@ -218,12 +269,27 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
     frame = pd.DataFrame(centres)[["id", "capacity", "groups", "region"]].copy()
     frame["id"] = frame["id"].astype(str)
     frame["time_s"] = frame["id"].map(origin_time_s).astype(float)
-    opens_on = centres["opens_on"] if "opens_on" in centres.columns else pd.Series("", index=centres.index)
-    frame["opens_on"] = opens_on.fillna("").astype(str).str[:10].to_numpy()  # ISO date, "" when open from the start
-    frame["ride_h"] = ride_estimate_h(frame["time_s"], rules) if rules is not None else frame["time_s"] / 3600
-    if rules is not None:  # a centre no coach reaches before it closes, even leaving first with two drivers, is out of reach
-        closes = pd.Series(list(centres["closes"]) if "closes" in centres.columns else [""] * len(frame), index=frame.index)
-        closes = closes.astype(object).where(closes.astype(str).str.contains(":"), rules.reception_close).astype(str)
+    opens_on = (
+        centres["opens_on"] if "opens_on" in centres.columns else pd.Series("", index=centres.index)
+    )
+    frame["opens_on"] = (
+        opens_on.fillna("").astype(str).str[:10].to_numpy()
+    )  # ISO date, "" when open from the start
+    frame["ride_h"] = (
+        ride_estimate_h(frame["time_s"], rules) if rules is not None else frame["time_s"] / 3600
+    )
+    if (
+        rules is not None
+    ):  # a centre no coach reaches before it closes, even leaving first with two drivers, is out of reach
+        closes = pd.Series(
+            list(centres["closes"]) if "closes" in centres.columns else [""] * len(frame),
+            index=frame.index,
+        )
+        closes = (
+            closes.astype(object)
+            .where(closes.astype(str).str.contains(":"), rules.reception_close)
+            .astype(str)
+        )
         close_h = closes.map(lambda c: int(c.split(":")[0]) + int(c.split(":")[1]) / 60)
         first = int(rules.departure.split(":")[0]) + int(rules.departure.split(":")[1]) / 60
         direct_h = frame["time_s"] * (1 + rules.margin_pct / 100) / 3600
@@ -233,12 +299,16 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
     reasons: dict[str, str] = {}
     for day in sorted(people["day"].unique()):
         today = people[people["day"] == day]
-        is_family = (today["group"] == "families")
-        shut = frame.loc[frame["opens_on"] > str(day)[:10], "id"]  # not open by the morning of `day`: no places that day
+        is_family = today["group"] == "families"
+        shut = frame.loc[
+            frame["opens_on"] > str(day)[:10], "id"
+        ]  # not open by the morning of `day`: no places that day
         open_today = remaining.copy()
         open_today.loc[shut.to_numpy()] = 0
         by_household = _place_households(today[is_family], frame, open_today, penalty, rules)
-        for pid, household in zip(today.loc[is_family, "person_id"], today.loc[is_family, "household"]):
+        for pid, household in zip(
+            today.loc[is_family, "person_id"], today.loc[is_family, "household"]
+        ):
             if household in by_household:
                 assigned[pid] = by_household[household]
                 remaining[by_household[household]] -= 1
@@ -263,5 +333,6 @@ def allocate(people: pd.DataFrame, centres: pd.DataFrame, origin_time_s: pd.Seri
         over = out["ride_h"] > limit
         out.loc[over, "ride_note"] = [
             f"no place within {lim:g} h accepting group '{g}' was left that day (estimated ride {r:.1f} h)"
-            for g, lim, r in zip(out.loc[over, "group"], limit[over], out.loc[over, "ride_h"])]
+            for g, lim, r in zip(out.loc[over, "group"], limit[over], out.loc[over, "ride_h"])
+        ]
     return Allocation(out)

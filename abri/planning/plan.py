@@ -50,8 +50,19 @@ from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
 from abri.inputs.scenario import Fleet, Rules, check_rules
 from abri.planning.allocation import Allocation
+from abri.planning.schedule import (
+    Stop,
+    Trip,
+    after_drop,
+    clock_to_s,
+    driver_limit_s,
+    legal_with_extra,
+    margin,
+    s_to_clock,
+    schedule,
+    slot_departures,
+)
 from abri.routing.matrix import _die_with_parent
-from abri.planning.schedule import Stop, Trip, after_drop, clock_to_s, driver_limit_s, legal_with_extra, margin, s_to_clock, schedule, slot_departures
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -85,25 +96,35 @@ class Plan:
     allocation: Allocation
     fleet: Fleet
     rules: Rules
-    not_carried: pd.DataFrame = field(default_factory=pd.DataFrame)  # person_id, day, centre_id, reason
+    not_carried: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # person_id, day, centre_id, reason
     method: str = "pyvrp"
     days: list[dict] = field(default_factory=list)
     legal_at: dict[str, int] = field(default_factory=dict)
-    ride_exceptions: pd.DataFrame = field(default_factory=pd.DataFrame)  # person_id, day, group, centre_id, coach, ride_h, limit_h, reason
-    hours: dict[str, tuple[int, int]] = field(default_factory=dict)  # reception hours the plan was made with
+    ride_exceptions: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # person_id, day, group, centre_id, coach, ride_h, limit_h, reason
+    hours: dict[str, tuple[int, int]] = field(
+        default_factory=dict
+    )  # reception hours the plan was made with
 
     # -- analyst API (tables and lines built by abri.outputs.planfile / abri.outputs.trips) --
     def __repr__(self) -> str:
         carried = sum(t.people for t in self.trips)
-        return (f"Plan({self.method}: {len(self.trips)} trips over {len({t.day for t in self.trips})} days, {carried:,} carried, "
-                f"{len(self.not_carried):,} not carried, {sum(not t.legal for t in self.trips)} illegal)")
+        return (
+            f"Plan({self.method}: {len(self.trips)} trips over {len({t.day for t in self.trips})} days, {carried:,} carried, "
+            f"{len(self.not_carried):,} not carried, {sum(not t.legal for t in self.trips)} illegal)"
+        )
 
     def trips_frame(self) -> pd.DataFrame:
         """One row per trip; times as ``Timestamp``, durations as ``Timedelta``, km (see :mod:`abri.outputs.planfile`).
 
         Examples
         --------
-        >>> run.plan.trips_frame()[["coach", "departure", "last_arrival", "people", "km"]].head()  # doctest: +SKIP
+        >>> run.plan.trips_frame()[
+        ...     ["coach", "departure", "last_arrival", "people", "km"]
+        ... ].head()  # doctest: +SKIP
         """
         from abri.outputs.planfile import trips_frame
 
@@ -120,13 +141,21 @@ class Plan:
 
         return stops_frame(self, names)
 
-    def to_geodataframe(self, graph: RoadGraph, snapped: pd.DataFrame, *, points: dict[str, tuple[float, float]] | None = None,
-                        tolerance: float = 0.0) -> gpd.GeoDataFrame:
+    def to_geodataframe(
+        self,
+        graph: RoadGraph,
+        snapped: pd.DataFrame,
+        *,
+        points: dict[str, tuple[float, float]] | None = None,
+        tolerance: float = 0.0,
+    ) -> gpd.GeoDataFrame:
         """Trips as lines along their roads (EPSG:4326); see :func:`abri.outputs.trips.trip_lines`.
 
         Examples
         --------
-        >>> lines = run.plan.to_geodataframe(run.graph, run.snapped, points=run.points)  # doctest: +SKIP
+        >>> lines = run.plan.to_geodataframe(
+        ...     run.graph, run.snapped, points=run.points
+        ... )  # doctest: +SKIP
         >>> lines.explore(color=lines["colour"])  # doctest: +SKIP
         """
         from abri.outputs.trips import trip_lines
@@ -137,7 +166,9 @@ class Plan:
 def _stop(centre_id: str, households: list[list[str]], group_of: dict[str, str]) -> Stop:
     people = [p for h in households for p in h]
     counts = pd.Series([group_of[p] for p in people], dtype=object).value_counts()
-    return Stop(centre_id, people, {str(k): int(v) for k, v in counts.items()}, households=households)
+    return Stop(
+        centre_id, people, {str(k): int(v) for k, v in counts.items()}, households=households
+    )
 
 
 def _pack(households: list[list[str]], size: float) -> list[list[list[str]]]:
@@ -160,7 +191,11 @@ def day_demand(day: str, placed: pd.DataFrame, seats: int) -> tuple[list[Stop], 
     loads: list[Stop] = []
     too_big: list[list[str]] = []
     for centre_id, people in today.groupby("centre_id", sort=True):
-        households = sorted((list(h["person_id"]) for _, h in people.groupby("household", sort=True)), key=len, reverse=True)
+        households = sorted(
+            (list(h["person_id"]) for _, h in people.groupby("household", sort=True)),
+            key=len,
+            reverse=True,
+        )
         too_big += [h for h in households if len(h) > seats]
         fitting = [h for h in households if len(h) <= seats]
         loads += [_stop(str(centre_id), part, group_of) for part in _pack(fitting, seats)]
@@ -169,7 +204,11 @@ def day_demand(day: str, placed: pd.DataFrame, seats: int) -> tuple[list[Stop], 
 
 def split_load(load: Stop, group_of: dict[str, str], parts: int = 2) -> list[Stop]:
     """One load as `parts` smaller loads of whole households, so that coaches can share a centre."""
-    pieces = _pack(load.households, -(-len(load.people) // parts)) if len(load.households) > 1 else [load.households]
+    pieces = (
+        _pack(load.households, -(-len(load.people) // parts))
+        if len(load.households) > 1
+        else [load.households]
+    )
     return [_stop(load.centre_id, piece, group_of) for piece in pieces]
 
 
@@ -197,7 +236,12 @@ class _Search(IteratedLocalSearchCallbacks):
     """
 
     def __init__(self, bound: int, iterations: int, time_limit: float, loads: int = 0) -> None:
-        self.bound, self.iterations, self.time_limit, self.loads = bound, iterations, time_limit, loads
+        self.bound, self.iterations, self.time_limit, self.loads = (
+            bound,
+            iterations,
+            time_limit,
+            loads,
+        )
         self.start = time.perf_counter()
         self.done, self.best, self.since_best = 0, math.inf, 0
         self.routes = math.inf
@@ -242,7 +286,9 @@ class _Day:
     caps: list[int]  # coaches that may leave in each slot
 
 
-def _slot_caps(departures: list[int], bays: int, coaches: int, free_by: list[int] | None) -> list[int]:
+def _slot_caps(
+    departures: list[int], bays: int, coaches: int, free_by: list[int] | None
+) -> list[int]:
     """Coaches that may leave in each slot: at most `bays`, `coaches` in all, and (named fleet) no more than are back by then."""
     caps, used = [], 0
     for k in range(len(departures)):
@@ -257,7 +303,9 @@ def _assign_slots(trips: list[Trip], day: _Day) -> None:
     first = day.departures[0]
     for trip in trips:
         schedule(trip, day.rules, hours=day.hours, departure_s=first, seats=day.fleet.seats)
-    order = sorted(trips, key=lambda t: (first + t.slack_close_s, -(t.end_s - t.departure_s), t.coach))
+    order = sorted(
+        trips, key=lambda t: (first + t.slack_close_s, -(t.end_s - t.departure_s), t.coach)
+    )
     slots = [k for k, cap in enumerate(day.caps) for _ in range(cap)]
     bay_of = [b for cap in day.caps for b in range(1, cap + 1)]
     for trip in order:
@@ -271,22 +319,42 @@ def _group_limits(trip: Trip, rules: Rules, group_of: dict[str, str]) -> int:
     over = 0
     for stop in trip.stops:
         ride = stop.arrival_s - trip.departure_s
-        over += sum(1 for p in stop.people if ride > rules.max_ride_hours.get(group_of[p], math.inf) * 3600)
+        over += sum(
+            1 for p in stop.people if ride > rules.max_ride_hours.get(group_of[p], math.inf) * 3600
+        )
     return over
 
 
-def _best_order(trip: Trip, day: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str]) -> Trip:
+def _best_order(
+    trip: Trip, day: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str]
+) -> Trip:
     """The stop order with fewest people over their ride limit among legal orders (the solver's order first)."""
-    def timed(stops: list[Stop]) -> Trip:
-        t = Trip(trip.coach, trip.day, list(stops), slot=trip.slot, bay=trip.bay, info=list(trip.info))
-        return schedule(_legs(t, times, km), day.rules, hours=day.hours, departure_s=trip.departure_s, seats=day.fleet.seats)
 
-    best, best_key = trip, (_group_limits(trip, day.rules, group_of), not trip.legal, trip.planned_driving_s)
+    def timed(stops: list[Stop]) -> Trip:
+        t = Trip(
+            trip.coach, trip.day, list(stops), slot=trip.slot, bay=trip.bay, info=list(trip.info)
+        )
+        return schedule(
+            _legs(t, times, km),
+            day.rules,
+            hours=day.hours,
+            departure_s=trip.departure_s,
+            seats=day.fleet.seats,
+        )
+
+    best, best_key = (
+        trip,
+        (_group_limits(trip, day.rules, group_of), not trip.legal, trip.planned_driving_s),
+    )
     if best_key[0] == 0 or len(trip.stops) < 2:
         return trip
     for order in itertools.permutations(trip.stops):
         candidate = timed(list(order))
-        key = (_group_limits(candidate, day.rules, group_of), not candidate.legal, candidate.planned_driving_s)
+        key = (
+            _group_limits(candidate, day.rules, group_of),
+            not candidate.legal,
+            candidate.planned_driving_s,
+        )
         if candidate.legal and key < best_key:
             best, best_key = candidate, key
     return timed(best.stops)  # the stops are shared objects: time them again in the chosen order
@@ -300,9 +368,20 @@ def _day_offsets(days: list[str]) -> dict[str, float]:
     return {d: 86_400.0 * k for k, d in enumerate(days)}
 
 
-def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, fleet: Fleet, rules: Rules,
-                 *, hours: dict[str, tuple[int, int]] | None = None, seed: int = 1, iterations: int = DEFAULT_ITERATIONS,
-                 time_limit: float = DEFAULT_TIME_LIMIT, jobs: int | None = None, progress: bool = False) -> Plan:
+def plan_coaches(
+    allocation: Allocation,
+    times: pd.DataFrame,
+    km: pd.DataFrame,
+    fleet: Fleet,
+    rules: Rules,
+    *,
+    hours: dict[str, tuple[int, int]] | None = None,
+    seed: int = 1,
+    iterations: int = DEFAULT_ITERATIONS,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> Plan:
     """Coach trips for every day of the allocation.
 
     Parameters
@@ -339,65 +418,136 @@ def plan_coaches(allocation: Allocation, times: pd.DataFrame, km: pd.DataFrame, 
     offsets = _day_offsets(days)
     departures = slot_departures(rules)
     boarding = rules.boarding_minutes * 60
-    free_at = {coach: -math.inf for coach in fleet.coaches}  # named fleet: when each coach is back (s from the first day)
+    free_at = {
+        coach: -math.inf for coach in fleet.coaches
+    }  # named fleet: when each coach is back (s from the first day)
     loads_of: dict[str, list[Stop]] = {}
     for day in days:
         loads, too_big = day_demand(day, placed, fleet.seats)
         for h in too_big:
-            reason = (f"household {household_of[h[0]]} of {len(h)} people is larger than a coach ({fleet.seats} seats); "
-                      "it needs coaches travelling together, planned by hand")
-            left += [{"person_id": p, "day": day, "centre_id": centre_of[p], "reason": reason} for p in h]
-        loads_of[day] = [part for load in loads
-                         for part in (split_load(load, group_of) if fleet.seats // 2 < len(load.people) < fleet.seats else [load])]
-    coaches = fleet.coaches_per_day if not fleet.coaches else min(fleet.coaches_per_day, len(fleet.coaches))
+            reason = (
+                f"household {household_of[h[0]]} of {len(h)} people is larger than a coach ({fleet.seats} seats); "
+                "it needs coaches travelling together, planned by hand"
+            )
+            left += [
+                {"person_id": p, "day": day, "centre_id": centre_of[p], "reason": reason} for p in h
+            ]
+        loads_of[day] = [
+            part
+            for load in loads
+            for part in (
+                split_load(load, group_of)
+                if fleet.seats // 2 < len(load.people) < fleet.seats
+                else [load]
+            )
+        ]
+    coaches = (
+        fleet.coaches_per_day
+        if not fleet.coaches
+        else min(fleet.coaches_per_day, len(fleet.coaches))
+    )
     kwargs: dict[str, Any] = {"seed": seed, "iterations": iterations, "time_limit": time_limit}
-    found = {} if fleet.coaches else _search_days(loads_of, _Day(times, fleet, rules, hours, departures,
-                                                                 _slot_caps(departures, rules.bays, coaches, None)), km, group_of, kwargs, jobs)
+    found = (
+        {}
+        if fleet.coaches
+        else _search_days(
+            loads_of,
+            _Day(
+                times,
+                fleet,
+                rules,
+                hours,
+                departures,
+                _slot_caps(departures, rules.bays, coaches, None),
+            ),
+            km,
+            group_of,
+            kwargs,
+            jobs,
+        )
+    )
     for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):
         start = time.perf_counter()
         loads = loads_of[day]
         free_by = None
         if fleet.coaches:
-            free_by = [sum(offsets[day] + d - boarding >= f for f in free_at.values()) for d in departures]
+            free_by = [
+                sum(offsets[day] + d - boarding >= f for f in free_at.values()) for d in departures
+            ]
         caps = _slot_caps(departures, rules.bays, coaches, free_by)
         spec = _Day(times, fleet, rules, hours, departures, caps)
         people_today = int((placed["day"] == day).sum())
         bound = -(-people_today // fleet.seats)
-        day_trips, dropped, search, runs = _try_day(loads, spec, times, km, group_of, str(day), found=found.get(day), **kwargs)
+        day_trips, dropped, search, runs = _try_day(
+            loads, spec, times, km, group_of, str(day), found=found.get(day), **kwargs
+        )
         capacity = sum(caps)
         if len(day_trips) >= capacity and dropped:
-            by_slots = rules.bays * len(departures) < min(coaches, free_by[-1] if free_by else coaches)
-            short = (f"no boarding slot left this day ({rules.bays} bays x {len(departures)} slots)" if by_slots
-                     else "fleet too small for this day" if free_by is None
-                     else "fleet too small for this day: no other coach of the fleet is back at the origin in time")
+            by_slots = rules.bays * len(departures) < min(
+                coaches, free_by[-1] if free_by else coaches
+            )
+            short = (
+                f"no boarding slot left this day ({rules.bays} bays x {len(departures)} slots)"
+                if by_slots
+                else "fleet too small for this day"
+                if free_by is None
+                else "fleet too small for this day: no other coach of the fleet is back at the origin in time"
+            )
         else:
             short = "no legal trip reaches this centre within its reception hours"
         for load in dropped:
-            left += [{"person_id": p, "day": day, "centre_id": load.centre_id, "reason": short} for p in load.people]
+            left += [
+                {"person_id": p, "day": day, "centre_id": load.centre_id, "reason": short}
+                for p in load.people
+            ]
         # the way back, and (named fleet) which coach runs each trip
         for trip in sorted(day_trips, key=lambda t: (t.slot, t.bay)):
             last = trip.stops[-1].centre_id
-            after_drop(trip, rules, float(times.at[last, ORIGIN]), float(km.at[last, ORIGIN]) / 1000)
+            after_drop(
+                trip, rules, float(times.at[last, ORIGIN]), float(km.at[last, ORIGIN]) / 1000
+            )
             trip.boarding_s = trip.departure_s - boarding
             if fleet.coaches:
-                ready = sorted((f, c) for c, f in free_at.items() if f <= offsets[day] + trip.boarding_s)
+                ready = sorted(
+                    (f, c) for c, f in free_at.items() if f <= offsets[day] + trip.boarding_s
+                )
                 if not ready:
                     reason = f"no coach of the fleet is back at the origin by {s_to_clock(trip.boarding_s)}"
-                    left += [{"person_id": p, "day": day, "centre_id": s.centre_id, "reason": reason} for s in trip.stops for p in s.people]
+                    left += [
+                        {"person_id": p, "day": day, "centre_id": s.centre_id, "reason": reason}
+                        for s in trip.stops
+                        for p in s.people
+                    ]
                     trip.stops = []
                     continue
                 trip.vehicle = ready[0][1]
                 free_at[trip.vehicle] = offsets[day] + trip.free_at_s
         day_trips = [t for t in day_trips if t.stops]
         trips += day_trips
-        days_rows.append({"day": day, "people": people_today, "lower_bound": bound, "trips": len(day_trips),
-                          "gap": len(day_trips) - bound, "slots_used": len({t.slot for t in day_trips}),
-                          "last_departure": s_to_clock(max((t.departure_s for t in day_trips), default=departures[0])),
-                          "stopped": search.reason or "nothing to plan", "iterations": search.done, "solves": runs,
-                          "search_seconds": round(search.seconds, 1), "seconds": round(time.perf_counter() - start, 1)})
+        days_rows.append(
+            {
+                "day": day,
+                "people": people_today,
+                "lower_bound": bound,
+                "trips": len(day_trips),
+                "gap": len(day_trips) - bound,
+                "slots_used": len({t.slot for t in day_trips}),
+                "last_departure": s_to_clock(
+                    max((t.departure_s for t in day_trips), default=departures[0])
+                ),
+                "stopped": search.reason or "nothing to plan",
+                "iterations": search.done,
+                "solves": runs,
+                "search_seconds": round(search.seconds, 1),
+                "seconds": round(time.perf_counter() - start, 1),
+            }
+        )
     not_carried = pd.DataFrame(left, columns=["person_id", "day", "centre_id", "reason"])
     plan = Plan(trips, allocation, fleet, rules, not_carried, days=days_rows, hours=hours)
-    plan.legal_at = {f"+{x}%": sum(legal_with_extra(t, rules, x, hours=hours) for t in trips) for x in EXTRA_MARGINS}
+    plan.legal_at = {
+        f"+{x}%": sum(legal_with_extra(t, rules, x, hours=hours) for t in trips)
+        for x in EXTRA_MARGINS
+    }
     plan.ride_exceptions = ride_exceptions(plan)
     return plan
 
@@ -406,8 +556,16 @@ Route = tuple[int, int, list[int]]
 """A coach route in the solver: slot, kind (0: one driver, 1: two drivers), indices of its loads in order."""
 
 
-def _solve_indices(loads: list[Stop], day: _Day, *, seed: int, iterations: int, time_limit: float, one_slot: bool = False,
-                   initial: list[Route] | None = None) -> tuple[list[Route], _Search]:
+def _solve_indices(
+    loads: list[Stop],
+    day: _Day,
+    *,
+    seed: int,
+    iterations: int,
+    time_limit: float,
+    one_slot: bool = False,
+    initial: list[Route] | None = None,
+) -> tuple[list[Route], _Search]:
     """Group loads into coach routes with PyVRP; the routes and the search's record.
 
     Each slot offers ``caps[slot]`` coaches of each kind (one driver: planned
@@ -430,13 +588,22 @@ def _solve_indices(loads: list[Stop], day: _Day, *, seed: int, iterations: int, 
         kinds.append(("2 drivers", 1.0, 2 * limit, int(rules.second_driver_cost_hours * 3600)))
     profiles = [model.add_profile(name=name) for name, *_ in kinds]
     types: list[tuple[int, int]] = []  # (slot, kind) of each vehicle type, in order
-    slots = [(day.departures[0], sum(day.caps))] if one_slot else list(zip(day.departures, day.caps))
+    slots = (
+        [(day.departures[0], sum(day.caps))] if one_slot else list(zip(day.departures, day.caps))
+    )
     for slot, (departure, cap) in enumerate(slots):
         for k, ((name, _, max_drive, extra), profile) in enumerate(zip(kinds, profiles)):
             if cap > 0:
-                model.add_vehicle_type(num_available=cap, capacity=[fleet.seats, rules.max_stops], fixed_cost=COACH_COST + extra,
-                                       max_distance=max_drive, tw_early=departure, start_late=departure, profile=profile,
-                                       name=f"{name} slot {slot}")
+                model.add_vehicle_type(
+                    num_available=cap,
+                    capacity=[fleet.seats, rules.max_stops],
+                    fixed_cost=COACH_COST + extra,
+                    max_distance=max_drive,
+                    tw_early=departure,
+                    start_late=departure,
+                    profile=profile,
+                    name=f"{name} slot {slot}",
+                )
                 types.append((slot, k))
     default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
     locations = [depot_loc]
@@ -444,36 +611,79 @@ def _solve_indices(loads: list[Stop], day: _Day, *, seed: int, iterations: int, 
         loc = model.add_location(0.0, 0.0, name=load.centre_id)
         locations.append(loc)
         opens, closes = day.hours.get(load.centre_id, default)
-        model.add_client(loc, delivery=[len(load.people), 1], service_duration=rules.service_minutes * 60,
-                         tw_early=opens, tw_late=closes, required=False, prize=10 * COACH_COST, name=str(k))
+        model.add_client(
+            loc,
+            delivery=[len(load.people), 1],
+            service_duration=rules.service_minutes * 60,
+            tw_early=opens,
+            tw_late=closes,
+            required=False,
+            prize=10 * COACH_COST,
+            name=str(k),
+        )
     ids = [ORIGIN] + [load.centre_id for load in loads]
     drive = day.times.loc[ids, ids].to_numpy() * margin(rules)
     for profile, (_, factor, _, _) in zip(profiles, kinds):
         for i, a in enumerate(locations):
             for j, b in enumerate(locations):
                 if i != j:  # open routes: the way back (j == 0) is planned after
-                    d = 0 if j == 0 else int(round(drive[i, j]))
-                    model.add_edge(a, b, distance=d, duration=int(round(d * factor)), profile=profile)
+                    d = 0 if j == 0 else round(drive[i, j])
+                    model.add_edge(a, b, distance=d, duration=round(d * factor), profile=profile)
     start = None
     if initial:
         data, index = model.data(), {t: i for i, t in enumerate(types)}
-        start = Solution(data, [PyvrpRoute(data, list(route), index[(slot, min(kind, len(kinds) - 1))])
-                                for slot, kind, route in initial if route])
+        start = Solution(
+            data,
+            [
+                PyvrpRoute(data, list(route), index[(slot, min(kind, len(kinds) - 1))])
+                for slot, kind, route in initial
+                if route
+            ],
+        )
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=search))
-    result = model.solve(stop=search, seed=seed, display=False, collect_stats=False, params=params, initial_solution=start)
+    result = model.solve(
+        stop=search,
+        seed=seed,
+        display=False,
+        collect_stats=False,
+        params=params,
+        initial_solution=start,
+    )
     search.seconds = time.perf_counter() - search.start
     if not result.best.is_feasible():  # nothing unchecked: an infeasible answer carries nobody
         log.warning("no feasible coach plan found (%s)", search.reason)
         return [], search
-    return [(*types[r.vehicle_type()], [int(model.clients[a.idx].name) for a in r.schedule() if a.is_client()])
-            for r in result.best.routes()], search
+    return [
+        (
+            *types[r.vehicle_type()],
+            [int(model.clients[a.idx].name) for a in r.schedule() if a.is_client()],
+        )
+        for r in result.best.routes()
+    ], search
 
 
-def _make_trips(routes: list[Route], loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataFrame,
-                group_of: dict[str, str], day: str, *, reslot: bool) -> list[Trip]:
+def _make_trips(
+    routes: list[Route],
+    loads: list[Stop],
+    spec: _Day,
+    times: pd.DataFrame,
+    km: pd.DataFrame,
+    group_of: dict[str, str],
+    day: str,
+    *,
+    reslot: bool,
+) -> list[Trip]:
     """Trips in the routes' order: one stop per centre, slots (earliest deadline first, or the solver's), scheduled."""
-    trips = [_legs(Trip(coach="", day=day, stops=merge_stops([loads[i] for i in route], group_of), slot=slot), times, km)
-             for slot, _, route in routes]
+    trips = [
+        _legs(
+            Trip(
+                coach="", day=day, stops=merge_stops([loads[i] for i in route], group_of), slot=slot
+            ),
+            times,
+            km,
+        )
+        for slot, _, route in routes
+    ]
     if reslot:
         _assign_slots(trips, spec)
     else:
@@ -482,26 +692,59 @@ def _make_trips(routes: list[Route], loads: list[Stop], spec: _Day, times: pd.Da
                 trip.bay = bay
     for trip in trips:
         if trip.slot >= 0:
-            schedule(trip, spec.rules, hours=spec.hours, departure_s=spec.departures[trip.slot], seats=spec.fleet.seats)
+            schedule(
+                trip,
+                spec.rules,
+                hours=spec.hours,
+                departure_s=spec.departures[trip.slot],
+                seats=spec.fleet.seats,
+            )
     return trips
 
 
-def _search_day(loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str], day: str, *,
-                seed: int, iterations: int, time_limit: float) -> tuple[list[Route], _Search, int]:
+def _search_day(
+    loads: list[Stop],
+    spec: _Day,
+    times: pd.DataFrame,
+    km: pd.DataFrame,
+    group_of: dict[str, str],
+    day: str,
+    *,
+    seed: int,
+    iterations: int,
+    time_limit: float,
+) -> tuple[list[Route], _Search, int]:
     """A day's routes: first with every coach at the first departure, slots handed out earliest deadline first;
     when that breaks a trip, the search goes on with every slot its own departure, from that answer.
 
     Returns the routes, the search's record and the number of searches.
     """
-    first, search = _solve_indices(loads, spec, seed=seed, iterations=iterations, time_limit=FIRST_SHARE * time_limit, one_slot=True)
+    first, search = _solve_indices(
+        loads,
+        spec,
+        seed=seed,
+        iterations=iterations,
+        time_limit=FIRST_SHARE * time_limit,
+        one_slot=True,
+    )
     trips = _make_trips(first, loads, spec, times, km, group_of, day, reslot=True)
     legal = all(t.legal for t in trips) and len(trips) <= sum(spec.caps)
-    slotted = [(t.slot, int(t.drivers == 2), route) for t, (_, _, route) in zip(trips, first) if t.slot >= 0]
-    if legal or search.reason == "lower bound" and not trips:
+    slotted = [
+        (t.slot, int(t.drivers == 2), route)
+        for t, (_, _, route) in zip(trips, first)
+        if t.slot >= 0
+    ]
+    if legal or (search.reason == "lower bound" and not trips):
         return slotted, search, 1
-    log.info("%s: the slots break %d trip(s); searching on with a departure per slot", day, sum(not t.legal for t in trips))
+    log.info(
+        "%s: the slots break %d trip(s); searching on with a departure per slot",
+        day,
+        sum(not t.legal for t in trips),
+    )
     rest = max(time_limit - search.seconds, 0.1 * time_limit)
-    routes, more = _solve_indices(loads, spec, seed=seed, iterations=iterations, time_limit=rest, initial=slotted)
+    routes, more = _solve_indices(
+        loads, spec, seed=seed, iterations=iterations, time_limit=rest, initial=slotted
+    )
     more.done += search.done
     more.seconds += search.seconds
     return routes, more, 2
@@ -512,34 +755,69 @@ def _search_worker(args: tuple) -> tuple[list[Route], _Search, int]:
     return _search_day(loads, spec, times, km, group_of, day, **kwargs)
 
 
-def _search_days(loads_of: dict[str, list[Stop]], spec: _Day, km: pd.DataFrame, group_of: dict[str, str], kwargs: dict,
-                 jobs: int | None) -> dict[str, tuple[list[Route], _Search, int]]:
+def _search_days(
+    loads_of: dict[str, list[Stop]],
+    spec: _Day,
+    km: pd.DataFrame,
+    group_of: dict[str, str],
+    kwargs: dict,
+    jobs: int | None,
+) -> dict[str, tuple[list[Route], _Search, int]]:
     """Every day's search, days in parallel worker processes (each day seeded alike: the same plan as one by one)."""
     days = [d for d in loads_of if loads_of[d]]
     n_jobs = min(jobs or os.cpu_count() or 1, len(days))
     if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return {}
     args = [(loads_of[d], spec, spec.times, km, group_of, str(d), kwargs) for d in days]
-    with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent) as pool:
+    with ProcessPoolExecutor(
+        n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
+    ) as pool:
         return dict(zip(days, pool.map(_search_worker, args)))
 
 
-def _try_day(loads: list[Stop], spec: _Day, times: pd.DataFrame, km: pd.DataFrame, group_of: dict[str, str], day: str, *,
-             seed: int, iterations: int, time_limit: float, found: tuple | None = None) -> tuple[list[Trip], list[Stop], _Search, int]:
+def _try_day(
+    loads: list[Stop],
+    spec: _Day,
+    times: pd.DataFrame,
+    km: pd.DataFrame,
+    group_of: dict[str, str],
+    day: str,
+    *,
+    seed: int,
+    iterations: int,
+    time_limit: float,
+    found: tuple | None = None,
+) -> tuple[list[Trip], list[Stop], _Search, int]:
     """A day's trips (searched here unless `found`), the loads left over, the search's record and the number of searches."""
-    routes, search, runs = found or _search_day(loads, spec, times, km, group_of, day, seed=seed, iterations=iterations,
-                                                time_limit=time_limit)
+    routes, search, runs = found or _search_day(
+        loads,
+        spec,
+        times,
+        km,
+        group_of,
+        day,
+        seed=seed,
+        iterations=iterations,
+        time_limit=time_limit,
+    )
     trips = _make_trips(routes, loads, spec, times, km, group_of, day, reslot=True)
     per_slot = [sum(slot == k for slot, _, _ in routes) for k in range(len(spec.caps))]
     if not all(t.legal for t in trips) and all(n <= cap for n, cap in zip(per_slot, spec.caps)):
-        own = _make_trips(routes, loads, spec, times, km, group_of, day, reslot=False)  # the solver's own slots
+        own = _make_trips(
+            routes, loads, spec, times, km, group_of, day, reslot=False
+        )  # the solver's own slots
         if sum(t.legal for t in own) > sum(t.legal for t in trips):
             trips = own
     served = {i for t, (_, _, route) in zip(trips, routes) if t.slot >= 0 for i in route}
     trips = sorted((t for t in trips if t.slot >= 0), key=lambda t: (t.slot, t.bay))
     for n, trip in enumerate(trips, start=1):
         trip.coach = f"{day}-C{n:02d}"
-    return [_best_order(t, spec, times, km, group_of) for t in trips], [s for i, s in enumerate(loads) if i not in served], search, runs
+    return (
+        [_best_order(t, spec, times, km, group_of) for t in trips],
+        [s for i, s in enumerate(loads) if i not in served],
+        search,
+        runs,
+    )
 
 
 def ride_exceptions(plan: Plan) -> pd.DataFrame:
@@ -558,7 +836,22 @@ def ride_exceptions(plan: Plan) -> pd.DataFrame:
                     continue
                 reason = str(notes.get(p, "")) or (
                     f"the coach stops at {n} other centre(s) first and no order of its stops is legal with this one first"
-                    if n else "the planned ride (margin, breaks, waiting for the centre to open) is longer than the direct estimate")
-                rows.append({"person_id": p, "day": trip.day, "group": group, "centre_id": stop.centre_id, "coach": trip.coach,
-                             "ride_h": round(ride, 2), "limit_h": limit, "reason": reason})
-    return pd.DataFrame(rows, columns=["person_id", "day", "group", "centre_id", "coach", "ride_h", "limit_h", "reason"])
+                    if n
+                    else "the planned ride (margin, breaks, waiting for the centre to open) is longer than the direct estimate"
+                )
+                rows.append(
+                    {
+                        "person_id": p,
+                        "day": trip.day,
+                        "group": group,
+                        "centre_id": stop.centre_id,
+                        "coach": trip.coach,
+                        "ride_h": round(ride, 2),
+                        "limit_h": limit,
+                        "reason": reason,
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=["person_id", "day", "group", "centre_id", "coach", "ride_h", "limit_h", "reason"],
+    )

@@ -68,17 +68,31 @@ class Demand:
         """People per day (rows) and group (columns)."""
         singles = self.singles.groupby(["day", "group"])["count"].sum()
         families = self.households.groupby("day")["size"].sum().rename("families")
-        table = singles.unstack(fill_value=0) if len(singles) else pd.DataFrame(index=pd.Index([], name="day"))
+        table = (
+            singles.unstack(fill_value=0)
+            if len(singles)
+            else pd.DataFrame(index=pd.Index([], name="day"))
+        )
         table = table.join(families, how="outer") if len(families) else table
-        return table.reindex(columns=[g for g in GROUPS if g in table.columns]).fillna(0).astype(int)
+        return (
+            table.reindex(columns=[g for g in GROUPS if g in table.columns]).fillna(0).astype(int)
+        )
 
 
 def demand_from_people(people: pd.DataFrame) -> Demand:
     """Demand from a checked people file (:func:`abri.inputs.people.read_people`): families by household, as the allocation does."""
     family = people["group"] == "families"
-    households = (people[family].groupby(["day", "household"], as_index=False)
-                  .agg(size=("person_id", "size"), pref1=("pref1", "first"), pref2=("pref2", "first")))
-    singles = people[~family].groupby(["day", "group", "pref1", "pref2"], as_index=False).size().rename(columns={"size": "count"})
+    households = (
+        people[family]
+        .groupby(["day", "household"], as_index=False)
+        .agg(size=("person_id", "size"), pref1=("pref1", "first"), pref2=("pref2", "first"))
+    )
+    singles = (
+        people[~family]
+        .groupby(["day", "group", "pref1", "pref2"], as_index=False)
+        .size()
+        .rename(columns={"size": "count"})
+    )
     return Demand(singles, households, "people file")
 
 
@@ -98,18 +112,36 @@ def parse_counts(text: str) -> dict[str, int]:
     return counts
 
 
-def demand_from_counts(counts: Mapping[str, int], *, day: str, household_size: int = HOUSEHOLD_SIZE) -> Demand:
+def demand_from_counts(
+    counts: Mapping[str, int], *, day: str, household_size: int = HOUSEHOLD_SIZE
+) -> Demand:
     """Demand from expected counts, all leaving on `day`; families are split into households of `household_size`."""
     unknown = [g for g in counts if g not in GROUPS]
     if unknown or any(int(n) < 0 for n in counts.values()) or household_size < 1:
         msg = f"counts {dict(counts)} with household size {household_size}: expected groups among {', '.join(GROUPS)}, counts >= 0, size >= 1"
         raise ValueError(msg)
-    singles = pd.DataFrame([{"day": day, "group": g, "pref1": "", "pref2": "", "count": int(n)}
-                            for g, n in counts.items() if g != "families" and n > 0], columns=["day", "group", "pref1", "pref2", "count"])
+    singles = pd.DataFrame(
+        [
+            {"day": day, "group": g, "pref1": "", "pref2": "", "count": int(n)}
+            for g, n in counts.items()
+            if g != "families" and n > 0
+        ],
+        columns=["day", "group", "pref1", "pref2", "count"],
+    )
     families = int(counts.get("families", 0))
-    sizes = [household_size] * (families // household_size) + ([families % household_size] if families % household_size else [])
-    households = pd.DataFrame({"day": day, "household": [f"H{i + 1:04d}" for i in range(len(sizes))], "size": sizes, "pref1": "", "pref2": ""},
-                              columns=["day", "household", "size", "pref1", "pref2"])
+    sizes = [household_size] * (families // household_size) + (
+        [families % household_size] if families % household_size else []
+    )
+    households = pd.DataFrame(
+        {
+            "day": day,
+            "household": [f"H{i + 1:04d}" for i in range(len(sizes))],
+            "size": sizes,
+            "pref1": "",
+            "pref2": "",
+        },
+        columns=["day", "household", "size", "pref1", "pref2"],
+    )
     return Demand(singles, households, "expected counts")
 
 
@@ -117,7 +149,10 @@ def straight_time_s(lon: np.ndarray, lat: np.ndarray, origin: tuple[float, float
     """Estimated coach time (s) from `origin`: great-circle km x :data:`DETOUR` at :data:`COACH_KMH`."""
     lon1, lat1 = np.radians(origin[0]), np.radians(origin[1])
     lon2, lat2 = np.radians(np.asarray(lon, float)), np.radians(np.asarray(lat, float))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     km = 2 * 6371.0 * np.arcsin(np.sqrt(a))
     return np.asarray(km * DETOUR / COACH_KMH * 3600.0)
 
@@ -154,10 +189,20 @@ class _Milp:
         """Values of the variables and whether HiGHS proved them optimal."""
         if not self.cost:
             return np.zeros(0), True
-        matrix = coo_matrix((self.v, (self.r, self.c)), shape=(len(self.lo), len(self.cost))).tocsr()
-        result = milp(np.asarray(self.cost), integrality=np.asarray(self.integer), bounds=Bounds(0, np.asarray(self.upper)),
-                      constraints=[LinearConstraint(matrix, self.lo, self.hi)] if self.lo else [],
-                      options={"time_limit": time_limit, "mip_rel_gap": 1e-6})
+        matrix = coo_matrix(
+            (
+                np.asarray(self.v, dtype=float),
+                (np.asarray(self.r, dtype=np.int64), np.asarray(self.c, dtype=np.int64)),
+            ),
+            shape=(len(self.lo), len(self.cost)),
+        ).tocsr()
+        result = milp(
+            np.asarray(self.cost),
+            integrality=np.asarray(self.integer),
+            bounds=Bounds(0, np.asarray(self.upper)),
+            constraints=[LinearConstraint(matrix, self.lo, self.hi)] if self.lo else [],
+            options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
+        )
         if result.x is None:
             msg = f"the readiness model could not be solved within {time_limit:g} s ({result.message})"
             raise AbriError(msg)
@@ -177,16 +222,26 @@ class Supply:
 
     def eligible(self, group: str, day: str) -> np.ndarray:
         """Indices of the centres that take `group` on the morning of `day`."""
-        ok = self.accepts.get(group, np.zeros(len(self.ids), bool)) & (self.opens_on <= day) & (self.capacity > 0)
+        ok = (
+            self.accepts.get(group, np.zeros(len(self.ids), bool))
+            & (self.opens_on <= day)
+            & (self.capacity > 0)
+        )
         return np.flatnonzero(ok & np.isfinite(self.time_s))
 
 
 def supply_arrays(centres: pd.DataFrame) -> Supply:
     groups = centres["groups"].astype(str).str.split(";")
-    return Supply(centres["id"].astype(str).to_numpy(), centres["capacity"].to_numpy(int),
-                   {g: groups.map(lambda gs, g=g: g in gs).to_numpy(bool) for g in GROUPS},
-                   centres["opens_on"].fillna("").astype(str).to_numpy() if "opens_on" in centres else np.full(len(centres), ""),
-                   centres["region"].astype(str).to_numpy(), centres["time_s"].to_numpy(float))
+    return Supply(
+        centres["id"].astype(str).to_numpy(),
+        centres["capacity"].to_numpy(int),
+        {g: groups.map(lambda gs, g=g: g in gs).to_numpy(bool) for g in GROUPS},
+        centres["opens_on"].fillna("").astype(str).to_numpy()
+        if "opens_on" in centres
+        else np.full(len(centres), ""),
+        centres["region"].astype(str).to_numpy(),
+        centres["time_s"].to_numpy(float),
+    )
 
 
 @dataclass
@@ -194,17 +249,29 @@ class Solution:
     short: dict[tuple[str, str], int]  # (day, group) -> people without an existing place
     used: np.ndarray  # places taken by households in each centre
     exact: bool
-    extras: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (group, departement) -> (places, needed by)
+    extras: dict[tuple[str, str], tuple[int, str]] = field(
+        default_factory=dict
+    )  # (group, departement) -> (places, needed by)
 
 
-_House = tuple[str, int, str, str, list[tuple[int, int]]]  # day, size, pref1, pref2, [(variable, centre)]
+_House = tuple[
+    str, int, str, str, list[tuple[int, int]]
+]  # day, size, pref1, pref2, [(variable, centre)]
 
 
-def _households(model: _Milp, demand: Demand, supply: Supply, cap_rows: dict[int, list[tuple[int, float]]], upto: str,
-                cost_of: Any) -> list[_House]:
+def _households(
+    model: _Milp,
+    demand: Demand,
+    supply: Supply,
+    cap_rows: dict[int, list[tuple[int, float]]],
+    upto: str,
+    cost_of: Any,
+) -> list[_House]:
     """One binary per household and centre that takes families that day and can hold the whole household."""
     out: list[_House] = []
-    for day, size, p1, p2 in demand.households.loc[demand.households["day"] <= upto, ["day", "size", "pref1", "pref2"]].itertuples(index=False):
+    for day, size, p1, p2 in demand.households.loc[
+        demand.households["day"] <= upto, ["day", "size", "pref1", "pref2"]
+    ].itertuples(index=False):
         entries = []
         for c in supply.eligible("families", day):
             if supply.capacity[c] >= size:
@@ -252,21 +319,41 @@ def _shortfall(demand: Demand, supply: Supply, *, upto: str, time_limit: float) 
     return Solution(short, _used(house, x, len(supply.ids)), exact)
 
 
-def _placement(demand: Demand, supply: Supply, candidates: pd.DataFrame, *, total: int, penalty_s: float, spread_places: int,
-               spread_s: float, time_limit: float) -> Solution:
+def _placement(
+    demand: Demand,
+    supply: Supply,
+    candidates: pd.DataFrame,
+    *,
+    total: int,
+    penalty_s: float,
+    spread_places: int,
+    spread_s: float,
+    time_limit: float,
+) -> Solution:
     """Everyone placed with exactly `total` extra places, at the least cost: where the extra places go."""
     model = _Milp()
     cap_rows: dict[int, list[tuple[int, float]]] = defaultdict(list)
     extra_in: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
-    to_extra: list[tuple[int, str, str, str, int]] = []  # variable, day, group, departement, people per unit
+    to_extra: list[
+        tuple[int, str, str, str, int]
+    ] = []  # variable, day, group, departement, people per unit
 
     def penalty(p1: str, p2: str, region: str) -> float:
         return penalty_s if (p1 or p2) and region not in (p1, p2) else 0.0
 
     regions = sorted(set(supply.region) | set(candidates["region"]))
-    by_region = {r: list(candidates.loc[candidates["region"] == r, ["departement", "time_s"]].itertuples(index=False)) for r in regions}
+    by_region = {
+        r: list(
+            candidates.loc[candidates["region"] == r, ["departement", "time_s"]].itertuples(
+                index=False
+            )
+        )
+        for r in regions
+    }
     node_in: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for day, group, p1, p2, count in demand.singles[["day", "group", "pref1", "pref2", "count"]].itertuples(index=False):
+    for day, group, p1, p2, count in demand.singles[
+        ["day", "group", "pref1", "pref2", "count"]
+    ].itertuples(index=False):
         entries = []
         for region in regions:
             var = model.var(penalty(p1, p2, region))
@@ -286,11 +373,19 @@ def _placement(demand: Demand, supply: Supply, candidates: pd.DataFrame, *, tota
             to_extra.append((var, day, group, dept, 1))
             outflow.append((var, -1.0))
         model.row([(v, 1.0) for v in inflow] + outflow, 0, 0)
-    house = _households(model, demand, supply, cap_rows, "9999",
-                        lambda p1, p2, c: float(supply.time_s[c]) + penalty(p1, p2, str(supply.region[c])))
+    house = _households(
+        model,
+        demand,
+        supply,
+        cap_rows,
+        "9999",
+        lambda p1, p2, c: float(supply.time_s[c]) + penalty(p1, p2, str(supply.region[c])),
+    )
     for day, size, p1, p2, options in house:
         row = [(v, 1.0) for v, _ in options]
-        for dept, region, time_s in candidates[["departement", "region", "time_s"]].itertuples(index=False):
+        for dept, region, time_s in candidates[["departement", "region", "time_s"]].itertuples(
+            index=False
+        ):
             var = model.var(size * (float(time_s) + penalty(p1, p2, region)), 1)
             extra_in[("families", dept)].append((var, float(size)))
             to_extra.append((var, day, "families", dept, size))
@@ -301,7 +396,10 @@ def _placement(demand: Demand, supply: Supply, candidates: pd.DataFrame, *, tota
     blocks_of: dict[tuple[str, str], list[int]] = {}
     n_blocks = max(1, math.ceil(total / max(spread_places, 1)))
     for key, arrivals in extra_in.items():
-        blocks_of[key] = [model.var(k * spread_s, spread_places if k < n_blocks - 1 else np.inf) for k in range(n_blocks)]
+        blocks_of[key] = [
+            model.var(k * spread_s, spread_places if k < n_blocks - 1 else np.inf)
+            for k in range(n_blocks)
+        ]
         model.row(arrivals + [(b, -1.0) for b in blocks_of[key]], 0, 0)
     model.row([(b, 1.0) for blocks in blocks_of.values() for b in blocks], total, total)
     x, exact = model.solve(time_limit)
@@ -311,7 +409,11 @@ def _placement(demand: Demand, supply: Supply, candidates: pd.DataFrame, *, tota
         if x[var] > 0:
             short[(day, group)] += int(x[var]) * per
             first[(group, dept)] = min(first.get((group, dept), day), day)
-    extras = {key: (int(sum(x[b] for b in blocks)), first[key]) for key, blocks in blocks_of.items() if key in first}
+    extras = {
+        key: (int(sum(x[b] for b in blocks)), first[key])
+        for key, blocks in blocks_of.items()
+        if key in first
+    }
     return Solution(dict(short), _used(house, x, len(supply.ids)), exact, extras)
 
 
@@ -324,8 +426,17 @@ def _components(supply: Supply) -> list[set[str]]:
     return out
 
 
-def _solve_part(demand: Demand, supply: Supply, candidates: pd.DataFrame, days: list[str], *, penalty_s: float, spread_places: int,
-                spread_s: float, time_limit: float) -> tuple[Solution, dict[str, int]]:
+def _solve_part(
+    demand: Demand,
+    supply: Supply,
+    candidates: pd.DataFrame,
+    days: list[str],
+    *,
+    penalty_s: float,
+    spread_places: int,
+    spread_s: float,
+    time_limit: float,
+) -> tuple[Solution, dict[str, int]]:
     """Groups sharing centres: fewest people without a place (all days, then each day so far), and where extra places go."""
     full = _shortfall(demand, supply, upto="9999", time_limit=time_limit)
     total, exact = sum(full.short.values()), full.exact
@@ -333,15 +444,25 @@ def _solve_part(demand: Demand, supply: Supply, candidates: pd.DataFrame, days: 
     if not total:
         return full, to_date
     for i, day in enumerate(days):
-        bound = sum(n for (d, _), n in full.short.items() if d <= day)  # the full answer, cut at `day`, is one way to place them
+        bound = sum(
+            n for (d, _), n in full.short.items() if d <= day
+        )  # the full answer, cut at `day`, is one way to place them
         if bound and i < len(days) - 1:
             partial = _shortfall(demand, supply, upto=day, time_limit=time_limit)
             bound, exact = sum(partial.short.values()), exact and partial.exact
         to_date[day] = bound
     if not len(candidates):
         return Solution(full.short, full.used, exact), to_date
-    placed = _placement(demand, supply, candidates, total=total, penalty_s=penalty_s, spread_places=spread_places, spread_s=spread_s,
-                        time_limit=time_limit)
+    placed = _placement(
+        demand,
+        supply,
+        candidates,
+        total=total,
+        penalty_s=penalty_s,
+        spread_places=spread_places,
+        spread_s=spread_s,
+        time_limit=time_limit,
+    )
     return Solution(placed.short, placed.used, exact, placed.extras), to_date
 
 
@@ -374,25 +495,60 @@ def margins(demand: Demand, supply: Supply, solution: Solution, last_day: str) -
         if not len(probes):
             out[probe] = 0
             continue
-        eq = coo_matrix((np.ones(n_y), ([r for r, _ in cols], range(n_y))), shape=(len(rows_eq), n))
+        eq = coo_matrix(
+            (np.ones(n_y), (np.array([r for r, _ in cols], dtype=np.int64), np.arange(n_y))),
+            shape=(len(rows_eq), n),
+        )
         centre_of = np.array([c for _, c in cols] + list(probes), dtype=int)
-        cap = coo_matrix((np.ones(n), (centre_of, range(n))), shape=(len(supply.ids), n))
+        cap = coo_matrix((np.ones(n), (centre_of, np.arange(n))), shape=(len(supply.ids), n))
         cost = np.r_[np.zeros(n_y), -np.ones(len(probes))]
-        result = linprog(cost, A_ub=cap, b_ub=remaining, A_eq=eq if rows_eq else None, b_eq=rows_eq or None, bounds=(0, None), method="highs")
-        out[probe] = int(round(-result.fun)) if result.status == 0 else 0
+        # HiGHS takes sparse constraint matrices; scipy-stubs types A_ub/A_eq as dense only
+        result = linprog(
+            cost,
+            A_ub=cap,
+            b_ub=remaining,
+            A_eq=eq if rows_eq else None,
+            b_eq=rows_eq or None,  # type: ignore[call-overload]
+            bounds=(0, None),
+            method="highs",
+        )
+        out[probe] = round(-result.fun) if result.status == 0 else 0
     return out
 
 
-def solve(demand: Demand, supply: Supply, candidates: pd.DataFrame, *, penalty_s: float, spread_places: int = SPREAD_PLACES,
-          spread_s: float = SPREAD_HOURS * 3600, time_limit: float = TIME_LIMIT_S) -> tuple[Solution, dict[str, int]]:
+def solve(
+    demand: Demand,
+    supply: Supply,
+    candidates: pd.DataFrame,
+    *,
+    penalty_s: float,
+    spread_places: int = SPREAD_PLACES,
+    spread_s: float = SPREAD_HOURS * 3600,
+    time_limit: float = TIME_LIMIT_S,
+) -> tuple[Solution, dict[str, int]]:
     """Fewest people without a place (all days; each day so far) and where the missing places go, for every set of groups.
 
     `candidates`: departments that may be asked (``departement``, ``region``, ``time_s``).
     Returns the solution and, per day, the people of the days so far who have no place.
     """
     days = demand.days
-    parts = [_solve_part(demand.only(groups), supply, candidates, days, penalty_s=penalty_s, spread_places=spread_places, spread_s=spread_s,
-                         time_limit=time_limit) for groups in _components(supply)]
-    solution = Solution({k: n for part, _ in parts for k, n in part.short.items()}, sum((part.used for part, _ in parts), np.zeros(len(supply.ids))),
-                        all(part.exact for part, _ in parts), {k: v for part, _ in parts for k, v in part.extras.items()})
+    parts = [
+        _solve_part(
+            demand.only(groups),
+            supply,
+            candidates,
+            days,
+            penalty_s=penalty_s,
+            spread_places=spread_places,
+            spread_s=spread_s,
+            time_limit=time_limit,
+        )
+        for groups in _components(supply)
+    ]
+    solution = Solution(
+        {k: n for part, _ in parts for k, n in part.short.items()},
+        sum((part.used for part, _ in parts), np.zeros(len(supply.ids))),
+        all(part.exact for part, _ in parts),
+        {k: v for part, _ in parts for k, v in part.extras.items()},
+    )
     return solution, {day: sum(dated[day] for _, dated in parts) for day in days}

@@ -31,7 +31,7 @@ def clock_to_s(text: str) -> int:
 
 def s_to_clock(seconds: float) -> str:
     """Seconds after midnight -> ``'HH:MM'`` (``'+1d 01:10'`` past midnight)."""
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     day, minutes = divmod(minutes, 24 * 60)
     return f"{f'+{day}d ' if day else ''}{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -48,7 +48,11 @@ def driver_limit_s(rules: Rules) -> float:
 
 def slot_departures(rules: Rules) -> list[int]:
     """Departure time (s after midnight) of each boarding slot, first to last."""
-    first, last, step = clock_to_s(rules.departure), clock_to_s(rules.last_departure), rules.boarding_minutes * 60
+    first, last, step = (
+        clock_to_s(rules.departure),
+        clock_to_s(rules.last_departure),
+        rules.boarding_minutes * 60,
+    )
     return list(range(first, last + 1, step))
 
 
@@ -148,13 +152,24 @@ def reception_hours(centres: pd.DataFrame, rules: Rules) -> dict[str, tuple[int,
     """Opening and closing time (s after midnight) of each centre: its own, else the rules' default."""
     default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
     hours = {}
-    for cid, opens, closes in zip(centres["id"].astype(str), centres.get("opens", ""), centres.get("closes", "")):
-        hours[cid] = (clock_to_s(opens) if opens else default[0], clock_to_s(closes) if closes else default[1])
+    for cid, opens, closes in zip(
+        centres["id"].astype(str), centres.get("opens", ""), centres.get("closes", "")
+    ):
+        hours[cid] = (
+            clock_to_s(opens) if opens else default[0],
+            clock_to_s(closes) if closes else default[1],
+        )
     return hours
 
 
-def _drive(legs: list[float], rules: Rules, drivers: int, start: float, opens_closes: list[tuple[int, int]],
-           service: float) -> tuple[list[float], list[int]]:
+def _drive(
+    legs: list[float],
+    rules: Rules,
+    drivers: int,
+    start: float,
+    opens_closes: list[tuple[int, int]],
+    service: float,
+) -> tuple[list[float], list[int]]:
     """Arrival times and breaks before each stop for planned `legs` leaving at `start`."""
     after, pause = rules.break_after_hours * 3600, rules.break_minutes * 60
     t, since_break = start, 0.0
@@ -162,7 +177,9 @@ def _drive(legs: list[float], rules: Rules, drivers: int, start: float, opens_cl
     for leg, (opens, _) in zip(legs, opens_closes):
         remaining, n = leg, 0
         if drivers == 1 and since_break + remaining > after:
-            n = math.ceil((since_break + remaining - after) / after)  # breaks on this leg (after > 0: see check_rules)
+            n = math.ceil(
+                (since_break + remaining - after) / after
+            )  # breaks on this leg (after > 0: see check_rules)
             since_break = since_break + remaining - n * after
         else:
             since_break += remaining
@@ -174,8 +191,14 @@ def _drive(legs: list[float], rules: Rules, drivers: int, start: float, opens_cl
     return arrivals, breaks
 
 
-def schedule(trip: Trip, rules: Rules, *, hours: dict[str, tuple[int, int]] | None = None, departure_s: float | None = None,
-             seats: int | None = None) -> Trip:
+def schedule(
+    trip: Trip,
+    rules: Rules,
+    *,
+    hours: dict[str, tuple[int, int]] | None = None,
+    departure_s: float | None = None,
+    seats: int | None = None,
+) -> Trip:
     """Fill in arrival times, breaks, drivers, slack and legality from the legs' planned driving times.
 
     `departure_s` is the trip's slot (default: the rules' first departure); with `seats`, a trip
@@ -192,23 +215,42 @@ def schedule(trip: Trip, rules: Rules, *, hours: dict[str, tuple[int, int]] | No
     trip.drivers = 1 if planned <= limit else 2
     trip.notes = []
     if trip.drivers == 2 and not rules.second_driver:
-        trip.notes.append(f"refused: {planned / 3600:.2f} h of planned driving exceeds one driver's {limit / 3600:g} h and second drivers are off")
+        trip.notes.append(
+            f"refused: {planned / 3600:.2f} h of planned driving exceeds one driver's {limit / 3600:g} h and second drivers are off"
+        )
     if planned > 2 * limit:
-        trip.notes.append(f"illegal: {planned / 3600:.2f} h of planned driving exceeds two drivers' {2 * limit / 3600:g} h")
+        trip.notes.append(
+            f"illegal: {planned / 3600:.2f} h of planned driving exceeds two drivers' {2 * limit / 3600:g} h"
+        )
     if seats is not None and trip.people > seats:
-        trip.notes.append(f"illegal: {trip.people} people on board, more than the coach's {seats} seats")
+        trip.notes.append(
+            f"illegal: {trip.people} people on board, more than the coach's {seats} seats"
+        )
     if len(trip.stops) > rules.max_stops:
-        trip.notes.append(f"illegal: {len(trip.stops)} stops, more than the rules' {rules.max_stops}")
-    repeated = sorted({s.centre_id for s in trip.stops if sum(o.centre_id == s.centre_id for o in trip.stops) > 1})
+        trip.notes.append(
+            f"illegal: {len(trip.stops)} stops, more than the rules' {rules.max_stops}"
+        )
+    repeated = sorted(
+        {s.centre_id for s in trip.stops if sum(o.centre_id == s.centre_id for o in trip.stops) > 1}
+    )
     if repeated:
         trip.notes.append(f"illegal: stops twice at {', '.join(repeated)}")
     trip.departure_s = float(clock_to_s(rules.departure) if departure_s is None else departure_s)
     windows = [hours.get(s.centre_id, default) for s in trip.stops]
-    arrivals, breaks = _drive([s.planned_leg_s for s in trip.stops], rules, trip.drivers, trip.departure_s, windows, rules.service_minutes * 60)
+    arrivals, breaks = _drive(
+        [s.planned_leg_s for s in trip.stops],
+        rules,
+        trip.drivers,
+        trip.departure_s,
+        windows,
+        rules.service_minutes * 60,
+    )
     for stop, arrival, n, (_, closes) in zip(trip.stops, arrivals, breaks, windows):
         stop.arrival_s, stop.breaks_before = arrival, n
         if arrival > closes:
-            trip.notes.append(f"arrives at {stop.centre_id} at {s_to_clock(arrival)}, after it closes at {s_to_clock(closes)}")
+            trip.notes.append(
+                f"arrives at {stop.centre_id} at {s_to_clock(arrival)}, after it closes at {s_to_clock(closes)}"
+            )
     trip.breaks = sum(breaks)
     trip.driving_s = driving
     trip.planned_driving_s = planned
@@ -219,7 +261,9 @@ def schedule(trip: Trip, rules: Rules, *, hours: dict[str, tuple[int, int]] | No
     return trip
 
 
-def legal_with_extra(trip: Trip, rules: Rules, extra_pct: float, *, hours: dict[str, tuple[int, int]] | None = None) -> bool:
+def legal_with_extra(
+    trip: Trip, rules: Rules, extra_pct: float, *, hours: dict[str, tuple[int, int]] | None = None
+) -> bool:
     """Whether `trip`, with its crew and departure, stays legal when every road time is `extra_pct` % longer than the data.
 
     Judged against the legal limits themselves (9 h a driver, the closing
@@ -233,7 +277,9 @@ def legal_with_extra(trip: Trip, rules: Rules, extra_pct: float, *, hours: dict[
     if sum(legs) > trip.drivers * rules.max_driving_hours * 3600:
         return False
     windows = [hours.get(s.centre_id, default) for s in trip.stops]
-    arrivals, _ = _drive(legs, rules, trip.drivers, trip.departure_s, windows, rules.service_minutes * 60)
+    arrivals, _ = _drive(
+        legs, rules, trip.drivers, trip.departure_s, windows, rules.service_minutes * 60
+    )
     return all(a <= closes for a, (_, closes) in zip(arrivals, windows))
 
 
@@ -251,15 +297,25 @@ def after_drop(trip: Trip, rules: Rules, return_s: float, return_km: float) -> T
     """
     trip.return_s, trip.return_km = return_s, return_km
     if not trip.stops:
-        trip.rest_where, trip.free_at_s, trip.drivers_free_at_s = ORIGIN, trip.departure_s, trip.departure_s
+        trip.rest_where, trip.free_at_s, trip.drivers_free_at_s = (
+            ORIGIN,
+            trip.departure_s,
+            trip.departure_s,
+        )
         return trip
-    after, pause, rest = rules.break_after_hours * 3600, rules.break_minutes * 60, rules.daily_rest_hours * 3600
+    after, pause, rest = (
+        rules.break_after_hours * 3600,
+        rules.break_minutes * 60,
+        rules.daily_rest_hours * 3600,
+    )
     planned_back = return_s * margin(rules)
     limit = driver_limit_s(rules)
     unloaded = trip.end_s + rules.service_minutes * 60
     if trip.planned_driving_s + planned_back <= trip.drivers * limit:
         total = trip.planned_driving_s + planned_back
-        extra_breaks = max(0, math.ceil(total / after) - 1 - trip.breaks) if trip.drivers == 1 else 0
+        extra_breaks = (
+            max(0, math.ceil(total / after) - 1 - trip.breaks) if trip.drivers == 1 else 0
+        )
         back = unloaded + planned_back + extra_breaks * pause
         trip.rest_where, trip.free_at_s, trip.drivers_free_at_s = ORIGIN, back, back + rest
         return trip
@@ -267,8 +323,10 @@ def after_drop(trip: Trip, rules: Rules, return_s: float, return_km: float) -> T
     per_day = trip.drivers * limit
     t = unloaded + rest
     if per_day <= 0 or planned_back / per_day > MAX_DAYS_BACK:
-        trip.notes.append(f"the crew cannot drive back within {MAX_DAYS_BACK} days (max_driving_hours less the driving buffer is "
-                          f"{limit / 3600:.3g} h a driver)")
+        trip.notes.append(
+            f"the crew cannot drive back within {MAX_DAYS_BACK} days (max_driving_hours less the driving buffer is "
+            f"{limit / 3600:.3g} h a driver)"
+        )
         trip.legal = False
     else:
         full_days, last = divmod(planned_back, per_day)

@@ -52,12 +52,22 @@ def node_order(graph: RoadGraph, *, use_cache: bool = True) -> np.ndarray:
     if use_cache and path.is_file():
         try:
             order = np.load(path, allow_pickle=False)
-            if order.shape == (graph.n_nodes,) and np.array_equal(np.sort(order), np.arange(graph.n_nodes)):
+            if order.shape == (graph.n_nodes,) and np.array_equal(
+                np.sort(order), np.arange(graph.n_nodes)
+            ):
                 return order
-        except Exception as exc:  # a truncated or foreign file: rebuild it  # noqa: BLE001
+        except Exception as exc:  # a truncated or foreign file: rebuild it
             log.warning("cached hierarchy order %s is unreadable (%s); rebuilding", path, exc)
-    order = np.asarray(rk.compute_order_inertial(graph.n_nodes, graph.edge_u.tolist(), graph.edge_v.tolist(),
-                                                 graph.lat.tolist(), graph.lon.tolist()), dtype=np.int64)
+    order = np.asarray(
+        rk.compute_order_inertial(
+            graph.n_nodes,
+            graph.edge_u.tolist(),
+            graph.edge_v.tolist(),
+            graph.lat.tolist(),
+            graph.lon.tolist(),
+        ),
+        dtype=np.int64,
+    )
     if use_cache:
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             np.save(fh, order)
@@ -101,11 +111,16 @@ class CCHEngine:
             import routingkit_cch as rk
 
             bound_ms = self._time_bound_ms()
-            bound_m = bound_ms / 1000 * max(float((self.graph.length_m / self.graph.time_s).max()), 1.0)
+            bound_m = (
+                bound_ms / 1000 * max(float((self.graph.length_m / self.graph.time_s).max()), 1.0)
+            )
             self.length_unit_m = max(1, math.ceil(bound_m / (LENGTH_STEPS - 1)))
-            self.time_unit_ms = max(1, math.ceil(bound_ms * LENGTH_STEPS / (WEIGHT_BUDGET - LENGTH_STEPS)))
-            weights = (np.rint(self.time_weights() / self.time_unit_ms).astype(np.int64) * LENGTH_STEPS
-                       + np.rint(self.graph.length_m / self.length_unit_m).astype(np.int64))
+            self.time_unit_ms = max(
+                1, math.ceil(bound_ms * LENGTH_STEPS / (WEIGHT_BUDGET - LENGTH_STEPS))
+            )
+            weights = np.rint(self.time_weights() / self.time_unit_ms).astype(
+                np.int64
+            ) * LENGTH_STEPS + np.rint(self.graph.length_m / self.length_unit_m).astype(np.int64)
             self._key = rk.CCHMetric(self._cch, weights.tolist())
         return self._key
 
@@ -114,15 +129,28 @@ class CCHEngine:
         import routingkit_cch as rk
 
         main = np.flatnonzero(self.graph.components == self.graph.main_component)
-        centre = main[np.argmin((self.graph.lon[main] - np.median(self.graph.lon[main])) ** 2
-                                + (self.graph.lat[main] - np.median(self.graph.lat[main])) ** 2)]
+        centre = main[
+            np.argmin(
+                (self.graph.lon[main] - np.median(self.graph.lon[main])) ** 2
+                + (self.graph.lat[main] - np.median(self.graph.lat[main])) ** 2
+            )
+        ]
         everyone = main.tolist()
         out = rk.CCHOneToMany(self._time, everyone).distances_from(int(centre))
         back = rk.CCHManyToOne(self._time, everyone).distances_to(int(centre))
-        return float(max((d for d in out if d is not None), default=1) + max((d for d in back if d is not None), default=1))
+        return float(
+            max((d for d in out if d is not None), default=1)
+            + max((d for d in back if d is not None), default=1)
+        )
 
-    def matrix(self, sources: np.ndarray, targets: np.ndarray, *, with_distance: bool = False,
-               n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray | None]:
+    def matrix(
+        self,
+        sources: np.ndarray,
+        targets: np.ndarray,
+        *,
+        with_distance: bool = False,
+        n_jobs: int = 1,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Fastest time (s) and the km of (nearly) that path (m) between node indices; inf when unreachable."""
         import routingkit_cch as rk
 
@@ -134,12 +162,16 @@ class CCHEngine:
             out = []
             for metric in metrics:
                 query = rk.CCHOneToMany(metric, target_list)
-                block = np.array([query.distances_from(int(s)) for s in chunk], dtype=float)  # None (unreachable) -> nan
+                block = np.array(
+                    [query.distances_from(int(s)) for s in chunk], dtype=float
+                )  # None (unreachable) -> nan
                 out.append(np.nan_to_num(block.reshape(len(chunk), len(target_list)), nan=math.inf))
                 del query
             return out
 
-        chunks = [c for c in np.array_split(sources, max(1, min(n_jobs, len(sources)))) if len(c)] or [sources]
+        chunks = [
+            c for c in np.array_split(sources, max(1, min(n_jobs, len(sources)))) if len(c)
+        ] or [sources]
         if len(chunks) == 1:
             parts = [rows(chunks[0])]
         else:
@@ -150,11 +182,15 @@ class CCHEngine:
             return times, None
         key = np.vstack([p[1] for p in parts])
         with np.errstate(invalid="ignore"):
-            lengths = np.where(np.isfinite(key), np.mod(key, LENGTH_STEPS) * self.length_unit_m, math.inf)
+            lengths = np.where(
+                np.isfinite(key), np.mod(key, LENGTH_STEPS) * self.length_unit_m, math.inf
+            )
         lost = np.isfinite(times) & ~np.isfinite(lengths)
         if lost.any():  # beyond the metric's range: measure those pairs on their exact paths
             for i, j in zip(*np.nonzero(lost), strict=True):
-                lengths[i, j] = float(self.graph.length_m[self.path_edges(int(sources[i]), int(target_list[j]))].sum())
+                lengths[i, j] = float(
+                    self.graph.length_m[self.path_edges(int(sources[i]), int(target_list[j]))].sum()
+                )
         return times, lengths
 
     def path(self, source: int, target: int) -> np.ndarray | None:
@@ -182,5 +218,10 @@ def engine_for(graph: RoadGraph) -> CCHEngine:
     if engine is None:
         engine = CCHEngine.build(graph)
         graph.__dict__["_cch_engine"] = engine
-        log.info("CCH on %s junctions: order %.1f s, build %.2f s", f"{graph.n_nodes:,}", engine.order_s, engine.build_s)
+        log.info(
+            "CCH on %s junctions: order %.1f s, build %.2f s",
+            f"{graph.n_nodes:,}",
+            engine.order_s,
+            engine.build_s,
+        )
     return engine

@@ -36,9 +36,21 @@ FORMAT_VERSION = 4  # 4: time per way before simplification; blocked (restricted
 #: Paths are shorter than this many metres (16,777 km), so time and length pack into one exact float.
 LENGTH_BASE = float(2**24)
 #: Road classes kept when downloading from Overpass (coach-usable roads).
-DOWNLOAD_FILTER = '["highway"~"motorway|trunk|primary|secondary|tertiary|motorway_link|trunk_link|primary_link"]'
+DOWNLOAD_FILTER = (
+    '["highway"~"motorway|trunk|primary|secondary|tertiary|motorway_link|trunk_link|primary_link"]'
+)
 #: OSM way tags read from XML besides osmnx's defaults: what restricts a coach.
-RESTRICTION_TAGS = ("maxheight", "maxweight", "maxlength", "maxwidth", "vehicle", "motor_vehicle", "psv", "bus", "coach")
+RESTRICTION_TAGS = (
+    "maxheight",
+    "maxweight",
+    "maxlength",
+    "maxwidth",
+    "vehicle",
+    "motor_vehicle",
+    "psv",
+    "bus",
+    "coach",
+)
 
 
 @dataclass
@@ -62,10 +74,14 @@ class RoadGraph:
     geom_coords: np.ndarray  # float64 (p, 2) lon/lat
     source: str = ""
     profile: str = ""
-    blocked_u: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))  # edges the coach may not use
+    blocked_u: np.ndarray = field(
+        default_factory=lambda: np.empty(0, np.int32)
+    )  # edges the coach may not use
     blocked_v: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     blocked_time_s: np.ndarray = field(default_factory=lambda: np.empty(0, float))
-    blocked_why: np.ndarray = field(default_factory=lambda: np.empty(0, str))  # 'maxheight=3', 'bus=no'...
+    blocked_why: np.ndarray = field(
+        default_factory=lambda: np.empty(0, str)
+    )  # 'maxheight=3', 'bus=no'...
 
     def __repr__(self) -> str:
         return f"RoadGraph({self.source or 'unnamed'!r}, {self.n_nodes:,} junctions, {self.n_edges:,} directed edges, profile {self.profile!r})"
@@ -96,7 +112,9 @@ class RoadGraph:
 
     @cached_property
     def _time_csr(self) -> sp.csr_matrix:
-        return sp.csr_matrix((self.time_s, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes))
+        return sp.csr_matrix(
+            (self.time_s, (self.edge_u, self.edge_v)), shape=(self.n_nodes, self.n_nodes)
+        )
 
     @cached_property
     def digest(self) -> str:
@@ -131,7 +149,7 @@ class RoadGraph:
 
     def to_networkx(self) -> nx.DiGraph:
         """A networkx DiGraph with ``travel_time`` and ``length`` on each edge (for checks and small jobs)."""
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[int] = nx.DiGraph()
         graph.add_nodes_from((i, {"x": self.lon[i], "y": self.lat[i]}) for i in range(self.n_nodes))
         graph.add_edges_from(
             (int(u), int(v), {"travel_time": float(t), "length": float(d)})
@@ -146,7 +164,13 @@ class RoadGraph:
         path = Path(path)
         arrays = {k: getattr(self, k) for k in _ARRAYS}
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, format_version=FORMAT_VERSION, source=self.source, profile=self.profile, **arrays)
+            np.savez(
+                fh,
+                format_version=FORMAT_VERSION,
+                source=self.source,
+                profile=self.profile,
+                **arrays,
+            )
         return path
 
     @classmethod
@@ -157,23 +181,49 @@ class RoadGraph:
                 if int(data["format_version"]) != FORMAT_VERSION:
                     msg = f"{path}: graph format {int(data['format_version'])}, expected {FORMAT_VERSION}; rebuild it"
                     raise GraphError(msg)
-                graph = cls(**{k: data[k] for k in _ARRAYS}, source=str(data["source"]), profile=str(data["profile"]))
+                graph = cls(
+                    **{k: data[k] for k in _ARRAYS},
+                    source=str(data["source"]),
+                    profile=str(data["profile"]),
+                )
         except GraphError:
             raise
-        except Exception as exc:  # BadZipFile, EOFError, zlib.error, KeyError, ValueError...: all mean a bad file
-            msg = f"{path}: not an abri graph file, or a truncated one ({type(exc).__name__}: {exc})"
+        except (
+            Exception
+        ) as exc:  # BadZipFile, EOFError, zlib.error, KeyError, ValueError...: all mean a bad file
+            msg = (
+                f"{path}: not an abri graph file, or a truncated one ({type(exc).__name__}: {exc})"
+            )
             raise GraphError(msg) from exc
         n, m = graph.n_nodes, graph.n_edges
-        sizes_ok = (len(graph.lon) == len(graph.lat) == n and len(graph.edge_v) == len(graph.length_m) == len(graph.time_s) == m
-                    and len(graph.geom_offsets) == m + 1)
+        sizes_ok = (
+            len(graph.lon) == len(graph.lat) == n
+            and len(graph.edge_v) == len(graph.length_m) == len(graph.time_s) == m
+            and len(graph.geom_offsets) == m + 1
+        )
         if not sizes_ok or (m and (graph.edge_u.max() >= n or graph.edge_v.max() >= n)):
             msg = f"{path}: inconsistent abri graph file (array sizes do not match); rebuild it"
             raise GraphError(msg)
         return graph
 
 
-_ARRAYS = ("node_osmid", "lon", "lat", "edge_u", "edge_v", "length_m", "time_s", "edge_ref", "refs", "geom_offsets", "geom_coords",
-           "blocked_u", "blocked_v", "blocked_time_s", "blocked_why")
+_ARRAYS = (
+    "node_osmid",
+    "lon",
+    "lat",
+    "edge_u",
+    "edge_v",
+    "length_m",
+    "time_s",
+    "edge_ref",
+    "refs",
+    "geom_offsets",
+    "geom_coords",
+    "blocked_u",
+    "blocked_v",
+    "blocked_time_s",
+    "blocked_why",
+)
 
 
 def morton_code(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -202,7 +252,9 @@ def _first(value: object) -> str:
 def annotate_ways(raw: nx.MultiDiGraph, profile: CoachProfile) -> nx.MultiDiGraph:
     """Set each unsimplified edge's ``travel_time`` (s, from its own way's class and maxspeed) and ``restriction``."""
     for _, _, data in raw.edges(data=True):
-        data["travel_time"] = profile.way_seconds(float(data.get("length", 0.0)), data.get("highway"), data.get("maxspeed"))
+        data["travel_time"] = profile.way_seconds(
+            float(data.get("length", 0.0)), data.get("highway"), data.get("maxspeed")
+        )
         data["restriction"] = profile.restriction(data)
     return raw
 
@@ -218,7 +270,9 @@ def simplify_ways(raw: nx.MultiDiGraph, profile: CoachProfile) -> nx.MultiDiGrap
     annotate_ways(raw, profile)
     if raw.number_of_edges() == 0:
         return raw
-    return ox.simplify_graph(raw, edge_attrs_differ=["restriction"], edge_attr_aggs={"length": sum, "travel_time": sum})
+    return ox.simplify_graph(
+        raw, edge_attrs_differ=["restriction"], edge_attr_aggs={"length": sum, "travel_time": sum}
+    )
 
 
 def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str = "") -> RoadGraph:
@@ -255,7 +309,12 @@ def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str 
                 blocked[key] = (seconds, why)
             continue
         if key not in best or seconds < best[key][1]:
-            best[key] = (length, seconds, _first(data.get("ref") or data.get("name")), data.get("geometry"))
+            best[key] = (
+                length,
+                seconds,
+                _first(data.get("ref") or data.get("name")),
+                data.get("geometry"),
+            )
     if not best:
         msg = f"{source or 'graph'}: no road a coach may use (every way is restricted)"
         raise GraphError(msg)
@@ -291,7 +350,9 @@ def from_networkx(graph: nx.MultiDiGraph, profile: CoachProfile, *, source: str 
     )
 
 
-def read_osm_graph(path: str | os.PathLike[str], profile: CoachProfile | None = None) -> nx.MultiDiGraph:
+def read_osm_graph(
+    path: str | os.PathLike[str], profile: CoachProfile | None = None
+) -> nx.MultiDiGraph:
     """Read OSM XML (``.osm``, ``.osm.bz2``), an OSM PBF (``.osm.pbf``) or GraphML; simplified, every component kept.
 
     OSM inputs get coach times and restrictions per way before simplification
@@ -329,12 +390,16 @@ def read_osm_graph(path: str | os.PathLike[str], profile: CoachProfile | None = 
     raise GraphError(msg)
 
 
-def download_graph(place: str, profile: CoachProfile | None = None, *, custom_filter: str = DOWNLOAD_FILTER) -> nx.MultiDiGraph:
+def download_graph(
+    place: str, profile: CoachProfile | None = None, *, custom_filter: str = DOWNLOAD_FILTER
+) -> nx.MultiDiGraph:
     """Download a drivable network from OpenStreetMap (Overpass) with osmnx. Needs internet."""
     import osmnx as ox
 
     try:
-        raw = ox.graph_from_place(place, custom_filter=custom_filter, simplify=False, retain_all=True)
+        raw = ox.graph_from_place(
+            place, custom_filter=custom_filter, simplify=False, retain_all=True
+        )
     except Exception as exc:  # network and geocoding failures come in many types
         msg = f"cannot download the road network for {place!r} from OpenStreetMap ({type(exc).__name__}: {exc})"
         raise GraphError(msg) from exc
@@ -348,7 +413,9 @@ def cache_dir() -> Path:
     return user_cache_dir()
 
 
-def resolve_roads(roads: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None) -> Path:
+def resolve_roads(
+    roads: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None
+) -> Path:
     """A road source: a file path, or a dataset name of the data pack (``france-all-roads``...)."""
     if str(roads) in DATASETS:
         return dataset_path(str(roads), data_dir)
@@ -388,7 +455,9 @@ def load_graph(
     """
     profile = profile or load_profile()
     if download:
-        return from_networkx(download_graph(str(roads), profile), profile, source=f"overpass:{roads}")
+        return from_networkx(
+            download_graph(str(roads), profile), profile, source=f"overpass:{roads}"
+        )
     path = resolve_roads(roads, data_dir)
     if path.suffix == ".npz":
         return RoadGraph.load(path)
@@ -401,7 +470,9 @@ def load_graph(
         except GraphError:
             log.warning("cached graph %s is unreadable; rebuilding", cached)
     log.info("building graph from %s", path)
-    with tqdm(total=3, desc=f"road graph {path.name}", unit="step", leave=False, disable=not progress) as bar:
+    with tqdm(
+        total=3, desc=f"road graph {path.name}", unit="step", leave=False, disable=not progress
+    ) as bar:
         bar.set_postfix_str("parsing, coach times per way, simplifying")
         raw = read_osm_graph(path, profile)
         bar.update()

@@ -13,6 +13,7 @@ Two engines answer the same question (``engine=``):
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -34,7 +35,9 @@ Engine = Literal["auto", "cch", "scipy"]
 ENGINES = ("auto", "cch", "scipy")
 
 
-def _rows(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rows(
+    matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Time (s) and length (m) of the fastest paths, from one Dijkstra on ``"key"`` weights."""
     key = dijkstra(matrix, indices=sources)[:, targets]
     ms = np.floor(key / LENGTH_BASE)
@@ -45,10 +48,8 @@ def _rows(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray) -> tu
 
 def _die_with_parent() -> None:
     """In a worker: be killed when the parent process dies (Linux), so no worker outlives a killed plan."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the pool's own shutdown applies
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown applies
-        pass
 
 
 def _worker(args: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -100,21 +101,36 @@ def node_matrix(
 
         src, tgt = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
         unique, inverse = np.unique(src, return_inverse=True)
-        times, lengths = engine_for(graph).matrix(unique, tgt, with_distance=with_distance, n_jobs=n_jobs or os.cpu_count() or 1)
-        return times[inverse].reshape(len(src), len(tgt)), (None if lengths is None else lengths[inverse].reshape(len(src), len(tgt)))
-    return _scipy_matrix(graph, sources, targets, with_distance=with_distance, n_jobs=n_jobs, progress=progress)
+        times, lengths = engine_for(graph).matrix(
+            unique, tgt, with_distance=with_distance, n_jobs=n_jobs or os.cpu_count() or 1
+        )
+        return times[inverse].reshape(len(src), len(tgt)), (
+            None if lengths is None else lengths[inverse].reshape(len(src), len(tgt))
+        )
+    return _scipy_matrix(
+        graph, sources, targets, with_distance=with_distance, n_jobs=n_jobs, progress=progress
+    )
 
 
-def _scipy_matrix(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray, *, with_distance: bool,
-                  n_jobs: int | None, progress: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def _scipy_matrix(
+    graph: RoadGraph,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    *,
+    with_distance: bool,
+    n_jobs: int | None,
+    progress: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The reference: SciPy's Dijkstra on the ``"key"`` weights, over worker processes."""
-    global _WORKER_MATRIX
+    global _WORKER_MATRIX  # noqa: PLW0603 - one matrix per worker process, shared by its tasks
     matrix = graph.csr("key")
     sources, targets = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
     unique, inverse = np.unique(sources, return_inverse=True)
     chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
     n_jobs = min(n_jobs or os.cpu_count() or 1, len(chunks))
-    bar = tqdm(total=len(unique), desc="travel times", unit="src", disable=not progress, leave=False)
+    bar = tqdm(
+        total=len(unique), desc="travel times", unit="src", disable=not progress, leave=False
+    )
     results = []
     if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for chunk in chunks:
@@ -123,7 +139,9 @@ def _scipy_matrix(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray, *,
     else:
         _WORKER_MATRIX = matrix
         try:
-            with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent) as pool:
+            with ProcessPoolExecutor(
+                n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
+            ) as pool:
                 for chunk, result in zip(chunks, pool.map(_worker, [(c, targets) for c in chunks])):
                     results.append(result)
                     bar.update(len(chunk))
@@ -152,9 +170,18 @@ def travel_matrix(
     A pair with an unreachable end is NaN, never 0; a point to itself is 0.
     `engine` is as in :func:`node_matrix`.
     """
-    times, lengths = node_matrix(graph, origins["node"].to_numpy(), destinations["node"].to_numpy(),
-                                 with_distance=with_distance, n_jobs=n_jobs, progress=progress, engine=engine)
-    access_t = origins["access_s"].to_numpy()[:, None] + destinations["access_s"].to_numpy()[None, :]
+    times, lengths = node_matrix(
+        graph,
+        origins["node"].to_numpy(),
+        destinations["node"].to_numpy(),
+        with_distance=with_distance,
+        n_jobs=n_jobs,
+        progress=progress,
+        engine=engine,
+    )
+    access_t = (
+        origins["access_s"].to_numpy()[:, None] + destinations["access_s"].to_numpy()[None, :]
+    )
     ok = origins["reachable"].to_numpy()[:, None] & destinations["reachable"].to_numpy()[None, :]
     same = origins.index.to_numpy()[:, None] == destinations.index.to_numpy()[None, :]
 
@@ -166,7 +193,10 @@ def travel_matrix(
     time_df = finish(times, access_t)
     if lengths is None:
         return time_df, None
-    access_d = origins["access_road_m"].to_numpy()[:, None] + destinations["access_road_m"].to_numpy()[None, :]
+    access_d = (
+        origins["access_road_m"].to_numpy()[:, None]
+        + destinations["access_road_m"].to_numpy()[None, :]
+    )
     return time_df, finish(lengths, access_d)
 
 

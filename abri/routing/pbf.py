@@ -11,6 +11,7 @@ restrictions and simplification apply to both inputs
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,47 @@ import networkx as nx
 from abri.errors import GraphError
 
 #: Road classes a coach uses (others: tracks, paths, service roads, are not read).
-COACH_HIGHWAYS = frozenset({
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary", "secondary_link",
-    "tertiary", "tertiary_link", "unclassified", "residential", "living_street", "road",
-})
+COACH_HIGHWAYS = frozenset(
+    {
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+        "unclassified",
+        "residential",
+        "living_street",
+        "road",
+    }
+)
 #: Way tags kept on edges: osmnx's defaults and what restricts a coach.
-WAY_TAGS = ("highway", "ref", "name", "maxspeed", "oneway", "junction", "access", "vehicle", "motor_vehicle", "psv", "bus",
-            "coach", "hgv", "maxheight", "maxweight", "maxlength", "maxwidth", "bridge", "tunnel", "lanes")
+WAY_TAGS = (
+    "highway",
+    "ref",
+    "name",
+    "maxspeed",
+    "oneway",
+    "junction",
+    "access",
+    "vehicle",
+    "motor_vehicle",
+    "psv",
+    "bus",
+    "coach",
+    "hgv",
+    "maxheight",
+    "maxweight",
+    "maxlength",
+    "maxwidth",
+    "bridge",
+    "tunnel",
+    "lanes",
+)
 ONEWAY = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
 REVERSED = frozenset({"-1", "reverse", "T"})
 
@@ -55,11 +90,14 @@ def read_pbf(path: str | os.PathLike[str], *, stats: PbfStats | None = None) -> 
 
     path = Path(path)
     stats = stats if stats is not None else PbfStats()
-    graph = nx.MultiDiGraph(crs="epsg:4326")
+    graph: nx.MultiDiGraph[int] = nx.MultiDiGraph(crs="epsg:4326")
     try:
-        processor = (osmium.FileProcessor(str(path)).with_locations()
-                     .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-                     .with_filter(osmium.filter.KeyFilter("highway")))
+        processor = (
+            osmium.FileProcessor(str(path))
+            .with_locations()
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
         for obj in processor:
             way: Any = obj  # the filters let only ways through
             stats.ways += 1
@@ -83,12 +121,16 @@ def read_pbf(path: str | os.PathLike[str], *, stats: PbfStats | None = None) -> 
             if oneway and tags.get("oneway") in REVERSED:
                 nodes.reverse()
             attrs = {**tags, "osmid": way.id, "oneway": oneway, "reversed": False}
-            pairs = list(zip(nodes[:-1], nodes[1:], strict=False))
+            pairs = list(itertools.pairwise(nodes))
             graph.add_edges_from(pairs, **attrs)
             if not oneway:
                 graph.add_edges_from([(v, u) for u, v in pairs], **{**attrs, "reversed": True})
             stats.segments += len(pairs)
-    except (RuntimeError, OSError, ValueError) as exc:  # libosmium reports a bad file as RuntimeError
+    except (
+        RuntimeError,
+        OSError,
+        ValueError,
+    ) as exc:  # libosmium reports a bad file as RuntimeError
         msg = f"{path}: cannot read as an OSM PBF extract ({type(exc).__name__}: {exc})"
         raise GraphError(msg) from exc
     if graph.number_of_edges() == 0:

@@ -26,12 +26,36 @@ DEFAULT_PROFILE = Path(__file__).with_name("coach_profile.toml")
 #: Access tags from the most general to the most specific (OSM's transport-mode hierarchy for a coach).
 ACCESS_KEYS = ("access", "vehicle", "motor_vehicle", "psv", "bus", "coach")
 #: Access values that close a road to a coach.
-NO_ACCESS = frozenset({"no", "private", "agricultural", "forestry", "delivery", "emergency", "military", "discouraged"})
+NO_ACCESS = frozenset(
+    {
+        "no",
+        "private",
+        "agricultural",
+        "forestry",
+        "delivery",
+        "emergency",
+        "military",
+        "discouraged",
+    }
+)
 #: Maximum-dimension tags and the vehicle attribute they are compared with.
-DIMENSION_TAGS = {"maxheight": "height_m", "maxweight": "weight_t", "maxlength": "length_m", "maxwidth": "width_m"}
+DIMENSION_TAGS = {
+    "maxheight": "height_m",
+    "maxweight": "weight_t",
+    "maxlength": "length_m",
+    "maxwidth": "width_m",
+}
 #: Implicit maxspeed values (``maxspeed=FR:urban``) in km/h.
-IMPLICIT_MAXSPEED = {"urban": 50.0, "rural": 80.0, "zone30": 30.0, "zone20": 20.0, "living_street": 20.0, "walk": 6.0,
-                     "motorway": 130.0, "trunk": 110.0}
+IMPLICIT_MAXSPEED = {
+    "urban": 50.0,
+    "rural": 80.0,
+    "zone30": 30.0,
+    "zone20": 20.0,
+    "living_street": 20.0,
+    "walk": 6.0,
+    "motorway": 130.0,
+    "trunk": 110.0,
+}
 _TOP_KEYS = {"name", "speeds_kmh", "limits_kmh", "access", "vehicle"}
 _NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-z'\"]*)\s*$")
 
@@ -67,12 +91,21 @@ class CoachProfile:
     """Average coach speeds per road class, the legal limits, and the vehicle's dimensions."""
 
     speeds_kmh: dict[str, float]
-    limits_kmh: dict[str, float] = field(default_factory=lambda: {"motorway": 100.0, "default": 90.0})
+    limits_kmh: dict[str, float] = field(
+        default_factory=lambda: {"motorway": 100.0, "default": 90.0}
+    )
     detour_factor: float = 1.3
     access_speed_kmh: float = 40.0
     access_warn_km: float = 20.0
     access_max_km: float = 60.0
-    vehicle: dict[str, float] = field(default_factory=lambda: {"height_m": 3.8, "weight_t": 19.0, "length_m": 13.5, "width_m": 2.55})
+    vehicle: dict[str, float] = field(
+        default_factory=lambda: {
+            "height_m": 3.8,
+            "weight_t": 19.0,
+            "length_m": 13.5,
+            "width_m": 2.55,
+        }
+    )
     name: str = "coach"
 
     def speed(self, highway: str | list[str] | None) -> float:
@@ -98,7 +131,9 @@ class CoachProfile:
             speed = min(speed, signed)
         return speed
 
-    def way_seconds(self, length_m: float, highway: str | list[str] | None, maxspeed: object = None) -> float:
+    def way_seconds(
+        self, length_m: float, highway: str | list[str] | None, maxspeed: object = None
+    ) -> float:
         """Coach travel time (s) along one way of `length_m` metres."""
         return length_m / (self.way_speed(highway, maxspeed) / 3.6)
 
@@ -109,14 +144,20 @@ class CoachProfile:
             value = tags.get(key)
             if value is None:
                 continue
-            value = str(value[0] if isinstance(value, list) else value).split(";")[0].strip().lower()
+            value = (
+                str(value[0] if isinstance(value, list) else value).split(";")[0].strip().lower()
+            )
             verdict = f"{key}={value}" if value in NO_ACCESS else ""
         if verdict:
             return verdict
         for tag, attribute in DIMENSION_TAGS.items():
             raw = tags.get(tag)
             limit = parse_number(raw[0] if isinstance(raw, list) else raw)
-            if limit is not None and attribute in self.vehicle and 0 < limit < self.vehicle[attribute]:
+            if (
+                limit is not None
+                and attribute in self.vehicle
+                and 0 < limit < self.vehicle[attribute]
+            ):
                 return f"{tag}={raw}"
         return ""
 
@@ -189,9 +230,13 @@ def load_profile(path: str | os.PathLike[str] | None = None) -> CoachProfile:
         raise DataFileError(msg) from exc
     unknown = sorted(set(raw) - _TOP_KEYS)
     if unknown:
-        msg = f"{path}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP_KEYS))}"
+        msg = (
+            f"{path}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP_KEYS))}"
+        )
         raise DataFileError(msg)
-    speeds, limits, access, vehicle = (_table(raw, k, source) for k in ("speeds_kmh", "limits_kmh", "access", "vehicle"))
+    speeds, limits, access, vehicle = (
+        _table(raw, k, source) for k in ("speeds_kmh", "limits_kmh", "access", "vehicle")
+    )
     unknown = sorted(set(access) - {"detour_factor", "speed_kmh", "warn_km", "max_km"})
     if unknown:
         msg = f"{path}: unknown key(s) access.{', access.'.join(unknown)}; expected detour_factor, speed_kmh, warn_km, max_km"
@@ -200,12 +245,20 @@ def load_profile(path: str | os.PathLike[str] | None = None) -> CoachProfile:
     try:
         profile = CoachProfile(
             speeds_kmh={k: _number(speeds, k, 0, source, "speeds_kmh") for k in speeds},
-            limits_kmh={k: _number(limits, k, 0, source, "limits_kmh") for k in limits} or dict(defaults.limits_kmh),
-            detour_factor=_number(access, "detour_factor", defaults.detour_factor, source, "access"),
-            access_speed_kmh=_number(access, "speed_kmh", defaults.access_speed_kmh, source, "access"),
+            limits_kmh={k: _number(limits, k, 0, source, "limits_kmh") for k in limits}
+            or dict(defaults.limits_kmh),
+            detour_factor=_number(
+                access, "detour_factor", defaults.detour_factor, source, "access"
+            ),
+            access_speed_kmh=_number(
+                access, "speed_kmh", defaults.access_speed_kmh, source, "access"
+            ),
             access_warn_km=_number(access, "warn_km", defaults.access_warn_km, source, "access"),
             access_max_km=_number(access, "max_km", defaults.access_max_km, source, "access"),
-            vehicle={**defaults.vehicle, **{k: _number(vehicle, k, 0, source, "vehicle") for k in vehicle}},
+            vehicle={
+                **defaults.vehicle,
+                **{k: _number(vehicle, k, 0, source, "vehicle") for k in vehicle},
+            },
             name=str(raw.get("name", path.stem)),
         )
     except DataFileError as exc:

@@ -27,7 +27,9 @@ class Route:
     access_s: float
     roads: list[str]
     coords: np.ndarray  # lon/lat, access legs included
-    avoided: list[str] = field(default_factory=list)  # restrictions on the faster path a coach may not take ('maxheight=3')
+    avoided: list[str] = field(
+        default_factory=list
+    )  # restrictions on the faster path a coach may not take ('maxheight=3')
     avoided_s: float = 0.0  # how much longer the route is because of them
 
     @property
@@ -66,7 +68,7 @@ def node_path(graph: RoadGraph, source: int, target: int, *, engine: str = "auto
 
 
 def _predecessors(matrix: sp.csr_matrix, source: int) -> np.ndarray:
-    return dijkstra(matrix, indices=int(source), return_predecessors=True)[1]
+    return dijkstra(matrix, indices=np.asarray(source, dtype=np.int64), return_predecessors=True)[1]
 
 
 def _walk(pred: np.ndarray, source: int, target: int) -> np.ndarray:
@@ -76,7 +78,9 @@ def _walk(pred: np.ndarray, source: int, target: int) -> np.ndarray:
     return np.array(path[::-1], dtype=np.int64)
 
 
-def avoided_restrictions(graph: RoadGraph, source: int, target: int, road_s: float) -> tuple[list[str], float]:
+def avoided_restrictions(
+    graph: RoadGraph, source: int, target: int, road_s: float
+) -> tuple[list[str], float]:
     """Restrictions on a path faster than `road_s` that the coach may not take, and the time they cost.
 
     The fastest path is searched again with the blocked ways allowed (SciPy);
@@ -94,13 +98,17 @@ def avoided_restrictions(graph: RoadGraph, source: int, target: int, road_s: flo
     first[1:] = keys[order][1:] != keys[order][:-1]
     pick = order[first]
     matrix = sp.csr_matrix((data[pick], (rows[pick], cols[pick])), shape=(n, n))
-    dist, pred = dijkstra(matrix, indices=int(source), return_predecessors=True)
+    dist, pred = dijkstra(
+        matrix, indices=np.asarray(source, dtype=np.int64), return_predecessors=True
+    )
     if not np.isfinite(dist[target]) or dist[target] >= road_s - 0.5:
         return [], 0.0
     nodes = _walk(pred, source, target)
     blocked_keys = graph.blocked_u.astype(np.int64) * n + graph.blocked_v
     used = np.isin(blocked_keys, nodes[:-1].astype(np.int64) * n + nodes[1:])
-    return list(dict.fromkeys(str(w) for w in graph.blocked_why[used])), float(road_s - dist[target])
+    return list(dict.fromkeys(str(w) for w in graph.blocked_why[used])), float(
+        road_s - dist[target]
+    )
 
 
 def path_edges(graph: RoadGraph, nodes: np.ndarray) -> np.ndarray:
@@ -118,22 +126,32 @@ def road_names(graph: RoadGraph, edges: np.ndarray) -> list[str]:
     return names
 
 
-def route(snapper: Snapper, start: tuple[float, float], end: tuple[float, float], *, engine: str = "auto") -> Route:
+def route(
+    snapper: Snapper, start: tuple[float, float], end: tuple[float, float], *, engine: str = "auto"
+) -> Route:
     """Fastest route between two lon/lat points (access legs to the nearest junctions included).
 
     The route also says which coach restrictions (height, weight, access...)
     kept it off a faster path, and what they cost (``avoided``, ``avoided_s``).
     """
     graph = snapper.graph
-    snapped = snapper.snap(np.array([start[0], end[0]]), np.array([start[1], end[1]]), ids=["from", "to"])
+    snapped = snapper.snap(
+        np.array([start[0], end[0]]), np.array([start[1], end[1]]), ids=["from", "to"]
+    )
     for label, row in snapped.iterrows():
         if not row["reachable"]:
             point = start if label == "from" else end
             msg = f"--{label} {point[0]},{point[1]}: {row['note']}; is the point at sea or off the road data?"
-            swapped = snapper.snap(np.array([point[1]]), np.array([point[0]]), ids=["swapped"]) if abs(point[0]) <= 90 else None
+            swapped = (
+                snapper.snap(np.array([point[1]]), np.array([point[0]]), ids=["swapped"])
+                if abs(point[0]) <= 90
+                else None
+            )
             if swapped is not None and bool(swapped["reachable"].iloc[0]):
-                msg = (f"--{label} {point[0]},{point[1]}: {row['note']}. Latitude and longitude look swapped: "
-                       f"points are LON,LAT (longitude first); did you mean --{label} {point[1]},{point[0]}?")
+                msg = (
+                    f"--{label} {point[0]},{point[1]}: {row['note']}. Latitude and longitude look swapped: "
+                    f"points are LON,LAT (longitude first); did you mean --{label} {point[1]},{point[0]}?"
+                )
             raise GraphError(msg)
     source, target = int(snapped.at["from", "node"]), int(snapped.at["to", "node"])
     nodes = node_path(graph, source, target, engine=engine)

@@ -29,7 +29,9 @@ def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
 
 
-def great_circle_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+def great_circle_m(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
     """Great-circle distance in metres."""
     chord = np.linalg.norm(unit_vectors(lon1, lat1) - unit_vectors(lon2, lat2), axis=-1)
     return 2 * EARTH_RADIUS_M * np.arcsin(np.clip(chord / 2, 0, 1))
@@ -44,12 +46,19 @@ class Snapper:
 
     def __post_init__(self) -> None:
         self.candidates = np.flatnonzero(self.graph.components == self.graph.main_component)
-        self.tree = cKDTree(unit_vectors(self.graph.lon[self.candidates], self.graph.lat[self.candidates]))
+        self.tree = cKDTree(
+            unit_vectors(self.graph.lon[self.candidates], self.graph.lat[self.candidates])
+        )
 
-    def snap(self, lon: np.ndarray, lat: np.ndarray, *, ids: list[str] | None = None) -> pd.DataFrame:
+    def snap(
+        self, lon: np.ndarray, lat: np.ndarray, *, ids: list[str] | None = None
+    ) -> pd.DataFrame:
         """One row per point: ``node``, ``access_m`` (straight), ``access_road_m``, ``access_s``,
         ``reachable`` and ``note`` (why a point is unreachable or its access leg is long)."""
-        lon, lat = np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float))
+        lon, lat = (
+            np.atleast_1d(np.asarray(lon, dtype=float)),
+            np.atleast_1d(np.asarray(lat, dtype=float)),
+        )
         _, nearest = self.tree.query(unit_vectors(lon, lat))
         nodes = self.candidates[nearest]
         straight = great_circle_m(lon, lat, self.graph.lon[nodes], self.graph.lat[nodes])
@@ -57,23 +66,39 @@ class Snapper:
         reachable = road_m <= self.profile.access_max_km * 1000
         note = np.where(
             ~reachable,
-            [f"unreachable: nearest road {d / 1000:.0f} km away (limit {self.profile.access_max_km:g} km)" for d in road_m],
-            np.where(road_m > self.profile.access_warn_km * 1000, [f"long access leg: {d / 1000:.1f} km" for d in road_m], ""),
+            [
+                f"unreachable: nearest road {d / 1000:.0f} km away (limit {self.profile.access_max_km:g} km)"
+                for d in road_m
+            ],
+            np.where(
+                road_m > self.profile.access_warn_km * 1000,
+                [f"long access leg: {d / 1000:.1f} km" for d in road_m],
+                "",
+            ),
         )
-        frame = pd.DataFrame({
-            "node": nodes,
-            "access_m": straight,
-            "access_road_m": road_m,
-            "access_s": road_m / (self.profile.access_speed_kmh / 3.6),
-            "reachable": reachable,
-            "note": note,
-        }, index=pd.Index(ids if ids is not None else range(len(lon)), name="id"))
+        frame = pd.DataFrame(
+            {
+                "node": nodes,
+                "access_m": straight,
+                "access_road_m": road_m,
+                "access_s": road_m / (self.profile.access_speed_kmh / 3.6),
+                "reachable": reachable,
+                "note": note,
+            },
+            index=pd.Index(ids if ids is not None else range(len(lon)), name="id"),
+        )
         for ident, text in frame.loc[frame["note"] != "", "note"].items():
             log.info("%s: %s", ident, text)  # the note column carries it; commands say it once
         return frame
 
 
-def snap_points(graph: RoadGraph, lon: np.ndarray, lat: np.ndarray, *, ids: list[str] | None = None,
-                profile: CoachProfile | None = None) -> pd.DataFrame:
+def snap_points(
+    graph: RoadGraph,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    ids: list[str] | None = None,
+    profile: CoachProfile | None = None,
+) -> pd.DataFrame:
     """Snap points to `graph` (see :class:`Snapper`)."""
     return Snapper(graph, profile or load_profile()).snap(lon, lat, ids=ids)
