@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -25,9 +26,11 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import pandas as pd
+
+from abri.errors import FolderBusyError
 
 CsvDialect = Literal["default", "excel-fr"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -235,29 +238,20 @@ def check_output_dir(
     return out
 
 
-class FolderBusyError(RuntimeError):
-    """Another abri process is writing the same output folder."""
-
-
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Write a whole folder: yield a temporary sibling; on success it replaces `path`, on failure it is removed.
 
     A lock file beside the folder (``.NAME.lock``) refuses a second writer
-    while the first runs. The old folder stays whole until the new one is
-    complete; then the two are swapped by renames.
+    while the first runs; it is removed when the write ends, well or not. The
+    old folder stays whole until the new one is complete; then the two are
+    swapped by renames.
     """
-    import fcntl
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(path.parent / f".{path.name}.lock", "w")  # noqa: SIM115 - held for the whole write, closed in finally
+    lock_path = path.parent / f".{path.name}.lock"
+    lock = _lock(lock_path, path)
     try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            msg = f"{path}: another abri process is writing this folder; wait for it or choose another folder"
-            raise FolderBusyError(msg) from exc
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
         try:
             yield tmp
@@ -276,7 +270,33 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     finally:
-        lock.close()  # the lock file stays: removing it would let two writers lock two different files
+        with contextlib.suppress(FileNotFoundError):
+            lock_path.unlink()  # still held: a writer waiting on this file sees it gone and retries
+        lock.close()
+
+
+def _lock(lock_path: Path, folder: Path) -> IO[str]:
+    """Take the lock file `lock_path` (exclusive, not waiting); :class:`FolderBusyError` when held.
+
+    The file is removed by its holder at the end, so a lock taken on a file that is
+    no longer at `lock_path` is dropped and taken again on the new one.
+    """
+    for _ in range(100):
+        lock = open(lock_path, "w")  # noqa: SIM115 - held until atomic_dir ends
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            lock.close()
+            msg = f"{folder}: another abri process is writing this folder; wait for it or choose another folder"
+            raise FolderBusyError(msg) from exc
+        try:
+            if os.fstat(lock.fileno()).st_ino == os.stat(lock_path).st_ino:
+                return lock
+        except FileNotFoundError:
+            pass
+        lock.close()
+    msg = f"{folder}: could not take the lock {lock_path}; another abri process keeps replacing it"
+    raise FolderBusyError(msg)
 
 
 def _umask_mode_dir() -> int:

@@ -37,7 +37,7 @@ import pandas as pd
 
 from abri.constants import GROUPS
 from abri.defaults import DEFAULT_ROADS
-from abri.errors import AbriError, DataFileError
+from abri.errors import DataFileError, SweepError
 from abri.inputs.scenario import (
     FLEET_RANGES,
     RULE_RANGES,
@@ -76,10 +76,6 @@ CORE = (
     "mean_ride_h",
 )  # always in the table, first; then every other figure of plan_summary
 TAIL = ("stopped", "seconds", "error", "worker")
-
-
-class SweepError(AbriError):
-    """A sweep cannot start: no scheduler to reach, no worker, workers that cannot run this abri."""
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def documents_cmd(
 ) -> None:
     """Coach road sheets, centre arrival sheets, prefecture summaries and the operation summary: HTML, PDF, XLSX, CSV."""
     from abri.documents import MARKER, check_documents_dir, write_documents
-    from abri.files import FolderBusyError
+    from abri.errors import FolderBusyError
 
     check_documents_dir(
         output, plan_dir

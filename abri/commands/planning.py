@@ -293,7 +293,7 @@ def plan_cmd(
 
 def _write(run, output: Path) -> dict[str, Path]:
     """write_run, with another process writing the same folder reported as a domain failure."""
-    from abri.files import FolderBusyError
+    from abri.errors import FolderBusyError
     from abri.pipeline import write_run
 
     try:
@@ -345,7 +345,7 @@ def demo(
     output: Path, seed: int, iterations: int, profile: Path | None, data_dir: Path | None
 ) -> None:
     """Run the whole chain on the data pack: calais-2016 scenario to plan and maps."""
-    from abri.files import FolderBusyError
+    from abri.errors import FolderBusyError
     from abri.pipeline import run_demo
 
     with timed_step("demo"), _unreachable_said_once():

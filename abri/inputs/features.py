@@ -21,13 +21,13 @@ from abri.inputs.limits import MAX_COLUMNS, MAX_ROWS, check_count
 from abri.inputs.readers import (
     LAT_NAMES,
     LON_NAMES,
-    Note,
     RawTable,
     _header_names,
     _pick,
     normalise_header,
+    note,
 )
-from abri.inputs.report import Severity
+from abri.inputs.report import Problem, Severity
 from abri.inputs.values import format_cell, parse_number
 
 AGREE_DEGREES = 1e-4
@@ -103,7 +103,7 @@ def read_geo_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
     )
     frame.columns = [str(c) for c in frame.columns]
     _header_names(str(path), 1, list(frame.columns), [])
-    notes: list[Note] = []
+    notes: list[Problem] = []
     if has_geometry and any(g is not None and not g.is_empty for g in gdf.geometry):
         if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
             gdf = gdf.to_crs("EPSG:4326")
@@ -119,7 +119,7 @@ def read_geo_cells(path: Path, *, sheet: str | int = 0) -> RawTable:
     )
 
 
-def _geometry_cells(frame: pd.DataFrame, geoms: list[Any], notes: list[Note]) -> pd.DataFrame:
+def _geometry_cells(frame: pd.DataFrame, geoms: list[Any], notes: list[Problem]) -> pd.DataFrame:
     """Add ``lon``/``lat`` from each geometry; the geometry wins over lon/lat properties (renamed ``<name>_property``)."""
     props = {
         "lon": next((c for c in frame.columns if normalise_header(c) in LON_NAMES), None),
@@ -137,7 +137,7 @@ def _geometry_cells(frame: pd.DataFrame, geoms: list[Any], notes: list[Note]) ->
             lat_cells.append(prop["lat"])
             if prop["lon"] or prop["lat"]:
                 notes.append(
-                    Note(
+                    note(
                         i,
                         i + 1,
                         "geometry",
@@ -151,7 +151,7 @@ def _geometry_cells(frame: pd.DataFrame, geoms: list[Any], notes: list[Note]) ->
         kinds.append(geom.geom_type)
         x, y, done, severity = _point_of(geom)
         if severity is not None:
-            notes.append(Note(i, i + 1, "geometry", geom.geom_type, done, severity, "not-a-point"))
+            notes.append(note(i, i + 1, "geometry", geom.geom_type, done, severity, "not-a-point"))
         lon_cells.append("" if x != x else format_cell(x))
         lat_cells.append("" if y != y else format_cell(y))
         given = (parse_number(prop["lon"] or ""), parse_number(prop["lat"] or ""))
@@ -159,7 +159,7 @@ def _geometry_cells(frame: pd.DataFrame, geoms: list[Any], notes: list[Note]) ->
             far = [abs(v - g) > AGREE_DEGREES for v, g in zip(given, (x, y)) if v is not None]
             if any(far):
                 notes.append(
-                    Note(
+                    note(
                         i,
                         i + 1,
                         f"{props['lon'] or ''}/{props['lat'] or ''}".strip("/"),

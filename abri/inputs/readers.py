@@ -6,7 +6,7 @@ spread over several lines is numbered by its first line; features count
 from 1 in GeoJSON and GeoPackage), so that later checks can name the exact
 place of a problem. What the reader itself notices on a row (cells beyond
 the header, a byte that is not UTF-8, a polygon given for a point) is kept
-as a :class:`Note` and reported with that row.
+as a :class:`~abri.inputs.report.Problem` and reported with that row.
 
 Sizes are bounded before anything is loaded (:mod:`abri.inputs.limits`): file
 bytes, rows and columns. The content, not the name, says what a file is (a
@@ -23,7 +23,7 @@ import io
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +41,20 @@ LON_NAMES = {"lon", "longitude", "lng", "long", "x"}
 LAT_NAMES = {"lat", "latitude", "y"}
 
 
-@dataclass(frozen=True)
-class Note:
-    """Something the reader noticed on one record (`record` is its index in the frame) or on the file (None)."""
+def note(
+    record: int | None,
+    row: int | None,
+    column: str,
+    value: str,
+    expected: str,
+    severity: Severity,
+    rule: str,
+) -> Problem:
+    """A problem the reader noticed on one record (`record`: its index in the frame) or on the file (None).
 
-    record: int | None
-    row: int | None
-    column: str
-    value: str
-    expected: str
-    severity: Severity
-    rule: str
+    The file's name is filled in when the table hands its problems over.
+    """
+    return Problem("", row, column, value, expected, severity, rule, record=record)
 
 
 @dataclass
@@ -63,7 +66,7 @@ class RawTable:
     rows: list[int]  # row number in the file for each record
     encoding: str = ""
     delimiter: str = ""
-    notes: list[Note] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
     head: list[tuple[int, list[str]]] = field(
         default_factory=list
     )  # the first records (header included), for hints
@@ -81,28 +84,14 @@ class RawTable:
             else ((),) * len(self.rows)
         )
         rows = [RowCheck(n, dict(zip(fields, cells))) for n, cells in zip(self.rows, values)]
-        for note in self.notes:
-            if note.record is not None:
-                rows[note.record].problems.append(
-                    Problem(
-                        self.path,
-                        note.row,
-                        note.column,
-                        note.value,
-                        note.expected,
-                        note.severity,
-                        note.rule,
-                    )
-                )
+        for problem in self.notes:
+            if problem.record is not None:
+                rows[problem.record].problems.append(replace(problem, file=self.path, record=None))
         return rows
 
     def file_problems(self) -> list[Problem]:
         """The notes about the file as a whole (its header, its encoding)."""
-        return [
-            Problem(self.path, n.row, n.column, n.value, n.expected, n.severity, n.rule)
-            for n in self.notes
-            if n.record is None
-        ]
+        return [replace(n, file=self.path) for n in self.notes if n.record is None]
 
     def layout_hint(self, looks_like_header: Any) -> str:
         """Why expected columns may be missing: a title row above the header, other sheets, a lone column."""
@@ -274,7 +263,7 @@ def _table(
     *,
     encoding: str = "",
     delimiter: str = "",
-    notes: list[Note] | None = None,
+    notes: list[Problem] | None = None,
     sheets: list[str] | None = None,
     sheet: str = "",
 ) -> RawTable:
@@ -316,7 +305,7 @@ def _table(
                 else f"at most {width} cells, as in the header (a separator inside a value must be quoted)"
             )
             notes.append(
-                Note(
+                note(
                     i,
                     number,
                     f"column {extra[0][0] if extra else width + MAX_COLUMNS}",
@@ -345,7 +334,7 @@ def _stray_notes(
     records: list[tuple[int, list[str]]],
     ends: list[int],
     encoding: str,
-) -> list[Note]:
+) -> list[Problem]:
     """A warning on the record holding each byte that was not valid in the file's encoding."""
     notes = []
     starts = [n for n, _ in records]
@@ -368,7 +357,7 @@ def _stray_notes(
         expected = f"{encoding.upper()} text (byte 0x{byte:02X} on line {line} is not; read as {char!r} in Windows-1252)"
         value = cells[j].strip() if j is not None else ""
         notes.append(
-            Note(k - 1 if k else None, number, column, value, expected, "warning", "invalid-byte")
+            note(k - 1 if k else None, number, column, value, expected, "warning", "invalid-byte")
         )
     return notes
 
@@ -417,7 +406,7 @@ def read_csv_cells(path: Path) -> RawTable:
 
 def _layout_notes(
     records: list[tuple[int, list[str]]], ends: list[int], delimiter: str
-) -> list[Note]:
+) -> list[Problem]:
     """Errors on rows whose shape says the file is broken there: a quote never closed, another separator."""
     if not records:
         return []
@@ -434,7 +423,7 @@ def _layout_notes(
         ]
         if end > number and swallowed:
             notes.append(
-                Note(
+                note(
                     k - 1,
                     number,
                     "row",
@@ -456,7 +445,7 @@ def _layout_notes(
             )
             if other is not None:
                 notes.append(
-                    Note(
+                    note(
                         k - 1,
                         number,
                         "row",

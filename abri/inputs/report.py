@@ -30,6 +30,9 @@ class Problem:
     expected: str
     severity: Severity
     rule: str
+    record: int | None = (
+        None  # while a file is read: the record's index in its frame (None: the file)
+    )
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else "file"

@@ -21,6 +21,7 @@ import pandas as pd
 
 from abri.constants import GROUPS
 from abri.files import write_csv, write_json, write_text_atomic
+from abri.outputs.planformat import VersionRecord, stamp
 from abri.planning.schedule import s_to_clock
 from abri.planning.summary import per_day, plan_summary, rides_by_group
 
@@ -304,8 +305,13 @@ def plan_document(
     label: str = "",
     scenario: str = "",
     check: PlanCheck | None = None,
+    version: VersionRecord | None = None,
 ) -> dict[str, Any]:
-    """Everything about a plan as one JSON-ready dict (with the check and the accounting when given)."""
+    """Everything about a plan as one JSON-ready dict (with the check and the accounting when given).
+
+    The document carries its format (:data:`~abri.outputs.planformat.PLAN_FORMAT`) and
+    version block first; :func:`~abri.outputs.planformat.read_plan_json` reads it back.
+    """
     doc: dict[str, Any] = {
         "scenario": scenario,
         "label": label,
@@ -375,7 +381,7 @@ def plan_document(
             "summary_adults": plan_summary(baseline, adults_only=True),
             "per_day": per_day(baseline).to_dict("records"),
         }
-    return doc
+    return dict(stamp(doc, version))
 
 
 def write_plan(
