@@ -6,7 +6,8 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from abri.errors import DataFileError
-from abri.inputs.readers import decode_bytes, normalise_header, read_cells, sniff_delimiter
+from abri.inputs.readers import decode_bytes, normalise_header, sniff_delimiter
+from abri.inputs.tables import read_cells
 
 
 def test_csv_semicolon_latin1_decimal_comma(tmp_path: Path) -> None:
@@ -179,13 +180,14 @@ def test_the_content_not_the_name_says_what_a_file_is(
 
 def test_limits_are_checked_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import abri.inputs.readers as readers
+    import abri.inputs.tables as tables
 
     path = tmp_path / "c.csv"
     path.write_text("id\n" + "".join(f"{i}\n" for i in range(20)))
     monkeypatch.setattr(readers, "MAX_ROWS", 10)
     with pytest.raises(DataFileError, match=r"c.csv: 1[01] data rows; abri reads at most 10"):
         read_cells(path)
-    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 50)
+    monkeypatch.setattr(tables, "MAX_FILE_BYTES", 50)
     with pytest.raises(DataFileError, match=r"c.csv: \d+ bytes; abri reads at most 50"):
         read_cells(path)
 

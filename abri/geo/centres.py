@@ -20,8 +20,9 @@ from abri.errors import DataFileError
 from abri.geo.departements import LAMBERT93, WGS84, load_departements
 from abri.geo.gazetteer import Gazetteer, normalise_name
 from abri.inputs.limits import MAX_CAPACITY, MAX_CENTRES, check_count
-from abri.inputs.readers import RawTable, normalise_header, read_cells
+from abri.inputs.readers import RawTable, map_columns, normalise_header
 from abri.inputs.report import RowCheck, ValidationReport
+from abri.inputs.tables import read_cells
 from abri.inputs.values import (
     GROUP_ALIASES,
     clean_text,
@@ -104,32 +105,6 @@ OUTPUT_COLUMNS = [
 ]
 
 
-def map_columns(
-    columns: list[str], *, path: str = "", aliases: dict[str, tuple[str, ...]] = ALIASES
-) -> dict[str, str]:
-    """Map canonical field names to the file's own column names.
-
-    Raises
-    ------
-    DataFileError
-        Two columns give the same field (``nom`` and ``name``): which one to read is not guessed.
-    """
-    found: dict[str, str] = {}
-    for column in columns:
-        key = normalise_header(column)
-        for field_name, names in aliases.items():
-            if key not in names:
-                continue
-            if field_name in found:
-                msg = (
-                    f"{path}: columns {found[field_name]!r} and {column!r} both give the {field_name} "
-                    f"(expected one column among {', '.join(names)}; rename or remove one)"
-                )
-                raise DataFileError(msg)
-            found[field_name] = column
-    return found
-
-
 def _missing_columns(columns: dict[str, str]) -> list[str]:
     missing = [
         f"{f} (one of {', '.join(ALIASES[f])})" for f in ("id", "capacity") if f not in columns
@@ -141,7 +116,7 @@ def _missing_columns(columns: dict[str, str]) -> list[str]:
 
 def _looks_like_header(cells: list[str]) -> bool:
     try:
-        return not _missing_columns(map_columns([c for c in cells if c]))
+        return not _missing_columns(map_columns([c for c in cells if c], aliases=ALIASES))
     except DataFileError:
         return True
 
@@ -584,7 +559,7 @@ def read_centres(
     """
     table = read_cells(path, sheet=sheet)
     file = str(path)
-    columns = map_columns(list(table.frame.columns), path=file)
+    columns = map_columns(list(table.frame.columns), aliases=ALIASES, path=file)
     _check_columns(table, columns)
     check_count(
         "centres", len(table.rows), MAX_CENTRES, source=file, advice="split the list by region"

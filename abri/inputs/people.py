@@ -19,10 +19,10 @@ import pandas as pd
 
 from abri.constants import GROUPS
 from abri.errors import DataFileError
-from abri.geo.centres import map_columns
 from abri.inputs.limits import MAX_ROWS, check_count
-from abri.inputs.readers import RawTable, normalise_header, read_cells
+from abri.inputs.readers import RawTable, map_columns, normalise_header
 from abri.inputs.report import RowCheck, ValidationReport
+from abri.inputs.tables import read_cells
 from abri.inputs.values import (
     GROUP_ALIASES,
     clean_text,

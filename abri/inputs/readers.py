@@ -20,7 +20,6 @@ from __future__ import annotations
 import bisect
 import csv
 import io
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -30,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from abri.errors import DataFileError
-from abri.inputs.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_HEADER_SCAN, MAX_ROWS, check_count
+from abri.inputs.limits import MAX_COLUMNS, MAX_HEADER_SCAN, MAX_ROWS, check_count
 from abri.inputs.report import Problem, RowCheck, Severity
 
 SPREADSHEET = {".csv", ".txt", ".tsv"}
@@ -476,47 +475,27 @@ def _pick(path: Path, names: list[str], wanted: str | int, what: str) -> str:
 # --- any file --------------------------------------------------------------------------------------------------------
 
 
-def read_cells(path: str | os.PathLike[str], *, sheet: str | int = 0) -> RawTable:
-    """Read any supported table file into text cells; the format comes from the suffix, checked against the content.
+def map_columns(
+    columns: list[str], *, aliases: dict[str, tuple[str, ...]], path: str = ""
+) -> dict[str, str]:
+    """Map canonical field names to the file's own column names.
 
-    `sheet` names an Excel sheet or a GeoPackage layer (a name, or a 0-based index).
+    Raises
+    ------
+    DataFileError
+        Two columns give the same field (``nom`` and ``name``): which one to read is not guessed.
     """
-    path = Path(path)
-    if not path.is_file():
-        msg = f"{path}: {'not a regular file (a folder, device or pipe)' if path.exists() else 'no such file'}"
-        raise DataFileError(msg)
-    suffix = path.suffix.lower()
-    if suffix not in SPREADSHEET | EXCEL | GEO:
-        msg = f"{path}: unsupported file type {suffix!r}; expected one of {', '.join(FORMATS)}"
-        raise DataFileError(msg)
-    size = path.stat().st_size
-    check_count("bytes", size, MAX_FILE_BYTES, source=str(path), advice="split the file")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    kind = _kind(head)
-    if (
-        kind
-        and not (kind.startswith("a zip") and suffix in EXCEL)
-        and not (kind.startswith("a SQLite") and suffix == ".gpkg")
-    ):
-        hint = (
-            " (rename it to .xlsx)"
-            if kind.startswith("a zip")
-            else " (rename it to .gpkg)"
-            if kind.startswith("a SQLite")
-            else ""
-        )
-        msg = f"{path}: this file is {kind}, not a {suffix} file{hint}"
-        raise DataFileError(msg)
-    if suffix in EXCEL and head and not kind:
-        msg = f"{path}: this is not an Excel workbook (an .xlsx is a zip file); if it is text, rename it to .csv"
-        raise DataFileError(msg)
-    if suffix in SPREADSHEET:
-        return read_csv_cells(path)
-    if suffix in EXCEL:
-        from abri.inputs.excel import read_excel_cells
-
-        return read_excel_cells(path, sheet=sheet)
-    from abri.inputs.features import read_geo_cells
-
-    return read_geo_cells(path, sheet=sheet)
+    found: dict[str, str] = {}
+    for column in columns:
+        key = normalise_header(column)
+        for field_name, names in aliases.items():
+            if key not in names:
+                continue
+            if field_name in found:
+                msg = (
+                    f"{path}: columns {found[field_name]!r} and {column!r} both give the {field_name} "
+                    f"(expected one column among {', '.join(names)}; rename or remove one)"
+                )
+                raise DataFileError(msg)
+            found[field_name] = column
+    return found
