@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from abri.demo import run_demo
 from abri.errors import MissingDataError
-from abri.inputs.datadir import dataset_path, resolve_data_dir
+from abri.inputs.datadir import ENV_VAR, dataset_path, resolve_data_dir
+from abri.synthetic import ScenarioParams, write_scenario
 
 _real_connect = socket.socket.connect
 
@@ -33,7 +35,9 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-DATAPACK_FIXTURES = {"data_dir", "small_scenario", "calais_run"}
+MINIPACK = Path(__file__).resolve().parent / "data" / "minipack"
+"""Small committed inputs (a few departments, their roads): what tests run on without the data pack."""
+DATAPACK_FIXTURES = {"datapack", "calais_run"}
 
 
 def missing(reason: str) -> None:
@@ -43,8 +47,28 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _real_pack() -> tuple[Path | None, str]:
+    """The real data pack ($ABRI_DATA_DIR, else the repository's data/) if it holds the national files."""
+    root = resolve_data_dir()
+    try:
+        dataset_path("communes", root)
+        dataset_path("departements", root)
+    except MissingDataError as exc:
+        return None, str(exc)
+    return root, ""
+
+
+PACK, PACK_MISSING = _real_pack()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Without the data pack, abri (and every command a test starts) reads the mini-pack."""
+    if PACK is None:
+        os.environ[ENV_VAR] = str(MINIPACK)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark tests by what they need: the data pack (``datapack``) or Chromium (``browser``)."""
+    """Mark tests by what they need: the national data pack (``datapack``) or Chromium (``browser``)."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & DATAPACK_FIXTURES:
@@ -55,16 +79,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``datapack`` needs the national pack: skipped without it, failed under CI=true."""
+    if PACK is None and item.get_closest_marker("datapack") is not None:
+        missing(f"this test needs the national data pack: {PACK_MISSING}")
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The real data pack ($ABRI_DATA_DIR, else the repository's data/)."""
-    root = resolve_data_dir()
-    try:
-        dataset_path("communes", root)
-        dataset_path("departements", root)
-    except MissingDataError as exc:
-        missing(f"the tests need the data pack: {exc}")
-    return root
+    """The data directory tests read: the real pack when there is one, else the mini-pack.
+
+    Tests on it must hold on both; a test that needs national coverage (every department, the
+    calais-2016 centres, roads across France) is marked ``datapack`` or takes :func:`datapack`.
+    """
+    return PACK or MINIPACK
+
+
+@pytest.fixture(scope="session")
+def datapack() -> Path:
+    """The real national data pack ($ABRI_DATA_DIR, else the repository's data/)."""
+    if PACK is None:
+        missing(f"this test needs the national data pack: {PACK_MISSING}")
+    assert PACK is not None
+    return PACK
 
 
 @pytest.fixture(scope="session")
@@ -114,20 +151,16 @@ SMALL = dict(
 
 @pytest.fixture(scope="session")
 def small_scenario(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small synthetic scenario folder (40 adult centres, 490 people)."""
-    from abri.synthetic import ScenarioParams, write_scenario
-
+    """A small synthetic scenario folder (40 adult centres, 490 people) in the data directory's communes."""
     folder = tmp_path_factory.mktemp("small-scenario")
     write_scenario(ScenarioParams(**SMALL), folder, data_dir=data_dir)
     return folder
 
 
 @pytest.fixture(scope="session")
-def calais_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+def calais_run(datapack: Path, tmp_path_factory: pytest.TempPathFactory):
     """`abri demo`'s chain: calais-2016 planned on the national road graph; the run and its plan folder."""
-    from abri.pipeline import run_demo
-
     folder = tmp_path_factory.mktemp("demo")
-    run, files = run_demo(folder, data_dir=data_dir, progress=False)
+    run, files = run_demo(folder, data_dir=datapack, progress=False)
     assert files["plan_map"].is_file() and files["capacity_map"].is_file()
     return run, folder / "plan"

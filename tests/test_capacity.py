@@ -6,6 +6,8 @@ import pytest
 from abri.geo.capacity import capacity_summary, departements_without_centre
 from abri.geo.centres import read_centres
 
+pytestmark = pytest.mark.datapack  # the sample centres lie in 25 departments across France
+
 
 @pytest.fixture(scope="module")
 def centres(examples: Path, data_dir: Path):

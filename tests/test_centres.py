@@ -21,6 +21,7 @@ def read(write, data_dir, body: str, name: str = "c.csv"):
     return read_centres(write(name, HEADER + body), data_dir=data_dir)
 
 
+@pytest.mark.datapack
 def test_clean_file(write, data_dir: Path) -> None:
     gdf, report = read(
         write, data_dir, "A;Calais;40;1.8587;50.9513;;;;CAO;men;62\nB;Lyon;12;;;69123;;;CAOMI;;\n"
@@ -77,6 +78,7 @@ def test_each_error_sets_the_row_aside(
     assert report.rejects["source_row"].tolist() == [3] and rule in report.rejects.loc[0, "reasons"]
 
 
+@pytest.mark.datapack
 def test_duplicates(write, data_dir: Path) -> None:
     body = (
         "A;Calais;4;1.86;50.95;;;;;;\nA;Other;4;2.35;48.85;;;;;;\nC;calais;4;1.86;50.95;;;;;;\nD;Calais;4;2.0;50.0;;;;;;\n"
@@ -125,6 +127,7 @@ def test_coastal_point_just_offshore_is_kept(write, data_dir: Path) -> None:
     assert {p.rule for p in report.problems} <= {"near-boundary"}
 
 
+@pytest.mark.datapack
 def test_postcode_commune_and_name_lookup(write, data_dir: Path) -> None:
     body = "A;n;4;;;;01130;Nantua;;;\nB;m;4;;;;;saint-denis;;;93\nC;o;4;;;;62100;;;;\n"
     gdf, report = read(write, data_dir, body)
@@ -165,6 +168,7 @@ def test_french_headers_latin1(tmp_path: Path, data_dir: Path) -> None:
     )
 
 
+@pytest.mark.datapack
 def test_every_format_gives_the_same_centres(tmp_path: Path, data_dir: Path) -> None:
     frame = pd.DataFrame(
         {
@@ -207,12 +211,14 @@ def test_extra_columns_are_kept(write, data_dir: Path) -> None:
     assert gdf.loc[0, "adresse"] == "1 rue X"
 
 
+@pytest.mark.datapack
 def test_sample_file(examples: Path, data_dir: Path) -> None:
     gdf, report = read_centres(examples / "centres-sample.csv", data_dir=data_dir)
     assert report.rows_read == 25 and [p.rule for p in report.errors] == ["missing-capacity"]
     assert len(gdf) == 24 and gdf["departement"].notna().all()
 
 
+@pytest.mark.datapack
 def test_reception_hours(write, data_dir: Path) -> None:
     path = write(
         "c.csv",

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from conftest import MINIPACK  # type: ignore[import-not-found]
 
 from abri.errors import MissingDataError
 from abri.inputs.datadir import (
@@ -11,6 +12,7 @@ from abri.inputs.datadir import (
     dataset_path,
     default_data_dir,
     installed,
+    read_checksums,
     resolve_data_dir,
     user_cache_dir,
 )
@@ -36,11 +38,26 @@ def test_unknown_dataset_lists_known() -> None:
         dataset_path("nope")
 
 
-def test_status_on_real_pack_verifies_checksums(data_dir: Path) -> None:
-    rows = {r.name: r for r in data_status(data_dir)}
+def test_status_on_real_pack_verifies_checksums(datapack: Path) -> None:
+    rows = {r.name: r for r in data_status(datapack)}
     assert set(rows) == set(DATASETS)
     assert all(r.present and r.checksum == "verified" for r in rows.values())
-    assert rows["communes"].size == (data_dir / "communes/communes.csv").stat().st_size
+    assert rows["communes"].size == (datapack / "communes/communes.csv").stat().st_size
+
+
+def test_the_minipack_is_a_data_directory_with_true_checksums() -> None:
+    """The tests' committed inputs: the pack's layout, every file listed and verified."""
+    rows = {r.name: r for r in data_status(MINIPACK)}
+    present = {name for name, r in rows.items() if r.present}
+    assert {"communes", "departements", "france-major-roads", "hauts-de-france-roads"} <= present
+    assert {rows[name].checksum for name in present} == {"verified"}
+    listed = set(read_checksums(MINIPACK))
+    on_disk = {
+        p.relative_to(MINIPACK).as_posix()
+        for p in MINIPACK.rglob("*")
+        if p.is_file() and p.name not in ("SHA256SUMS", "README.md")
+    }
+    assert listed == on_disk
 
 
 def test_status_detects_mismatch_and_missing(tmp_path: Path) -> None:

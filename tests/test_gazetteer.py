@@ -10,10 +10,12 @@ def gaz(data_dir: Path) -> Gazetteer:
     return Gazetteer.from_data_dir(data_dir)
 
 
+@pytest.mark.datapack
 def test_gazetteer_size(data_dir: Path) -> None:
     assert len(load_communes(data_dir)) == 35_357
 
 
+@pytest.mark.datapack
 def test_by_insee(gaz: Gazetteer) -> None:
     calais = gaz.by_insee("62193").place
     assert calais is not None and calais.nom == "Calais" and calais.departement == "62"
@@ -23,6 +25,7 @@ def test_by_insee(gaz: Gazetteer) -> None:
     assert gaz.by_insee("99999").problem == "unknown"
 
 
+@pytest.mark.datapack
 def test_by_name_is_case_and_accent_insensitive(gaz: Gazetteer) -> None:
     assert gaz.by_name("BESANCON").place.insee == "25056"
     assert gaz.by_name("st-etienne").place.insee == "42218"
@@ -36,6 +39,7 @@ def test_repeated_names_are_ambiguous_until_narrowed(gaz: Gazetteer) -> None:
     assert gaz.by_name("Nowhere-sur-Rien").problem == "unknown"
 
 
+@pytest.mark.datapack
 def test_by_postcode(gaz: Gazetteer) -> None:
     assert gaz.by_postcode("62100").place.nom == "Calais"
     shared = gaz.by_postcode("01130")
@@ -44,6 +48,7 @@ def test_by_postcode(gaz: Gazetteer) -> None:
     assert gaz.by_postcode("00000").problem == "unknown"
 
 
+@pytest.mark.datapack
 def test_cached_tables_are_not_shared_with_callers(data_dir: Path) -> None:
     mine = load_communes(data_dir)
     mine.loc[:, "nom"] = "changed"
