@@ -14,23 +14,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from abri.constants import ORIGIN
-from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED
+from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED, DEFAULT_TIME_LIMIT
+from abri.files import atomic_dir, check_output_dir
 from abri.geo.centres import read_centres
+from abri.geo.gazetteer import load_communes
+from abri.inputs.limits import check_matrix
 from abri.inputs.report import ValidationReport
 from abri.inputs.scenario import Scenario, read_scenario
+from abri.outputs.planfile import write_plan
+from abri.outputs.trips import trip_lines
 from abri.planning.allocation import Allocation, allocate
 from abri.planning.baseline import naive_plan
 from abri.planning.check import PlanCheck, check_plan, mark_illegal
+from abri.planning.parts import Mapper
 from abri.planning.plan import Plan, plan_coaches
 from abri.planning.schedule import reception_hours
 from abri.routing.graph import RoadGraph, load_graph
-from abri.routing.matrix import travel_matrix
+from abri.routing.measure import snap_and_measure
 from abri.routing.profile import CoachProfile, load_profile
-from abri.routing.snap import snap_points
 
 
 @dataclass
@@ -91,8 +95,6 @@ class PlanRun(Prepared):
         >>> lines[["coach", "day", "km", "geometry"]].head()  # doctest: +SKIP
         >>> lines.explore(color=lines["colour"])  # doctest: +SKIP
         """
-        from abri.outputs.trips import trip_lines
-
         return trip_lines(
             self.graph, self.snapped, self.plan.trips, tolerance=tolerance, points=self.points
         )
@@ -105,41 +107,11 @@ class PlanRun(Prepared):
 
 
 @contextmanager
-def _timed(seconds: dict[str, float], step: str) -> Iterator[None]:
+def timed(seconds: dict[str, float], step: str) -> Iterator[None]:
+    """Record the seconds a block takes as ``seconds[step]``."""
     start = time.perf_counter()
     yield
     seconds[step] = round(time.perf_counter() - start, 2)
-
-
-def snap_and_measure(
-    graph: RoadGraph,
-    origin: tuple[float, float],
-    centres: pd.DataFrame,
-    *,
-    profile: CoachProfile,
-    jobs: int | None = None,
-    progress: bool = False,
-    origin_only: bool = False,
-    with_distance: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
-    """Snap the origin and the centres to the roads, then time (s) and measure (m) the trips between them.
-
-    The one place where points meet roads: every command and :func:`run_plan` call it.
-    With `origin_only`, the matrices have the ``ORIGIN`` row only.
-    """
-    ids = [ORIGIN, *centres["id"].astype(str)]
-    snapped = snap_points(
-        graph,
-        np.r_[origin[0], centres["lon"].to_numpy(float)],
-        np.r_[origin[1], centres["lat"].to_numpy(float)],
-        ids=ids,
-        profile=profile,
-    )
-    sources = snapped.iloc[:1] if origin_only else snapped
-    times, km = travel_matrix(
-        graph, sources, snapped, with_distance=with_distance, n_jobs=jobs, progress=progress
-    )
-    return snapped, times, km
 
 
 def prepare(
@@ -155,16 +127,14 @@ def prepare(
     """Read a scenario folder and its centres, load the roads, snap and measure: everything plans share."""
     seconds: dict[str, float] = {}
     coach = profile if isinstance(profile, CoachProfile) else load_profile(profile)
-    with _timed(seconds, "read"):
+    with timed(seconds, "read"):
         scenario = read_scenario(scenario_dir, regions=_all_regions(data_dir))
         centres, report = read_centres(scenario.centres_path, data_dir=data_dir)
     if not origin_only:  # a full matrix is bounded before the roads are loaded
-        from abri.inputs.limits import check_matrix
-
         check_matrix(len(centres) + 1, source=str(scenario.centres_path))
-    with _timed(seconds, "graph"):
+    with timed(seconds, "graph"):
         graph = load_graph(roads, profile=coach, data_dir=data_dir, progress=progress)
-    with _timed(seconds, "matrix"):
+    with timed(seconds, "matrix"):
         origin = (scenario.fleet.origin_lon, scenario.fleet.origin_lat)
         snapped, times, km = snap_and_measure(
             graph,
@@ -199,17 +169,18 @@ def plan_prepared(
     baseline: bool = True,
     progress: bool = False,
     jobs: int | None = None,
+    mapper: Mapper | None = None,
 ) -> PlanRun:
-    """Allocation, coach plan and (optionally) the naive baseline on prepared inputs (`jobs`: processes for the days, 1 in a sweep)."""
+    """Allocation, coach plan and (optionally) the naive baseline on prepared inputs (`jobs`: processes for the days, 1 in a sweep; `mapper`: an executor's map for the days' searches, see :mod:`abri.cluster`)."""
     seconds = dict(prepared.seconds)
     scenario = prepared.scenario
     if prepared.km is None or (prepared.times.shape[0] < 2 and len(prepared.centres)):
         msg = "the plan needs the full matrix (prepare without origin_only)"
         raise ValueError(msg)
-    with _timed(seconds, "allocation"):
+    with timed(seconds, "allocation"):
         allocation = allocate_prepared(prepared)
     hours = reception_hours(prepared.centres, scenario.rules)
-    with _timed(seconds, "plan"):
+    with timed(seconds, "plan"):
         plan = plan_coaches(
             allocation,
             prepared.times,
@@ -221,11 +192,12 @@ def plan_prepared(
             iterations=iterations,
             progress=progress,
             jobs=jobs,
-            **({} if time_limit is None else {"time_limit": time_limit}),
+            mapper=mapper,
+            time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
         )
     naive = None
     if baseline:
-        with _timed(seconds, "baseline"):
+        with timed(seconds, "baseline"):
             naive = naive_plan(
                 allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours
             )
@@ -305,8 +277,6 @@ def run_plan(
 
 
 def _all_regions(data_dir: str | os.PathLike[str] | None) -> set[str]:
-    from abri.geo.gazetteer import load_communes
-
     return set(load_communes(data_dir)["region"].unique())
 
 
@@ -322,10 +292,6 @@ def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     >>> run.check.ok, files["trips"]  # doctest: +SKIP
     (True, PosixPath('calais-plan/trips.csv'))
     """
-    from abri.files import atomic_dir, check_output_dir
-    from abri.outputs.planfile import write_plan
-    from abri.outputs.trips import trip_lines
-
     out = check_output_dir(out_dir)
     check = check_run(run)
     lines = trip_lines(run.graph, run.snapped, run.plan.trips, points=run.points)
@@ -348,110 +314,3 @@ def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
                 tmp / "people.rejects.csv"
             )
     return {name: out / path.name for name, path in files.items()}
-
-
-DEMO_DATASETS = (
-    "communes",
-    "departements",
-    "departements-simplifie",
-    "regions-simplifie",
-    "france-all-roads",
-)
-
-
-def check_data(names: tuple[str, ...], data_dir: str | os.PathLike[str] | None = None) -> None:
-    """Raise one clear error listing every missing dataset, before any work starts."""
-    from abri.errors import MissingDataError
-    from abri.inputs.datadir import DATASETS, HOW_TO_GET, dataset_path, resolve_data_dir
-
-    missing = []
-    for name in names:
-        try:
-            dataset_path(name, data_dir)
-        except MissingDataError:
-            missing.append(DATASETS[name][0])
-    if missing:
-        msg = f"missing data file(s) {', '.join(missing)} in data directory {resolve_data_dir(data_dir)}. {HOW_TO_GET}"
-        raise MissingDataError(msg)
-
-
-def run_demo(
-    out_dir: str | os.PathLike[str],
-    *,
-    data_dir: str | os.PathLike[str] | None = None,
-    seed: int = DEFAULT_SEED,
-    iterations: int = DEFAULT_ITERATIONS,
-    progress: bool = True,
-    profile: str | os.PathLike[str] | None = None,
-) -> tuple[PlanRun, dict[str, Path]]:
-    """The whole chain on the data pack: scenario, validation, capacity, roads, allocation, coaches, maps."""
-    from abri.files import check_output_dir, write_csv
-    from abri.geo.capacity import capacity_summary
-    from abri.maps.capacity import write_capacity_map
-    from abri.maps.plan import write_plan_map
-    from abri.synthetic import ScenarioParams, write_scenario
-
-    check_data(DEMO_DATASETS, data_dir)
-    out = Path(out_dir)
-    check_output_dir(out, marker=None)
-    files = {
-        f"scenario/{k}": v
-        for k, v in write_scenario(ScenarioParams(), out / "scenario", data_dir=data_dir).items()
-    }
-    run = run_plan(
-        out / "scenario",
-        data_dir=data_dir,
-        profile=profile,
-        seed=seed,
-        iterations=iterations,
-        progress=progress,
-    )
-    files["validation"] = run.centre_report.write_problems(out / "validation.csv")
-    for level in ("departement", "region"):
-        summary = capacity_summary(
-            run.centres, by=level, data_dir=data_dir, allocated=run.allocation.per_centre()
-        )
-        files[f"capacity_{level}"] = write_csv(out / f"capacity-{level}.csv", summary, index=True)
-    with _timed(run.seconds, "write"):
-        files |= {f"plan/{k}": v for k, v in write_run(run, out / "plan").items()}
-    with _timed(run.seconds, "maps"):
-        origin = (
-            run.scenario.fleet.origin_lon,
-            run.scenario.fleet.origin_lat,
-            run.scenario.fleet.origin_name,
-        )
-        cap_html, cap_png = write_capacity_map(
-            run.centres,
-            out / "capacity.html",
-            png=True,
-            data_dir=data_dir,
-            origin=origin,
-            plan=out / "plan",
-        )  # allocation and arrivals
-        plan_html, plan_png = write_plan_map(
-            out / "plan", out / "plan.html", png=True, data_dir=data_dir
-        )
-    files |= {
-        "capacity_map": cap_html,
-        "capacity_png": cap_png,
-        "plan_map": plan_html,
-        "plan_png": plan_png,
-    }
-    with _timed(
-        run.seconds, "readiness"
-    ):  # places by group per department for the prefecture summaries (abri.readiness, issue 16)
-        from abri.readiness import prefecture_rows, readiness, write_readiness
-
-        ready = readiness(out / "scenario", data_dir=data_dir)
-        write_readiness(ready, out / "readiness", data_dir=data_dir, with_map=False)
-    files["readiness"] = out / "readiness"
-    with _timed(
-        run.seconds, "documents"
-    ):  # road sheets, arrival sheets, summaries (abri.documents, issue 12)
-        from abri.documents import write_documents
-
-        write_documents(
-            out / "plan", out / "documents", data_dir=data_dir, readiness=prefecture_rows(ready)
-        )
-    files["documents"] = out / "documents"
-    return run, files

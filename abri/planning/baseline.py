@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from abri.constants import ORIGIN
 from abri.inputs.scenario import Fleet, Rules
 from abri.planning.allocation import Allocation
-from abri.planning.plan import ORIGIN, Plan, _legs, day_demand, ride_exceptions
+from abri.planning.days import legs
+from abri.planning.demand import day_demand
+from abri.planning.plan import Plan, ride_exceptions
 from abri.planning.schedule import Stop, Trip, after_drop, schedule, slot_departures
 
 
@@ -83,7 +86,7 @@ def naive_plan(
                 bay=(n - 1) % rules.bays + 1,
             )
             schedule(
-                _legs(trip, times, km),
+                legs(trip, times, km),
                 rules,
                 hours=hours,
                 departure_s=departures[slot],
