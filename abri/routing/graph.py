@@ -1,4 +1,4 @@
-"""The road graph: built with osmnx (OSM XML) or pyosmium (PBF), kept as compact arrays, cached on disk.
+"""The road graph: read from OSM (PBF or XML) into arrays, simplified as arrays, cached on disk.
 
 A :class:`RoadGraph` holds the drivable network as NumPy arrays (nodes,
 directed edges, lengths, coach travel times, road references, geometry) and
@@ -7,9 +7,12 @@ way before osmnx merges chains of ways into one edge, then summed (a motorway
 followed by a trunk keeps each its own speed). Ways the coach may not use
 (:meth:`CoachProfile.restriction`) are left out of the routable edges and
 kept apart (``blocked_*``) so that a route can say what it avoided.
-Building from OSM XML takes osmnx tens of seconds on the national network;
-the arrays are cached in a ``.npz`` keyed by the input's checksum and the
-speed profile, so a second run loads in about a second.
+OSM files are read by pyosmium into arrays (:mod:`abri.routing.osm_arrays`)
+and contracted with NumPy (:mod:`abri.routing.simplify`), giving the same
+arrays as osmnx's path (:func:`read_osm_graph` then :func:`from_networkx`,
+kept for GraphML, Overpass downloads and as the reference in tests). The
+arrays are cached in a ``.npz`` keyed by the input's checksum and the speed
+profile, so a second run loads them in about a second.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in notebooks without ipywid
 
 from abri.errors import GraphError
 from abri.inputs.datadir import DATASETS, dataset_path, sha256_file
+from abri.routing.osm_arrays import read_ways, way_attributes
 from abri.routing.profile import CoachProfile, load_profile
+from abri.routing.simplify import morton_code, road_arrays
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 4  # 4: time per way before simplification; blocked (restricted) edges
+FORMAT_VERSION = 5  # 4: time per way before simplification; blocked edges; 5: built from arrays
 #: Paths are shorter than this many metres (16,777 km), so time and length pack into one exact float.
 LENGTH_BASE = float(2**24)
 #: Road classes kept when downloading from Overpass (coach-usable roads).
@@ -226,23 +231,6 @@ _ARRAYS = (
 )
 
 
-def morton_code(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Z-order code of each point on a 2^16 grid over the points' bounding box."""
-
-    def spread(v: np.ndarray) -> np.ndarray:
-        v = v & 0xFFFF
-        v = (v | (v << 8)) & 0x00FF00FF
-        v = (v | (v << 4)) & 0x0F0F0F0F
-        v = (v | (v << 2)) & 0x33333333
-        return (v | (v << 1)) & 0x55555555
-
-    def grid(a: np.ndarray) -> np.ndarray:
-        span = float(a.max() - a.min()) or 1.0
-        return ((a - a.min()) / span * 65535).astype(np.uint64)
-
-    return spread(grid(lon)) | (spread(grid(lat)) << np.uint64(1))
-
-
 def _first(value: object) -> str:
     if isinstance(value, list):
         return ";".join(dict.fromkeys(str(v) for v in value))
@@ -390,6 +378,25 @@ def read_osm_graph(
     raise GraphError(msg)
 
 
+#: File names the array path reads (libosmium's formats).
+OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf", ".pbf", ".xml", ".xml.bz2", ".osm.gz")
+
+
+def build_osm(path: str | os.PathLike[str], profile: CoachProfile | None = None) -> RoadGraph:
+    """The road graph of an OSM file, through arrays only (no networkx): same arrays as :func:`from_networkx`."""
+    profile = profile or load_profile()
+    path = Path(path)
+    if not path.is_file():
+        msg = f"{path}: no such road file"
+        raise GraphError(msg)
+    ways = read_ways(path)
+    try:
+        arrays = road_arrays(ways, way_attributes(ways, profile))
+    except GraphError as exc:
+        raise GraphError(f"{path}: {exc}") from exc
+    return RoadGraph(**arrays, source=str(path), profile=profile.digest())
+
+
 def download_graph(
     place: str, profile: CoachProfile | None = None, *, custom_filter: str = DOWNLOAD_FILTER
 ) -> nx.MultiDiGraph:
@@ -473,12 +480,16 @@ def load_graph(
     with tqdm(
         total=3, desc=f"road graph {path.name}", unit="step", leave=False, disable=not progress
     ) as bar:
-        bar.set_postfix_str("parsing, coach times per way, simplifying")
-        raw = read_osm_graph(path, profile)
-        bar.update()
-        bar.set_postfix_str("arrays")
-        graph = from_networkx(raw, profile, source=str(path))
-        bar.update()
+        bar.set_postfix_str("reading, coach times per way, simplifying")
+        if path.name.lower().endswith(OSM_SUFFIXES):
+            graph = build_osm(path, profile)
+            bar.update(2)
+        else:
+            raw = read_osm_graph(path, profile)
+            bar.update()
+            bar.set_postfix_str("arrays")
+            graph = from_networkx(raw, profile, source=str(path))
+            bar.update()
         if use_cache:
             bar.set_postfix_str("caching")
             graph.save(cached)

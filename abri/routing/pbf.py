@@ -1,4 +1,8 @@
-"""Read an OpenStreetMap PBF extract (``.osm.pbf``) with pyosmium, streaming, into an unsimplified road graph.
+"""Read an OSM PBF extract with pyosmium into an unsimplified networkx graph: the reference path.
+
+abri builds its graphs through arrays (:mod:`abri.routing.osm_arrays`,
+:mod:`abri.routing.simplify`); this osmnx-shaped reader is kept as the
+reference those arrays are tested against, and for benchmarks.
 
 The file is read once, in C++ (libosmium): node locations go into an index,
 and only ways tagged with a road class a coach uses reach Python. The graph
@@ -13,33 +17,15 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from abri.errors import GraphError
+from abri.routing.osm_arrays import COACH_HIGHWAYS, ONEWAY, REVERSED, PbfStats
 
-#: Road classes a coach uses (others: tracks, paths, service roads, are not read).
-COACH_HIGHWAYS = frozenset(
-    {
-        "motorway",
-        "motorway_link",
-        "trunk",
-        "trunk_link",
-        "primary",
-        "primary_link",
-        "secondary",
-        "secondary_link",
-        "tertiary",
-        "tertiary_link",
-        "unclassified",
-        "residential",
-        "living_street",
-        "road",
-    }
-)
+__all__ = ["COACH_HIGHWAYS", "WAY_TAGS", "PbfStats", "read_pbf"]
 #: Way tags kept on edges: osmnx's defaults and what restricts a coach.
 WAY_TAGS = (
     "highway",
@@ -63,18 +49,6 @@ WAY_TAGS = (
     "tunnel",
     "lanes",
 )
-ONEWAY = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
-REVERSED = frozenset({"-1", "reverse", "T"})
-
-
-@dataclass
-class PbfStats:
-    """What a read went through (for benchmarks and messages)."""
-
-    ways: int = 0
-    ways_kept: int = 0
-    segments: int = 0
-    missing_nodes: int = 0
 
 
 def read_pbf(path: str | os.PathLike[str], *, stats: PbfStats | None = None) -> nx.MultiDiGraph:
