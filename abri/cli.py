@@ -7,6 +7,11 @@ import sys
 
 import click
 
+from abri.commands import centres, data, maps, planning, routing
+from abri.commands.documents import documents_cmd
+from abri.commands.readiness import readiness_cmd
+from abri.commands.sweep import sweep_cmd
+
 
 class GuardedGroup(click.Group):
     """The command group with a last resort: an unexpected error is one line with its cause and exit 1, not a traceback.
@@ -44,7 +49,6 @@ def main(verbose: int, quiet: bool) -> None:
 
 def _register() -> None:
     """Hang every command family off the group (each lives in ``abri.commands``)."""
-    from abri.commands import centres, data, maps, planning, routing
 
     for command in (
         data.data,
@@ -60,17 +64,10 @@ def _register() -> None:
         planning.demo,
     ):
         main.add_command(command)
-    from abri.commands.sweep import sweep_cmd  # what-if sweeps on Dask (issue 15)
 
     main.add_command(sweep_cmd)
-    from abri.commands.documents import (
-        documents_cmd,
-    )  # road sheets, arrival sheets, summaries (issue 12)
 
     main.add_command(documents_cmd)
-    from abri.commands.readiness import (
-        readiness_cmd,
-    )  # enough places before the operation (issue 16)
 
     main.add_command(readiness_cmd)
 

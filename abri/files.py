@@ -30,7 +30,7 @@ from typing import IO, Any, Literal
 
 import pandas as pd
 
-from abri.errors import FolderBusyError
+from abri.errors import DataFileError, FolderBusyError
 
 CsvDialect = Literal["default", "excel-fr"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -49,8 +49,6 @@ def _temporary(path: Path) -> Path:
     if (
         path.exists() and not path.is_file()
     ):  # the rename would replace it: a folder, /dev/null, a FIFO
-        from abri.errors import DataFileError
-
         msg = (
             f"{path}: not a regular file (a folder, device or pipe); expected a file name to write"
         )
@@ -152,7 +150,6 @@ def write_frame(
     path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: CsvDialect = "default"
 ) -> Path:
     """Write a table by its suffix: ``.csv``, ``.parquet``, ``.xlsx``, ``.geojson``/``.json`` or ``.gpkg``."""
-    from abri.errors import DataFileError
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -205,7 +202,6 @@ def check_output_dir(
     >>> check_output_dir("calais-plan", inputs={"SCENARIO_DIR": "calais"})  # doctest: +SKIP
     PosixPath('calais-plan')
     """
-    from abri.errors import DataFileError
 
     out = Path(out_dir)
     absolute = out.absolute()

@@ -179,7 +179,7 @@ def _travel_times(
     if roads is None:
         return straight_time_s(lon, lat, origin), f"straight line x {DETOUR} at {COACH_KMH:g} km/h"
     from abri.constants import ORIGIN
-    from abri.pipeline import snap_and_measure
+    from abri.routing.measure import snap_and_measure
     from abri.routing.graph import load_graph
     from abri.routing.profile import load_profile
 

@@ -35,9 +35,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from abri import __version__
 from abri.constants import GROUPS
 from abri.defaults import DEFAULT_ROADS
 from abri.errors import DataFileError, SweepError
+from abri.files import write_figure, write_frame, write_json, write_text_atomic
 from abri.inputs.scenario import (
     FLEET_RANGES,
     RULE_RANGES,
@@ -48,6 +50,7 @@ from abri.inputs.scenario import (
     read_label,
 )
 from abri.pipeline import Prepared, plan_prepared, prepare
+from abri.planning.summary import plan_summary
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -402,7 +405,6 @@ def apply_combination(shared: Prepared, combo: Combination, *, where: str = "gri
 
 def plan_metrics(plan: Plan) -> dict[str, Any]:
     """The figures of one plan: :func:`~abri.planning.summary.plan_summary`, rides by group, why each day's search stopped."""
-    from abri.planning.summary import plan_summary
 
     row: dict[str, Any] = {k: v for k, v in plan_summary(plan).items() if k != "method"}
     group_of = dict(
@@ -461,7 +463,6 @@ def _worker_name() -> str:
 
 def abri_version() -> str:
     """The abri version of this process (run on every worker to check they match)."""
-    from abri import __version__
 
     return __version__
 
@@ -491,7 +492,6 @@ def scenario_fingerprint(
 
 def _check_folder(out: Path, manifest: dict[str, str]) -> None:
     """Refuse a sweep folder that holds results of another scenario, roads or profile."""
-    from abri.files import write_json
 
     path = out / "sweep.json"
     if path.is_file():
@@ -665,8 +665,6 @@ def run_sweep(
     >>> result.table.pivot_table("trips", "coaches_per_day", "days")  # doctest: +SKIP
     """
     from tqdm import tqdm
-
-    from abri.files import write_json
 
     the_grid = read_grid(grid, solver=solver)
     out = Path(out_dir)
@@ -868,7 +866,6 @@ def write_outputs(
     table: pd.DataFrame, out: Path, *, swept: list[str], title: str
 ) -> dict[str, Path]:
     """Write the table (Parquet, CSV) and the trade-off chart (PNG, offline HTML)."""
-    from abri.files import write_figure, write_frame, write_text_atomic
 
     fig = tradeoff_figure(table, swept, title=title)
     return {

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from records import record
+
 from abri.documents import build_documents, write_documents
 from abri.documents.html import page
 from abri.documents.pdf import chromium, write_pdf
@@ -63,7 +65,7 @@ def main() -> None:
         out = Path(tmp)
         plan = args.plan
         if plan is None:
-            from abri.pipeline import run_demo
+            from abri.demo import run_demo
 
             run_demo(out / "demo", progress=False)
             plan = out / "demo" / "plan"
@@ -100,8 +102,21 @@ def main() -> None:
     )
     print("| step | wall (s) | CPU (s) | PDF pages |")
     print("|---|---:|---:|---:|")
+    baseline = rows[-1]
     for label, wall_s, cpu_s, pages_ in rows:
         print(f"| {label} | {wall_s:.2f} | {cpu_s:.2f} | {pages_} |")
+        if label == baseline[0]:
+            continue
+        for what, value, base in (("wall", wall_s, baseline[1]), ("CPU", cpu_s, baseline[2])):
+            record(
+                "documents",
+                f"{label}: {what}",
+                round(value, 3),
+                "s",
+                baseline=round(base, 3),
+                baseline_name=f"road sheets PDF only, WeasyPrint ({baseline[3]} pages)",
+                note=f"PDF pages: {pages_}",
+            )
     print(
         f"\nload average during the run: {load:.1f} on {os.cpu_count()} cores (wall time grows with it; CPU time much less)"
     )

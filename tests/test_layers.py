@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("abri.outputs", "abri.maps", "abri.documents"),
     (
         "abri.pipeline",
+        "abri.demo",
         "abri.readiness",
         "abri.synthetic",
         "abri.sweep",

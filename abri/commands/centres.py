@@ -16,6 +16,9 @@ from abri.commands.common import (
     read_and_report_centres,
     reports_errors,
 )
+from abri.files import csv_text
+from abri.geo.capacity import capacity_summary, departements_without_centre
+from abri.geo.centres import write_centres
 
 if TYPE_CHECKING:
     from abri.inputs.report import ValidationReport
@@ -57,7 +60,6 @@ def validate(
     sheet: str,
 ) -> None:
     """Read and check a centre list (CSV, Excel, GeoJSON, GeoPackage)."""
-    from abri.geo.centres import write_centres
 
     if output is not None and output.suffix.lower() not in {".csv", ".geojson", ".json", ".gpkg"}:
         raise click.BadParameter(
@@ -104,8 +106,6 @@ def capacity(
     sheet: str,
 ) -> None:
     """Centres and places per department or region."""
-    from abri.files import csv_text
-    from abri.geo.capacity import capacity_summary, departements_without_centre
 
     check_outputs(
         {"--rejects": rejects},

@@ -14,6 +14,11 @@ import click
 from abri.constants import CALAIS as CALAIS_LONLAT
 from abri.defaults import DEFAULT_ROADS
 from abri.errors import AbriError, DataFileError, MissingDataError
+from abri.files import check_output_dir
+from abri.geo.centres import read_centres
+from abri.inputs.values import parse_coordinate
+from abri.routing.graph import load_graph
+from abri.routing.profile import load_profile
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -164,7 +169,6 @@ def check_output_folder(
 
     `inputs` maps an argument (``PLAN_DIR``, ``--roster``) to the file or folder it names.
     """
-    from abri.files import check_output_dir
 
     try:
         check_output_dir(folder, inputs=inputs, marker=marker)
@@ -177,7 +181,6 @@ def read_and_report_centres(
     path: Path, data_dir: Path | None, rejects: Path | None, strict: bool, *, sheet: str | int = 0
 ) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read and check centres, print the report, write rejects; shared by several commands."""
-    from abri.geo.centres import read_centres
 
     centres, report = read_centres(path, data_dir=data_dir, sheet=sheet)
     echo_report(report)
@@ -239,8 +242,6 @@ def road_graph(
     roads: str, data_dir: Path | None, download: bool, profile: Path | None
 ) -> RoadGraph:
     """The road graph for a command, with a progress line."""
-    from abri.routing.graph import load_graph
-    from abri.routing.profile import load_profile
 
     with timed_step(f"road graph {roads}"):
         return load_graph(
@@ -278,7 +279,6 @@ def parse_lonlat(
     ctx: click.Context, param: click.Parameter, value: str | None
 ) -> tuple[float, float] | None:
     """``'1.86,50.95'`` -> ``(1.86, 50.95)``."""
-    from abri.inputs.values import parse_coordinate
 
     if value is None:
         return None

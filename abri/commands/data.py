@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from abri.commands.common import DataError, data_dir_option, progress_on, reports_errors
+from abri.geo.fetch import SOURCES, FetchError, fetch_dataset
+from abri.inputs.datadir import data_status, how_to_get, resolve_data_dir
 
 
 @click.group()
@@ -19,7 +21,6 @@ def data() -> None:
 @click.option("--no-verify", is_flag=True, help="Skip checksum verification.")
 def data_status_cmd(data_dir: Path | None, no_verify: bool) -> None:
     """List each dataset: present or missing, size, checksum."""
-    from abri.inputs.datadir import data_status, how_to_get, resolve_data_dir
 
     root = resolve_data_dir(data_dir)
     rows = data_status(root, verify=not no_verify)
@@ -59,8 +60,6 @@ def data_fetch_cmd(
     or osm:REGION (an OpenStreetMap PBF extract from Geofabrik, e.g.
     osm:nord-pas-de-calais, for --roads). Needs internet; offline, copy the data pack.
     """
-    from abri.geo.fetch import SOURCES, FetchError, fetch_dataset
-    from abri.inputs.datadir import resolve_data_dir
 
     if not names and not fetch_all:
         raise click.UsageError(

@@ -14,8 +14,11 @@ from abri.commands.common import (
     reports_errors,
     timed_step,
 )
+from abri.documents import MARKER, check_documents_dir, write_documents
+from abri.errors import FolderBusyError
 from abri.files import CsvDialect
 from abri.i18n import DEFAULT_LANG, LANGS
+from abri.readiness import read_prefecture_rows
 
 
 def lang_option(func: F) -> F:
@@ -85,8 +88,6 @@ def documents_cmd(
     data_dir: Path | None,
 ) -> None:
     """Coach road sheets, centre arrival sheets, prefecture summaries and the operation summary: HTML, PDF, XLSX, CSV."""
-    from abri.documents import MARKER, check_documents_dir, write_documents
-    from abri.errors import FolderBusyError
 
     check_documents_dir(
         output, plan_dir
@@ -98,8 +99,6 @@ def documents_cmd(
     )
     readiness = None
     if readiness_dir is not None:
-        from abri.readiness import read_prefecture_rows
-
         readiness = read_prefecture_rows(readiness_dir)
     with timed_step("documents"):
         try:

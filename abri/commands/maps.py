@@ -15,6 +15,8 @@ from abri.commands.common import (
     read_and_report_centres,
     reports_errors,
 )
+from abri.maps.capacity import write_capacity_map
+from abri.maps.plan import PlanData, write_plan_map
 
 
 @click.group("map")
@@ -98,8 +100,6 @@ def map_capacity(
     strict: bool,
 ) -> None:
     """Map of capacity by department, with every centre (and, with --plan, who arrives where and when)."""
-    from abri.maps.capacity import write_capacity_map
-    from abri.maps.plan import PlanData
 
     rejects = output.with_name(f"{output.stem}.rejects.csv")
     check_outputs({"--output": output}, inputs=(centres,), maybe={"rejects": rejects})
@@ -146,7 +146,6 @@ def map_plan(
     data_dir: Path | None,
 ) -> None:
     """Map of a coach plan: trips by day along their roads (click one for its sheet), centres by how full."""
-    from abri.maps.plan import write_plan_map
 
     check_outputs(
         {"--output": output}, inputs=tuple(plan_dir.iterdir())

@@ -21,8 +21,17 @@ from abri.commands.common import (
     timed_step,
 )
 from abri.commands.documents import lang_option
+from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED, DEFAULT_TIME_LIMIT
+from abri.demo import run_demo
+from abri.documents import write_documents
+from abri.errors import AbriError, FolderBusyError
+from abri.files import write_csv
 from abri.inputs.limits import MAX_CENTRES, MAX_COACHES_PER_DAY, MAX_JOBS, MAX_PLACES, MAX_SEATS
+from abri.pipeline import allocate_prepared, prepare, run_plan, write_run
+from abri.planning.summary import per_day, plan_summary
+from abri.readiness import prefecture_rows, readiness
+from abri.synthetic import SYNTHETIC_LABEL, ScenarioParams, write_scenario
 
 
 @click.command()
@@ -77,7 +86,6 @@ def scenario(
     data_dir: Path | None,
 ) -> None:
     """Write a SYNTHETIC scenario calibrated on the public figures of 2016."""
-    from abri.synthetic import SYNTHETIC_LABEL, ScenarioParams, write_scenario
 
     for label, value in (
         ("--centres", n_centres),
@@ -163,8 +171,6 @@ def allocate_cmd(
     data_dir: Path | None,
 ) -> None:
     """Assign people to centres (capacity, groups, preferences, travel time)."""
-    from abri.files import write_csv
-    from abri.pipeline import allocate_prepared, prepare
 
     check_output_folder(output, marker="assignments.csv", inputs={"SCENARIO_DIR": scenario_dir})
     with timed_step("roads and travel times from the origin"):
@@ -250,7 +256,6 @@ def plan_cmd(
     data_dir: Path | None,
 ) -> None:
     """Allocate people and plan coaches, day by day; write plan.json, trips.csv, manifests.csv."""
-    from abri.pipeline import run_plan
 
     check_output_folder(
         output, marker="plan.json", inputs={"SCENARIO_DIR": scenario_dir}
@@ -270,10 +275,6 @@ def plan_cmd(
         )
         files = _write(run, output)
     if documents:
-        from abri.documents import write_documents
-        from abri.errors import AbriError
-        from abri.readiness import prefecture_rows, readiness
-
         with timed_step(
             "documents"
         ):  # with each department's places by group (a readiness check, straight-line times: < 10 s)
@@ -293,8 +294,6 @@ def plan_cmd(
 
 def _write(run, output: Path) -> dict[str, Path]:
     """write_run, with another process writing the same folder reported as a domain failure."""
-    from abri.errors import FolderBusyError
-    from abri.pipeline import write_run
 
     try:
         return write_run(run, output)
@@ -345,8 +344,6 @@ def demo(
     output: Path, seed: int, iterations: int, profile: Path | None, data_dir: Path | None
 ) -> None:
     """Run the whole chain on the data pack: calais-2016 scenario to plan and maps."""
-    from abri.errors import FolderBusyError
-    from abri.pipeline import run_demo
 
     with timed_step("demo"), _unreachable_said_once():
         try:
@@ -393,7 +390,6 @@ def _open_next(files: dict[str, Path]) -> None:
 
 def _report_run(run, files: dict[str, Path]) -> None:
     """Print the comparison table, the files, the accounting and each problem once; exit 1 if the plan is not complete and legal."""
-    from abri.planning.summary import per_day, plan_summary
 
     for report in (run.centre_report, run.scenario.people_report):
         echo_report(report, limit=20)  # rows set aside are in the plan folder's *.rejects.csv
@@ -470,7 +466,6 @@ def _report_run(run, files: dict[str, Path]) -> None:
 
 def _why_no_trip(run) -> str:
     """Why a plan has no trip, in the planner's words."""
-    from abri.constants import ORIGIN
 
     report, accounting = run.scenario.people_report, run.check.accounting
     fleet = run.scenario.fleet

@@ -14,6 +14,7 @@ from abri.commands.common import (
     reports_errors,
     timed_step,
 )
+from abri.readiness import HOUSEHOLD_SIZE, parse_counts, readiness, write_readiness
 
 
 @click.command("readiness")
@@ -80,8 +81,6 @@ def readiness_cmd(
     Exit 0 when ready, 1 when people would be left without a place (the tables are written either way).
     """
     from datetime import date
-
-    from abri.readiness import HOUSEHOLD_SIZE, parse_counts, readiness, write_readiness
 
     counts = None
     if expect is not None:

@@ -20,7 +20,15 @@ from abri.commands.common import (
     timed_step,
 )
 from abri.constants import ORIGIN
-from abri.inputs.limits import MAX_JOBS
+from abri.files import write_frame, write_text_atomic
+from abri.inputs.limits import MAX_JOBS, check_matrix
+from abri.inputs.scenario import Rules
+from abri.planning.schedule import _drive, clock_to_s, driver_limit_s, margin, s_to_clock
+from abri.routing.matrix import matrix_long
+from abri.routing.measure import snap_and_measure
+from abri.routing.profile import load_profile
+from abri.routing.route import route, route_frame
+from abri.routing.snap import Snapper
 
 
 @click.group()
@@ -112,16 +120,10 @@ def matrix(
     """Travel times and distances: origin to every centre, and centre to centre."""
     import numpy as np
 
-    from abri.files import write_frame
-    from abri.pipeline import snap_and_measure
-    from abri.routing.matrix import matrix_long
-    from abri.routing.profile import load_profile
-
     if output.suffix not in (".csv", ".parquet"):
         raise click.BadParameter(
             f"got {output.name!r}; expected a .csv or .parquet file", param_hint="--output"
         )
-    from abri.inputs.limits import check_matrix
 
     rejects = output.with_name(f"{output.stem}.rejects.csv")
     check_outputs({"--output": output}, inputs=(centres,), maybe={"rejects": rejects})
@@ -181,12 +183,6 @@ def route_cmd(
     data_dir: Path | None,
 ) -> None:
     """Fastest coach route between two points: km, driving time, breaks, arrival, roads taken."""
-    from abri.files import write_text_atomic
-    from abri.inputs.scenario import Rules
-    from abri.planning.schedule import _drive, clock_to_s, driver_limit_s, margin, s_to_clock
-    from abri.routing.profile import load_profile
-    from abri.routing.route import route, route_frame
-    from abri.routing.snap import Snapper
 
     check_outputs({"--output": output})
     rules = Rules()

@@ -8,6 +8,7 @@ import click
 
 from abri.commands.common import DataError, check_outputs, progress_on, quiet, reports_errors
 from abri.commands.planning import plan_options
+from abri.sweep import run_sweep
 
 
 @click.command("sweep")
@@ -63,7 +64,6 @@ def sweep_cmd(
     here and shipped once to each worker. Combinations already in the
     output folder are skipped, so an interrupted sweep carries on.
     """
-    from abri.sweep import run_sweep
 
     check_outputs({"--output": output / "sweep.csv"}, inputs=(grid_path,))  # before any work
 

@@ -19,10 +19,12 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from abri.constants import CALAIS, CALAIS_NAME
+from abri.constants import CALAIS, CALAIS_NAME, GROUPS
 from abri.errors import DataFileError
-from abri.inputs.limits import MAX_COACHES_PER_DAY, MAX_SEATS
+from abri.inputs.limits import MAX_COACHES_PER_DAY, MAX_JSON_BYTES, MAX_SEATS, check_count
+from abri.inputs.people import read_people
 from abri.inputs.report import ValidationReport
+from abri.inputs.values import parse_day
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,6 @@ _SIGNED = {"origin_lon": 180.0, "origin_lat": 90.0}
 
 def _read_json(path: Path) -> Any:
     """A small JSON file (at most :data:`~abri.inputs.limits.MAX_JSON_BYTES`), its errors naming the file."""
-    from abri.inputs.limits import MAX_JSON_BYTES, check_count
 
     check_count(
         "bytes",
@@ -234,7 +235,6 @@ def check_rules(rules: Rules, where: str = "rules.json") -> None:
     after it opens, the last departure must not precede the first, and
     ``max_ride_hours`` / ``ride_weight`` must map known groups to positive numbers.
     """
-    from abri.constants import GROUPS
 
     for key, (low, high) in RULE_RANGES.items():
         value = getattr(rules, key)
@@ -304,8 +304,6 @@ def _normalise_days(fleet: Fleet, path: Path) -> Fleet:
     """The fleet with its days as YYYY-MM-DD (``20161024`` and ``2016-10-24`` are one day), each once."""
     from dataclasses import replace
 
-    from abri.inputs.values import parse_day
-
     days = []
     for text in fleet.days:
         try:
@@ -352,7 +350,6 @@ def read_fleet_and_rules(folder: Path) -> tuple[Fleet, Rules]:
 
 def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = None) -> Scenario:
     """Read a scenario folder: ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``, ``scenario.json``."""
-    from abri.inputs.people import read_people
 
     folder = Path(folder)
     for name in ("centres.csv", "people.csv"):

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from tqdm import tqdm  # plain bars: tqdm.auto warns in notebooks without ipywidgets
 
+from abri.routing.engine import engine_for
 from abri.routing.graph import LENGTH_BASE, RoadGraph
 
 CHUNK = 32
@@ -97,8 +98,6 @@ def node_matrix(
         ``"cch"``, ``"scipy"`` (the reference) or ``"auto"`` (CCH when installed).
     """
     if resolve_engine(engine) == "cch":
-        from abri.routing.engine import engine_for
-
         src, tgt = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
         unique, inverse = np.unique(src, return_inverse=True)
         times, lengths = engine_for(graph).matrix(
