@@ -145,9 +145,10 @@ def _tasks(
     group_of: dict[str, str],
     day: str,
     kwargs: dict[str, Any],
+    part_size: int,
 ) -> tuple[list[list[int]], list[tuple]]:
     """A day's parts (indices of loads) and one search task per part."""
-    parts = split_parts(loads, spec.times)
+    parts = split_parts(loads, spec.times, size=part_size)
     bounds = [-(-sum(len(loads[i].people) for i in p) // spec.fleet.seats) for p in parts]
     coaches = shares(bounds, sum(spec.caps)) if len(parts) > 1 else [None]
     tasks = []
@@ -167,13 +168,15 @@ def search_days(
     group_of: dict[str, str],
     kwargs: dict[str, Any],
     mapper: Mapper,
+    *,
+    part_size: int = PART_LOADS,
 ) -> dict[str, tuple[list[Route], SearchRecord, int, int]]:
-    """Every day's routes (in parts where a day is large), the search's record, searches and parts.
+    """Every day's routes (in parts of at most `part_size` loads), the search's record, searches and parts.
 
     All tasks of all days go to `mapper` at once; seams are mended here.
     """
     days = [d for d in loads_of if loads_of[d] and any(specs[d].caps)]
-    planned = {d: _tasks(loads_of[d], specs[d], km, group_of, d, kwargs) for d in days}
+    planned = {d: _tasks(loads_of[d], specs[d], km, group_of, d, kwargs, part_size) for d in days}
     flat = [(d, n) for d in days for n in range(len(planned[d][1]))]
     results = mapper(run_task, [planned[d][1][n] for d, n in flat])
     found: dict[str, tuple[list[Route], SearchRecord, int, int]] = {}

@@ -34,7 +34,7 @@ from abri.inputs.scenario import Fleet, Rules, check_rules
 from abri.planning.allocation import Allocation
 from abri.planning.days import day_trips, repair, slot_caps
 from abri.planning.demand import day_loads, too_big_reason
-from abri.planning.parts import Mapper, process_map, search_days
+from abri.planning.parts import PART_LOADS, Mapper, process_map, search_days
 from abri.planning.schedule import (
     Stop,
     Trip,
@@ -267,6 +267,7 @@ class _Context:
     group_of: dict[str, str]
     kwargs: dict[str, Any]
     mapper: Mapper
+    part_size: int
 
 
 def _plan_day(
@@ -279,7 +280,15 @@ def _plan_day(
     spec = DaySpec(ctx.times, ctx.fleet, rules, ctx.hours, departures, caps)
     if day not in found:
         found.update(
-            search_days({day: loads}, {day: spec}, ctx.km, ctx.group_of, ctx.kwargs, ctx.mapper)
+            search_days(
+                {day: loads},
+                {day: spec},
+                ctx.km,
+                ctx.group_of,
+                ctx.kwargs,
+                ctx.mapper,
+                part_size=ctx.part_size,
+            )
         )
     found.setdefault(day, ([], SearchRecord(0, 0, 0.0), 0, 0))
     today, dropped = day_trips(found[day][0], loads, spec, ctx.km, ctx.group_of, str(day))
@@ -310,6 +319,7 @@ def plan_coaches(
     jobs: int | None = None,
     progress: bool = False,
     mapper: Mapper | None = None,
+    part_size: int = PART_LOADS,
 ) -> Plan:
     """Coach trips for every day of the allocation.
 
@@ -333,6 +343,8 @@ def plan_coaches(
         Worker processes that search days (and parts of days) at once (default: one per
         core), or an executor's map to run them on (e.g. Dask's; see
         :mod:`abri.planning.parts`). With a fleet given coach by coach, days are searched in turn.
+    part_size
+        Loads above which a day is searched in parts of about this size (by region).
     """
     check_rules(rules, "rules")
     hours = hours or {}
@@ -359,8 +371,12 @@ def plan_coaches(
             departures,
             slot_caps(departures, rules.bays, n_coaches, None),
         )
-        found = search_days(loads_of, dict.fromkeys(days, spec), km, group_of, kwargs, run)
-    ctx = _Context(times, km, fleet, rules, hours, departures, n_coaches, group_of, kwargs, run)
+        found = search_days(
+            loads_of, dict.fromkeys(days, spec), km, group_of, kwargs, run, part_size=part_size
+        )
+    ctx = _Context(
+        times, km, fleet, rules, hours, departures, n_coaches, group_of, kwargs, run, part_size
+    )
     trips: list[Trip] = []
     days_rows: list[dict] = []
     for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):
