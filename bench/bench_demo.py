@@ -12,6 +12,8 @@ import sys
 import tempfile
 import time
 
+from records import record
+
 
 def timed_demo(out: str, cache: str) -> float:
     env = {**os.environ, "ABRI_CACHE_DIR": cache}
@@ -36,6 +38,9 @@ def main() -> None:
     print(f"| abri demo, cold (empty cache: osmnx parses the national roads) | {cold:.0f} |")
     print(f"| abri demo, warm (cached graph) | {warm:.0f} |")
     print(f"\nplan.html: {size:.2f} MB")
+    record("demo", "abri demo, cold (empty cache)", round(cold, 1), "s")
+    record("demo", "abri demo, warm (cached graph)", round(warm, 1), "s")
+    record("demo", "plan.html size", round(size, 2), "MB")
 
 
 if __name__ == "__main__":

@@ -10,11 +10,14 @@ would exhaust the machine is stopped and reported as such.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
+
+from records import record
 
 LIMIT_BYTES = 2 * 1024**3
 TIMEOUT_S = 60
@@ -61,6 +64,29 @@ def measure(code: str) -> dict[str, object]:
         )
         return {"s": float("nan"), "rss_mb": float("nan"), "outcome": f"killed ({why})"}
     return dict(json.loads(lines[-1]))
+
+
+def _number(value: object) -> float | None:
+    """A measured float, or None when the run gave none (NaN)."""
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def record_case(label: str, ours: dict[str, object], theirs: dict[str, object]) -> None:
+    """Record abri's seconds and peak memory on one input, pandas's as the baseline."""
+    note = f"abri: {ours['outcome']}"
+    for key, unit, what in (("s", "s", "seconds"), ("rss_mb", "MB", "peak RSS")):
+        value = _number(ours[key])
+        if value is not None:
+            record(
+                "inputs",
+                f"{label}: {what}",
+                value,
+                unit,
+                baseline=_number(theirs[key]),
+                baseline_name=f"pandas: {theirs['outcome']}",
+                note=note,
+            )
 
 
 def files(folder: Path) -> dict[str, Path]:
@@ -127,6 +153,7 @@ def main() -> None:
         print("|---|---:|---|---|")
         for label, path, ours, theirs in cases:
             a, b = measure(ours), measure(theirs)
+            record_case(label, a, b)
             size = path.stat().st_size
             shown = f"{size / 1e3:.1f} KB" if size < 1e6 else f"{size / 1e6:.1f} MB"
             print(

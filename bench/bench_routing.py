@@ -29,6 +29,7 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+from records import record
 
 from abri.geo.gazetteer import load_communes
 from abri.inputs.datadir import dataset_path
@@ -81,6 +82,20 @@ def pbf_figures(roads: str) -> list[tuple[str, str]]:
         _, simplify_s = timed(read_osm_graph, pbf, load_profile())
         _, xml_s = timed(read_osm_graph, xml, load_profile())
         peak = child_peak_mb(f"from abri.routing.pbf import read_pbf; read_pbf({str(pbf)!r})")
+    note = f"{size_mb:.2f} MB PBF, {stats.ways:,} ways (osmium cat from the pack's {roads} XML)"
+    record(
+        "routing", "PBF read with pyosmium (unsimplified graph)", round(read_s, 3), "s", note=note
+    )
+    record("routing", "PBF read: peak memory", round(peak, 1), "MB", note=note)
+    record(
+        "routing",
+        "PBF read + per-way times + simplification",
+        round(simplify_s, 3),
+        "s",
+        baseline=round(xml_s, 3),
+        baseline_name="the same graph from OSM XML with osmnx",
+        note=note,
+    )
     rows.append(
         (
             "PBF file (osmium cat from the pack's XML)",
@@ -99,6 +114,30 @@ def pbf_figures(roads: str) -> list[tuple[str, str]]:
         ("same from OSM XML with osmnx", f"{xml_s:.2f} s ({xml_s / simplify_s:.1f}x the PBF path)")
     )
     return rows
+
+
+def record_figures(
+    rows: list[tuple[str, float | str, float | str, float | str]],
+    memory: dict[str, float],
+    *,
+    note: str,
+) -> None:
+    """Record each timed step (networkx, scaled, as the baseline) and each peak memory."""
+    for label, base, ours, _ in rows:
+        if isinstance(ours, float):
+            record(
+                "routing",
+                label,
+                round(ours, 3),
+                "s",
+                baseline=round(base, 3) if isinstance(base, float) else None,
+                baseline_name="networkx Dijkstra per source (a few sources, scaled)"
+                if isinstance(base, float)
+                else "",
+                note=note,
+            )
+    for label, megabytes in memory.items():
+        record("routing", f"peak memory: {label}", round(megabytes, 1), "MB", note=note)
 
 
 def main() -> None:
@@ -222,6 +261,7 @@ def main() -> None:
         ratio_s = f"{ratio:.0f}x" if isinstance(ratio, float) else ratio
         ours_s = f"{ours:.3f}" if isinstance(ours, float) else ours
         print(f"| {label} | {base_s} | {ours_s} | {ratio_s} |")
+    record_figures(rows, memory, note=f"{args.roads}: {graph.n_nodes:,} junctions")
     print(
         f"\nnetworkx: {per_source:.2f} s per source (measured on {len(sources)} sources, scaled); peak RSS of this run {peak:.0f} MB"
     )
@@ -230,6 +270,24 @@ def main() -> None:
         f"CCH vs SciPy on {ok.sum():,} pairs: time max |diff| {dt.max() * 1000:.3f} ms; km relative diff median {np.median(rel):.4%}, "
         f"p99 {np.quantile(rel, 0.99):.3%}, max {rel.max():.2%}; exact (< 0.1%) on {np.mean(rel < 0.001):.1%} of pairs; "
         f"km metric units: {engine.time_unit_ms} ms, {engine.length_unit_m} m"
+    )
+    agreement = f"CCH against SciPy on {ok.sum():,} pairs"
+    record(
+        "routing", "CCH vs SciPy: max time difference", float(dt.max() * 1000), "ms", note=agreement
+    )
+    record(
+        "routing",
+        "CCH vs SciPy: km median difference",
+        float(np.median(rel) * 100),
+        "%",
+        note=agreement,
+    )
+    record(
+        "routing",
+        "CCH vs SciPy: km 99th percentile difference",
+        float(np.quantile(rel, 0.99) * 100),
+        "%",
+        note=agreement,
     )
     if not args.no_pbf:
         print("\n| PBF | figure |\n|---|---|")

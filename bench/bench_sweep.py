@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from records import record
+
 GRID = {
     "fleet": {"coaches_per_day": [40, 60]},
     "scenario": {"days": [2, 3], "places_share": [1.0, 0.85]},
@@ -180,6 +182,42 @@ def main() -> None:
         f"(cores obtained {parallel_cpu / parallel_s:.2f} of {args.workers}): the speed-up is bounded by the cores the machine gives"
     )
     print(f"one plan at the default solver settings (one process): {default_plan_s:.1f} s")
+    note = (
+        f"{label}, {n} combinations, PyVRP {args.iterations} iterations a day, roads {args.roads}"
+    )
+    serial_name = "serial, one process"
+    record(
+        "sweep",
+        f"{n} plans, LocalCluster of {args.workers} processes (start included)",
+        round(parallel_s, 1),
+        "s",
+        baseline=round(serial_s, 1),
+        baseline_name=serial_name,
+        note=f"{note}; tables identical: {'yes' if identical else 'NO'}",
+    )
+    record(
+        "sweep",
+        f"speed-up on {args.workers} workers",
+        round(serial_s / parallel_s, 2),
+        "x",
+        baseline=1.0,
+        baseline_name=serial_name,
+        note=note,
+    )
+    record(
+        "sweep", "shared inputs shipped once per worker", parallel.shared_bytes, "bytes", note=note
+    )
+    record("sweep", "one task shipped", task_bytes, "bytes", note=note)
+    record("sweep", "one result row shipped back", row_bytes, "bytes", note=note)
+    record(
+        "sweep", "one plan at the default solver settings", round(default_plan_s, 1), "s", note=note
+    )
+    record(
+        "sweep",
+        "worker memory after the sweep (largest)",
+        round(max(worker_rss.values()) / 2**20),
+        "MB",
+    )
     print(
         f"memory: worker RSS after the sweep {', '.join(f'{v / 2**20:.0f} MB' for v in worker_rss.values())}; "
         f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (graph and matrices)"

@@ -1,12 +1,13 @@
 """The README's commands run as written, in order, from a fresh folder holding the shipped examples.
 
 Every ```sh block of the README is joined, in order, into one bash script run
-with ``set -euo pipefail`` in a temporary folder where ``examples/`` has been
-copied, with ``ABRI_DATA_DIR`` set to the data pack and ``abri`` on the PATH.
-Left out: lines starting with ``pip install`` (the package is installed),
-lines ending with ``# needs internet``, and lines running ``pytest`` (they
-would run this test again). ``ABRI_README`` points to another file to try a
-README before it replaces the real one.
+with ``set -euo pipefail`` in a temporary folder laid out like a clone (a copy of
+``examples/``, the data pack linked as ``../shared/data``), with ``ABRI_DATA_DIR``
+set to the data pack and ``abri`` on the PATH. Left out: the set-up lines
+(``pip install``, ``uv sync``, ``uv lock``, ``source .venv/bin/activate``: the
+package is installed), lines ending with ``# needs internet``, and lines running
+``pytest`` (they would run this test again). ``ABRI_README`` points to another
+file to try a README before it replaces the real one.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 INTERNET = "# needs internet"
 SKIPPED = (
-    re.compile(r"^pip3? install\b"),
+    re.compile(r"^(python3? -m )?pip3? install\b"),
+    re.compile(r"^uv (sync|lock)\b"),
+    re.compile(r"^(source|\.) \.venv/bin/activate\b"),
     re.compile(r"^(python3? -m )?pytest\b|\bpython3? -m pytest\b"),
 )
 #: Files that a command reading a folder must never write into it.
@@ -74,12 +77,14 @@ def script(lines: list[str]) -> str:
     return f"set -euo pipefail\ntrap 'echo \"README command failed (exit $?): $BASH_COMMAND\" >&2' ERR\n{body}\n"
 
 
-def test_script_lines_leave_out_install_internet_and_pytest() -> None:
+def test_script_lines_leave_out_setup_internet_and_pytest() -> None:
     blocks = shell_blocks(
-        "text\n```sh\npip install -e .\nabri data status   # every file\n# a comment\n\n"
+        "text\n```sh\npip install -e .\npython3 -m pip install uv==0.13.9\nuv sync   # .venv\n"
+        "source .venv/bin/activate\nuv lock --upgrade-package pandas\nuv lock --upgrade\n"
+        "abri data status   # every file\n# a comment\n\n"
         "abri data fetch departements --data-dir data   # needs internet\n"
         "ABRI_DATA_DIR=../shared/data python3 -m pytest\n```\n```python\nprint(1)\n```\n"
-        "```sh\nabri demo -o abri-demo\n```\n"
+        '```sh\nabri demo -o abri-demo\npython -m pytest -m "not slow"\n```\n'
     )
     assert script_lines(blocks) == ["abri data status   # every file", "abri demo -o abri-demo"]
 
@@ -103,9 +108,12 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 @pytest.mark.slow
 def test_readme_commands_run_in_order(data_dir: Path, tmp_path: Path) -> None:
     lines = script_lines(shell_blocks(readme_path().read_text(encoding="utf-8")))
-    shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    examples = _snapshot(tmp_path / "examples")
-    (tmp_path / "readme.sh").write_text(script(lines), encoding="utf-8")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "data").symlink_to(data_dir.resolve(), target_is_directory=True)
+    clone = tmp_path / "clone"  # where the README's ../shared/data is the data pack
+    shutil.copytree(ROOT / "examples", clone / "examples")
+    examples = _snapshot(clone / "examples")
+    (clone / "readme.sh").write_text(script(lines), encoding="utf-8")
     abri = shutil.which("abri") or str(Path(sys.executable).with_name("abri"))
     assert Path(abri).exists(), "the abri command is not installed (pip install -e .)"
     env = {
@@ -116,7 +124,7 @@ def test_readme_commands_run_in_order(data_dir: Path, tmp_path: Path) -> None:
     }
     done = subprocess.run(
         ["bash", "readme.sh"],
-        cwd=tmp_path,
+        cwd=clone,
         env=env,
         capture_output=True,
         text=True,
@@ -126,15 +134,13 @@ def test_readme_commands_run_in_order(data_dir: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, f"{readme_path()}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     ran = [line[2:] for line in done.stdout.splitlines() if line.startswith("$ ")]
     assert ran == lines, "not every README command ran"
-    assert _snapshot(tmp_path / "examples") == examples, (
+    assert _snapshot(clone / "examples") == examples, (
         "a README command wrote into examples/, an input folder"
     )
     for folder in {
         m for line in lines for m in re.findall(r"^abri (?:allocate|plan|readiness) (\S+)", line)
     }:
-        written = sorted(
-            p.name for pattern in OUTPUT_NAMES for p in (tmp_path / folder).glob(pattern)
-        )
+        written = sorted(p.name for pattern in OUTPUT_NAMES for p in (clone / folder).glob(pattern))
         assert not written, (
             f"a README command wrote {written} into {folder}/, the scenario folder it reads"
         )
@@ -149,4 +155,4 @@ def test_readme_commands_run_in_order(data_dir: Path, tmp_path: Path) -> None:
                 lambda line: line.startswith("  "), after[1].splitlines()
             )
         ]
-        assert named and all((tmp_path / name).exists() for name in named), named
+        assert named and all((clone / name).exists() for name in named), named
