@@ -6,10 +6,27 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import MINIPACK
 
 from abri.cli import main
 from abri.errors import GraphError
-from abri.routing.graph import from_networkx, load_graph, read_osm_graph
+from abri.routing.graph import (
+    RoadGraph,
+    annotate_ways,
+    build_osm,
+    from_networkx,
+    load_graph,
+    read_osm_graph,
+)
+from abri.routing.osm_arrays import (
+    BACKWARD,
+    BOTH_WAYS,
+    DISK_INDEX_BYTES,
+    FORWARD,
+    location_storage,
+    read_ways,
+    way_attributes,
+)
 from abri.routing.pbf import PbfStats, read_pbf
 from abri.routing.profile import load_profile
 from abri.routing.route import route
@@ -97,3 +114,132 @@ def test_bad_pbf_is_a_clear_error(tmp_path: Path) -> None:
         and "cannot read as an OSM PBF" in result.output
         and "Traceback" not in result.output
     )
+
+
+def reference(path: Path) -> RoadGraph:
+    """Today's path: osmnx (XML) or pyosmium into networkx (PBF), osmnx's simplification."""
+    profile = load_profile()
+    return from_networkx(read_osm_graph(path, profile), profile, source=str(path))
+
+
+def assert_same_graph(new: RoadGraph, old: RoadGraph) -> None:
+    for name in ARRAYS:
+        a, b = getattr(new, name), getattr(old, name)
+        assert a.shape == b.shape and np.array_equal(a, b), name
+
+    def names(g: RoadGraph) -> list[frozenset[str] | None]:  # merged names: one set each
+        return [frozenset(g.refs[i].split(";")) if i >= 0 else None for i in g.edge_ref]
+
+    assert names(new) == names(old)
+
+
+ARRAYS = (
+    "node_osmid",
+    "lon",
+    "lat",
+    "edge_u",
+    "edge_v",
+    "length_m",
+    "time_s",
+    "geom_offsets",
+    "geom_coords",
+    "blocked_u",
+    "blocked_v",
+    "blocked_time_s",
+    "blocked_why",
+)
+
+
+def road_files(folder: Path) -> list[Path]:
+    return sorted(p for p in (folder / "roads").glob("*.osm*") if p.is_file())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [p.name for p in road_files(MINIPACK)])
+def test_array_path_equals_networkx_path_on_the_minipack(name: str) -> None:
+    path = MINIPACK / "roads" / name
+    assert_same_graph(build_osm(path), reference(path))
+
+
+@pytest.mark.slow
+def test_array_path_equals_networkx_path_on_every_road_set(datapack: Path) -> None:
+    files = road_files(datapack)
+    assert len(files) >= 8
+    for path in files:
+        assert_same_graph(build_osm(path), reference(path))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("place", ["liechtenstein-2013-08-03", "andorra-2013-05-28"])
+def test_same_routable_and_closed_ways_on_real_extracts(datapack: Path, place: str) -> None:
+    path = datapack / "roads/osm-samples" / f"{place}.osm.pbf"
+    profile = load_profile()
+    ways = read_ways(path)
+    attrs = way_attributes(ways, profile)
+    closed = {
+        int(w): attrs.reasons[r]
+        for w, r in zip(ways.way_id, attrs.restriction, strict=True)
+        if r and np.diff(ways.start)[list(ways.way_id).index(w)] >= 2
+    }
+    raw = annotate_ways(read_pbf(path), profile)
+    old = {
+        int(d["osmid"]): d["restriction"] for _, _, d in raw.edges(data=True) if d["restriction"]
+    }
+    assert closed == old and len(closed) >= 3
+    assert {r.split("=")[0] for r in closed.values()} & {"access", "maxheight", "maxweight", "bus"}
+    kept = set(ways.way_id[np.diff(ways.start) >= 2].tolist())
+    assert kept == {int(d["osmid"]) for _, _, d in raw.edges(data=True)}
+    assert_same_graph(build_osm(path), reference(path))
+
+
+# Every one-way spelling osmnx knows, and a node missing from the extract (way 205 keeps 3 of 4 nodes).
+ONEWAY_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+ <node id="1" version="1" lat="50.00" lon="2.00"/><node id="2" version="1" lat="50.00" lon="2.01"/>
+ <node id="3" version="1" lat="50.00" lon="2.02"/><node id="4" version="1" lat="50.01" lon="2.00"/>
+ <node id="5" version="1" lat="50.01" lon="2.01"/><node id="6" version="1" lat="50.01" lon="2.02"/>
+ <node id="7" version="1" lat="50.02" lon="2.00"/><node id="8" version="1" lat="50.02" lon="2.01"/>
+ <way id="200" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="primary"/><tag k="oneway" v="-1"/></way>
+ <way id="201" version="1"><nd ref="4"/><nd ref="5"/><nd ref="6"/><tag k="highway" v="primary"/><tag k="oneway" v="reverse"/></way>
+ <way id="202" version="1"><nd ref="1"/><nd ref="4"/><tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>
+ <way id="203" version="1"><nd ref="3"/><nd ref="6"/><tag k="highway" v="residential"/><tag k="junction" v="roundabout"/></way>
+ <way id="204" version="1"><nd ref="4"/><nd ref="7"/><tag k="highway" v="tertiary"/><tag k="oneway" v="no"/><tag k="maxspeed" v="30 mph"/></way>
+ <way id="205" version="1"><nd ref="7"/><nd ref="8"/><nd ref="99"/><nd ref="5"/><tag k="highway" v="unclassified"/>
+  <tag k="access" v="destination"/><tag k="psv" v="no"/><tag k="bus" v="yes"/></way>
+ <way id="206" version="1"><nd ref="2"/><nd ref="5"/><tag k="highway" v="service"/></way>
+</osm>
+"""
+
+
+def test_one_ways_and_missing_nodes(tmp_path: Path) -> None:
+    xml = tmp_path / "oneway.osm"
+    xml.write_text(ONEWAY_XML, encoding="utf-8")
+    pbf = to_pbf(xml, tmp_path / "oneway.osm.pbf")
+    g = build_osm(pbf)
+    assert_same_graph(g, reference(pbf))
+    ways = read_ways(pbf)
+    assert ways.stats.missing_nodes == 1 and ways.stats.ways == 7 and ways.stats.ways_kept == 6
+    attrs = way_attributes(ways, load_profile())
+    assert dict(zip(ways.way_id.tolist(), attrs.oneway.tolist(), strict=True)) == {
+        200: BACKWARD,  # oneway=-1
+        201: BACKWARD,  # oneway=reverse
+        202: FORWARD,
+        203: FORWARD,  # roundabout
+        204: BOTH_WAYS,  # oneway=no
+        205: BOTH_WAYS,
+    }
+    osmid = g.node_osmid.tolist()
+    edges = {(osmid[u], osmid[v]): t for u, v, t in zip(g.edge_u, g.edge_v, g.time_s, strict=True)}
+    # 3 -> 2 -> 1 -> 4 and 3 -> 6 -> 5 one way each; 4 - 7 - 8 - 5 both ways: interior nodes go
+    assert set(edges) == {(3, 4), (3, 5), (4, 5), (5, 4)} and 2 not in osmid
+    seconds = 1111.95 / (30 * 1.609344 / 3.6) + (714.3 + 1111.95) / (45 / 3.6)  # 30 mph signed
+    assert edges[(4, 5)] == pytest.approx(seconds, rel=0.001)
+
+
+def test_disk_index_for_a_country_file(tmp_path: Path) -> None:
+    small = tmp_path / "small.osm.pbf"
+    small.write_bytes(b"x")
+    assert location_storage(small, str(tmp_path)) == "flex_mem"
+    with open(small, "r+b") as fh:
+        fh.truncate(DISK_INDEX_BYTES + 1)
+    assert location_storage(small, str(tmp_path)).startswith("sparse_file_array,")

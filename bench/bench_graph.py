@@ -1,0 +1,167 @@
+"""Road graph build: the array path against the networkx path, and its growth to a country.
+
+1. ``france-all-roads`` (the data pack's PBF) built cold, each path in a fresh
+   process (imports included, no cache): the array path (pyosmium into NumPy,
+   contraction in NumPy/SciPy) against the osmnx/networkx path, same run.
+2. The growth table: a synthetic country (``bench/make_country_pbf.py``, under
+   /tmp) at several fractions of France, each read and simplified in a fresh
+   process (time, peak memory), then the contraction hierarchy's node order
+   computed on it (what ``abri`` caches per graph); with a linear fit to 100 %.
+
+Usage::
+
+    python bench/bench_graph.py [--fractions 0.01 0.05 0.1 0.25] [--no-baseline] [--no-order]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from records import record
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+CHILD = """
+import json, resource, time
+start = time.perf_counter()
+{code}
+print(json.dumps({{"seconds": time.perf_counter() - start,
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **out}}))
+"""
+NEW = """
+from abri.routing.graph import build_osm
+g = build_osm({path!r})
+out = {{"junctions": g.n_nodes, "edges": g.n_edges}}
+"""
+OLD = """
+from abri.routing.graph import from_networkx, read_osm_graph
+from abri.routing.profile import load_profile
+p = load_profile()
+g = from_networkx(read_osm_graph({path!r}, p), p)
+out = {{"junctions": g.n_nodes, "edges": g.n_edges}}
+"""
+ORDER = """
+from abri.routing.graph import build_osm
+from abri.routing.engine import node_order
+g = build_osm({path!r})
+built = time.perf_counter()
+node_order(g, use_cache=False)
+out = {{"junctions": g.n_nodes, "edges": g.n_edges, "order_s": time.perf_counter() - built}}
+"""
+
+
+def child(template: str, path: Path) -> dict[str, float]:
+    """Run one measurement in a fresh Python process; its JSON result."""
+    code = CHILD.format(code=template.format(path=str(path)))
+    run = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=False)
+    if run.returncode:
+        sys.exit(f"measurement failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def pack_build(data_dir: Path, *, baseline: bool) -> None:
+    pbf = data_dir / "roads/france-all-roads.osm.pbf"
+    new = child(NEW, pbf)
+    old = child(OLD, pbf) if baseline else None
+    print(f"france-all-roads.osm.pbf cold build ({new['junctions']:,.0f} junctions)")
+    print(f"  array path    {new['seconds']:7.1f} s  {new['peak_mb']:7.0f} MB")
+    if old:
+        print(f"  networkx path {old['seconds']:7.1f} s  {old['peak_mb']:7.0f} MB (baseline)")
+    base = old["seconds"] if old else None
+    record(
+        "graph",
+        "france-all-roads build (cold, PBF)",
+        round(new["seconds"], 2),
+        "s",
+        baseline=round(base, 2) if base else None,
+        baseline_name="osmnx/networkx path",
+        note="fresh process, imports included, no cache",
+    )
+    record(
+        "graph",
+        "france-all-roads build peak memory",
+        round(new["peak_mb"]),
+        "MB",
+        baseline=round(old["peak_mb"]) if old else None,
+        baseline_name="osmnx/networkx path",
+    )
+
+
+def growth(fractions: list[float], *, order: bool) -> None:
+    rows = []
+    for fraction in fractions:
+        pbf = Path(f"/tmp/abri-country-{fraction:g}.osm.pbf")
+        if not pbf.is_file():
+            subprocess.run(
+                [
+                    PYTHON,
+                    str(HERE / "make_country_pbf.py"),
+                    "--fraction",
+                    str(fraction),
+                    "-o",
+                    str(pbf),
+                ],
+                check=True,
+            )
+        m = child(ORDER if order else NEW, pbf)
+        m.update(fraction=fraction, mb=pbf.stat().st_size / 2**20)
+        rows.append(m)
+        pct = f"{fraction:.0%}"
+        record(
+            "graph",
+            f"synthetic country {pct}: read and simplify",
+            round(m["seconds"] - m.get("order_s", 0), 1),
+            "s",
+            note=f"{m['junctions']:,.0f} junctions, PBF {m['mb']:.0f} MB",
+        )
+        record("graph", f"synthetic country {pct}: peak memory", round(m["peak_mb"]), "MB")
+        if order:
+            record("graph", f"synthetic country {pct}: CCH node order", round(m["order_s"], 1), "s")
+    print("\nsynthetic country (bench/make_country_pbf.py), one fresh process per size")
+    print(
+        f"{'share':>6} {'PBF MB':>7} {'junctions':>11} {'build s':>8} {'order s':>8} {'peak MB':>8}"
+    )
+    for m in rows:
+        build = m["seconds"] - m.get("order_s", 0)
+        print(
+            f"{m['fraction']:6.0%} {m['mb']:7.0f} {m['junctions']:11,.0f} {build:8.1f} "
+            f"{m.get('order_s', float('nan')):8.1f} {m['peak_mb']:8.0f}"
+        )
+    if len(rows) >= 2:
+        x = np.array([m["fraction"] for m in rows])
+        for name, values in (
+            ("total s", [m["seconds"] for m in rows]),
+            ("peak MB", [m["peak_mb"] for m in rows]),
+        ):
+            slope, intercept = np.polyfit(x, np.array(values), 1)
+            print(f"linear fit to 100 %: {name} {slope + intercept:,.0f}")
+            record(
+                "graph",
+                f"synthetic country 100% {name} (linear fit)",
+                round(slope + intercept),
+                name.split()[1],
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--fractions", type=float, nargs="*", default=[0.01, 0.05, 0.1, 0.25])
+    parser.add_argument("--no-baseline", action="store_true", help="skip the networkx path")
+    parser.add_argument("--no-order", action="store_true", help="skip the CCH node order")
+    parser.add_argument("--skip-pack", action="store_true", help="only the growth table")
+    args = parser.parse_args()
+    data_dir = Path(os.environ.get("ABRI_DATA_DIR", HERE.parent / "data"))
+    if not args.skip_pack:
+        pack_build(data_dir, baseline=not args.no_baseline)
+    if args.fractions:
+        growth(args.fractions, order=not args.no_order)
+
+
+if __name__ == "__main__":
+    main()
