@@ -18,7 +18,8 @@ import pandas as pd
 from abri.constants import GROUPS, ORIGIN
 from abri.errors import DataFileError
 from abri.geo.departements import LAMBERT93, WGS84, load_departements
-from abri.geo.gazetteer import Gazetteer, normalise_name
+from abri.geo.gazetteer import Gazetteer, Lookup, normalise_name
+from abri.geo.names import DepartementNames
 from abri.inputs.limits import MAX_CAPACITY, MAX_CENTRES, check_count
 from abri.inputs.readers import RawTable, map_columns, normalise_header
 from abri.inputs.report import RowCheck, ValidationReport
@@ -93,6 +94,7 @@ OUTPUT_COLUMNS = [
     "groups",
     "insee",
     "commune",
+    "commune_note",
     "departement",
     "region",
     "departement_declared",
@@ -134,10 +136,18 @@ def _check_columns(table: RawTable, columns: dict[str, str]) -> None:
 class CentreChecker:
     """Checks centre records one by one against the gazetteer and the boundaries."""
 
-    def __init__(self, path: str, columns: dict[str, str], gazetteer: Gazetteer) -> None:
+    def __init__(
+        self,
+        path: str,
+        columns: dict[str, str],
+        gazetteer: Gazetteer,
+        *,
+        departements: DepartementNames | None = None,
+    ) -> None:
         self.path = path
         self.columns = columns
         self.gazetteer = gazetteer
+        self.departements = departements or DepartementNames({})
         self.seen_ids: dict[str, tuple[int, str, dict[str, str]]] = {}
 
     def col(self, field_name: str) -> str:
@@ -153,7 +163,7 @@ class CentreChecker:
         self._check_hours(row)
         self._check_opening_date(row)
         declared = row.cells.get("departement", "")
-        row.values["departement_declared"] = normalise_departement(declared) if declared else ""
+        row.values["departement_declared"] = self.departements.code(declared) if declared else ""
 
     def _check_id(self, row: RowCheck) -> None:
         raw = row.cells.get("id", "")
@@ -349,25 +359,30 @@ class CentreChecker:
             )
             return
         place = lookup.place
-        row.values.update(lon=place.lon, lat=place.lat, insee=place.insee, commune=place.nom)
+        for rule, text in lookup.warnings:
+            row.warn(
+                self.path, column, value, f"the commune as the gazetteer names it ({text})", rule
+            )
+        row.values.update(
+            lon=place.lon,
+            lat=place.lat,
+            insee=place.insee,
+            commune=place.nom,
+            commune_note=lookup.note,
+        )
 
-    def _geocode(self, row: RowCheck):  # -> tuple[Lookup | None, str, str]
+    def _geocode(self, row: RowCheck) -> tuple[Lookup | None, str, str]:
+        """The lookup of a row's place: INSEE code, else commune name (with postcode), else postcode."""
         insee, postcode, commune = (row.cells.get(k, "") for k in ("insee", "postcode", "commune"))
-        dept = row.cells.get("departement", "")
+        declared = row.cells.get("departement", "")
+        dept = self.departements.code(declared) if declared else None
         if insee:
             return self.gazetteer.by_insee(insee), self.col("insee"), insee
-        if postcode:
-            return (
-                self.gazetteer.by_postcode(postcode, name=commune or None),
-                self.col("postcode"),
-                postcode,
-            )
         if commune:
-            return (
-                self.gazetteer.by_name(commune, departement=dept or None),
-                self.col("commune"),
-                commune,
-            )
+            found = self.gazetteer.by_name(commune, departement=dept, postcode=postcode or None)
+            return found, self.col("commune"), commune
+        if postcode:
+            return self.gazetteer.by_postcode(postcode), self.col("postcode"), postcode
         return None, "", ""
 
     def _check_lonlat(self, row: RowCheck, lon_text: str, lat_text: str) -> None:
@@ -567,7 +582,8 @@ def read_centres(
     gazetteer = Gazetteer.from_data_dir(data_dir)
     departements = load_departements(data_dir)
     rows = table.row_checks(columns)
-    checker = CentreChecker(file, columns, gazetteer)
+    names = DepartementNames.from_pairs(zip(departements["code"], departements["nom"], strict=True))
+    checker = CentreChecker(file, columns, gazetteer, departements=names)
     for row in rows:
         checker.check(row)
     _spatial_checks(rows, file, departements, columns)
@@ -589,6 +605,7 @@ def _centres_frame(
     for col in (
         "insee",
         "commune",
+        "commune_note",
         "type",
         "groups",
         "departement_declared",

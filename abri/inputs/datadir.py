@@ -33,6 +33,7 @@ DATASETS: dict[str, tuple[str, str]] = {
     ),
     "regions-simplifie": ("departements/regions-simplifie.geojson", "2016 regions, simplified"),
     "communes": ("communes/communes.csv", "commune gazetteer (INSEE)"),
+    "communes-noms": ("communes/communes-noms.csv", "other names of communes (INSEE)"),
     "france-major-roads": ("roads/france-major-roads.osm", "autoroutes and routes nationales"),
     "france-all-roads": ("roads/france-all-roads.osm.bz2", "all mapped road classes, France"),
     "hauts-de-france-roads": (
