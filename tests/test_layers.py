@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "abri.readiness",
         "abri.synthetic",
         "abri.sweep",
+        "abri.cluster",
         "abri.replan",
         "abri.commands",
         "abri.cli",
