@@ -19,6 +19,7 @@ def run(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return _run
 
 
+@pytest.mark.datapack
 def test_data_status(run, data_dir: Path, tmp_path: Path) -> None:
     ok = run("data", "status", "--data-dir", data_dir)
     assert ok.exit_code == 0 and "verified" in ok.output and "MISSING" not in ok.output
@@ -28,6 +29,7 @@ def test_data_status(run, data_dir: Path, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.datapack
 def test_validate_writes_output_rejects_and_problems(
     run, examples: Path, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -73,6 +75,7 @@ def test_missing_input_file_is_a_usage_error(run, data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+@pytest.mark.datapack
 def test_capacity_formats(run, examples: Path, data_dir: Path, fmt: str) -> None:
     result = run(
         "capacity",
@@ -94,6 +97,7 @@ def test_capacity_formats(run, examples: Path, data_dir: Path, fmt: str) -> None
         assert "total: 24 centres, 586 places" in result.stdout
 
 
+@pytest.mark.datapack
 def test_graph_build_and_route(run, data_dir: Path, tmp_path: Path) -> None:
     built = run(
         "graph", "build", "france-major-roads", "-o", tmp_path / "g.npz", "--data-dir", data_dir
@@ -123,6 +127,7 @@ def test_route_errors(run, data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
+@pytest.mark.datapack
 def test_matrix_command(run, examples: Path, data_dir: Path, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"m.{suffix}"
     result = run(
@@ -147,6 +152,7 @@ def test_matrix_command(run, examples: Path, data_dir: Path, tmp_path: Path, suf
     assert (tmp_path / "m.rejects.csv").exists()
 
 
+@pytest.mark.datapack
 def test_matrix_reports_unreachable_centres(run, write, data_dir: Path, tmp_path: Path) -> None:
     centres = write("c.csv", "id;capacity;insee\nA;10;62193\nAJACCIO;10;2A004\n")
     result = run(
@@ -182,6 +188,7 @@ def test_scenario_command(run, data_dir: Path, tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "--seats" in bad.output
 
 
+@pytest.mark.datapack
 def test_allocate_and_plan_commands(
     run, small_scenario: Path, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -334,6 +341,7 @@ def test_map_commands(run, examples: Path, data_dir: Path, tmp_path: Path) -> No
     assert tiles.exit_code == 2 and "satellite" in tiles.output
 
 
+@pytest.mark.datapack
 def test_plan_with_an_unreachable_centre_fails(
     run, small_scenario: Path, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -400,6 +408,7 @@ def test_plan_reports_people_rows_set_aside(
     assert first[0] in (tmp_path / "p/people.rejects.csv").read_text()
 
 
+@pytest.mark.datapack
 def test_plan_says_each_unreachable_centre_once(
     small_scenario: Path, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -447,7 +456,7 @@ def test_plan_says_each_unreachable_centre_once(
         ("plan", "{scenario}", "-o", "{scenario}"),
         ("allocate", "{scenario}", "-o", "{scenario}"),
         ("readiness", "{scenario}", "-o", "{scenario}"),
-        ("demo", "-o", "/sys/abri-demo"),
+        pytest.param(("demo", "-o", "/sys/abri-demo"), marks=pytest.mark.datapack),
         ("sweep", "{scenario}", "--grid", "{grid}", "-o", "/sys/abri-sweep"),
         ("sweep", "{scenario}", "--grid", "{grid}", "-o", "{grid}"),
     ],

@@ -12,8 +12,8 @@ from abri.routing.route import node_path, path_edges
 
 
 @pytest.fixture(scope="module")
-def national(data_dir: Path) -> RoadGraph:
-    return load_graph("france-all-roads", data_dir=data_dir)
+def national(datapack: Path) -> RoadGraph:
+    return load_graph("france-all-roads", data_dir=datapack)
 
 
 @pytest.mark.slow

@@ -136,6 +136,7 @@ def publisher(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     server.server_close()
 
 
+@pytest.mark.datapack
 def test_boundaries_fetched_checked_and_recorded(
     publisher: str, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -216,6 +217,7 @@ def test_offline_fetch_fails_clearly_and_writes_nothing(
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
+@pytest.mark.datapack
 def test_fetch_command(publisher: str, tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(
@@ -233,6 +235,7 @@ def test_fetch_command(publisher: str, tmp_path: Path) -> None:
     assert offline.exit_code == 1 and "cannot download" in offline.output
 
 
+@pytest.mark.datapack
 def test_road_sets_converted_from_travelmapping(publisher: str, tmp_path: Path) -> None:
     from abri.routing.graph import load_graph
 

@@ -15,6 +15,7 @@ def major(data_dir: Path) -> RoadGraph:
     return load_graph("france-major-roads", data_dir=data_dir)
 
 
+@pytest.mark.datapack
 def test_major_roads_graph(major: RoadGraph) -> None:
     assert major.n_nodes > 500 and major.n_edges > 1000
     assert set(np.unique(major.edge_ref)) - {-1}
@@ -44,6 +45,7 @@ def test_cache_is_written_and_reused(
     assert len(list((cache_dir() / "graphs").glob("*.npz"))) == 2
 
 
+@pytest.mark.datapack
 def test_npz_and_graphml_round_trip(major: RoadGraph, data_dir: Path, tmp_path: Path) -> None:
     major.save(tmp_path / "g.npz")
     again = load_graph(tmp_path / "g.npz")

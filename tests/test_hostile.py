@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from corpus.hostile import CASES, Case, build, command  # type: ignore[import-not-found]
 
+import abri.commands.common
 from abri.cli import main
 
 
@@ -80,12 +81,10 @@ def test_every_kind_is_covered() -> None:
 def test_an_unexpected_error_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data_dir: Path
 ) -> None:
-    import abri.geo.centres
-
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(abri.geo.centres, "read_centres", broken)
+    monkeypatch.setattr(abri.commands.common, "read_centres", broken)  # as the commands call it
     path = tmp_path / "c.csv"
     path.write_text("id,capacity,insee\nA,1,62193\n")
     result = CliRunner().invoke(main, ["validate", str(path), "--data-dir", str(data_dir)])

@@ -28,12 +28,12 @@ from abri.planning.plan import Plan
 
 
 @pytest.fixture(scope="module")
-def national_run(small_scenario: Path, data_dir: Path) -> PlanRun:
+def national_run(small_scenario: Path, datapack: Path) -> PlanRun:
     """The small scenario on the national graph (cached: a few seconds)."""
     return run_plan(
         small_scenario,
         roads="france-all-roads",
-        data_dir=data_dir,
+        data_dir=datapack,
         iterations=100,
         jobs=1,
         baseline=False,

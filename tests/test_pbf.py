@@ -65,6 +65,7 @@ def bridge(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return to_pbf(folder / "bridge.osm", folder / "bridge.osm.pbf")
 
 
+@pytest.mark.datapack
 def test_pbf_equals_xml_on_the_data_pack(data_dir: Path, tmp_path: Path) -> None:
     xml = data_dir / "roads/france-major-roads.osm"
     pbf = to_pbf(xml, tmp_path / "major.osm.pbf")

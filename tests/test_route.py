@@ -35,6 +35,7 @@ def snapper(data_dir: Path) -> Snapper:
     return Snapper(load_graph("france-major-roads", data_dir=data_dir), load_profile())
 
 
+@pytest.mark.datapack
 def test_calais_lyon_near_740_km(snapper: Snapper) -> None:
     r = route(snapper, CITIES["calais"], CITIES["lyon"])
     assert r.road_km == pytest.approx(741, abs=15)
@@ -43,6 +44,7 @@ def test_calais_lyon_near_740_km(snapper: Snapper) -> None:
 
 
 @pytest.mark.parametrize(("a", "b", "km"), KNOWN_KM)
+@pytest.mark.datapack
 def test_known_pairs_within_15_percent(snapper: Snapper, a: str, b: str, km: float) -> None:
     r = route(snapper, CITIES[a], CITIES[b])
     assert r.km == pytest.approx(km, rel=0.15)
@@ -61,6 +63,7 @@ def test_point_at_sea(snapper: Snapper) -> None:
         route(snapper, CITIES["calais"], (-8.0, 46.0))  # Bay of Biscay
 
 
+@pytest.mark.datapack
 def test_swapped_latitude_and_longitude_get_a_hint(snapper: Snapper) -> None:
     with pytest.raises(
         GraphError,
@@ -74,6 +77,7 @@ def test_swapped_latitude_and_longitude_get_a_hint(snapper: Snapper) -> None:
     assert "swapped" not in str(info.value)
 
 
+@pytest.mark.datapack
 def test_cch_route_equals_scipy_reference(snapper: Snapper) -> None:
     a, b = (
         route(snapper, CITIES["calais"], CITIES["marseille"], engine="cch"),
@@ -82,6 +86,7 @@ def test_cch_route_equals_scipy_reference(snapper: Snapper) -> None:
     assert a.road_s == pytest.approx(b.road_s, abs=1e-3) and a.roads == b.roads
 
 
+@pytest.mark.datapack
 def test_route_command_summary(data_dir: Path) -> None:
     from click.testing import CliRunner
 

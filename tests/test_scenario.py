@@ -14,6 +14,7 @@ def calais(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.datapack
 def test_calibrated_on_2016_figures(calais: Path, data_dir: Path) -> None:
     centres, report = read_centres(calais / "centres.csv", data_dir=data_dir)
     assert report.errors == []

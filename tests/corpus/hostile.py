@@ -125,7 +125,7 @@ def _fifo(path: Path) -> None:
 def _many_centres(count: int) -> Builder:
     def write(path: Path) -> None:
         rows = [
-            f"C{i},Centre {i},5,{1.0 + (i % 500) * 0.01:.4f},{46.0 + (i // 500) * 0.01:.4f}"
+            f"C{i},Centre {i},5,{1.95 + (i % 75) * 0.01:.4f},{50.40 + (i // 75) * 0.0022:.4f}"  # Pas-de-Calais
             for i in range(count)
         ]
         path.write_text("id,name,capacity,lon,lat\n" + "\n".join(rows) + "\n")
@@ -282,16 +282,16 @@ CASES: list[Case] = [
                         {"id": "P", "capacity": 4},
                         {
                             "type": "Polygon",
-                            "coordinates": [[[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]]],
+                            "coordinates": [[[1.9, 50.5], [2.0, 50.5], [2.0, 50.6], [1.9, 50.5]]],
                         },
                     ),
                     (
                         {"id": "L", "capacity": 4},
-                        {"type": "LineString", "coordinates": [[2.3, 48.8], [2.4, 48.9]]},
+                        {"type": "LineString", "coordinates": [[1.9, 50.5], [2.0, 50.6]]},
                     ),
                     (
                         {"id": "M", "capacity": 4},
-                        {"type": "MultiPoint", "coordinates": [[2.3, 48.8], [5.0, 45.0]]},
+                        {"type": "MultiPoint", "coordinates": [[1.9, 50.5], [2.1, 50.55]]},
                     ),
                 ]
             )
@@ -623,7 +623,7 @@ CASES: list[Case] = [
     Case(
         "degree-sign",
         "message",
-        {"c.csv": _text("id,capacity,lon,lat\nA,4,2.35°,48.85°\nB,4,2.35°,95°\n")},
+        {"c.csv": _text("id,capacity,lon,lat\nA,4,1.86°,50.95°\nB,4,1.86°,95°\n")},
         VALIDATE,
         (0,),
         ("row 3", "column 'lat'", "got '95°'", "between -90 and 90"),

@@ -7,12 +7,14 @@ it was made and remakes it when the pack changes.
 
 from __future__ import annotations
 
+import bz2
 import hashlib
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import pandas as pd
@@ -43,25 +45,79 @@ def _polygon(pack: Path, codes: tuple[str, ...], *, hull: bool, buffer_m: float)
     return {"type": "Feature", "properties": {}, "geometry": shape.__geo_interface__}
 
 
+def _clip_ways(xml: Path) -> None:
+    """Split each way at the nodes the cut left out, keeping the runs of two nodes or more."""
+    tree = ElementTree.parse(xml)
+    root = tree.getroot()
+    nodes = {n.get("id") for n in root.iter("node")}
+    next_id = 1 + max(int(w.get("id", "0")) for w in root.iter("way"))
+    for way in list(root.iter("way")):
+        refs = [nd.get("ref") for nd in way.iter("nd")]
+        tags = [t for t in way if t.tag == "tag"]
+        runs: list[list[str]] = [[]]
+        for ref in refs:
+            if ref in nodes:
+                runs[-1].append(str(ref))
+            elif runs[-1]:
+                runs.append([])
+        runs = [run for run in runs if len(run) >= 2]
+        root.remove(way)
+        for k, run in enumerate(runs):
+            piece = ElementTree.SubElement(
+                root, "way", id=way.get("id") if k == 0 else str(next_id)
+            )
+            next_id += k > 0
+            for ref in run:
+                ElementTree.SubElement(piece, "nd", ref=ref)
+            piece.extend(tags)
+    tree.write(xml, encoding="utf-8", xml_declaration=True)
+
+
 def _roads(pack: Path, name: str, polygon: dict, formats: tuple[str, ...]) -> None:
     """The pack's road set `name` cut to `polygon` (ways clipped at its edge), in each format."""
     with tempfile.TemporaryDirectory() as tmp:
         poly = Path(tmp) / "cut.geojson"
         poly.write_text(json.dumps(polygon), encoding="utf-8")
         xml = Path(tmp) / f"{name}.osm"
-        base = ["osmium", "extract", "-p", str(poly), "--strategy", "simple", "--overwrite"]
         source = str(pack / f"roads/{name}.osm.pbf")
-        subprocess.run([*base, source, "-o", str(xml), "-f", "osm,add_metadata=false"], check=True)
+        subprocess.run(
+            [
+                "osmium",
+                "extract",
+                "-p",
+                str(poly),
+                "--strategy",
+                "simple",
+                "--overwrite",
+                source,
+                "-o",
+                str(xml),
+                "-f",
+                "osm,add_metadata=false",
+            ],
+            check=True,
+        )
+        _clip_ways(xml)
         for fmt in formats:
             target = OUT / f"roads/{name}.{fmt}"
             if fmt == "osm":
                 target.write_bytes(xml.read_bytes())
             elif fmt == "osm.bz2":
-                subprocess.run(["bzip2", "-kf9", str(xml)], check=True)
-                target.write_bytes(xml.with_suffix(".osm.bz2").read_bytes())
+                target.write_bytes(bz2.compress(xml.read_bytes(), 9))
             else:
-                args = [*base, source, "-o", str(target), "-f", "pbf,add_metadata=false"]
-                subprocess.run(args, check=True)
+                subprocess.run(
+                    [
+                        "osmium",
+                        "sort",
+                        str(xml),
+                        "-o",
+                        str(target),
+                        "--overwrite",
+                        "-f",
+                        "pbf,add_metadata=false",
+                    ],
+                    check=True,
+                )
 
 
 def _checksums() -> None:
