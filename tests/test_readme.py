@@ -24,11 +24,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERNET = "# needs internet"
+#: A line running the tests (left out: it would run this test again).
+PYTEST = re.compile(r"^(python3? -m )?pytest\b|\bpython3? -m pytest\b")
 SKIPPED = (
     re.compile(r"^(python3? -m )?pip3? install\b"),
     re.compile(r"^uv (sync|lock)\b"),
     re.compile(r"^(source|\.) \.venv/bin/activate\b"),
-    re.compile(r"^(python3? -m )?pytest\b|\bpython3? -m pytest\b"),
+    PYTEST,
 )
 #: Files that a command reading a folder must never write into it.
 OUTPUT_NAMES = (
@@ -95,6 +97,20 @@ def test_readme_names_only_shipped_examples() -> None:
     named = {m for line in lines for m in re.findall(r"\bexamples/[\w.\-/]+", line)}
     missing = sorted(n for n in named if not (ROOT / n).exists())
     assert not missing, f"the README names files that examples/ does not ship: {missing}"
+
+
+def test_ci_ends_with_the_readme_test_command() -> None:
+    commands = [
+        line.split("#")[0].strip()
+        for block in shell_blocks(readme_path().read_text(encoding="utf-8"))
+        for line in block.splitlines()
+        if PYTEST.search(line.strip())
+    ]
+    ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if line]
+    assert commands, f"{readme_path()} shows no test command"
+    assert ci[-1].strip() == commands[0], (
+        f".ci/run ends with {ci[-1]!r}; the README's test command is {commands[0]!r}"
+    )
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
