@@ -29,6 +29,7 @@ from abri.outputs.trips import trip_lines
 from abri.planning.allocation import Allocation, allocate
 from abri.planning.baseline import naive_plan
 from abri.planning.check import PlanCheck, check_plan, mark_illegal
+from abri.planning.operation import day_capacity
 from abri.planning.parts import Mapper
 from abri.planning.plan import Plan, plan_coaches
 from abri.planning.schedule import reception_hours
@@ -149,14 +150,16 @@ def prepare(
 
 
 def allocate_prepared(prepared: Prepared) -> Allocation:
-    """Allocate the scenario's people to its centres by coach time from the origin."""
+    """Allocate the scenario's people to its centres by coach time from the origin, no more a day than the origin boards."""
     rules = prepared.scenario.rules
+    cap = day_capacity(prepared.scenario.fleet, rules)
     return allocate(
         prepared.scenario.people,
         prepared.centres,
         prepared.times.loc[ORIGIN],
         penalty_hours=rules.preference_penalty_hours,
         rules=rules,
+        day_limit=(cap.people, cap.reason()) if cap.binding == "boarding" else None,
     )
 
 

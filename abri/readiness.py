@@ -33,6 +33,7 @@ from abri.files import CsvDialect
 from abri.i18n import LANGS, MESSAGES
 from abri.inputs.report import ValidationReport
 from abri.inputs.scenario import DEFAULT_RULES
+from abri.planning.operation import operation_lines, operation_table, reach
 from abri.planning.readiness import (
     COACH_KMH,
     DETOUR,
@@ -103,6 +104,30 @@ class Readiness:
         default=None, repr=False
     )  # the centres counted, for the map
     origin: tuple[float, float] | None = None
+    operation: pd.DataFrame = field(
+        default_factory=pd.DataFrame, repr=False
+    )  # per day: people, boarding and fleet coaches, what binds, what lifts it
+    reach: dict[str, int] = field(default_factory=dict)  # places by drivers' and reception hours
+
+    @property
+    def carried_short(self) -> int:
+        """People the origin's boarding and the fleet cannot carry on their day."""
+        return int(self.operation["short"].sum()) if len(self.operation) else 0
+
+    def operation_lines(self) -> list[str]:
+        """What limits the operation beyond places, for the command line."""
+        lines = operation_lines(self.operation) if len(self.operation) else []
+        if self.reach.get("places_early_slots_only"):
+            lines.append(
+                f"operation: {self.reach['places_early_slots_only']:,} places are reached before closing "
+                "only by coaches leaving before the last slot"
+            )
+        if self.reach.get("places_out_of_reach"):
+            lines.append(
+                f"operation: {self.reach['places_out_of_reach']:,} places are beyond one driver's hours "
+                "and second drivers are off"
+            )
+        return lines
 
     @property
     def unplaced(self) -> int:
@@ -117,12 +142,16 @@ class Readiness:
                 for g, m in self.groups["margin"].items()
                 if self.groups.at[g, "people"] > 0
             )
-            return f"Readiness(READY: {people:,} people; margin {margins})"
+            beyond = (
+                f"; {self.carried_short:,} beyond the days' coaches" if self.carried_short else ""
+            )
+            return f"Readiness(READY: {people:,} people; margin {margins}{beyond})"
         short = ", ".join(f"{g} {int(n):,}" for g, n in self.groups["unplaced"].items() if n > 0)
         n = self.extras["departement"].nunique()
         return (
             f"Readiness(NOT READY: {self.unplaced:,} of {people:,} people unplaced ({short}); "
-            f"{int(self.extras['places'].sum()):,} extra places in {n} department{'s' if n != 1 else ''})"
+            + (f"{self.carried_short:,} beyond the days' coaches; " if self.carried_short else "")
+            + f"{int(self.extras['places'].sum()):,} extra places in {n} department{'s' if n != 1 else ''})"
         )
 
 
@@ -179,8 +208,8 @@ def _travel_times(
     if roads is None:
         return straight_time_s(lon, lat, origin), f"straight line x {DETOUR} at {COACH_KMH:g} km/h"
     from abri.constants import ORIGIN
-    from abri.routing.measure import snap_and_measure
     from abri.routing.graph import load_graph
+    from abri.routing.measure import snap_and_measure
     from abri.routing.profile import load_profile
 
     profile = load_profile(None)
@@ -447,6 +476,15 @@ def readiness(
         time_limit=time_limit,
     )
     result.label = read_label(folder)[1]
+    result.operation = operation_table(demand.by_day_group().sum(axis=1), fleet, rules)
+    counted = centres.assign(
+        time_s=straight_time_s(
+            centres["lon"].to_numpy(float),
+            centres["lat"].to_numpy(float),
+            (fleet.origin_lon, fleet.origin_lat),
+        )
+    )
+    result.reach = reach(counted["time_s"], counted["capacity"].astype(float), rules)
     result.reports = [centre_report] if expect is not None else [centre_report, people_report]
     return result
 
@@ -602,6 +640,8 @@ def write_readiness(
             "not_counted": result.not_counted,
             "seconds": result.seconds,
             "label": result.label,
+            "operation": result.operation.reset_index().to_dict("records"),
+            "reach": result.reach,
             "departements": prefecture_rows(result).to_dict("records"),
         }
         names["summary"] = write_json(tmp / "readiness.json", summary).name

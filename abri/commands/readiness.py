@@ -141,6 +141,8 @@ def _print(result) -> None:
         click.echo(result.label, err=True)
     click.echo(result.groups.to_string())
     click.echo(result.days.to_string())
+    for line in result.operation_lines():  # boarding, fleet, drivers' and reception hours
+        click.echo(line)
     if len(result.extras):
         click.echo("extra places to ask for, by department and group:")
         click.echo(result.extras.to_string(index=False))

@@ -241,6 +241,31 @@ def _place_singles(
     return out
 
 
+def within_capacity(
+    today: pd.DataFrame, limit: int, weights: dict[str, float]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The people a day can carry (`limit`), households whole, weightiest groups first (then in file order); and the rest."""
+    household = (
+        today["household"]
+        .astype(str)
+        .where(today["household"].astype(str) != "", today["person_id"].astype(str))
+    )
+    weight = today["group"].map(lambda g: weights.get(g, 1.0)).astype(float)
+    order = (
+        pd.DataFrame({"household": household, "weight": weight, "row": range(len(today))})
+        .groupby("household", sort=False)
+        .agg(weight=("weight", "max"), row=("row", "min"), size=("row", "size"))
+        .sort_values(["weight", "row"], ascending=[False, True], kind="stable")
+    )
+    keep, used = set(), 0
+    for name, size in zip(order.index, order["size"]):
+        if used + size <= limit:
+            keep.add(name)
+            used += size
+    kept = household.isin(keep).to_numpy()
+    return today[kept], today[~kept]
+
+
 def allocate(
     people: pd.DataFrame,
     centres: pd.DataFrame,
@@ -248,6 +273,7 @@ def allocate(
     *,
     penalty_hours: float = 24.0,
     rules: Rules | None = None,
+    day_limit: tuple[int, str] | None = None,
 ) -> Allocation:
     """Place every person in a centre that accepts their group, day by day.
 
@@ -264,6 +290,10 @@ def allocate(
     rules
         Ride weights and longest rides by group (see the module's docstring); without them every
         group's ride counts the same and has no limit.
+    day_limit
+        People the day's coaches can carry and the reason given to the others
+        (:func:`abri.planning.operation.day_capacity`): beyond it, households are
+        left unplaced, the groups of most ride weight placed first.
     """
     penalty = int(penalty_hours * 3600)
     frame = pd.DataFrame(centres)[["id", "capacity", "groups", "region"]].copy()
@@ -299,6 +329,11 @@ def allocate(
     reasons: dict[str, str] = {}
     for day in sorted(people["day"].unique()):
         today = people[people["day"] == day]
+        if day_limit is not None and len(today) > day_limit[0]:
+            today, beyond = within_capacity(
+                today, day_limit[0], rules.ride_weight if rules is not None else {}
+            )
+            reasons.update(dict.fromkeys(beyond["person_id"], day_limit[1]))
         is_family = today["group"] == "families"
         shut = frame.loc[
             frame["opens_on"] > str(day)[:10], "id"
