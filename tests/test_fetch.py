@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 
 from abri.cli import main
 from abri.geo.fetch import FetchError, fetch_dataset
+from abri.geo.gazetteer import Gazetteer
 from abri.inputs.datadir import data_status, read_checksums
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -28,6 +30,48 @@ ROADS_XML = """<?xml version="1.0" encoding="UTF-8"?>
  <way id="11" version="1"><nd ref="2"/><nd ref="3"/><tag k="highway" v="trunk"/><tag k="ref" v="N1"/></way>
 </osm>
 """
+
+
+#: Departments whose communes the local publisher serves (articles, a later name, arrondissements).
+FETCHED_DEPARTEMENTS = ("01", "13")
+
+
+def pack_communes(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The pack's communes and other names in FETCHED_DEPARTEMENTS."""
+    communes = pd.read_csv(data_dir / "communes/communes.csv", dtype=str, keep_default_na=False)
+    others = pd.read_csv(data_dir / "communes/communes-noms.csv", dtype=str, keep_default_na=False)
+    communes = communes[communes["departement"].isin(FETCHED_DEPARTEMENTS)].reset_index(drop=True)
+    return communes, others[others["code"].isin(communes["code"])].reset_index(drop=True)
+
+
+def etalab_entries(communes: pd.DataFrame, others: pd.DataFrame) -> list[dict[str, object]]:
+    """Etalab's ``communes.json`` as it describes these communes (current ones, delegated, arrondissements)."""
+    later = {o.code: o.nom for o in others.itertuples() if o.type == "nom-actuel"}
+    current = {r.code: r for r in communes.itertuples() if r.population}
+    chef = {later.get(c, r.nom): c for c, r in current.items()}  # a current name -> its code
+    entries: list[dict[str, object]] = []
+    for r in communes.itertuples():
+        if r.code in current:
+            entries.append(
+                {
+                    "code": r.code,
+                    "nom": later.get(r.code, r.nom),
+                    "type": "commune-actuelle",
+                    "departement": r.departement,
+                    "region": r.region,
+                    "codesPostaux": r.codes_postaux.split(),
+                    "population": float(r.population),
+                }
+            )
+        parent = r.code if r.code in current else chef[later[r.code]]
+        if r.code not in current or r.code in later:
+            entries.append(
+                {"code": r.code, "nom": r.nom, "type": "commune-deleguee", "chefLieu": parent}
+            )
+    for i, o in enumerate(others[others["type"] != "nom-actuel"].itertuples()):
+        link = "commune" if o.type == "arrondissement-municipal" else "chefLieu"
+        entries.append({"code": f"X{i:04d}", "nom": o.nom, "type": o.type, link: o.code})
+    return entries
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -50,24 +94,13 @@ def publisher(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         .replace(b'"nom"', b'"nam"', 1)
     )
     (root / "departements-version-simplifiee.geojson").write_bytes(corrupted)
-    communes = pd.read_csv(data_dir / "communes/communes.csv", dtype=str, nrows=30)
-    etalab = [
-        {
-            "code": r.code,
-            "nom": r.nom,
-            "type": "commune-actuelle",
-            "departement": r.departement,
-            "region": r.region,
-            "codesPostaux": r.codes_postaux.split(),
-            "population": float(r.population),
-        }
-        for r in communes.itertuples()
-    ]
+    communes, others = pack_communes(data_dir)
+    etalab = etalab_entries(communes, others)
     (root / "communes.json").write_text(json.dumps(etalab), encoding="utf-8")
     squares = [
         {
             "type": "Feature",
-            "properties": {"code": r.code, "nom": r.nom},
+            "properties": {"code": r.code, "nom": re.sub(r"^(Le |La |Les |L')", "", r.nom)},
             "geometry": {
                 "type": "Polygon",
                 "coordinates": [
@@ -164,26 +197,23 @@ def test_corrupted_file_is_refused_and_nothing_written(publisher: str, tmp_path:
 def test_gazetteer_converted_from_publishers_formats(
     publisher: str, data_dir: Path, tmp_path: Path
 ) -> None:
+    """Names as written (with their article) and the other names equal the pack's; points inside the polygons."""
     path = fetch_dataset("communes", tmp_path, mirror=publisher)
-    got = pd.read_csv(
-        path, dtype={"code": str, "departement": str, "region": str, "codes_postaux": str}
-    )
-    want = pd.read_csv(
-        data_dir / "communes/communes.csv",
-        dtype={"code": str, "departement": str, "region": str, "codes_postaux": str},
-        nrows=30,
-    )
-    assert list(got.columns) == list(want.columns) and len(got) == 30
-    assert (
-        got["code"].tolist() == want["code"].tolist()
-        and got["codes_postaux"].tolist() == want["codes_postaux"].tolist()
-    )
-    assert (got["lon"] - want["lon"]).abs().max() < 0.01 and (
-        got["lat"] - want["lat"]
-    ).abs().max() < 0.01
-    from abri.geo.gazetteer import load_communes
-
-    assert len(load_communes(tmp_path)) == 30
+    got = pd.read_csv(path, dtype=str, keep_default_na=False)
+    want, want_others = pack_communes(data_dir)
+    assert list(got.columns) == list(want.columns) and len(got) == len(want)
+    text = ["code", "nom", "departement", "region", "codes_postaux", "population"]
+    assert got[text].equals(want[text])
+    assert "L'Abergement-Clémenciat" in set(got["nom"])  # the polygons said "Abergement-Clémenciat"
+    lonlat = got[["lon", "lat"]].astype(float) - want[["lon", "lat"]].astype(float)
+    assert lonlat.abs().max().max() < 0.01
+    others = pd.read_csv(tmp_path / "communes/communes-noms.csv", dtype=str, keep_default_na=False)
+    assert others.equals(want_others)
+    assert {"nom-actuel", "commune-deleguee", "arrondissement-municipal"} <= set(others["type"])
+    assert {r.name: r.checksum for r in data_status(tmp_path)}["communes-noms"] == "verified"
+    gazetteer = Gazetteer.from_data_dir(tmp_path)
+    assert gazetteer.by_name("Marseille 13e").place.insee == "13055"
+    assert gazetteer.by_name("Valserhone").warnings[0][0] == "later-name"
 
 
 def test_osm_extract_checked_against_publishers_md5_and_routable(

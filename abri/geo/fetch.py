@@ -32,12 +32,15 @@ from pathlib import Path
 
 from abri.errors import AbriError
 from abri.files import atomic_path, write_text_atomic
+from abri.geo.gazetteer import OTHER_COLUMNS
+from abri.geo.names import names_from_etalab
 from abri.inputs.datadir import DATASETS, read_checksums, resolve_data_dir, sha256_file
 
 MIRROR_ENV = "ABRI_FETCH_MIRROR"
 FRANCE_GEOJSON = "https://raw.githubusercontent.com/gregoiredavid/france-geojson/master"
 ETALAB = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"
 GEOFABRIK = "https://download.geofabrik.de/europe/france"
+OTHER_NAMES_FILE = DATASETS["communes-noms"][0].rsplit("/", 1)[-1]
 TRAVELMAPPING = "https://github.com/TravelMapping/HighwayData/archive/refs/heads/master.zip"
 #: Regions of Geofabrik's France extracts (``abri data fetch osm:nord-pas-de-calais``).
 OSM_REGIONS = (
@@ -96,14 +99,20 @@ class Source:
     description: str = ""
     publisher: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    also: tuple[str, ...] = ()  # other files the converter writes beside `target` (checksummed too)
 
 
 def communes_from_publishers(files: list[Path], out: Path) -> None:
-    """The gazetteer (``communes.csv``) from Etalab's ``communes.json`` and the communes' polygons (GeoJSON).
+    """The gazetteer (``communes.csv``) and its other names (``communes-noms.csv`` beside it).
 
-    Each commune's point is a point inside its polygon (computed in
-    Lambert-93); postcodes, region and population come from Etalab. Communes
-    merged since the polygons' edition keep their codes, without population.
+    From Etalab's ``communes.json`` and the communes' polygons (GeoJSON). Each
+    commune's point is a point inside its polygon (computed in Lambert-93);
+    postcodes, region and population come from Etalab. Communes merged since
+    the polygons' edition keep their codes, without population. Names are as
+    written (with their article, from Etalab), and the other names (later
+    names, former communes, municipal arrondissements) come from Etalab too
+    (see :func:`abri.geo.names.names_from_etalab`). Both files are written, or
+    neither.
     """
     import geopandas as gpd
     import pandas as pd
@@ -112,7 +121,8 @@ def communes_from_publishers(files: list[Path], out: Path) -> None:
 
     etalab_path, polygons_path = files
     try:
-        etalab = pd.DataFrame(json.loads(etalab_path.read_text(encoding="utf-8")))
+        entries = json.loads(etalab_path.read_text(encoding="utf-8"))
+        etalab = pd.DataFrame(entries)
         polygons = gpd.read_file(polygons_path)
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         msg = f"{etalab_path.name} / {polygons_path.name}: not the publishers' formats (Etalab JSON list, GeoJSON polygons): {exc}"
@@ -130,10 +140,14 @@ def communes_from_publishers(files: list[Path], out: Path) -> None:
     if "type" in etalab.columns:
         etalab = etalab[etalab["type"] == "commune-actuelle"]
     points = polygons.to_crs(LAMBERT93).representative_point().to_crs(WGS84)
+    codes = polygons["code"].astype(str)
+    written, others = names_from_etalab(
+        entries, dict(zip(codes.tolist(), polygons["nom"].astype(str).tolist(), strict=True))
+    )
     table = pd.DataFrame(
         {
-            "code": polygons["code"].astype(str),
-            "nom": polygons["nom"],
+            "code": codes,
+            "nom": codes.map(written),
             "lon": points.x.round(5),
             "lat": points.y.round(5),
         }
@@ -151,8 +165,10 @@ def communes_from_publishers(files: list[Path], out: Path) -> None:
     table = table[
         ["code", "nom", "departement", "region", "codes_postaux", "population", "lon", "lat"]
     ].sort_values("code")
-    with atomic_path(out) as tmp:
+    other_names = pd.DataFrame(others, columns=list(OTHER_COLUMNS))
+    with atomic_path(out) as tmp, atomic_path(out.with_name(OTHER_NAMES_FILE)) as tmp_others:
         table.to_csv(tmp, index=False)
+        other_names.to_csv(tmp_others, index=False)
 
 
 #: TravelMapping systems of each road set, and the OSM road class each system is written with.
@@ -285,6 +301,7 @@ SOURCES: dict[str, Source] = {
         (File(f"{ETALAB}/communes.json"), File(f"{FRANCE_GEOJSON}/communes.geojson")),
         convert=communes_from_publishers,
         description=DATASETS["communes"][1],
+        also=(DATASETS["communes-noms"][0],),
         publisher="Etalab decoupage-administratif 6.0.0 + IGN 2018 polygons (Licence Ouverte)",
     ),
     **{
@@ -428,5 +445,6 @@ def fetch_dataset(
                 raise FetchError(msg) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _record_checksum(root, source.target, sha256_file(target))
+    for written in (source.target, *source.also):
+        _record_checksum(root, written, sha256_file(root / written))
     return target
