@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -36,6 +37,9 @@ from abri.planning.schedule import reception_hours
 from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.measure import snap_and_measure
 from abri.routing.profile import CoachProfile, load_profile
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 @dataclass
@@ -258,8 +262,9 @@ def run_plan(
     jobs: int | None = None,
     progress: bool = False,
     time_limit: float | None = None,
+    mapper: Mapper | None = None,
 ) -> PlanRun:
-    """Read a scenario folder, then allocate people and plan coaches on real roads.
+    """Read a scenario folder, then allocate people and plan coaches on real roads (`mapper`: see :func:`dask_mapper`).
 
     Examples
     --------
@@ -276,7 +281,17 @@ def run_plan(
         baseline=baseline,
         progress=progress,
         time_limit=time_limit,
+        mapper=mapper,
     )
+
+
+def dask_mapper(client: Client) -> Mapper:
+    """The planner's searches (days, parts of large days) as tasks of a Dask client (see :mod:`abri.cluster`)."""
+
+    def run(fn: Callable[[Any], Any], args: list[Any]) -> list[Any]:
+        return list(client.gather(client.map(fn, args, pure=False)))
+
+    return run
 
 
 def _all_regions(data_dir: str | os.PathLike[str] | None) -> set[str]:

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from tiny import tiny  # type: ignore[import-not-found]
 
+from abri.cluster import dask_client
 from abri.inputs.scenario import Fleet, Rules
+from abri.pipeline import dask_mapper
 from abri.planning.check import check_plan
 from abri.planning.days import repair, timed
 from abri.planning.demand import make_stop
@@ -127,3 +129,17 @@ def test_repair_moves_or_drops_the_stop_that_breaks_a_rule() -> None:
     assert all(t.legal for t in trips)
     assert [s.centre_id for s, _ in dropped] == ["F"] and "would break a rule" in dropped[0][1]
     assert sorted(s.centre_id for t in trips for s in t.stops) == ["M", "N"]
+
+
+@pytest.mark.slow
+def test_parts_on_a_dask_local_cluster_give_the_serial_plan() -> None:
+    centres, people = ring(36, 7, radius_km=400)
+    inputs = tiny(centres, people, fleet=Fleet(coaches_per_day=40, seats=20), rules=Rules())
+    serial, _ = _placed_plan(inputs, mapper=serial_map, part_size=10)
+    with dask_client(2, None, None) as client:
+        assert client is not None
+        dasked, check = _placed_plan(inputs, mapper=dask_mapper(client), part_size=10)
+    assert check.ok and dasked.days[0]["parts"] == 4
+    assert [[(s.centre_id, s.people) for s in t.stops] for t in dasked.trips] == [
+        [(s.centre_id, s.people) for s in t.stops] for t in serial.trips
+    ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
 
+from abri.cluster import dask_client
 from abri.commands.common import (
     DataError,
     F,
@@ -28,7 +29,7 @@ from abri.documents import write_documents
 from abri.errors import AbriError, FolderBusyError
 from abri.files import write_csv
 from abri.inputs.limits import MAX_CENTRES, MAX_COACHES_PER_DAY, MAX_JOBS, MAX_PLACES, MAX_SEATS
-from abri.pipeline import allocate_prepared, prepare, run_plan, write_run
+from abri.pipeline import allocate_prepared, dask_mapper, prepare, run_plan, write_run
 from abri.planning.summary import per_day, plan_summary
 from abri.readiness import prefecture_rows, readiness
 from abri.synthetic import SYNTHETIC_LABEL, ScenarioParams, write_scenario
@@ -238,6 +239,11 @@ def allocate_cmd(
     is_flag=True,
     help="Also write road sheets, arrival sheets and summaries into OUTPUT/documents.",
 )
+@click.option(
+    "--scheduler",
+    default=None,
+    help="A Dask scheduler to search the days and the parts of large days on (default: worker processes here).",
+)
 @lang_option
 @plan_options
 @reports_errors
@@ -247,6 +253,7 @@ def plan_cmd(
     no_baseline: bool,
     time_limit: float,
     documents: bool,
+    scheduler: str | None,
     lang: str,
     seed: int,
     iterations: int,
@@ -260,7 +267,8 @@ def plan_cmd(
     check_output_folder(
         output, marker="plan.json", inputs={"SCENARIO_DIR": scenario_dir}
     )  # before any work
-    with timed_step("plan"), _unreachable_said_once():
+    cluster = dask_client(None, scheduler, None) if scheduler else nullcontext(None)
+    with timed_step("plan"), _unreachable_said_once(), cluster as client:
         run = run_plan(
             scenario_dir,
             roads=roads,
@@ -272,6 +280,7 @@ def plan_cmd(
             jobs=jobs,
             progress=progress_on(),
             time_limit=time_limit,
+            mapper=dask_mapper(client) if client is not None else None,
         )
         files = _write(run, output)
     if documents:
