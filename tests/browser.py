@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,15 +32,18 @@ class Visit:
     errors: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)  # requests that tried to leave the machine
     dialogs: list[str] = field(default_factory=list)
-    seconds: float = 0.0
 
     def count(self, selector: str) -> int:
         return int(self.page.locator(selector).count())
 
+    def settle(self) -> None:
+        """Wait until no animation or transition runs (zoom, pan, fades): the page shows its final state."""
+        settle(self.page)
+
     def shot(self, path: Path | None) -> None:
         """A screenshot of the page as it is now, for people to look at."""
         if path is not None:
-            self.page.wait_for_timeout(400)  # let a zoom or pan animation end
+            self.settle()
             path.parent.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=str(path))
 
@@ -78,13 +80,20 @@ def open_map(
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    start = time.perf_counter()
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.wait_for_selector(".abri-legend")
-    visit.seconds = time.perf_counter() - start
-    page.wait_for_timeout(300)
+    visit.settle()
     visit.shot(screenshot)
     return visit
+
+
+IDLE = """() => !document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim')
+    && document.getAnimations().every(a => a.playState !== 'running')"""
+
+
+def settle(page: Any) -> None:
+    """Wait until Leaflet's zoom or pan and every CSS animation or transition has ended (an element's state, not a time)."""
+    page.wait_for_function(IDLE)
 
 
 def boxes(page: Any, selector: str) -> list[dict[str, Any]]:

@@ -462,14 +462,13 @@ def test_plan_says_each_unreachable_centre_once(
     ],
 )
 def test_writing_commands_refuse_their_output_before_any_work(
-    run, small_scenario: Path, data_dir: Path, tmp_path: Path, args
+    run, small_scenario: Path, data_dir: Path, tmp_path: Path, args, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """An output that cannot be written or would overwrite an input: exit 2 with the reason, at once, no traceback."""
-    import time
-
+    """An output that cannot be written or would overwrite an input: exit 2 with the reason, before any work, no traceback."""
+    cache = tmp_path / "cache"  # a road graph loaded would be built and cached here
+    monkeypatch.setenv("ABRI_CACHE_DIR", str(cache))
     (tmp_path / "grid.toml").write_text("[fleet]\ncoaches_per_day = [10, 20]\n")
     before = sorted((p.name, p.stat().st_size) for p in small_scenario.iterdir())
-    start = time.perf_counter()
     result = run(
         *(a.format(scenario=small_scenario, grid=tmp_path / "grid.toml") for a in args),
         "--data-dir",
@@ -486,7 +485,9 @@ def test_writing_commands_refuse_their_output_before_any_work(
             "not a folder",
         )
     ), result.output
-    assert time.perf_counter() - start < 5  # refused before roads, plans or clusters
+    # refused before roads, plans or clusters: no graph loaded or cached, no stage started
+    assert not cache.exists() or not any(cache.rglob("*")), sorted(cache.rglob("*"))
+    assert "road graph" not in result.output and "matrix" not in result.output
     assert (
         sorted((p.name, p.stat().st_size) for p in small_scenario.iterdir()) == before
         and (tmp_path / "grid.toml").stat().st_size

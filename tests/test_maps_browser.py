@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from browser import VIEWPORTS, boxes, click_on_path, open_map, overlaps  # type: ignore[import-not-found]
+from playwright.sync_api import expect
 
 from abri.geo.centres import read_centres
 from abri.maps.capacity import write_capacity_map
@@ -56,28 +57,25 @@ def maps(calais_run, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     }
 
 
-@pytest.fixture(scope="module", params=list(VIEWPORTS))
-def pages(request: pytest.FixtureRequest, browser, maps: dict[str, Any], shots: Path):  # type: ignore[no-untyped-def]
-    """One page per map for the viewport, opened once and shared by the tests of that viewport."""
-    size = VIEWPORTS[request.param]
-    visits = {
-        name: open_map(browser, maps[name], shots / f"{name}-{request.param}.png", viewport=size)
-        for name in ("capacity", "plan")
-    }
-    yield request.param, visits
-    for visit in visits.values():
+@pytest.fixture()
+def open_page(browser, maps: dict[str, Any], shots: Path):  # type: ignore[no-untyped-def]
+    """Open a map in a fresh browser context for this test alone (closed after it): no state from another test."""
+    visits: list[Any] = []
+
+    def _open(name: str, viewport: str) -> Any:
+        size = VIEWPORTS[viewport]
+        visit = open_map(browser, maps[name], shots / f"{name}-{viewport}.png", viewport=size)
+        visits.append(visit)
+        return visit
+
+    yield _open
+    for visit in visits:
         visit.close()
 
 
-def reset(visit) -> None:  # type: ignore[no-untyped-def]
-    visit.page.reload()
-    visit.page.wait_for_selector(".abri-legend")
-    visit.page.wait_for_timeout(200)
-
-
 def shown_centres(visit) -> int:  # type: ignore[no-untyped-def]
-    """Centres on screen: single markers plus the centres each cluster holds (not counting clusters fading out)."""
-    visit.page.wait_for_timeout(400)
+    """Centres on screen: single markers plus the centres each cluster holds, once clusters have stopped fading."""
+    visit.settle()
     clusters = visit.page.eval_on_selector_all(
         ".abri-cluster div",
         "els => els.filter(e => +getComputedStyle(e.parentNode).opacity > 0.5).reduce((n, e) => n + (+e.dataset.n), 0)",
@@ -85,10 +83,13 @@ def shown_centres(visit) -> int:  # type: ignore[no-untyped-def]
     return visit.count(".abri-centre") + int(clusters)
 
 
+BOTH = pytest.mark.parametrize("viewport", list(VIEWPORTS))
+
+
+@BOTH
 @pytest.mark.parametrize("name", ["capacity", "plan"])
-def test_opens_clean_with_controls_apart_and_names(pages, name: str) -> None:
-    viewport, visits = pages
-    visit = visits[name]
+def test_opens_clean_with_controls_apart_and_names(open_page, name: str, viewport: str) -> None:
+    visit = open_page(name, viewport)
     assert visit.errors == [] and visit.outside == [] and visit.dialogs == []
     controls = boxes(visit.page, CONTROLS)
     assert len(controls) >= 5  # title, zoom, scale, legend, panel (+ attribution)
@@ -115,16 +116,13 @@ def test_opens_clean_with_controls_apart_and_names(pages, name: str) -> None:
     assert "IGN" in visit.page.inner_text(".leaflet-control-attribution")
 
 
-def test_print_layout_keeps_the_origin_clear(pages, shots: Path) -> None:
-    """Printed (A4 landscape), the panel and zoom are hidden and the map is refitted: nothing covers the origin."""
-    viewport, visits = pages
-    if viewport == "phone":
-        pytest.skip("printing is from the laptop")
-    visit = visits["plan"]
-    reset(visit)
+def test_print_layout_keeps_the_origin_clear(open_page, shots: Path) -> None:
+    """Printed (A4 landscape, from a laptop), the panel and zoom are hidden and the map is refitted: nothing covers the origin."""
+    visit = open_page("plan", "laptop")
     visit.page.emulate_media(media="print")
     visit.page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
-    visit.page.wait_for_timeout(300)
+    expect(visit.page.locator(".abri-panel")).to_be_hidden()
+    visit.settle()
     controls = boxes(visit.page, CONTROLS)
     [origin] = boxes(visit.page, ".abri-origin")
     assert [c["name"] for c in controls if overlaps(c, origin)] == [] and not visit.page.is_visible(
@@ -136,12 +134,11 @@ def test_print_layout_keeps_the_origin_clear(pages, shots: Path) -> None:
     assert visit.errors == []
 
 
+@BOTH
 def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(
-    pages, maps: dict[str, Any], shots: Path
+    open_page, maps: dict[str, Any], shots: Path, viewport: str
 ) -> None:
-    viewport, visits = pages
-    visit = visits["plan"]
-    reset(visit)
+    visit = open_page("plan", viewport)
     run = maps["run"]
     assert visit.count("path.abri-trip") == len(run.plan.trips)
     click_on_path(visit.page, "path.abri-trip")
@@ -176,17 +173,16 @@ def test_click_on_a_trip_shows_its_sheet_with_stops_by_name(
         [popup] = boxes(visit.page, ".leaflet-popup-content-wrapper")
         assert popup["x"] >= 0 and popup["x"] + popup["w"] <= VIEWPORTS["phone"][0]
     visit.page.click(".abri-close" if viewport == "laptop" else ".leaflet-popup-close-button")
-    visit.page.wait_for_timeout(400)  # the popup fades out
-    assert visit.count(".abri-stop") == 0 and visit.count(".abri-sheet-text") == 0
+    expect(visit.page.locator(".abri-sheet-text")).to_have_count(0)  # the popup fades out
+    assert visit.count(".abri-stop") == 0
     assert visit.errors == []
 
 
+@BOTH
 def test_day_selector_hides_other_days_trips_and_centres(
-    pages, maps: dict[str, Any], shots: Path
+    open_page, maps: dict[str, Any], shots: Path, viewport: str
 ) -> None:
-    viewport, visits = pages
-    visit = visits["plan"]
-    reset(visit)
+    visit = open_page("plan", viewport)
     run = maps["run"]
     days = sorted({t.day for t in run.plan.trips})
     centres_on: dict[str, set[str]] = defaultdict(set)
@@ -198,22 +194,22 @@ def test_day_selector_hides_other_days_trips_and_centres(
         visit.page.click(".abri-panel .abri-fold")
     for day in days[:2]:
         visit.page.select_option(".abri-day", day)
-        visit.page.wait_for_timeout(200)
-        assert visit.count("path.abri-trip") == sum(t.day == day for t in run.plan.trips)
+        trips = visit.page.locator("path.abri-trip")
+        expect(trips).to_have_count(sum(t.day == day for t in run.plan.trips))
         assert shown_centres(visit) == len(centres_on[day])
         assert day in visit.page.text_content(".abri-legend")
     visit.shot(shots / f"plan-day-{days[1]}-{viewport}.png")
     visit.page.select_option(".abri-day", "")
-    assert visit.count("path.abri-trip") == len(run.plan.trips) and shown_centres(visit) == total
+    expect(visit.page.locator("path.abri-trip")).to_have_count(len(run.plan.trips))
+    assert shown_centres(visit) == total
     assert visit.errors == []
 
 
+@BOTH
 def test_search_finds_a_centre_by_name_and_a_coach(
-    pages, maps: dict[str, Any], shots: Path
+    open_page, maps: dict[str, Any], shots: Path, viewport: str
 ) -> None:
-    viewport, visits = pages
-    visit = visits["plan"]
-    reset(visit)
+    visit = open_page("plan", viewport)
     run = maps["run"]
     centre = run.centres.sort_values("capacity").iloc[-1]
     if viewport == "phone":
@@ -237,12 +233,11 @@ def test_search_finds_a_centre_by_name_and_a_coach(
     assert visit.errors == []
 
 
+@BOTH
 def test_capacity_department_popup_has_every_measure(
-    pages, maps: dict[str, Any], shots: Path
+    open_page, maps: dict[str, Any], shots: Path, viewport: str
 ) -> None:
-    viewport, visits = pages
-    visit = visits["capacity"]
-    reset(visit)
+    visit = open_page("capacity", viewport)
     assert (
         visit.count(".abri-panel input[name='abri-measure']") == 4
     )  # places, per 10,000, allocated, occupancy
@@ -278,12 +273,8 @@ def test_capacity_department_popup_has_every_measure(
     assert visit.errors == []
 
 
-def test_capacity_centre_popup_lists_arrivals(pages, maps: dict[str, Any], shots: Path) -> None:
-    viewport, visits = pages
-    if viewport == "phone":
-        pytest.skip("the laptop run covers it")
-    visit = visits["capacity"]
-    reset(visit)
+def test_capacity_centre_popup_lists_arrivals(open_page, maps: dict[str, Any], shots: Path) -> None:
+    visit = open_page("capacity", "laptop")  # the phone shows the same popup
     run = maps["run"]
     trip = run.plan.trips[0]
     stop = trip.stops[0]
@@ -296,12 +287,9 @@ def test_capacity_centre_popup_lists_arrivals(pages, maps: dict[str, Any], shots
     visit.shot(shots / "capacity-centre-laptop.png")
 
 
-def test_script_helpers(pages) -> None:
-    """abri.js's pure helpers: escaping, accent-free matching, ranking."""
-    viewport, visits = pages
-    if viewport == "phone":
-        pytest.skip("same script")
-    page = visits["capacity"].page
+def test_script_helpers(open_page) -> None:
+    """abri.js's pure helpers: escaping, accent-free matching, ranking (one script for every viewport)."""
+    page = open_page("capacity", "laptop").page
     assert page.evaluate("abri.esc('<b a=\"1\">&\\'')") == "&lt;b a=&quot;1&quot;&gt;&amp;&#39;"
     assert page.evaluate("abri.norm('Saint-Étienne  (42)')") == "saint etienne 42"
     found = page.evaluate("""abri.search([{text: 'Le Mans'}, {text: 'Mansle'}, {text: 'Romans-sur-Isère'}, {text: 'Lyon'}], 'mans')
@@ -328,7 +316,7 @@ def test_text_from_input_files_is_escaped(browser, write, data_dir: Path, tmp_pa
     centres = write(
         "c.csv",
         f"id;name;capacity;insee;type;telephone\n<b>X1</b>;{XSS};12;62193;<script>alert(2)</script>;{XSS}\n"
-        "B;Plain;8;69123;CAO;04 00 00 00 00\n",
+        "B;Plain;8;27229;CAO;02 00 00 00 00\n",
     )
     gdf, _ = read_centres(centres, data_dir=data_dir)
     [html] = write_capacity_map(gdf, tmp_path / "xss.html", data_dir=data_dir)
