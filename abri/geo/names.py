@@ -27,7 +27,18 @@ OTHER_NAME_TYPES = (
     "commune-associee",
     "arrondissement-municipal",
 )
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+_LIGATURES = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "\u2019": " ",
+        "\u2018": " ",
+        "\u02bc": " ",
+    }
+)
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "mt": "mont"}
 _ABBREVIATION = re.compile(r"\b(" + "|".join(_ABBREVIATIONS) + r")\b")
 _ARTICLE = re.compile(r"^(?:le|la|les|l) ")
@@ -127,11 +138,13 @@ def split_places(text: str) -> list[str]:
 
 
 def suggest(key: str, choices: Mapping[str, object], *, limit: int = 3) -> list[str]:
-    """Up to `limit` keys of `choices` close to `key`: word-prefix matches first, then fuzzy (rapidfuzz)."""
+    """Up to `limit` keys of `choices` close to `key`: names it starts with or that start with it, then fuzzy (rapidfuzz)."""
     if not key:
         return []
     starts = [c for c in choices if c.startswith(key + " ") or bare(c).startswith(key + " ")]
     starts.sort(key=len)
+    heads = sorted((c for c in choices if key.startswith(c + " ")), key=len, reverse=True)
+    starts = [*heads, *starts]
     close = process.extract(
         key, list(choices), scorer=fuzz.ratio, limit=limit + len(starts), score_cutoff=75
     )
