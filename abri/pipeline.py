@@ -25,7 +25,8 @@ from abri.geo.gazetteer import load_communes
 from abri.inputs.limits import check_matrix
 from abri.inputs.report import ValidationReport
 from abri.inputs.scenario import Scenario, read_scenario
-from abri.outputs.planfile import write_plan
+from abri.maps.plan import PlanData
+from abri.outputs.planfile import plan_document, write_plan
 from abri.outputs.trips import trip_lines
 from abri.planning.allocation import Allocation, allocate
 from abri.planning.baseline import naive_plan
@@ -91,17 +92,31 @@ class PlanRun(Prepared):
         )
         return {ORIGIN: (self.scenario.fleet.origin_lon, self.scenario.fleet.origin_lat), **out}
 
-    def trips_geodataframe(self, *, tolerance: float = 0.0) -> gpd.GeoDataFrame:
+    def trip_lines(self, *, tolerance: float = 0.0) -> gpd.GeoDataFrame:
         """One line per trip along its roads, origin to last centre, access legs included (EPSG:4326).
 
         Examples
         --------
-        >>> lines = run.trips_geodataframe()  # doctest: +SKIP
+        >>> lines = run.trip_lines()  # doctest: +SKIP
         >>> lines[["coach", "day", "km", "geometry"]].head()  # doctest: +SKIP
         >>> lines.explore(color=lines["colour"])  # doctest: +SKIP
         """
         return trip_lines(
             self.graph, self.snapped, self.plan.trips, tolerance=tolerance, points=self.points
+        )
+
+    def plan_data(self) -> PlanData:
+        """What the maps need, in memory (nothing written): plan document, centres, trip lines, origin."""
+        fleet = self.scenario.fleet
+        located = self.centres.assign(
+            allocated=self.centres["id"].map(self.allocation.per_centre()).fillna(0).astype(int)
+        )
+        return PlanData(
+            plan_document(self.plan, label=self.scenario.label, scenario=self.scenario.name),
+            located,
+            self.trip_lines(tolerance=0.002),
+            (fleet.origin_lon, fleet.origin_lat, fleet.origin_name),
+            self.scenario.name,
         )
 
     def __repr__(self) -> str:

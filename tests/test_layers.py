@@ -10,8 +10,10 @@ Layers, bottom to top (a module may import from its own layer and the ones below
 5. outputs: ``outputs`` (plan files, trip lines), ``maps``, ``documents``
 6. the top: ``pipeline``, ``readiness``, ``synthetic``, ``sweep``, ``commands``, ``cli``, ``abri``
 
-Every ``abri`` import counts, wherever it stands (top of module, function body, or
-``TYPE_CHECKING``): a lazy import hides a dependency, it does not remove it.
+Every ``abri`` import counts for the layers, wherever it stands (top of module, function
+body, or ``TYPE_CHECKING``): a lazy import hides a dependency, it does not remove it. Cycles
+are looked for among the imports that run (those under ``if TYPE_CHECKING:`` are for the
+type checker only), and ``abri`` imports must stand at the top of their module.
 """
 
 from __future__ import annotations
@@ -51,13 +53,29 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports(root: Path) -> dict[str, set[str]]:
-    """Every module of the package under `root` and the package modules it imports."""
+def _type_checking_only(tree: ast.Module) -> set[ast.AST]:
+    """The import statements under ``if TYPE_CHECKING:`` blocks."""
+    out: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            out |= {n for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom)}
+    return out
+
+
+def imports(root: Path, *, runtime: bool = False) -> dict[str, set[str]]:
+    """Every module of the package under `root` and the package modules it imports.
+
+    With `runtime`, imports under ``if TYPE_CHECKING:`` are left out.
+    """
     modules = {module_name(p, root): p for p in root.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = _type_checking_only(tree) if runtime else set()
+        for node in ast.walk(tree):
+            if node in skip:
+                continue
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
@@ -108,7 +126,34 @@ def test_no_module_imports_from_a_layer_above() -> None:
 
 
 def test_no_import_cycle() -> None:
-    assert cycles(imports(PACKAGE)) == []
+    assert cycles(imports(PACKAGE, runtime=True)) == []
+
+
+def lazy_imports(root: Path) -> list[str]:
+    """``abri`` imports inside a function or class body (the lazy public API of ``abri/__init__.py`` aside)."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == root / "__init__.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for outer in ast.walk(tree):
+            if not isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            for node in ast.walk(outer):
+                names = (
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
+                )
+                if any(n == root.name or n.startswith(root.name + ".") for n in names):
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    return sorted(set(found))
+
+
+def test_abri_imports_stand_at_the_top_of_modules() -> None:
+    assert lazy_imports(PACKAGE) == []
 
 
 def _plant(tmp_path: Path, module: str, line: str) -> Path:

@@ -114,7 +114,7 @@ def test_short_reprs(national_run: PlanRun) -> None:
 
 
 def test_trips_as_lines_follow_their_roads(national_run: PlanRun) -> None:
-    lines = national_run.trips_geodataframe()
+    lines = national_run.trip_lines()
     assert (
         isinstance(lines, gpd.GeoDataFrame)
         and lines.crs.to_epsg() == 4326
@@ -132,11 +132,7 @@ def test_trips_as_lines_follow_their_roads(national_run: PlanRun) -> None:
             )
             < 1e-9
         )
-    same = national_run.plan.to_geodataframe(
-        national_run.graph, national_run.snapped, points=national_run.points
-    )
-    assert same.geometry.equals(lines.geometry)
-    light = national_run.trips_geodataframe(tolerance=0.002)
+    light = national_run.trip_lines(tolerance=0.002)
     assert (
         light.geometry.map(lambda g: len(g.coords)).sum()
         < lines.geometry.map(lambda g: len(g.coords)).sum()

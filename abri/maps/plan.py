@@ -8,7 +8,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Protocol, Union
 
 import folium
 import geopandas as gpd
@@ -29,10 +29,14 @@ from abri.maps.base import (
     occupancy_legend,
 )
 
-if TYPE_CHECKING:
-    from abri.pipeline import PlanRun
 
-PlanSource = Union["PlanRun", "PlanData", str, os.PathLike]
+class HasPlanData(Protocol):
+    """Anything that gives the maps' data in memory, e.g. a :class:`~abri.pipeline.PlanRun`."""
+
+    def plan_data(self) -> PlanData: ...
+
+
+PlanSource = Union[HasPlanData, "PlanData", str, os.PathLike]
 
 
 def _read(plan_dir: Path, name: str) -> Path:
@@ -90,30 +94,6 @@ class PlanData:
         )
         return cls(document, read_geojson(_read(folder, "centres.geojson")), lines, point, name)
 
-    @classmethod
-    def from_run(cls, run: PlanRun) -> PlanData:
-        """The same data, in memory, from a run (nothing written)."""
-        from abri.outputs.planfile import plan_document
-
-        fleet = run.scenario.fleet
-        document = plan_document(run.plan, label=run.scenario.label)
-        located = run.centres.assign(
-            allocated=run.centres["id"].map(run.allocation.per_centre()).fillna(0).astype(int)
-        )
-        if hasattr(run, "trips_geodataframe"):
-            lines = run.trips_geodataframe(tolerance=0.002)
-        else:  # pragma: no cover - older runs
-            from abri.outputs.trips import trip_lines
-
-            lines = trip_lines(run.graph, run.snapped, run.plan.trips)
-        return cls(
-            document,
-            located,
-            lines,
-            (fleet.origin_lon, fleet.origin_lat, fleet.origin_name),
-            run.scenario.name,
-        )
-
     def allocated(self) -> pd.Series:
         """People allocated to each centre id."""
         return self.centres.set_index(self.centres["id"].astype(str))["allocated"].astype(int)
@@ -151,7 +131,7 @@ def plan_data(source: PlanSource) -> PlanData:
         return source
     if isinstance(source, (str, os.PathLike)):
         return PlanData.from_folder(source)
-    return PlanData.from_run(source)
+    return source.plan_data()
 
 
 def allocated_per_centre(plan_dir: str | os.PathLike[str]) -> pd.Series:

@@ -44,11 +44,10 @@ from abri.planning.schedule import (
     slot_departures,
 )
 from abri.planning.search import DaySpec, SearchRecord
+from abri.planning.tables import stops_frame, trips_frame
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-
-    from abri.routing.graph import RoadGraph
+    pass
 
 EXTRA_MARGINS = (5, 10, 20)
 """Road times this many % longer than the data: the plan reports how many trips stay legal."""
@@ -83,7 +82,7 @@ class Plan:
         default_factory=dict
     )  # reception hours the plan was made with
 
-    # -- analyst API (tables and lines built by abri.outputs.planfile / abri.outputs.trips) --
+    # -- analyst API: the plan as tables (abri.planning.tables); its lines along the roads: PlanRun.trip_lines --
     def __repr__(self) -> str:
         carried = sum(t.people for t in self.trips)
         return (
@@ -92,7 +91,7 @@ class Plan:
         )
 
     def trips_frame(self) -> pd.DataFrame:
-        """One row per trip; times as ``Timestamp``, durations as ``Timedelta``, km (see :mod:`abri.outputs.planfile`).
+        """One row per trip; times as ``Timestamp``, durations as ``Timedelta``, km (see :mod:`abri.planning.tables`).
 
         Examples
         --------
@@ -100,8 +99,6 @@ class Plan:
         ...     ["coach", "departure", "last_arrival", "people", "km"]
         ... ].head()  # doctest: +SKIP
         """
-        from abri.outputs.planfile import trips_frame
-
         return trips_frame(self)
 
     def stops_frame(self, names: dict[str, str] | None = None) -> pd.DataFrame:
@@ -111,30 +108,7 @@ class Plan:
         --------
         >>> run.plan.stops_frame().query("centre_id == 'CAO-001'")  # doctest: +SKIP
         """
-        from abri.outputs.planfile import stops_frame
-
         return stops_frame(self, names)
-
-    def to_geodataframe(
-        self,
-        graph: RoadGraph,
-        snapped: pd.DataFrame,
-        *,
-        points: dict[str, tuple[float, float]] | None = None,
-        tolerance: float = 0.0,
-    ) -> gpd.GeoDataFrame:
-        """Trips as lines along their roads (EPSG:4326); see :func:`abri.outputs.trips.trip_lines`.
-
-        Examples
-        --------
-        >>> lines = run.plan.to_geodataframe(
-        ...     run.graph, run.snapped, points=run.points
-        ... )  # doctest: +SKIP
-        >>> lines.explore(color=lines["colour"])  # doctest: +SKIP
-        """
-        from abri.outputs.trips import trip_lines
-
-        return trip_lines(graph, snapped, self.trips, tolerance=tolerance, points=points)
 
 
 def _day_offsets(days: list[str]) -> dict[str, float]:
