@@ -150,8 +150,8 @@ def raw_edges(
     u, v, wall = u[order], v[order], wall[order]
     length = great_circle(lat[u], lon[u], lat[v], lon[v])
     return Edges(
-        u,
-        v,
+        u.astype(np.int32),
+        v.astype(np.int32),
         length,
         length / (attrs.speed_kmh[wall] / 3.6),
         attrs.restriction[wall],
@@ -162,7 +162,8 @@ def raw_edges(
 
 def endpoints(n: int, e: Edges, n_reasons: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """osmnx's endpoint rule for each node, and each node's sorted neighbour list (keys, offsets)."""
-    a, b = np.concatenate([e.u, e.v]), np.concatenate([e.v, e.u])
+    a = np.concatenate([e.u, e.v]).astype(np.int64)
+    b = np.concatenate([e.v, e.u]).astype(np.int64)
     in_deg, out_deg = np.bincount(e.v, minlength=n), np.bincount(e.u, minlength=n)
     loop = np.zeros(n, bool)
     loop[e.u[e.u == e.v]] = True
@@ -206,7 +207,9 @@ def contract(
     interior nodes (concatenated) with their offsets.
     """
     end, keys, offsets = endpoints(n, e, n_reasons)
-    pair, first = np.unique(e.u * n + e.v, return_index=True)  # arcs: first edge of each pair
+    pair, first = np.unique(
+        e.u.astype(np.int64) * n + e.v, return_index=True
+    )  # arcs: first edge of each pair
     arc_u, arc_v = pair // n, pair % n
     inner = ~end[arc_v]
     top = max(len(keys) - 1, 0)
@@ -240,8 +243,8 @@ def contract(
     removed[points] = True
     sedge = first[sarc]
     merged = Edges(
-        arc_u[start],
-        arc_v[last],
+        arc_u[start].astype(np.int32),
+        arc_v[last].astype(np.int32),
         length,
         time,
         e.restriction[first[start]],
@@ -249,10 +252,10 @@ def contract(
         _labels(spid, e.name[sedge], n_paths, texts),
     )
     geom = np.concatenate([[0], np.cumsum(np.bincount(spid[interior], minlength=n_paths))])
-    graph = Edges.join(e, merged)
-    path = np.concatenate([np.full(len(e.u), -1), np.arange(n_paths)])
-    alive = np.flatnonzero(~removed[graph.u] & ~removed[graph.v])
-    return graph.take(alive), path[alive], removed, points, geom
+    raw = np.flatnonzero(~removed[e.u] & ~removed[e.v])
+    done = np.flatnonzero(~removed[merged.u] & ~removed[merged.v])
+    graph = Edges.join(e.take(raw), merged.take(done))
+    return graph, np.concatenate([np.full(len(raw), -1), done]), removed, points, geom
 
 
 def without_rings(n: int, g: Edges, removed: np.ndarray, n_reasons: int) -> np.ndarray:
@@ -291,6 +294,7 @@ def road_arrays(ways: Ways, attrs: WayAttributes) -> dict[str, np.ndarray]:
     texts = list(ways.labels)
     raw = raw_edges(ways, attrs, node, lon, lat)
     graph, path, removed, points, geom = contract(n, raw, n_reasons, texts)
+    del raw
     alive = without_rings(n, graph, removed, n_reasons)
     nodes = np.flatnonzero(alive)
     nodes = nodes[np.argsort(morton_code(lon[nodes], lat[nodes]), kind="stable")]
@@ -299,7 +303,7 @@ def road_arrays(ways: Ways, attrs: WayAttributes) -> dict[str, np.ndarray]:
     keep = np.flatnonzero(alive[graph.u] & alive[graph.v] & (graph.u != graph.v))
     g, path = graph.take(keep), path[keep]
     u, v = index[g.u], index[g.v]
-    key = u * len(nodes) + v
+    key = u * len(nodes) + v  # index is int64
     seconds = np.maximum(round_ms(g.time), 1e-3)
     ok = np.flatnonzero(g.restriction == 0)
     if not len(ok):
