@@ -228,3 +228,83 @@ def test_reception_hours(write, data_dir: Path) -> None:
     assert gdf[["opens", "closes"]].values.tolist() == [["08:30", "20:00"], ["", "21:00"], ["", ""]]
     hours = [(p.row, p.column, p.rule) for p in report.warnings if p.rule == "bad-hours"]
     assert hours == [(3, "ouverture", "bad-hours"), (4, "fermeture", "bad-hours")]
+
+
+#: A list written the way the press and prefectures write communes: (commune, department, INSEE).
+PRESS_LIST = [
+    ("Mans (Le)", "Sarthe", "72181"),
+    ("LA ROCHE SUR YON", "Vendée", "85191"),
+    ("St-Brieuc", "Côtes-d'Armor", "22278"),
+    ("Ste-Foy-lès-Lyon", "Rhône", "69202"),
+    ("Rochelle (La)", "Charente-Maritime", "17300"),
+    ("Tours (quartier Sanitas)", "Indre-et-Loire", "37261"),
+    ("Besançon, Planoise", "Doubs", "25056"),
+    ("Poitiers (foyer ADOMA)", "86", "86194"),
+    ("Seynod", "Haute-Savoie", "74010"),
+    ("Equeurdreville-Hainneville", "Manche", "50129"),
+    ("Segre", "Maine-et-Loire", "49331"),
+    ("Paris 18e", "Paris", "75056"),
+    ("Lyon 8ème", "Rhône", "69123"),
+    ("Marseille 3e arrondissement", "Bouches-du-Rhône", "13055"),
+    ("L\u2019Isle-d\u2019Abeau", "Isère", "38193"),
+    ("CHARLEVILLE MEZIERES", "Ardennes", "08105"),
+    ("Bourg en Bresse", "Ain", "01053"),
+    ("Chalons en Champagne", "Marne", "51108"),
+    ("Havre", "Seine-Maritime", "76351"),
+    ("Saint-Denis", "Seine-Saint-Denis", "93066"),
+    ("Valence (26)", "", "26362"),
+    ("Saint Lo", "Manche", "50502"),
+    ("Puy-en-Velay (Le)", "Haute-Loire", "43157"),
+    ("Evreux", "27", "27229"),
+    ("Sables-d'Olonne (Les)", "Vendée", "85194"),
+    ("Alençon", "Orne", "61001"),
+    ("Montbeliard", "Doubs", "25388"),
+    ("Chateauroux", "Indre", "36044"),
+    ("Pont-a-Mousson", "Meurthe-et-Moselle", "54431"),
+    ("Mont de Marsan", "Landes", "40192"),
+    ("Chemillé", "Maine-et-Loire", "49092"),
+    ("Annecy-le-Vieux", "Haute-Savoie", "74010"),
+    ("Cherbourg-Octeville", "Manche", "50129"),
+    ("Lure (70)", "", "70310"),
+]
+#: Rows a person would not place at once: two places, a short form, a typo.
+PRESS_ASIDE = [
+    ("Rennes / Cesson-Sévigné", "Ille-et-Vilaine", "two-places-commune"),
+    ("La Flèche + Sablé", "Sarthe", "two-places-commune"),
+    ("Sablé", "Sarthe", "unknown-commune"),
+    ("Calias", "Pas-de-Calais", "unknown-commune"),
+]
+
+
+def test_a_list_written_in_press_style(write, data_dir: Path) -> None:
+    """At least 97% of the rows a person would place resolve right, none wrong; the rest set aside with candidates."""
+    rows = [*((c, d) for c, d, _ in PRESS_LIST), *((c, d) for c, d, _ in PRESS_ASIDE)]
+    body = "".join(f"P{i};centre {i};20;;;;;{c};CAO;men;{d}\n" for i, (c, d) in enumerate(rows))
+    gdf, report = read(write, data_dir, body)
+    got = dict(zip(gdf["id"], gdf["insee"], strict=True))
+    right = [got.get(f"P{i}") == insee for i, (_, _, insee) in enumerate(PRESS_LIST)]
+    assert sum(right) >= 0.97 * len(PRESS_LIST)
+    assert all(got.get(f"P{i}") in (None, insee) for i, (_, _, insee) in enumerate(PRESS_LIST))
+    aside = {p.row: p for p in report.errors}
+    for i, (_, _, rule) in enumerate(PRESS_ASIDE, start=len(PRESS_LIST)):
+        problem = aside[i + 2]
+        assert problem.rule == rule and problem.column == "commune"
+        assert "split the row" in problem.expected or "did you mean" in problem.expected
+    assert report.rows_rejected == len(PRESS_ASIDE)
+    assert not [p for p in report.warnings if p.rule == "departement-mismatch"]
+    notes = dict(zip(gdf["id"], gdf["commune_note"], strict=True))
+    assert notes["P5"] == "quartier Sanitas" and notes["P11"] == "Paris 18e Arrondissement"
+    former = [p for p in report.warnings if p.rule == "former-commune"]
+    assert {p.value for p in former} >= {"Seynod", "Annecy-le-Vieux", "Cherbourg-Octeville"}
+    assert all(p.file.endswith("c.csv") and p.column == "commune" for p in former)
+
+
+def test_postcode_settles_homonyms_in_a_centre_file(write, data_dir: Path) -> None:
+    gdf, report = read(
+        write,
+        data_dir,
+        "A;a;5;;;;26000;Valence;;;\nB;b;5;;;;11310;Saint-Denis;;;\nC;c;5;;;;14000;Evreux;;;\n",
+    )
+    assert gdf["insee"].tolist() == ["26362", "11339", "27229"]
+    [mismatch] = report.warnings
+    assert (mismatch.row, mismatch.rule, mismatch.column) == (4, "postcode-mismatch", "commune")

@@ -373,6 +373,7 @@ def test_an_unusable_output_folder_is_refused_before_any_work(
         assert (out / "thesis.odt").read_text() == "precious"
 
 
+@pytest.mark.datapack
 def test_the_command_prints_the_accounting_and_writes_it(
     small_scenario: Path, data_dir: Path, tmp_path: Path
 ) -> None:

@@ -283,6 +283,7 @@ def test_french_and_english_runs(fr_docs: Path, en_docs: Path) -> None:
         assert text.count("SYNTHETIC scenario") == text.count('class="sheet"') > 0
 
 
+@pytest.mark.datapack
 def test_pdf_one_page_per_coach(plan_dir: Path, fr_docs: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 

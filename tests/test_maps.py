@@ -128,6 +128,7 @@ def test_plan_map_from_a_run_matches_the_folder(small_run) -> None:  # type: ign
     )
 
 
+@pytest.mark.datapack
 def test_capacity_map_extra_measure_hook(small_run) -> None:  # type: ignore[no-untyped-def]
     run, folder = small_run
     missing = pd.Series({"62": 120, "59": 30, "75": 0})

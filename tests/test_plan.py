@@ -97,6 +97,7 @@ def test_slots_margins_stops_and_rides(small_run) -> None:
     assert summary["lower_bound"] == sum(d["lower_bound"] for d in plan.days)
 
 
+@pytest.mark.datapack
 def test_optimised_beats_naive(small_run) -> None:
     ours, naive = plan_summary(small_run.plan), plan_summary(small_run.baseline)
     # few people over many far-apart centres: the naive fill saves coaches only by breaking the rules

@@ -76,6 +76,7 @@ def test_families_from_counts_are_households() -> None:
 # ---------------------------------------------------------------- small exact cases
 
 
+@pytest.mark.datapack
 def test_households_need_one_centre_not_a_total(tmp_path: Path, data_dir: Path) -> None:
     # 6 places in two centres of 3 and a family of 4: totals say yes, the model says no.
     folder = scenario(
@@ -92,6 +93,7 @@ def test_households_need_one_centre_not_a_total(tmp_path: Path, data_dir: Path) 
     assert "NOT READY" in repr(result)
 
 
+@pytest.mark.datapack
 def test_groups_sharing_places(tmp_path: Path, data_dir: Path) -> None:
     # Men can go anywhere, vulnerable people only to A: ready only if the men leave A to them.
     centres = ["A;CAO A;5;59350;men,vulnerable;", "B;CAO B;5;80021;men;"]
@@ -108,6 +110,7 @@ def test_groups_sharing_places(tmp_path: Path, data_dir: Path) -> None:
     assert short.extras[["group", "places"]].values.tolist() == [["vulnerable", 1]]
 
 
+@pytest.mark.datapack
 def test_opening_dates_count_from_that_morning(tmp_path: Path, data_dir: Path) -> None:
     centres = ["A;CAO A;10;59350;men;2016-10-24", "B;CAO B;10;80021;men;26/10/2016"]
     late = readiness(scenario(tmp_path / "late", centres, men(15, "2016-10-25")), data_dir=data_dir)
@@ -144,6 +147,7 @@ def test_opening_dates_count_from_that_morning(tmp_path: Path, data_dir: Path) -
     )
 
 
+@pytest.mark.datapack
 def test_cli_expect_and_outputs(tmp_path: Path, data_dir: Path) -> None:
     import openpyxl
 
@@ -321,6 +325,7 @@ def mend(folder: Path, data_dir: Path, out: Path, *roads: str) -> pd.DataFrame:
     return extras
 
 
+@pytest.mark.datapack
 def test_calais_with_a_fifth_of_places_removed(
     calais: tuple[Path, Readiness], data_dir: Path, tmp_path: Path
 ) -> None:

@@ -62,6 +62,7 @@ def test_an_empty_plan_sums_to_zero() -> None:
 
 
 @pytest.mark.parametrize(("by", "areas"), [("departement", 96), ("region", 13)])
+@pytest.mark.datapack
 def test_capacity_summary_as_a_geodataframe(
     examples: Path, data_dir: Path, by: str, areas: int
 ) -> None:
