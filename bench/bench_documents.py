@@ -114,7 +114,7 @@ def main() -> None:
                 round(value, 3),
                 "s",
                 baseline=round(base, 3),
-                baseline_name=f"road sheets PDF only, WeasyPrint ({baseline[3]} pages)",
+                baseline_name=f"WeasyPrint, road sheets PDF only: {baseline[3]} pages",
                 note=f"PDF pages: {pages_}",
             )
     print(

@@ -82,15 +82,15 @@ def record_map(
     ):
         if value is None:
             continue
-        never = "" if other is not None else "; folium defaults: never (Leaflet is on a CDN)"
+        folium = "folium defaults: a marker and popup per centre, CDN assets"
         record(
             "maps",
             f"{label}: {what}",
             round(value, 3),
             unit,
             baseline=None if other is None else round(other, 3),
-            baseline_name="folium defaults (a marker and popup per centre, CDN assets)",
-            note=f"best of 3 openings, 1366x768, network blocked{never}",
+            baseline_name=folium if other is not None else f"{folium}: never (Leaflet is on a CDN)",
+            note="best of 3 openings, 1366x768, network blocked",
         )
 
 

@@ -131,7 +131,7 @@ def record_figures(
                 round(ours, 3),
                 "s",
                 baseline=round(base, 3) if isinstance(base, float) else None,
-                baseline_name="networkx Dijkstra per source (a few sources, scaled)"
+                baseline_name="networkx Dijkstra per source, measured on a few sources and scaled"
                 if isinstance(base, float)
                 else "",
                 note=note,

@@ -82,11 +82,11 @@ def number(value: object, unit: str = "") -> str:
 
 
 def baseline(row: Record) -> str:
-    """The same-run baseline and its name, or ``-``."""
+    """The same-run baseline and its name (the name alone when it gave no figure), or ``-``."""
+    name = str(row.get("baseline_name") or "")
     if row.get("baseline") is None:
-        return "-"
-    name = f" ({row['baseline_name']})" if row.get("baseline_name") else ""
-    return number(row["baseline"], str(row["unit"])) + name
+        return name or "-"
+    return number(row["baseline"], str(row["unit"])) + (f", {name}" if name else "")
 
 
 def machine(row: Record) -> str:

@@ -64,11 +64,11 @@ def test_latest_record_of_a_figure_wins_with_its_baseline_machine_and_load(
         ("abri demo, warm (cached graph)", 120.0),
     ]
     full = report.full_table(report.load_records(tmp_path))
-    assert "| 150 s | 300 s (old way) |" in full
+    assert "| 150 s | 300 s, old way |" in full
     assert f"{second['cpus']} cores" in full and str(second["load_1min"]) in full
     short = report.readme_table(report.load_records(tmp_path))
     assert short.count("\n") == 2, "one headline row per benchmark"
-    assert "abri demo, cold (empty cache) | 150 s | 300 s (old way)" in short
+    assert "abri demo, cold (empty cache) | 150 s | 300 s, old way" in short
 
 
 def test_numbers_print_with_their_unit() -> None:
@@ -76,6 +76,9 @@ def test_numbers_print_with_their_unit() -> None:
     assert report.number(1.744, "x") == "1.74x"
     assert report.number(0.0512, "%") == "0.051 %"
     assert report.number(None, "s") == "-"
+    never = {"baseline": None, "baseline_name": "folium: never drawn", "unit": "s"}
+    assert report.baseline(never) == "folium: never drawn"
+    assert report.baseline({"baseline": None, "unit": "s"}) == "-"
 
 
 def test_missing_markers_are_named(tmp_path: Path) -> None:

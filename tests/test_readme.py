@@ -122,10 +122,10 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.mark.slow
-def test_readme_commands_run_in_order(data_dir: Path, tmp_path: Path) -> None:
+def test_readme_commands_run_in_order(datapack: Path, tmp_path: Path) -> None:
     lines = script_lines(shell_blocks(readme_path().read_text(encoding="utf-8")))
     (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "data").symlink_to(data_dir.resolve(), target_is_directory=True)
+    (tmp_path / "shared" / "data").symlink_to(datapack.resolve(), target_is_directory=True)
     clone = tmp_path / "clone"  # where the README's ../shared/data is the data pack
     shutil.copytree(ROOT / "examples", clone / "examples")
     examples = _snapshot(clone / "examples")
@@ -134,7 +134,7 @@ def test_readme_commands_run_in_order(data_dir: Path, tmp_path: Path) -> None:
     assert Path(abri).exists(), "the abri command is not installed (pip install -e .)"
     env = {
         **os.environ,
-        "ABRI_DATA_DIR": str(data_dir),
+        "ABRI_DATA_DIR": str(datapack),
         "PATH": f"{Path(abri).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "PYTHONUNBUFFERED": "1",
     }
