@@ -12,7 +12,9 @@ is ever held as a Python object beyond the way being read.
 
 from __future__ import annotations
 
+import math
 import os
+import struct
 import tempfile
 from array import array
 from dataclasses import dataclass, field
@@ -104,10 +106,19 @@ def location_storage(path: Path, folder: str) -> str:
 
 
 class _Collector:
-    """Appends each coach way to flat arrays; tag combinations and names are interned."""
+    """Appends each coach way to flat arrays; tag combinations and names are interned.
 
-    def __init__(self) -> None:
-        self.ids, self.xs, self.ys = array("q"), array("i"), array("i")
+    Coordinates come out of C++ in one call per way (a WKB line string); only
+    a way with a node missing from the extract is read node by node.
+    """
+
+    def __init__(self, invalid: type[Exception]) -> None:
+        import osmium.geom
+
+        self.factory = osmium.geom.WKBFactory()
+        self.all_nodes = osmium.geom.use_nodes.ALL
+        self.invalid = invalid
+        self.ids, self.coords = array("q"), bytearray()
         self.start, self.way_id = array("q", [0]), array("q")
         self.tag_class, self.ref, self.name = array("i"), array("i"), array("i")
         self.classes: dict[tuple[str | None, ...], int] = {}
@@ -125,13 +136,19 @@ class _Collector:
         key = tuple(tags.get(k) for k in CLASS_TAGS)
         if key[0] not in COACH_HIGHWAYS or tags.get("area") == "yes":
             return
-        ids, xs, ys = self.ids, self.xs, self.ys
-        for node in way.nodes:
-            location = node.location
-            ids.append(node.ref)
-            xs.append(location.x)
-            ys.append(location.y)
-        self.start.append(len(ids))
+        nodes = way.nodes
+        self.ids.extend([node.ref for node in nodes])
+        try:
+            self.coords += bytes.fromhex(self.factory.create_linestring(way, self.all_nodes))[9:]
+        except (self.invalid, RuntimeError):  # a node without location, or a single node
+            nan = math.nan
+            for node in nodes:
+                location = node.location
+                valid = location.valid()
+                self.coords += struct.pack(
+                    "<dd", location.lon if valid else nan, location.lat if valid else nan
+                )
+        self.start.append(len(self.ids))
         self.way_id.append(way.id)
         self.tag_class.append(self.classes.setdefault(key, len(self.classes)))
         self.ref.append(self.label(tags.get("ref")))
@@ -152,7 +169,7 @@ def read_ways(path: str | os.PathLike[str]) -> Ways:
     import osmium
 
     path = Path(path)
-    collector = _Collector()
+    collector = _Collector(osmium.InvalidLocationError)
     try:
         with tempfile.TemporaryDirectory(prefix="abri-osm-") as folder:
             processor = (
@@ -181,11 +198,10 @@ def read_ways(path: str | os.PathLike[str]) -> Ways:
 def _clean(c: _Collector) -> Ways:
     """Arrays from the collector: nodes without location dropped, consecutive repeats merged."""
     ids = np.frombuffer(c.ids, dtype=np.int64)
-    x = np.frombuffer(c.xs, dtype=np.int32)
-    y = np.frombuffer(c.ys, dtype=np.int32)
+    coords = np.frombuffer(c.coords, dtype="<f8").reshape(-1, 2)
     start = np.frombuffer(c.start, dtype=np.int64)
     way = np.repeat(np.arange(len(start) - 1), np.diff(start))
-    valid = (np.abs(x) <= 1_800_000_000) & (np.abs(y) <= 900_000_000)
+    valid = ~np.isnan(coords[:, 0])
     keep = valid.copy()
     kept = np.flatnonzero(valid)  # a repeat of the previous valid node of the same way goes
     repeat = (ids[kept[1:]] == ids[kept[:-1]]) & (way[kept[1:]] == way[kept[:-1]])
@@ -199,8 +215,8 @@ def _clean(c: _Collector) -> Ways:
     )
     return Ways(
         node_id=ids[keep],
-        lon=x[keep] / 1e7,
-        lat=y[keep] / 1e7,
+        lon=coords[keep, 0].copy(),
+        lat=coords[keep, 1].copy(),
         start=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         way_id=np.frombuffer(c.way_id, dtype=np.int64).copy(),
         tag_class=np.frombuffer(c.tag_class, dtype=np.int32).copy(),

@@ -115,12 +115,12 @@ def node_table(ways: Ways) -> tuple[np.ndarray, np.ndarray]:
     by_id = np.argsort(ways.node_id, kind="stable")
     ids = ways.node_id[by_id]
     new = np.concatenate([[True], ids[1:] != ids[:-1]]) if len(ids) else np.empty(0, bool)
-    group = np.empty(len(ids), np.int64)
+    group = np.empty(len(ids), np.int32)
     group[by_id] = np.cumsum(new) - 1  # each way node's distinct node, by id
     first = by_id[new]  # stable sort: the first appearance of each id
     order = np.argsort(first, kind="stable")
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
     return first[order], rank[group]
 
 
@@ -133,25 +133,29 @@ def raw_edges(
     """
     start = ways.start
     counts = np.diff(start)
-    way = np.repeat(np.arange(len(counts)), counts)
+    way = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
     p = np.flatnonzero(way[:-1] == way[1:])
     w = way[p]
+    del way
+    k = np.maximum(counts - 1, 0)  # segments per way
+    both_way = attrs.oneway == BOTH_WAYS
+    first_out = np.concatenate([[0], np.cumsum(k * (1 + both_way))])  # where each way's edges go
     i = p - start[w]  # position of the segment in its way
-    one = attrs.oneway[w]
-    fwd = one != BACKWARD
-    both = one == BOTH_WAYS
+    fwd = attrs.oneway[w] != BACKWARD
     a, b = node[p], node[p + 1]
-    u = np.concatenate([np.where(fwd, a, b), b[both]])
-    v = np.concatenate([np.where(fwd, b, a), a[both]])
-    wall = np.concatenate([w, w[both]])
-    rank = np.concatenate([np.where(fwd, i, counts[w] - 2 - i), i[both]])
-    block = np.concatenate([np.zeros(len(w), np.int8), np.ones(int(both.sum()), np.int8)])
-    order = np.lexsort((rank, block, wall))
-    u, v, wall = u[order], v[order], wall[order]
+    del p
+    m = int(first_out[-1])
+    u, v, wall = np.empty(m, np.int32), np.empty(m, np.int32), np.empty(m, np.int32)
+    at = first_out[w] + np.where(fwd, i, k[w] - 1 - i)  # forward block, in travel order
+    u[at], v[at], wall[at] = np.where(fwd, a, b), np.where(fwd, b, a), w
+    both = both_way[w]
+    at = first_out[w[both]] + k[w[both]] + i[both]  # then the way's reverse edges
+    u[at], v[at], wall[at] = b[both], a[both], w[both]
+    del a, b, at, i, w, fwd, both
     length = great_circle(lat[u], lon[u], lat[v], lon[v])
     return Edges(
-        u.astype(np.int32),
-        v.astype(np.int32),
+        u,
+        v,
         length,
         length / (attrs.speed_kmh[wall] / 3.6),
         attrs.restriction[wall],
