@@ -10,6 +10,7 @@ import click
 from abri.commands import centres, data, maps, planning, routing
 from abri.commands.documents import documents_cmd
 from abri.commands.readiness import readiness_cmd
+from abri.commands.replan import replan_cmd, status_cmd
 from abri.commands.sweep import sweep_cmd
 
 
@@ -70,6 +71,9 @@ def _register() -> None:
     main.add_command(documents_cmd)
 
     main.add_command(readiness_cmd)
+
+    main.add_command(replan_cmd)
+    main.add_command(status_cmd)
 
 
 _register()

@@ -1,0 +1,108 @@
+"""``abri replan`` (the next version of a plan, from what happened) and ``abri status`` (where everyone stands)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from abri.commands.common import check_output_folder, reports_errors, timed_step
+from abri.commands.planning import plan_options
+from abri.inputs.events import parse_moment, read_events
+from abri.pipeline import prepare
+from abri.replan import REPLAN_TIME_LIMIT, replan, status, write_version
+
+
+def _now(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    moment = parse_moment(value)
+    if moment is None:
+        msg = f"{value!r}: expected a time YYYY-MM-DD HH:MM"
+        raise click.BadParameter(msg)
+    return moment
+
+
+@click.command("replan")
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--events",
+    "events_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Events file (CSV or JSON): registrations, no-shows, departures, closures...",
+)
+@click.option(
+    "--now", required=True, callback=_now, help="YYYY-MM-DD HH:MM: what is before it happened."
+)
+@click.option(
+    "--scenario",
+    "scenario_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="The scenario folder PLAN_DIR was planned from (centres, fleet, rules).",
+)
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    default=REPLAN_TIME_LIMIT,
+    show_default=True,
+    help="Seconds of search per day for new trips.",
+)
+@plan_options
+@reports_errors
+def replan_cmd(
+    plan_dir: Path,
+    events_path: Path,
+    now: str,
+    scenario_dir: Path,
+    output: Path,
+    time_limit: float,
+    seed: int,
+    iterations: int,
+    jobs: int | None,
+    profile: Path | None,
+    roads: str,
+    data_dir: Path | None,
+) -> None:
+    """The next version of the plan in PLAN_DIR: what happened before --now stays, the rest is planned again."""
+    check_output_folder(
+        output, marker="plan.json", inputs={"PLAN_DIR": plan_dir, "--events": events_path}
+    )
+    events, _ = read_events(events_path)
+    with timed_step("replan"):
+        prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs)
+        result = replan(
+            prepared,
+            plan_dir,
+            events,
+            now,
+            events_file=str(events_path),
+            seed=seed,
+            iterations=iterations,
+            time_limit=time_limit,
+        )
+        files = write_version(result, output)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"version {result.version['number']} (parent {plan_dir}, now {now}, {len(events)} events): "
+        f"{len(result.changes)} people changed, {len(result.coaches)} coaches changed"
+    )
+    click.echo(str(result.check.accounting))
+    for name, path in files.items():
+        click.echo(f"{name:<16}{path}")
+    if not result.check.ok:
+        msg = f"the new plan is not complete and legal: {'; '.join(result.check.errors[:5])}"
+        raise click.ClickException(msg)
+
+
+@click.command("status")
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@reports_errors
+def status_cmd(plan_dir: Path) -> None:
+    """Where everyone stands in PLAN_DIR's version: people by state, by centre, and the identity of each version."""
+    states, lines = status(plan_dir)
+    for line in lines:
+        click.echo(line)
+    table = states.groupby("state").size().rename("people")
+    click.echo(table.to_string())

@@ -1,0 +1,213 @@
+"""People who must travel again (or newly registered), placed with the least change.
+
+First into free seats of coaches that have not left, at a stop they
+already make or one stop more (:func:`free_seats`), in centres with free
+places; the rest are allocated and planned on new trips with the same
+planner (:func:`new_trips`), in the boarding slots still free after
+``--now``. Whoever cannot be carried is listed with the reason.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+
+from abri.constants import ORIGIN
+from abri.planning.allocation import allocate
+from abri.planning.demand import make_stop
+from abri.planning.plan import plan_coaches
+from abri.planning.schedule import Stop, Trip, slot_departures
+from abri.replan_apply import Operation, at
+
+NO_SLOT = "no boarding slot, bay or coach left after --now for a legal trip"
+NEAREST = 6
+"""Centres tried as one more stop of a trip (the nearest to its last stop with free places)."""
+
+
+def _households(op: Operation) -> list[list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in op.to_place:
+        out.setdefault(str(op.people.at[p, "household"]), []).append(p)
+    return list(out.values())
+
+
+def _free_places(op: Operation) -> dict[str, int]:
+    placed = op.people[op.people["centre_id"] != ""]["centre_id"].value_counts()
+    return {c: cap - int(placed.get(c, 0)) for c, cap in op.capacity.items()}
+
+
+def _accepts(centres: pd.DataFrame) -> dict[str, set[str]]:
+    return dict(
+        zip(centres["id"].astype(str), centres["groups"].astype(str).str.split(";").map(set))
+    )
+
+
+def _open_trips(op: Operation, day: str, size: int) -> list[Trip]:
+    return [
+        t
+        for t in op.trips.values()
+        if t.day == day
+        and t.coach not in op.gone
+        and t.people + size <= op.fleet.seats
+        and at(t.day, t.boarding_s) >= op.now
+    ]
+
+
+def _seat(op: Operation, trip: Trip, centre: str, household: list[str], why: str) -> None:
+    group_of = dict(zip(op.people["person_id"], op.people["group"]))
+    stop = next((s for s in trip.stops if s.centre_id == centre), None)
+    if stop is None:
+        trip.stops.append(make_stop(centre, [household], group_of))
+    else:
+        stop.people += household
+        stop.households.append(household)
+        for p in household:
+            stop.groups[group_of[p]] = stop.groups.get(group_of[p], 0) + 1
+    for p in household:
+        op.people.at[p, "centre_id"] = centre
+        op.people.at[p, "reason"] = ""
+        op.why[p] = f"{op.why.get(p, why)}; free seat on {trip.coach}"
+        op.to_place.remove(p)
+
+
+def free_seats(op: Operation, centres: pd.DataFrame) -> None:
+    """Place households of :attr:`Operation.to_place` in free seats and places (existing stops first)."""
+    accepts = _accepts(centres)
+    for household in _households(op):
+        first = household[0]
+        day, group = str(op.people.at[first, "day"]), str(op.people.at[first, "group"])
+        free = _free_places(op)
+        fits = {
+            c for c, n in free.items() if n >= len(household) and group in accepts.get(c, set())
+        }
+        trips = _open_trips(op, day, len(household))
+        done = False
+        for trip in trips:  # a stop the coach already makes
+            centre = next((s.centre_id for s in trip.stops if s.centre_id in fits), None)
+            if centre:
+                _seat(op, trip, centre, household, "")
+                done = True
+                break
+        if done:
+            continue
+        for trip in trips:  # one stop more, when the trip stays legal
+            if len(trip.stops) >= op.rules.max_stops:
+                continue
+            last = trip.stops[-1].centre_id
+            near = sorted(
+                (c for c in fits if c in op.times.index), key=lambda c: op.times.at[last, c]
+            )
+            for centre in near[:NEAREST]:
+                trial = copy.deepcopy(trip)
+                trial.stops.append(make_stop(centre, [household], {p: group for p in household}))
+                if op.retime(trial).legal:
+                    op.trips[trip.coach] = trip
+                    _seat(op, trip, centre, household, "")
+                    op.retime(trip)
+                    done = True
+                    break
+            if done:
+                break
+
+
+def _slots(op: Operation, day: str) -> list[tuple[int, int, int]]:
+    """Free (slot, departure, bay) of `day` whose boarding starts at or after ``--now``."""
+    used = {(t.slot, t.bay) for t in op.trips.values() if t.day == day}
+    out = []
+    for slot, departure in enumerate(slot_departures(op.rules)):
+        if at(day, departure - op.rules.boarding_minutes * 60) < op.now:
+            continue
+        out += [(slot, departure, b) for b in range(1, op.rules.bays + 1) if (slot, b) not in used]
+    return out
+
+
+def _number(op: Operation, day: str) -> int:
+    nums = [
+        int(c.rsplit("-C", 1)[1])
+        for c in op.trips
+        if c.startswith(f"{day}-C") and c.rsplit("-C", 1)[1].isdigit()
+    ]
+    nums += [
+        int(c.rsplit("-C", 1)[1])
+        for c in op.cancelled
+        if c.startswith(f"{day}-C") and c.rsplit("-C", 1)[1].isdigit()
+    ]
+    return max(nums, default=0) + 1
+
+
+def new_trips(
+    op: Operation, centres: pd.DataFrame, *, seed: int, iterations: int, time_limit: float
+) -> list[str]:
+    """Allocate and plan the people still to place on new trips in free slots; returns the new coaches."""
+    if not op.to_place:
+        return []
+    people = op.people.loc[
+        op.to_place, ["person_id", "day", "group", "household", "pref1", "pref2"]
+    ]
+    free = centres.assign(
+        capacity=centres["id"].astype(str).map(_free_places(op)).fillna(0).clip(lower=0)
+    )
+    allocation = allocate(
+        people.reset_index(drop=True),
+        free,
+        op.times.loc[ORIGIN],
+        penalty_hours=op.rules.preference_penalty_hours,
+        rules=op.rules,
+    )
+    sub = plan_coaches(
+        allocation,
+        op.times,
+        op.km,
+        op.fleet,
+        op.rules,
+        hours=op.plan.hours,
+        seed=seed,
+        iterations=iterations,
+        time_limit=time_limit,
+        jobs=1,
+    )
+    for row in allocation.assignments.itertuples(index=False):
+        for col in ("centre_id", "in_preferred", "reason", "ride_h", "ride_note"):
+            if hasattr(row, col):
+                op.people.at[row.person_id, col] = getattr(row, col)
+    added = []
+    for trip in sorted(sub.trips, key=lambda t: (t.day, -t.planned_driving_s)):
+        coach = _place_trip(op, trip)  # as planned, else one trip a stop
+        parts = [(trip, coach)] if coach else [(_alone(trip, s), "") for s in trip.stops]
+        for part, placed in parts:
+            placed = placed or _place_trip(op, part)
+            added += [placed] if placed else []
+            why = f"new trip {placed}" if placed else "a new trip"
+            for s in part.stops:
+                for p in s.people:
+                    op.why[p] = f"{op.why.get(p, '')}; {why}".strip("; ")
+                    if not placed:
+                        op.not_carried.append((p, part.day, s.centre_id, NO_SLOT))
+    op.not_carried += [
+        tuple(r)
+        for r in sub.not_carried[["person_id", "day", "centre_id", "reason"]].itertuples(
+            index=False
+        )
+    ]
+    op.to_place = []
+    return added
+
+
+def _alone(trip: Trip, stop: Stop) -> Trip:
+    """A trip of `trip`'s day with `stop` only."""
+    return Trip(trip.coach, trip.day, [copy.deepcopy(stop)])
+
+
+def _place_trip(op: Operation, trip: Trip) -> str:
+    """Give a new trip a free slot and bay (the earliest where it is legal) and a coach number."""
+    if sum(t.day == trip.day for t in op.trips.values()) >= op.fleet.coaches_per_day:
+        return ""
+    for slot, departure, bay in _slots(op, trip.day):
+        trial = copy.deepcopy(trip)
+        trial.departure_s, trial.slot, trial.bay = float(departure), slot, bay
+        if op.retime(trial).legal:
+            trial.coach = f"{trial.day}-C{_number(op, trial.day):02d}"
+            op.trips[trial.coach] = trial
+            return trial.coach
+    return ""
