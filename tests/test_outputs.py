@@ -13,18 +13,18 @@ from shapely.geometry import Point
 from tiny import hand_plan, three_centres  # type: ignore[import-not-found]
 
 from abri.constants import GROUPS, ORIGIN
-from abri.outputs.planfile import (
+from abri.outputs.planfile import for_csv
+from abri.pipeline import PlanRun, run_plan, write_run
+from abri.planning.check import check_plan
+from abri.planning.plan import Plan
+from abri.planning.tables import (
     MANIFEST_COLUMNS,
     STOP_COLUMNS,
     TRIP_COLUMNS,
-    for_csv,
     manifests_frame,
     stops_frame,
     trips_frame,
 )
-from abri.pipeline import PlanRun, run_plan, write_run
-from abri.planning.check import check_plan
-from abri.planning.plan import Plan
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,9 @@ from tiny import Tiny, tiny  # type: ignore[import-not-found]
 from abri.constants import GROUPS
 from abri.errors import DataFileError
 from abri.inputs.scenario import Fleet, Rules, read_scenario
-from abri.outputs.planfile import assignments_frame, stops_frame, trips_frame, write_plan
+from abri.outputs.planfile import write_plan
 from abri.planning.check import check_plan
+from abri.planning.tables import assignments_frame, stops_frame, trips_frame
 
 RULE_FIELDS = {f.name for f in fields(Rules)}
 DAYS = ["2016-10-24", "2016-10-25", "2016-10-26"]
