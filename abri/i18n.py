@@ -132,6 +132,68 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "coach_fields": ("Car (loueur)", "Coach (company)"),
     "centre_fields": ("Centre (coordonnées)", "Centre (contact)"),
     "written": ("documents écrits", "documents written"),
+    # road sheets: where to go, whom to call
+    "address": ("Adresse", "Address"),
+    "gps": ("Point GPS", "GPS point"),
+    "leg": ("Étape", "Leg"),
+    "open_map": ("ouvrir dans l'application de cartes", "open in the maps app"),
+    "contacts": ("Contacts", "Contacts"),
+    "dispatcher": ("Régulation (PC opération)", "Dispatcher (operation desk)"),
+    "centre_contact": ("Contact du centre", "Centre contact"),
+    "main_roads": ("Grands axes", "Main roads"),
+    "local_roads": ("Routes locales", "Local roads"),
+    "break_at": (
+        "Pause de {minutes} min vers {time}, vers le km {km} du trajet, près de {place}",
+        "{minutes} min break at about {time}, near km {km} of the trip, near {place}",
+    ),
+    "break_at_road": (
+        "Pause de {minutes} min vers {time}, vers le km {km} du trajet",
+        "{minutes} min break at about {time}, near km {km} of the trip",
+    ),
+    "to_prepare": ("Ce que le centre doit préparer", "What the centre must prepare for"),
+    "nothing_to_prepare": (
+        "Rien de particulier signalé dans le plan.",
+        "Nothing particular given in the plan.",
+    ),
+    # welfare and fragility
+    "alerts": ("Points d'attention", "Watch points"),
+    "no_alerts": ("Aucun point d'attention.", "No watch points."),
+    "alert_ride": (
+        "{n} {group} : trajet de {ride} pour une limite de {limit} (car {coach}, vers {centre})",
+        "{n} {group}: ride of {ride} over a limit of {limit} (coach {coach}, to {centre})",
+    ),
+    "alert_late": (
+        "{n} {group} arrivent à {time}, après {late} (car {coach}, à {centre})",
+        "{n} {group} arrive at {time}, after {late} (coach {coach}, at {centre})",
+    ),
+    "alert_fragile": (
+        "Car {coach} : conforme aujourd'hui, plus à +{pct} % de temps de route ({why})",
+        "Coach {coach}: legal now, not with road times +{pct}% ({why})",
+    ),
+    "why_driving": ("temps de conduite", "driving time"),
+    "why_close": ("arrivée après la fermeture d'un centre", "arrival after a centre closes"),
+    "legal_at": (
+        "Trajets restant conformes si les routes sont plus lentes : {values}",
+        "Trips still legal if roads are slower: {values}",
+    ),
+    "of_trips": ("{n} sur {total} à {pct}", "{n} of {total} at {pct}"),
+    # every department with places
+    "stand_down": (
+        "Personne n'est envoyé dans votre département ; vos {n} places restent libres.",
+        "Nobody is sent to your department; your {n} places stay free.",
+    ),
+    "timetable": ("Horaires d'arrivée", "Arrival timetable"),
+    "household_sizes": ("Ménages (taille)", "Households (size)"),
+    "by_household": ("Personnes par ménage", "People by household"),
+    "household": ("Ménage", "Household"),
+    "size": ("Taille", "Size"),
+    "singles": ("personnes seules", "people alone"),
+    # index pages
+    "index": ("Sommaire", "Index"),
+    "by_departement": ("Par département", "By department"),
+    "by_centre": ("Par centre", "By centre"),
+    "by_coach": ("Par car", "By coach"),
+    "all_in_one": ("Tout en un fichier (impression)", "All in one file (printing)"),
     # readiness (abri readiness) in the prefecture summaries
     "prefecture_readiness": ("Préparation par département", "Readiness by department"),
     "readiness": ("Préparation : places par public", "Readiness: places by group"),
@@ -226,6 +288,20 @@ def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits
             locale=_LOCALES[check_lang(lang)],
         )
     )
+
+
+def format_duration(hours: float | None, lang: str = DEFAULT_LANG) -> str:
+    """A duration in hours as people say it: ``10 h 52`` (``""`` for None/NaN).
+
+    >>> format_duration(10.86, "fr")
+    '10 h 52'
+    """
+    if hours is None or hours != hours:
+        return ""
+    check_lang(lang)
+    minutes = round(float(hours) * 60)
+    sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
+    return f"{sign}{minutes // 60} h {minutes % 60:02d}"
 
 
 def to_date(value: str | dt.date) -> dt.date:

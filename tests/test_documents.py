@@ -40,7 +40,8 @@ def plan_dir(
     centres["téléphone"] = [f"+33 3 21 00 {i:02d} {i:02d}" for i in range(len(centres))]
     centres["adresse"] = "12 rue de l'Église, Châteauroux"
     centres["contact"] = [
-        EVIL if i == 0 else SCRIPT if i == 1 else "Mme Bérénice Çelik" for i in range(len(centres))
+        EVIL if i % 3 == 0 else SCRIPT if i % 3 == 1 else "Mme Bérénice Çelik"
+        for i in range(len(centres))
     ]
     centres.to_csv(folder / "centres.csv", sep=";", index=False, encoding="utf-8-sig")
     run = run_plan(
@@ -110,7 +111,7 @@ def read_fr_csv(path: Path) -> pd.DataFrame:
 
 
 def check_sheets_and_people(plan: Path, docs: Path) -> None:
-    """One sheet per coach / receiving centre / department with arrivals; each carried person once on each kind of sheet."""
+    """One sheet per coach / receiving centre / department with places; each carried person once on each kind of sheet."""
     import json
 
     trips = json.loads((plan / "plan.json").read_text(encoding="utf-8"))["trips"]
@@ -122,8 +123,10 @@ def check_sheets_and_people(plan: Path, docs: Path) -> None:
     road = sheets(docs / "road-sheets.html")
     assert sorted(k for _, k, _ in road) == sorted(t["coach"] for t in trips)
     assert sorted(k for _, k, _ in sheets(docs / "centre-sheets.html")) == sorted(centres)
+    with_places = {str(p["departement"]) for p in located if (p.get("capacity") or 0) > 0}
+    assert {departement[c] for c in centres} <= with_places
     assert sorted(k for _, k, _ in sheets(docs / "prefecture-summaries.html")) == sorted(
-        {departement[c] for c in centres}
+        with_places
     )
     for name in ("road-sheets.html", "centre-sheets.html"):
         counts = people_per_sheet(docs / name)
@@ -268,7 +271,8 @@ def test_french_and_english_runs(fr_docs: Path, en_docs: Path) -> None:
         and "Feuille" not in html_en
     )
     leg = format_number(float(km), "fr", digits=1)
-    assert f">{leg}<" in html_fr and f">{format_number(float(km), 'en', digits=1)}<" in html_en
+    assert f">{leg} km<" in html_fr
+    assert f">{format_number(float(km), 'en', digits=1)} km<" in html_en
     import json
 
     fill = json.loads((fr_docs.parent / "plan" / "plan.json").read_text(encoding="utf-8"))[

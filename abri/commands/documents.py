@@ -74,6 +74,12 @@ def echo_documents(files: dict[str, Path]) -> None:
     default=None,
     help="A folder written by `abri readiness -o`: each prefecture summary gets its places by group and the places to open.",
 )
+@click.option(
+    "--dispatcher",
+    default="",
+    help="The operation desk's contact (name and phone) printed on every road sheet, e.g. "
+    "'PC Calais, 03 21 00 00 00'.",
+)
 @document_options
 @data_dir_option
 @reports_errors
@@ -81,6 +87,7 @@ def documents_cmd(
     plan_dir: Path,
     output: Path,
     readiness_dir: Path | None,
+    dispatcher: str,
     lang: str,
     csv_dialect: CsvDialect | None,
     pdf: bool,
@@ -111,6 +118,7 @@ def documents_cmd(
                 roster=roster,
                 data_dir=data_dir,
                 readiness=readiness,
+                dispatcher=dispatcher,
             )
         except FolderBusyError as exc:
             raise DataError(str(exc)) from exc

@@ -15,6 +15,7 @@ from abri.commands.common import (
     read_and_report_centres,
     reports_errors,
 )
+from abri.i18n import DEFAULT_LANG, LANGS
 from abri.maps.capacity import write_capacity_map
 from abri.maps.plan import PlanData, write_plan_map
 
@@ -28,10 +29,10 @@ def map_options(func: F) -> F:
     """Options shared by the map commands."""
     func = click.option(
         "--lang",
-        type=click.Choice(["en", "fr"]),
-        default="en",
+        type=click.Choice(LANGS),
+        default=DEFAULT_LANG,
         show_default=True,
-        help="Language of the map's words.",
+        help="Language of the map's words (French by default, like the documents).",
     )(func)
     func = click.option(
         "--dpi",
@@ -132,11 +133,18 @@ def map_capacity(
     default=Path("plan.html"),
     show_default=True,
 )
+@click.option(
+    "--sheets",
+    default=None,
+    help="The documents folder (abri documents), relative to the map's file: popups link to the "
+    "road sheet of each trip and the arrival sheet of each centre.",
+)
 @map_options
 @reports_errors
 def map_plan(
     plan_dir: Path,
     output: Path,
+    sheets: str | None,
     tiles: str,
     png: bool,
     svg: bool,
@@ -160,5 +168,6 @@ def map_plan(
         data_dir=data_dir,
         tiles=tiles,
         lang=lang,
+        sheets=sheets,
     ):
         click.echo(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")

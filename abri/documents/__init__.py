@@ -2,8 +2,10 @@
 
 :func:`write_documents` writes, into one folder (whole or not at all):
 
+- ``index.html``: links by department, by centre and by coach, to files of one sheet each
+  (``departements/<code>.html``, ``centres/<id>.html``, ``coaches/<id>.html``);
 - ``road-sheets.html``, ``centre-sheets.html``, ``prefecture-summaries.html``,
-  ``operation-summary.html``: printable, one sheet per printed page;
+  ``operation-summary.html``: printable, one sheet per printed page, readable on a phone;
 - with ``pdf=True``, the same four as PDF (headless Chromium, else WeasyPrint),
   one page per sheet when a sheet fits on a page;
 - ``documents.xlsx``: one tab per document type, typed cells, frozen headers;
@@ -28,8 +30,14 @@ from pathlib import Path
 import pandas as pd
 
 from abri.documents import html
+from abri.documents.alerts import LATE_HOUR, alert_table
+from abri.documents.centresheet import centre_sheets
+from abri.documents.index import index_page, write_sheet_files
 from abri.documents.pdf import PdfEngine, write_pdfs
+from abri.documents.places import Towns
+from abri.documents.roadsheet import road_sheets
 from abri.documents.spreadsheets import write_table_csv, write_workbook
+from abri.documents.summaries import operation_sheets, prefecture_sheets
 from abri.documents.tables import (
     PlanFolder,
     centre_sheet_table,
@@ -39,6 +47,7 @@ from abri.documents.tables import (
     readiness_table,
     road_sheet_table,
 )
+from abri.errors import DataFileError
 from abri.files import CsvDialect, atomic_dir, write_text_atomic
 from abri.i18n import DEFAULT_LANG, check_lang, translate
 
@@ -63,23 +72,30 @@ READINESS = "prefecture_readiness"  # the readiness table's key (and file stem, 
 
 @dataclass
 class Documents:
-    """The four document tables and the plan folder they come from."""
+    """The four document tables, the watch points and the plan folder they come from."""
 
     folder: PlanFolder
     tables: dict[str, pd.DataFrame]  # DOCUMENTS key (and READINESS when given) -> long table
+    alerts: pd.DataFrame  # abri.documents.alerts.alert_table
+    towns: Towns  # for the place of each break
 
     def sheets(self, key: str, lang: str) -> list[str]:
         """The HTML sheets of one document type."""
-        pf, tables = self.folder, self.tables
+        pf, tables, alerts = self.folder, self.tables, self.alerts.to_dict("records")
         if key == "road_sheets":
-            return html.road_sheets(tables[key], pf, lang)
+            return road_sheets(tables[key], alerts, pf, self.towns, lang)
         if key == "centre_sheets":
-            return html.centre_sheets(tables[key], pf, lang)
+            return centre_sheets(tables[key], alerts, pf, lang)
         if key == "prefecture_summaries":
-            return html.prefecture_sheets(
-                tables[key], tables["centre_sheets"], pf, lang, readiness=tables.get(READINESS)
+            return prefecture_sheets(
+                tables[key],
+                tables["centre_sheets"],
+                alerts,
+                pf,
+                lang,
+                readiness=tables.get(READINESS),
             )
-        return html.operation_sheets(tables[key], pf, lang)
+        return operation_sheets(tables[key], alerts, pf, lang)
 
 
 def default_dialect(lang: str) -> CsvDialect:
@@ -92,8 +108,6 @@ MARKER = "operation-summary.html"  # a folder holding it was written here and ma
 
 def check_documents_dir(out_dir: str | os.PathLike[str], plan_dir: str | os.PathLike[str]) -> Path:
     """Refuse a documents folder whose replacement would lose files: the plan folder, a folder holding it, or other files."""
-    from abri.errors import DataFileError
-
     out, plan = Path(out_dir).absolute(), Path(plan_dir).absolute()
     if out == plan or out in plan.parents:
         msg = f"{out_dir}: the documents folder would replace the plan folder {plan_dir}; choose another folder (e.g. {plan_dir}/documents)"
@@ -110,9 +124,11 @@ def build_documents(
     roster: str | os.PathLike[str] | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     readiness: pd.DataFrame | None = None,
+    dispatcher: str = "",
+    late_hour: str = LATE_HOUR,
 ) -> Documents:
     """Read a plan folder (and an optional fleet roster and readiness rows) into the document tables."""
-    pf = read_plan_folder(plan_dir, roster=roster, data_dir=data_dir)
+    pf = read_plan_folder(plan_dir, roster=roster, data_dir=data_dir, dispatcher=dispatcher)
     stops = road_sheet_table(pf)
     arrivals = centre_sheet_table(stops, pf)
     tables = {
@@ -123,7 +139,7 @@ def build_documents(
     }
     if readiness is not None:
         tables[READINESS] = readiness_table(readiness, pf)
-    return Documents(pf, tables)
+    return Documents(pf, tables, alert_table(pf, late_hour=late_hour), Towns.load(data_dir))
 
 
 def write_documents(
@@ -137,6 +153,8 @@ def write_documents(
     roster: str | os.PathLike[str] | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     readiness: pd.DataFrame | None = None,
+    dispatcher: str = "",
+    late_hour: str = LATE_HOUR,
 ) -> dict[str, Path]:
     """Write every document of a plan folder into `out_dir` (replaced whole); returns the paths by name.
 
@@ -161,17 +179,38 @@ def write_documents(
     readiness
         Per-department readiness rows (:func:`abri.readiness.prefecture_rows`, or
         :func:`abri.readiness.read_prefecture_rows` of an ``abri readiness -o`` folder): a section in each prefecture summary.
+    dispatcher
+        The operation desk's contact (name and phone) printed on every road sheet.
+    late_hour
+        Minors and vulnerable people arriving at or after this hour are a watch point.
     """
     lang = check_lang(lang)
     dialect = dialect or default_dialect(lang)
     out = check_documents_dir(out_dir, plan_dir)
-    docs = build_documents(plan_dir, roster=roster, data_dir=data_dir, readiness=readiness)
+    docs = build_documents(
+        plan_dir,
+        roster=roster,
+        data_dir=data_dir,
+        readiness=readiness,
+        dispatcher=dispatcher,
+        late_hour=late_hour,
+    )
     files: dict[str, Path] = {}
     with atomic_dir(out) as tmp:
-        pages = {}
+        pages: dict[str, str] = {}
+        entries: dict[str, list[tuple[str, str, str]]] = {}
+        back = f'<p class="back"><a href="index.html">{translate("index", lang)}</a></p>'
         for key, stem in DOCUMENTS.items():
-            pages[key] = html.page(translate(key, lang), docs.sheets(key, lang), lang=lang)
-            files[f"{key}_html"] = write_text_atomic(tmp / f"{stem}.html", pages[key])
+            sheets = docs.sheets(key, lang)
+            pages[key] = html.page(translate(key, lang), sheets, lang=lang)
+            files[f"{key}_html"] = write_text_atomic(
+                tmp / f"{stem}.html",
+                html.page(translate(key, lang), sheets, lang=lang, before=back),
+            )
+            for kind, key_, title in write_sheet_files(
+                tmp, sheets, lang=lang, title=translate(key, lang)
+            ):
+                entries.setdefault(kind, []).append((kind, key_, title))
             files[f"{key}_csv"] = write_table_csv(
                 tmp / f"{stem}.csv", docs.tables[key], lang=lang, dialect=dialect
             )
@@ -180,6 +219,15 @@ def write_documents(
             files[f"{READINESS}_csv"] = write_table_csv(
                 tmp / f"{stem}.csv", docs.tables[READINESS], lang=lang, dialect=dialect
             )
+        files["index"] = write_text_atomic(
+            tmp / "index.html",
+            index_page(
+                entries,
+                {translate(key, lang): f"{stem}.html" for key, stem in DOCUMENTS.items()},
+                lang=lang,
+                label=docs.folder.label,
+            ),
+        )
         files["workbook"] = write_workbook(
             tmp / "documents.xlsx", docs.tables, lang=lang, label=docs.folder.label
         )

@@ -14,13 +14,19 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+import pyogrio
 
 from abri.constants import GROUPS
-from abri.errors import DataFileError
+from abri.errors import DataFileError, MissingDataError
+from abri.i18n import MESSAGES
+from abri.inputs.datadir import dataset_path
+from abri.inputs.readers import normalise_header
+from abri.inputs.tables import read_cells
+from abri.outputs.planformat import read_plan_json
 
 #: Columns of a plan folder's centres.geojson that abri itself writes; every other column is the file's own.
 CENTRE_OWN = {
@@ -64,6 +70,12 @@ class PlanFolder:
         default_factory=dict
     )  # "departement"/"region" -> code -> name
     summary: dict[str, Any] = field(default_factory=dict)  # plan.json's figures
+    rules: dict[str, Any] = field(default_factory=dict)  # plan.json's rules (breaks, limits)
+    ride_exceptions: list[dict[str, Any]] = field(default_factory=list)  # rides over a limit
+    legal_at: dict[str, Any] = field(default_factory=dict)  # trips legal at +5/+10/+20 % road time
+    lines: dict[str, Any] = field(default_factory=dict)  # coach -> the trip's line (EPSG:4326)
+    dispatcher: str = ""  # the operation desk's contact, as given to the documents
+    person_groups: dict[str, str] = field(default_factory=dict)  # person id -> group
 
 
 def clock_seconds(text: str) -> int:
@@ -120,7 +132,6 @@ def _read_json(path: Path) -> Any:
 
 def read_roster(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A fleet roster (CSV or Excel): a ``coach`` column with the plan's coach ids, any other columns passed through."""
-    from abri.inputs.readers import normalise_header, read_cells
 
     frame = read_cells(path).frame
     frame = frame[[c for c in frame.columns if not str(c).startswith("__")]]
@@ -144,7 +155,6 @@ def read_roster(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def _own_names(frame: pd.DataFrame, prefix: str, keep: set[str] = frozenset()) -> pd.DataFrame:  # type: ignore[assignment]
     """`frame` with columns that clash with the documents' own keys renamed ``<prefix> <name>`` (nothing is dropped)."""
-    from abri.i18n import MESSAGES
 
     return frame.rename(
         columns={c: f"{prefix} {c}" for c in frame.columns if c in MESSAGES and c not in keep}
@@ -153,11 +163,6 @@ def _own_names(frame: pd.DataFrame, prefix: str, keep: set[str] = frozenset()) -
 
 def _names(data_dir: str | os.PathLike[str] | None) -> dict[str, dict[str, str]]:
     """Department and region names from the data pack, when it is there (codes only otherwise)."""
-    import pyogrio
-
-    from abri.errors import MissingDataError
-    from abri.inputs.datadir import dataset_path
-
     names: dict[str, dict[str, str]] = {}
     for level, dataset in (
         ("departement", "departements-simplifie"),
@@ -178,15 +183,15 @@ def read_plan_folder(
     *,
     roster: str | os.PathLike[str] | None = None,
     data_dir: str | os.PathLike[str] | None = None,
+    dispatcher: str = "",
 ) -> PlanFolder:
     """Read plan.json, centres.geojson, assignments.csv (and trips.geojson for roads) from a plan folder."""
-    import pyogrio
 
     folder = Path(folder)
-    plan = _read_json(folder / "plan.json")
-    if not isinstance(plan, dict) or not isinstance(plan.get("trips"), list):
-        msg = f"{folder / 'plan.json'}: expected an object with a list 'trips' (written by `abri plan`)"
+    if not (folder / "plan.json").is_file():
+        msg = f"{folder / 'plan.json'}: no such file; a plan folder (written by `abri plan`) holds plan.json, centres.geojson and assignments.csv"
         raise DataFileError(msg)
+    plan = read_plan_json(folder / "plan.json")
     centres_path = folder / "centres.geojson"
     if not centres_path.is_file():
         msg = f"{centres_path}: no such file; a plan folder holds centres.geojson (written by `abri plan`)"
@@ -198,17 +203,23 @@ def read_plan_folder(
     extra = [c for c in centres.columns if c not in CENTRE_OWN]
     assignments_path = folder / "assignments.csv"
     households: dict[str, str] = {}
+    person_groups: dict[str, str] = {}
     if assignments_path.is_file():
         people = pd.read_csv(
-            assignments_path, dtype=str, usecols=lambda c: c in {"person_id", "household"}
+            assignments_path, dtype=str, usecols=lambda c: c in {"person_id", "household", "group"}
         ).fillna("")
         if "household" in people:
             households = dict(zip(people["person_id"], people["household"]))
+        if "group" in people:
+            person_groups = dict(zip(people["person_id"], people["group"]))
     roads: dict[str, str] = {}
+    geometry: dict[str, Any] = {}
     if (folder / "trips.geojson").is_file():
-        lines = pyogrio.read_dataframe(folder / "trips.geojson", read_geometry=False)
+        lines = pyogrio.read_dataframe(folder / "trips.geojson")
         if {"coach", "roads"} <= set(lines.columns):
             roads = dict(zip(lines["coach"].astype(str), lines["roads"].fillna("").astype(str)))
+        if "coach" in lines:
+            geometry = dict(zip(lines["coach"].astype(str), lines.geometry))
     origin = ""
     if (folder / "origin.json").is_file():
         origin = str(_read_json(folder / "origin.json").get("name", ""))
@@ -217,7 +228,7 @@ def read_plan_folder(
         folder,
         str(plan.get("label", "")),
         origin,
-        plan["trips"],
+        cast(list[dict[str, Any]], plan["trips"]),
         centres,
         households,
         roads,
@@ -225,6 +236,12 @@ def read_plan_folder(
         _own_names(read_roster(roster), "coach") if roster is not None else None,
         _names(data_dir),
         summary=dict(plan.get("summary", {})),
+        rules=dict(plan.get("rules", {})),
+        ride_exceptions=list(plan.get("ride_exceptions", [])),
+        legal_at=dict(plan.get("legal_at_longer_roads", {})),
+        lines=geometry,
+        dispatcher=dispatcher,
+        person_groups=person_groups,
     )
 
 

@@ -10,13 +10,17 @@ is escaped by the script.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
+import os
+import re
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -27,6 +31,8 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
+from abri.files import write_text_atomic
+from abri.i18n import check_lang
 from abri.maps.assets import offline_map
 
 ATTRIBUTION = (
@@ -117,6 +123,8 @@ TEXT_EN: dict[str, str] = {
     "contact": "contact",
     "synthetic": "SYNTHETIC",
     "made_on": "made on",
+    "road_sheet": "Road sheet",
+    "arrival_sheet": "Arrival sheet",
     "scenario": "scenario",
 }
 
@@ -178,6 +186,8 @@ TEXT_FR: dict[str, str] = {
     "contact": "contact",
     "synthetic": "SYNTHÉTIQUE",
     "made_on": "établi le",
+    "road_sheet": "Feuille de route",
+    "arrival_sheet": "Fiche d'arrivée",
     "scenario": "scénario",
 }
 
@@ -203,7 +213,6 @@ TEXT: Mapping[str, str] = _Text()
 @contextmanager
 def map_language(lang: str) -> Iterator[None]:
     """Draw the maps made inside this block in `lang` (``"fr"`` or ``"en"``)."""
-    from abri.i18n import check_lang
 
     token = _MAP_LANG.set(check_lang(lang))
     try:
@@ -576,6 +585,8 @@ def abri_map(content: MapContent, *, tiles: str = "none") -> folium.Map:
     fmap = offline_map(
         location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, zoom_control=False
     )
+    fmap.get_root().title = content.title  # type: ignore[attr-defined]
+    fmap.abri_lang = _MAP_LANG.get()  # type: ignore[attr-defined]
     if TILES[tiles]:
         folium.TileLayer(TILES[tiles], name=f"background ({tiles})", control=False).add_to(fmap)
     origin = (
@@ -612,3 +623,26 @@ def abri_map(content: MapContent, *, tiles: str = "none") -> folium.Map:
         )
     )
     return fmap
+
+
+_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*"\s*/?>')
+
+
+def map_html(fmap: folium.Map) -> str:
+    """A map as one self-contained HTML page: its language, a title, a viewport that lets people zoom."""
+    text = fmap.get_root().render()
+    lang = getattr(fmap, "abri_lang", "en")
+    text = text.replace("<html>", f'<html lang="{lang}">', 1)
+    return _VIEWPORT.sub(
+        '<meta name="viewport" content="width=device-width, initial-scale=1">', text
+    )
+
+
+def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
+    """Write a map as one self-contained HTML file, whole or not at all."""
+    return write_text_atomic(Path(path), map_html(fmap))
+
+
+def today() -> str:
+    """The date a map is made on (ISO)."""
+    return dt.date.today().isoformat()

@@ -23,8 +23,11 @@ from abri.maps.base import (
     map_language,
     occupancy_legend,
     round_geometry,
+    save_map,
 )
-from abri.maps.plan import PlanSource, plan_data
+from abri.maps.plandata import PlanSource, plan_data
+from abri.maps.reference import reference_layer
+from abri.maps.static import static_map
 
 #: Extra department measures: layer name -> (values by department code, legend title). See :func:`capacity_map`.
 Extra = dict[str, tuple[pd.Series, str]]
@@ -50,13 +53,6 @@ def capacity_layers(
                 by_dept[dept_of.get(cid, "")][a["day"]] += int(a["people"])
         departements["arrivals"] = [dict(by_dept.get(code, {})) for code in departements["code"]]
     return round_geometry(departements, tolerance=0.005, decimals=3)
-
-
-def save_map(fmap: folium.Map, path: str | os.PathLike[str]) -> Path:
-    """Write a map as one self-contained HTML file, whole or not at all."""
-    from abri.files import write_text_atomic
-
-    return write_text_atomic(Path(path), fmap.get_root().render())
 
 
 def capacity_map(
@@ -100,8 +96,6 @@ def capacity_map(
     folium.Map, shown inline in a notebook; write it with :func:`save_map`.
     """
     with map_language(lang):
-        from abri.maps.reference import reference_layer
-
         arrivals = None
         if plan is not None:
             data = plan_data(plan)
@@ -180,8 +174,6 @@ def write_capacity_map(
         written = [save_map(fmap, path)]
         suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
         if suffixes:
-            from abri.maps.static import static_map
-
             departements = capacity_layers(centres, data_dir=data_dir)
             total = int(centres["capacity"].sum())
             for suffix in suffixes:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Union
+from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
 
-from abri.errors import DataFileError
+from abri.documents.index import sheet_path
 from abri.maps.base import (
     TEXT,
     MapContent,
@@ -27,116 +23,32 @@ from abri.maps.base import (
     groups_text,
     map_language,
     occupancy_legend,
+    save_map,
 )
+from abri.maps.capacity import capacity_layers
+from abri.maps.plandata import (
+    HasPlanData,
+    PlanData,
+    PlanSource,
+    allocated_per_centre,
+    plan_data,
+    read_geojson,
+)
+from abri.maps.reference import reference_layer
+from abri.maps.static import static_map
 
-
-class HasPlanData(Protocol):
-    """Anything that gives the maps' data in memory, e.g. a :class:`~abri.pipeline.PlanRun`."""
-
-    def plan_data(self) -> PlanData: ...
-
-
-PlanSource = Union[HasPlanData, "PlanData", str, os.PathLike]
-
-
-def _read(plan_dir: Path, name: str) -> Path:
-    path = plan_dir / name
-    if not path.is_file():
-        msg = f"{plan_dir}: no {name}; expected a folder written by `abri plan` (plan.json, centres.geojson, trips.geojson)"
-        raise DataFileError(msg)
-    return path
-
-
-def read_geojson(path: Path) -> gpd.GeoDataFrame:
-    """A GeoJSON file with its property values exactly as written (no date parsing)."""
-    try:
-        features = json.loads(path.read_text(encoding="utf-8"))["features"]
-        return gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        msg = f"{path}: not a GeoJSON FeatureCollection ({exc})"
-        raise DataFileError(msg) from exc
-
-
-@dataclass
-class PlanData:
-    """What the maps need from a plan, read from a plan folder or taken from a :class:`~abri.pipeline.PlanRun`."""
-
-    document: dict[str, Any]  # plan.json
-    centres: gpd.GeoDataFrame  # with ``allocated``
-    lines: gpd.GeoDataFrame | None  # one road line per trip (trips.geojson)
-    origin: tuple[float, float, str]
-    name: str = ""
-
-    @property
-    def label(self) -> str:
-        """ "SYNTHETIC ..." for a generated plan, empty for a real list."""
-        return str(self.document.get("label", "") or "")
-
-    @classmethod
-    def from_folder(cls, plan_dir: str | os.PathLike[str]) -> PlanData:
-        """Read plan.json, centres.geojson, trips.geojson (if any) and origin.json from a folder written by ``abri plan``."""
-        folder = Path(plan_dir)
-        try:
-            document = json.loads(_read(folder, "plan.json").read_text(encoding="utf-8"))
-            origin = json.loads(_read(folder, "origin.json").read_text(encoding="utf-8"))
-            point = (float(origin["lon"]), float(origin["lat"]), str(origin.get("name", "origin")))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            msg = f"{folder}: plan.json or origin.json is not what `abri plan` writes ({exc})"
-            raise DataFileError(msg) from exc
-        lines = (
-            read_geojson(folder / "trips.geojson") if (folder / "trips.geojson").is_file() else None
-        )
-        # plan.json may name its scenario; else the folder (its parent when the folder is just "plan")
-        name = str(
-            document.get("scenario")
-            or document.get("name")
-            or (folder.resolve().parent.name if folder.name == "plan" else folder.name)
-        )
-        return cls(document, read_geojson(_read(folder, "centres.geojson")), lines, point, name)
-
-    def allocated(self) -> pd.Series:
-        """People allocated to each centre id."""
-        return self.centres.set_index(self.centres["id"].astype(str))["allocated"].astype(int)
-
-    def days(self) -> list[str]:
-        """Days with trips, in order."""
-        return sorted({str(t["day"]) for t in self.document.get("trips", [])})
-
-    def arrivals(self) -> dict[str, list[dict[str, Any]]]:
-        """For each centre id, its arrivals in time order: day, coach, arrival time, people, groups."""
-        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for trip in self.document.get("trips", []):
-            for stop in trip["stops"]:
-                people = len(stop.get("people", [])) or sum(stop.get("groups", {}).values())
-                out[str(stop["centre_id"])].append(
-                    {
-                        "day": str(trip["day"]),
-                        "coach": str(trip["coach"]),
-                        "arrival": str(stop["arrival"]),
-                        "people": people,
-                        "groups": stop.get("groups", {}),
-                    }
-                )
-        return {k: sorted(v, key=lambda a: (a["day"], a["arrival"])) for k, v in out.items()}
-
-    def dates(self) -> str:
-        """'2016-10-24 to 2016-10-26', the days of the plan."""
-        days = self.days()
-        return "" if not days else days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
-
-
-def plan_data(source: PlanSource) -> PlanData:
-    """A :class:`PlanData` from a run, a plan folder, or itself."""
-    if isinstance(source, PlanData):
-        return source
-    if isinstance(source, (str, os.PathLike)):
-        return PlanData.from_folder(source)
-    return source.plan_data()
-
-
-def allocated_per_centre(plan_dir: str | os.PathLike[str]) -> pd.Series:
-    """People allocated to each centre id, from a plan folder."""
-    return PlanData.from_folder(plan_dir).allocated()
+__all__ = [
+    "HasPlanData",
+    "PlanData",
+    "PlanSource",
+    "allocated_per_centre",
+    "plan_data",
+    "plan_map",
+    "read_geojson",
+    "trip_entries",
+    "trip_sheet",
+    "write_plan_map",
+]
 
 
 def trip_sheet(trip: dict[str, Any], names: dict[str, str]) -> str:
@@ -173,7 +85,18 @@ def trip_sheet(trip: dict[str, Any], names: dict[str, str]) -> str:
     )
 
 
-def trip_entries(data: PlanData, *, decimals: int = 3) -> list[dict[str, Any]]:
+def sheet_link(sheets: str | None, kind: str, key: str) -> str:
+    """A link from a popup to the documents' sheet of a coach or centre (``""`` without documents)."""
+    if not sheets:
+        return ""
+    href = esc(f"{sheets.rstrip('/')}/{sheet_path(kind, key)}")
+    word = TEXT["road_sheet"] if kind == "coach" else TEXT["arrival_sheet"]
+    return f"<p class='abri-sheet-link'><a href='{href}' target='_blank'>{esc(word)}</a></p>"
+
+
+def trip_entries(
+    data: PlanData, *, decimals: int = 3, sheets: str | None = None
+) -> list[dict[str, Any]]:
     """Trips for ``abri.init``: road line, colour by day, width by people, tooltip, sheet and numbered stops."""
     names = dict(zip(data.centres["id"].astype(str), data.centres["name"].astype(str)))
     points = dict(
@@ -214,7 +137,7 @@ def trip_entries(data: PlanData, *, decimals: int = 3) -> list[dict[str, Any]]:
                 "w": round(2 + people / 20, 1),
                 "coords": coords,
                 "stops": stops,
-                "sheet": trip_sheet(trip, names),
+                "sheet": trip_sheet(trip, names) + sheet_link(sheets, "coach", key[0]),
                 "tip": f"<b>{esc(key[0])}</b> ({esc(key[1])}), {people} {esc(TEXT['people'])}, "
                 f"{len(trip['stops'])} {esc(TEXT['stop'])}(s)<br><i>{esc(TEXT['click_trip'])}</i>",
             }
@@ -240,6 +163,7 @@ def plan_map(
     data_dir: str | os.PathLike[str] | None = None,
     tiles: str = "none",
     lang: str = "en",
+    sheets: str | None = None,
 ) -> folium.Map:
     """The coach plan on a map, offline: trips by day with their sheets, centres by how full, departments by people allocated.
 
@@ -253,15 +177,15 @@ def plan_map(
         ``none`` (offline), ``osm`` or ``light`` (fetched when the map is opened).
     lang
         ``"en"`` or ``"fr"``: the map's words (titles, legends, sheets, controls).
+    sheets
+        Where the documents folder (``abri documents``) is, relative to the map's file: each trip's
+        and centre's popup then links to its road sheet or arrival sheet.
 
     Returns
     -------
     folium.Map, shown inline in a notebook; save it with :func:`abri.maps.capacity.save_map`.
     """
     with map_language(lang):
-        from abri.maps.capacity import capacity_layers
-        from abri.maps.reference import reference_layer
-
         data = plan_data(source)
         departements = capacity_layers(
             data.centres, data_dir=data_dir, allocated=data.allocated(), arrivals=data.arrivals()
@@ -274,7 +198,7 @@ def plan_map(
                 Measure("places", TEXT["places"]),
             ],
         )
-        trips = trip_entries(data)
+        trips = trip_entries(data, sheets=sheets)
         per_day = (
             pd.Series([t["day"] for t in trips]).value_counts() if trips else pd.Series(dtype=int)
         )
@@ -285,9 +209,17 @@ def plan_map(
             departements=features,
             measures=measures,
             dept_opacity=0.45,
-            centres=centre_entries(
-                data.centres, allocated=data.allocated(), arrivals=data.arrivals()
-            ),
+            centres=[
+                e
+                | {
+                    "popup": e["popup"] + sheet_link(sheets, "centre", e["id"])
+                    if e["days"]
+                    else e["popup"]
+                }
+                for e in centre_entries(
+                    data.centres, allocated=data.allocated(), arrivals=data.arrivals()
+                )
+            ],
             centre_legend=occupancy_legend(),
             trips=trips,
             days=[(d, c, int(per_day.get(d, 0))) for d, c in day_colours(data.days()).items()],
@@ -308,18 +240,16 @@ def write_plan_map(
     data_dir: str | os.PathLike[str] | None = None,
     tiles: str = "none",
     lang: str = "en",
+    sheets: str | None = None,
 ) -> list[Path]:
     """Write the plan map as HTML, and with `png`/`svg`/`pdf` report images next to it."""
     with map_language(lang):
-        from abri.maps.capacity import save_map
-
         data = plan_data(source)
-        written = [save_map(plan_map(data, data_dir=data_dir, tiles=tiles, lang=lang), path)]
+        written = [
+            save_map(plan_map(data, data_dir=data_dir, tiles=tiles, lang=lang, sheets=sheets), path)
+        ]
         suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
         if suffixes:
-            from abri.maps.capacity import capacity_layers
-            from abri.maps.static import static_map
-
             departements = capacity_layers(
                 data.centres, data_dir=data_dir, allocated=data.allocated()
             )
@@ -365,8 +295,3 @@ def trip_frame(data: PlanData) -> gpd.GeoDataFrame:
             {"day": [], "colour": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326")
         )
     )
-
-
-def today() -> str:
-    """The date a map is made on (ISO)."""
-    return dt.date.today().isoformat()

@@ -17,6 +17,9 @@ import geopandas as gpd
 from shapely.geometry import LineString
 
 from abri.errors import MissingDataError
+from abri.geo.departements import load_departements
+from abri.geo.gazetteer import load_communes
+from abri.inputs.datadir import dataset_path, resolve_data_dir
 
 log = logging.getLogger(__name__)
 ROAD_TOLERANCE = 0.01  # degrees (about 1 km): roads are a backdrop
@@ -71,9 +74,6 @@ def main_towns(communes: Any, departements: gpd.GeoDataFrame) -> list[list[Any]]
 
 @lru_cache(maxsize=4)
 def _reference(root: str) -> dict[str, Any]:
-    from abri.geo.departements import load_departements
-    from abri.geo.gazetteer import load_communes
-    from abri.inputs.datadir import dataset_path
 
     departements = load_departements(root, simplified=True)
     names = department_names(departements) + main_towns(load_communes(root), departements)
@@ -87,6 +87,5 @@ def _reference(root: str) -> dict[str, Any]:
 
 def reference_layer(data_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Roads and names for ``abri.init`` (cached per data directory)."""
-    from abri.inputs.datadir import resolve_data_dir
 
     return _reference(str(Path(resolve_data_dir(data_dir)).resolve()))

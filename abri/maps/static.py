@@ -22,6 +22,7 @@ from abri.maps.base import (
     classify,
     occupancy_colour,
     occupancy_legend,
+    today,
 )
 
 MEASURE_KIND = {
@@ -75,7 +76,6 @@ def static_map(
 
     `label` (e.g. "SYNTHETIC ...") is printed only when not empty: a real plan carries none.
     """
-    from abri.maps.plan import today
 
     fig = Figure(figsize=(11.0, 8.5), dpi=dpi)  # no pyplot: the notebook's backend is left alone
     ax = fig.add_axes((0.01, 0.06, 0.68, 0.80))
