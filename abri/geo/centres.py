@@ -463,12 +463,13 @@ def _spatial_checks(
     missing = np.flatnonzero(join["code"].isna().to_numpy())
     swapped = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lat[missing], lon[missing]), crs=WGS84)
     swap_join = _join_departements(swapped, departements) if len(missing) else None
-    regions = departements.set_index("code")["region"]
+    regions = departements.set_index("code")["region"].to_dict()
+    codes, inside = join["code"].tolist(), join["inside"].tolist()  # lists: no pandas per row
     for i, row in enumerate(located):
-        code = join["code"].iat[i]
+        code = codes[i]
         lon_col, lat_col = columns.get("lon", "lon"), columns.get("lat", "lat")
         text = f"{row.cells.get('lon', lon[i])}, {row.cells.get('lat', lat[i])}"
-        if isinstance(code, str) and not join["inside"].iat[i]:
+        if isinstance(code, str) and not inside[i]:
             row.warn(
                 path,
                 f"{lon_col}/{lat_col}",

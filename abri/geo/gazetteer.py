@@ -148,6 +148,15 @@ class Gazetteer:
         self._by_code = communes.set_index("code", drop=False)
         self._index = {code: i for i, code in enumerate(communes["code"].tolist())}
         self._depts = communes["departement"].tolist()
+        self._places = [
+            Place(*fields)
+            for fields in zip(
+                *(communes[c].tolist() for c in ("code", "nom", "departement", "region")),
+                communes["lon"].astype(float).tolist(),
+                communes["lat"].astype(float).tolist(),
+                strict=True,
+            )
+        ]
         self._postcodes = [set(str(v).split()) for v in communes["codes_postaux"].tolist()]
         self._population = communes["population"].fillna(0).tolist()
         keys = communes["key"].tolist()
@@ -197,19 +206,11 @@ class Gazetteer:
         return _gazetteer(str(dataset_path("communes", data_dir)), others)
 
     def _place(self, i: int) -> Place:
-        row = self._communes.iloc[i]
-        return Place(
-            row["code"],
-            row["nom"],
-            row["departement"],
-            row["region"],
-            float(row["lon"]),
-            float(row["lat"]),
-        )
+        return self._places[i]
 
     def _label(self, i: int) -> str:
-        row = self._communes.iloc[i]
-        return f"{row['nom']} ({row['code']}, dept {row['departement']})"
+        place = self._places[i]
+        return f"{place.nom} ({place.insee}, dept {place.departement})"
 
     def by_insee(self, code: str) -> Lookup:
         """The commune with INSEE code `code` (5 characters, e.g. ``62193`` or ``2A004``)."""
@@ -241,9 +242,12 @@ class Gazetteer:
         written = parse_written(name)
         dept, cp = dept or written.departement, cp or written.postcode
         what = f"name {name!r}" + (f" in department {dept}" if dept else "")
-        hits, note = self._find(fold(name), dept), ""
-        if not hits:
-            hits, note = self._find(fold(written.name), dept), written.note
+        head, _, tail = name.partition(",")  # a name with brackets of its own, then a qualifier
+        hits, note = [], ""
+        for text, kept in ((name, ""), (written.name, written.note), (head, tail.strip())):
+            hits, note = self._find(fold(text), dept), kept
+            if hits:
+                break
         if not hits and (spaced := self._spaced_qualifier(written.name, dept)):
             hits, note = spaced
         if hits:
@@ -253,7 +257,10 @@ class Gazetteer:
 
     def _find(self, key: str, dept: str) -> list[_Hit]:
         """Candidates for a folded name: own names, then without article, then other names."""
-        city = arrondissement(key)
+        first = key.split(" ", 1)[0]
+        city = (
+            arrondissement(key) if first in self._cities or first[:1] in "0123456789ivxl" else None
+        )
         if city and city in self._arrondissements:
             hit = self._arrondissements[city]
             return [h for h in [hit] if not dept or self._depts[h.index] == dept]

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -42,6 +43,8 @@ _LIGATURES = str.maketrans(
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "mt": "mont"}
 _ABBREVIATION = re.compile(r"\b(" + "|".join(_ABBREVIATIONS) + r")\b")
 _ARTICLE = re.compile(r"^(?:le|la|les|l) ")
+_SUR = re.compile(r"(?<![a-z0-9])s/")
+_PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _DEPARTEMENT = re.compile(r"\d{2,3}|2[ab]", re.IGNORECASE)
 _POSTCODE = re.compile(r"\d{5}")
 #: Separators of two places in one cell ("Rennes / Cesson-Sévigné", "La Flèche + Sablé").
@@ -54,13 +57,18 @@ _ARRONDISSEMENT = re.compile(
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """One key for every spelling of a name: ``"Ste-Mère-Église"`` and ``"STE MERE EGLISE"`` -> ``"sainte mere eglise"``."""
     text = str(text).translate(_LIGATURES)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"(?<![a-z0-9])s/", " sur ", text)  # "Chalon s/ Saône"
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    return _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m[0]], text)
+    text = _SUR.sub(" sur ", text)  # "Chalon s/ Saône"
+    text = _PUNCTUATION.sub(" ", text).strip()
+    return _ABBREVIATION.sub(_expand, text) if "t" in text else text
+
+
+def _expand(found: re.Match[str]) -> str:
+    return _ABBREVIATIONS[found[0]]
 
 
 def bare(key: str) -> str:
@@ -100,6 +108,8 @@ def parse_written(text: str) -> Written:
     note kept as written.
     """
     text = re.sub(r"\s+", " ", str(text).replace("’", "'").replace("`", "'")).strip()
+    if not any(c in text for c in "([,"):
+        return Written(text.strip(" -"))
     found: dict[str, str] = {}
     notes: list[str] = []
     for inside in re.findall(r"[(\[]([^()\[\]]*)[)\]]", text):
