@@ -220,3 +220,24 @@ def test_maps_speak_french_when_asked(small_scenario: Path, data_dir: Path, tmp_
     )
     assert out.exit_code == 0, out.output
     assert "places pour 10 000 habitants" in (tmp_path / "c.html").read_text()
+
+
+def test_map_page_has_language_title_zoom_and_links_to_the_sheets(
+    small_run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from abri.documents.index import sheet_path
+
+    run, folder = small_run
+    [path] = write_plan_map(folder, tmp_path / "plan.html", lang="fr", sheets="documents")
+    html = path.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html and re.search(r"<title>[^<]+</title>", html)
+    assert "user-scalable=no" not in html and 'content="width=device-width' in html
+    fmap = plan_map(folder, lang="fr", sheets="documents")
+    trips, centres = config(fmap)["trips"], config(fmap)["centres"]["features"]
+    for trip in trips:
+        assert f"href='documents/{sheet_path('coach', trip['coach'])}'" in trip["sheet"]
+    receiving = [c for c in centres if c["days"]]
+    assert receiving and all(
+        f"href='documents/{sheet_path('centre', c['id'])}'" in c["popup"] for c in receiving
+    )
+    assert not any("documents/" in c["popup"] for c in centres if not c["days"])
