@@ -25,6 +25,7 @@ from abri.errors import GraphError
 from abri.routing.osm_arrays import BACKWARD, BOTH_WAYS, WayAttributes, Ways
 
 EARTH_RADIUS_M = 6_371_009  # osmnx's, so lengths match to the bit
+CHUNK = 1 << 20
 
 
 def great_circle(
@@ -152,7 +153,10 @@ def raw_edges(
     at = first_out[w[both]] + k[w[both]] + i[both]  # then the way's reverse edges
     u[at], v[at], wall[at] = b[both], a[both], w[both]
     del a, b, at, i, w, fwd, both
-    length = great_circle(lat[u], lon[u], lat[v], lon[v])
+    length = np.empty(m)
+    for lo in range(0, m, CHUNK):  # in slices: the formula's temporaries stay small
+        a, b = u[lo : lo + CHUNK], v[lo : lo + CHUNK]
+        length[lo : lo + CHUNK] = great_circle(lat[a], lon[a], lat[b], lon[b])
     return Edges(
         u,
         v,
@@ -164,22 +168,38 @@ def raw_edges(
     )
 
 
-def endpoints(n: int, e: Edges, n_reasons: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """osmnx's endpoint rule for each node, and each node's sorted neighbour list (keys, offsets)."""
-    a = np.concatenate([e.u, e.v]).astype(np.int64)
-    b = np.concatenate([e.v, e.u]).astype(np.int64)
+def endpoints(n: int, e: Edges, n_reasons: int, pair: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """osmnx's endpoint rule for each node, and the sum of each node's distinct neighbours.
+
+    `pair` holds the sorted distinct ``u * n + v`` of the edges. A node with
+    two neighbours reached from one of them leads to the sum minus that one.
+    """
+    pu, pv = pair // n, pair % n
+    back = pv * n + pu
+    found = np.minimum(np.searchsorted(pair, back), max(len(pair) - 1, 0))
+    both = pair[found] == back  # the pair exists both ways: one neighbour, not two
+    del back, found
+    neighbours = (
+        np.bincount(pu, minlength=n)
+        + np.bincount(pv, minlength=n)
+        - np.bincount(pu[both], minlength=n)
+    )
+    total = (
+        np.bincount(pu, weights=pv, minlength=n)
+        + np.bincount(pv, weights=pu, minlength=n)
+        - np.bincount(pu[both], weights=pv[both], minlength=n)
+    ).astype(np.int64)
     in_deg, out_deg = np.bincount(e.v, minlength=n), np.bincount(e.u, minlength=n)
     loop = np.zeros(n, bool)
-    loop[e.u[e.u == e.v]] = True
-    keys = distinct(a * n + b)
-    neighbours = np.bincount(keys // n, minlength=n)
-    reasons = distinct(a * n_reasons + np.concatenate([e.restriction, e.restriction]))
-    differ = np.bincount(reasons // n_reasons, minlength=n) > 1
+    loop[pu[pu == pv]] = True
+    low, high = np.full(n, n_reasons, np.int32), np.full(n, -1, np.int32)
+    for ends in (e.u, e.v):
+        np.minimum.at(low, ends, e.restriction)
+        np.maximum.at(high, ends, e.restriction)
+    differ = (high >= 0) & (low != high)
     degree = in_deg + out_deg
     through = (neighbours == 2) & ((degree == 2) | (degree == 4))
-    end = loop | (in_deg == 0) | (out_deg == 0) | ~through | differ
-    offsets = np.concatenate([[0], np.cumsum(neighbours)])
-    return end, keys, offsets
+    return loop | (in_deg == 0) | (out_deg == 0) | ~through | differ, total
 
 
 def _labels(pid: np.ndarray, label: np.ndarray, n_paths: int, texts: list[str]) -> np.ndarray:
@@ -210,16 +230,13 @@ def contract(
     path (-1 for a raw edge), the mask of removed nodes, and the paths'
     interior nodes (concatenated) with their offsets.
     """
-    end, keys, offsets = endpoints(n, e, n_reasons)
     pair, first = np.unique(
         e.u.astype(np.int64) * n + e.v, return_index=True
-    )  # arcs: first edge of each pair
+    )  # first edge per pair
+    end, total = endpoints(n, e, n_reasons, pair)
     arc_u, arc_v = pair // n, pair % n
     inner = ~end[arc_v]
-    top = max(len(keys) - 1, 0)
-    lo = keys[np.minimum(offsets[arc_v], top)] % n
-    hi = keys[np.minimum(offsets[arc_v] + 1, top)] % n
-    w = arc_v * n + np.where(arc_u == lo, hi, lo)
+    w = arc_v * n + (total[arc_v] - arc_u)  # the arc onward from an interior node
     pos = np.minimum(np.searchsorted(pair, w), len(pair) - 1)
     nxt = np.where(inner & (pair[pos] == w), pos, -1)
     start = np.flatnonzero(end[arc_u] & inner)
@@ -264,7 +281,7 @@ def contract(
 
 def without_rings(n: int, g: Edges, removed: np.ndarray, n_reasons: int) -> np.ndarray:
     """The nodes left: not removed, in a component with at least one endpoint (osmnx drops bare rings)."""
-    end = endpoints(n, g, n_reasons)[0]
+    end = endpoints(n, g, n_reasons, distinct(g.u.astype(np.int64) * n + g.v))[0]
     graph = coo_matrix((np.ones(len(g.u), np.int8), (g.u, g.v)), shape=(n, n))
     labels = connected_components(graph, directed=True, connection="weak")[1]
     has_end = np.bincount(labels[end & ~removed], minlength=labels.max() + 1) > 0
