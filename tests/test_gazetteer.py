@@ -185,3 +185,24 @@ def test_no_silent_guess_but_candidates(
 def test_candidates_stay_in_the_department(gaz: Gazetteer) -> None:
     found = gaz.by_name("Saint-Machin", departement="35")
     assert found.place is None and all(p.departement == "35" for p in found.candidates)
+
+
+@pytest.mark.slow
+def test_route_takes_places_by_name(data_dir: Path) -> None:
+    """``abri route`` reads a commune as people write it; a name it cannot place is refused with candidates."""
+    from click.testing import CliRunner
+
+    from abri.cli import main
+
+    runner = CliRunner()
+    unknown = runner.invoke(main, ["route", "--to", "Calias (62)", "--data-dir", str(data_dir)])
+    assert unknown.exit_code == 2 and "did you mean Calais (62193" in unknown.output
+    two = runner.invoke(
+        main, ["route", "--to", "Tours / Joué-lès-Tours", "--data-dir", str(data_dir)]
+    )
+    assert two.exit_code == 2 and "split the row" in two.output
+    assert "Traceback" not in unknown.output + two.output
+    roads = ["--roads", "hauts-de-france-roads", "--data-dir", str(data_dir)]
+    done = runner.invoke(main, ["route", "--from", "Calais", "--to", "Boulogne-sur-Mer", *roads])
+    assert done.exit_code == 0, done.output
+    assert "--to: Boulogne-sur-Mer (62160)" in done.output and " km, " in done.output

@@ -21,6 +21,7 @@ from abri.commands.common import (
 )
 from abri.constants import ORIGIN
 from abri.files import write_frame, write_text_atomic
+from abri.geo.gazetteer import Gazetteer
 from abri.inputs.limits import MAX_JOBS, check_matrix
 from abri.inputs.scenario import Rules
 from abri.planning.schedule import _drive, clock_to_s, driver_limit_s, margin, s_to_clock
@@ -29,6 +30,34 @@ from abri.routing.measure import snap_and_measure
 from abri.routing.profile import load_profile
 from abri.routing.route import route, route_frame
 from abri.routing.snap import Snapper
+
+
+def lonlat_or_name(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[float, float] | str | None:
+    """``'1.86,50.95'`` -> ``(1.86, 50.95)``; a place name (``'Laval (53)'``) is kept, resolved later."""
+    if value is None or value.strip()[:1] in "0123456789-+.":
+        return parse_lonlat(ctx, param, value)
+    return value
+
+
+def resolve_place(
+    value: tuple[float, float] | str, data_dir: Path | None, hint: str
+) -> tuple[float, float]:
+    """The point of LON,LAT or of a commune written as people write it (its warnings said on stderr)."""
+    if isinstance(value, tuple):
+        return value
+    found = Gazetteer.from_data_dir(data_dir).by_name(value)
+    if found.place is None:
+        raise click.BadParameter(
+            f"got {value!r}: {found.detail}; expected LON,LAT or a commune "
+            "(with its department if the name repeats: 'Valence (26)')",
+            param_hint=hint,
+        )
+    for _, text in found.warnings:
+        click.echo(f"{hint}: {text}", err=True)
+    click.echo(f"{hint}: {found.place.nom} ({found.place.insee})", err=True)
+    return found.place.lon, found.place.lat
 
 
 @click.group()
@@ -153,12 +182,18 @@ def matrix(
 @click.option(
     "--from",
     "start",
-    callback=parse_lonlat,
+    callback=lonlat_or_name,
     default=CALAIS,
     show_default=True,
-    help="LON,LAT (longitude first)",
+    help="LON,LAT (longitude first) or a commune ('Laval (53)')",
 )
-@click.option("--to", "end", callback=parse_lonlat, required=True, help="LON,LAT (longitude first)")
+@click.option(
+    "--to",
+    "end",
+    callback=lonlat_or_name,
+    required=True,
+    help="LON,LAT (longitude first) or a commune ('Laval (53)')",
+)
 @click.option(
     "--depart",
     default=None,
@@ -173,8 +208,8 @@ def matrix(
 @roads_options
 @reports_errors
 def route_cmd(
-    start: tuple[float, float],
-    end: tuple[float, float],
+    start: tuple[float, float] | str,
+    end: tuple[float, float] | str,
     depart: str | None,
     output: Path | None,
     roads: str,
@@ -194,6 +229,7 @@ def route_cmd(
         raise click.BadParameter(
             f"got {depart!r}; expected a time HH:MM such as 07:30", param_hint="--depart"
         ) from None
+    start, end = resolve_place(start, data_dir, "--from"), resolve_place(end, data_dir, "--to")
     g = road_graph(roads, data_dir, download, profile)
     r = route(Snapper(g, load_profile(profile)), start, end)
     planned = r.hours * 3600 * margin(rules)
