@@ -120,7 +120,7 @@ class Readiness:
         if self.reach.get("places_early_slots_only"):
             lines.append(
                 f"operation: {self.reach['places_early_slots_only']:,} places are reached before closing "
-                "only by coaches leaving before the last slot"
+                "only by coaches leaving before the last slot (straight-line coach times)"
             )
         if self.reach.get("places_out_of_reach"):
             lines.append(

@@ -438,3 +438,18 @@ def test_cli_checks_its_output_first(data_dir: Path, tmp_path: Path, case: str) 
         and (tmp_path / "mine" / "keep.txt").read_text() == "mine"
     )
     assert "READY" not in result.output  # refused before the check ran
+
+
+def test_readiness_says_when_boarding_binds_and_what_lifts_it(
+    tmp_path: Path, datapack: Path
+) -> None:
+    folder = scenario(tmp_path / "s", ["A;CAO A;200;59350;men;"], men(150))
+    (folder / "rules.json").write_text('{"bays": 1, "last_departure": "07:30"}')  # 2 slots
+    # the default fleet: 60 coaches of 55 seats
+    result = readiness(folder, data_dir=datapack)
+    assert result.ready and result.carried_short == 40  # places enough; 2 coaches board
+    day = result.operation.loc["2016-10-24"]
+    assert day["binds"] == "boarding" and day["can_carry"] == 110
+    assert day["lift"] == "1 more bay, or 1 more day"
+    out = CliRunner().invoke(main, ["-q", "readiness", str(folder), "--data-dir", str(datapack)])
+    assert out.exit_code == 0 and "boarding binds" in out.stdout and "1 more bay" in out.stdout
