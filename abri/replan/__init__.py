@@ -2,13 +2,13 @@
 
 ``abri replan PLAN_DIR --events FILE --now "YYYY-MM-DD HH:MM" -o NEW_DIR``:
 
-1. the parent plan folder is read back as it was written (:mod:`abri.replan_state`);
+1. the parent plan folder is read back as it was written (:mod:`abri.replan.state`);
 2. the events are checked against it, all or nothing (:mod:`abri.inputs.events`);
-3. they are applied (:mod:`abri.replan_apply`): coaches that left before ``--now`` keep
+3. they are applied (:mod:`abri.replan.apply`): coaches that left before ``--now`` keep
    their stops and times; people a no-show, a refusal, a breakdown, a delay, a closed
    centre or fewer places take off a coach travel again, with the reason;
 4. those people and the new registrations go into free seats and places first, then on
-   new trips planned with the same planner in the slots still free (:mod:`abri.replan_place`);
+   new trips planned with the same planner in the slots still free (:mod:`abri.replan.place`);
 5. the plan is checked by the same independent check as any plan
    (:func:`abri.planning.check.check_plan`) and written as version parent + 1, with
    ``changes.csv`` (person, from, to, why), ``coaches_changed.csv`` and ``ledger.csv``.
@@ -37,9 +37,9 @@ from abri.planning.allocation import Allocation
 from abri.planning.check import PlanCheck, check_plan, mark_illegal
 from abri.planning.plan import EXTRA_MARGINS, NOT_CARRIED, Plan, ride_exceptions
 from abri.planning.schedule import legal_with_extra, reception_hours, s_to_clock
-from abri.replan_apply import Operation
-from abri.replan_place import free_seats, new_trips
-from abri.replan_state import LEDGER, identity, ledger_states, load_plan, seats_of
+from abri.replan.apply import Operation
+from abri.replan.place import free_seats, new_trips
+from abri.replan.state import LEDGER, identity, ledger_states, load_plan, seats_of
 
 CHANGES = ["person_id", "from", "to", "why"]
 COACHES = ["coach", "change", "before", "after", "why"]

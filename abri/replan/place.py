@@ -18,7 +18,7 @@ from abri.planning.allocation import allocate
 from abri.planning.demand import make_stop
 from abri.planning.plan import plan_coaches
 from abri.planning.schedule import Stop, Trip, slot_departures
-from abri.replan_apply import Operation, at
+from abri.replan.apply import Operation, at
 
 NO_SLOT = "no boarding slot, bay or coach left after --now for a legal trip"
 NEAREST = 6
