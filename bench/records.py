@@ -10,7 +10,14 @@ Example::
 
     with timed() as t:
         build_graph()
-    record("graph", "france-all-roads build (cold)", t.seconds, "s", baseline=29.0, note="osmnx path, same run")
+    record(
+        "graph",
+        "france-all-roads build (cold)",
+        t.seconds,
+        "s",
+        baseline=29.0,
+        note="osmnx path, same run",
+    )
 """
 
 from __future__ import annotations
