@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from abri.constants import LAMBERT93, WGS84
 from abri.errors import AbriError
 from abri.files import atomic_path, write_text_atomic
 from abri.geo.gazetteer import OTHER_COLUMNS
@@ -116,8 +117,6 @@ def communes_from_publishers(files: list[Path], out: Path) -> None:
     """
     import geopandas as gpd
     import pandas as pd
-
-    from abri.constants import LAMBERT93, WGS84
 
     etalab_path, polygons_path = files
     try:
