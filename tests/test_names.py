@@ -152,3 +152,10 @@ def test_names_from_etalab() -> None:
         ("50129", "Équeurdreville", "commune-deleguee"),
         ("69123", "Lyon 3e Arrondissement", "arrondissement-municipal"),
     ]
+
+
+def test_long_cells_are_read_without_backtracking() -> None:
+    cell = "Paris " + "1 " * 20_000
+    assert arrondissement(fold(cell)) is None
+    assert parse_written(cell + "(x)").note == "x"
+    assert len(split_places(" / ".join(["Tours"] * 1000))) == 1000

@@ -134,7 +134,7 @@ def _number(text: str) -> int:
 
 def arrondissement(key: str) -> tuple[str, int] | None:
     """``"lyon 3e"``, ``"paris xv"``, ``"13e arrondissement de marseille"`` -> (city key, number); None otherwise."""
-    found = _ARRONDISSEMENT.fullmatch(key)
+    found = _ARRONDISSEMENT.fullmatch(key) if len(key) <= 80 else None  # no long backtracking
     if found is None:
         return None
     city = found["city"] or found["city2"]
