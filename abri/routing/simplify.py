@@ -176,7 +176,8 @@ def endpoints(n: int, e: Edges, n_reasons: int, pair: np.ndarray) -> tuple[np.nd
     """
     pu, pv = pair // n, pair % n
     back = pv * n + pu
-    found = np.minimum(np.searchsorted(pair, back), max(len(pair) - 1, 0))
+    found = np.searchsorted(pair, back)
+    np.minimum(found, max(len(pair) - 1, 0), out=found)
     both = pair[found] == back  # the pair exists both ways: one neighbour, not two
     del back, found
     neighbours = (
@@ -205,7 +206,7 @@ def endpoints(n: int, e: Edges, n_reasons: int, pair: np.ndarray) -> tuple[np.nd
 def _labels(pid: np.ndarray, label: np.ndarray, n_paths: int, texts: list[str]) -> np.ndarray:
     """Each path's label: its one value, or its distinct values joined by ';' (index into `texts`, grown)."""
     has = label >= 0
-    pairs = distinct(pid[has] * (len(texts) + 1) + label[has])
+    pairs = distinct(pid[has].astype(np.int64) * (len(texts) + 1) + label[has])
     p, lab = pairs // (len(texts) + 1), pairs % (len(texts) + 1)
     count = np.bincount(p, minlength=n_paths)
     out = np.full(n_paths, -1, np.int64)
@@ -233,17 +234,21 @@ def contract(
     pair, first = np.unique(
         e.u.astype(np.int64) * n + e.v, return_index=True
     )  # first edge per pair
+    first = first.astype(np.int32)
     end, total = endpoints(n, e, n_reasons, pair)
-    arc_u, arc_v = pair // n, pair % n
+    arc_u, arc_v = (pair // n).astype(np.int32), (pair % n).astype(np.int32)
     inner = ~end[arc_v]
-    w = arc_v * n + (total[arc_v] - arc_u)  # the arc onward from an interior node
+    w = arc_v * np.int64(n) + (total[arc_v] - arc_u)  # the arc onward from an interior node
+    del total
     pos = np.minimum(np.searchsorted(pair, w), len(pair) - 1)
-    nxt = np.where(inner & (pair[pos] == w), pos, -1)
-    start = np.flatnonzero(end[arc_u] & inner)
+    nxt = np.where(inner & (pair[pos] == w), pos, -1).astype(np.int32)
+    del w, pos, pair
+    start = np.flatnonzero(end[arc_u] & inner).astype(np.int32)
+    del inner
     n_paths = len(start)
     length, time = np.zeros(n_paths), np.zeros(n_paths)
     last = start.copy()
-    cur, pid = start, np.arange(n_paths)
+    cur, pid = start, np.arange(n_paths, dtype=np.int32)
     steps_pid, steps_arc = [pid[:0]], [cur[:0]]
     while len(cur):  # one step along every open path (sums in path order, as osmnx's sum())
         edge = first[cur]
@@ -256,6 +261,7 @@ def contract(
         keep = step >= 0
         cur, pid = step[keep], pid[keep]
     spid, sarc = np.concatenate(steps_pid), np.concatenate(steps_arc)
+    del steps_pid, steps_arc, nxt
     order = np.argsort(spid, kind="stable")
     spid, sarc = spid[order], sarc[order]
     interior = sarc != last[spid]
