@@ -154,6 +154,14 @@ def test_two_places_in_one_cell_are_refused(gaz: Gazetteer, written: str) -> Non
     assert found.place is None and found.problem == "two-places" and "split the row" in found.detail
 
 
+def test_a_former_commune_elsewhere_makes_a_name_ambiguous(gaz: Gazetteer) -> None:
+    """Boissey is a commune of the Ain and a former commune in the Calvados: no guess without a department."""
+    found = gaz.by_name("Boissey")
+    assert found.place is None and found.problem == "ambiguous" and "as Boissey" in found.detail
+    assert gaz.by_name("Boissey", departement="01").place.insee == "01050"
+    assert gaz.by_name("Boissey", departement="14").place.insee == "14654"
+
+
 def test_homonyms_settled_by_postcode_and_postcodes_cross_checked(gaz: Gazetteer) -> None:
     assert gaz.by_name("Valence").problem == "ambiguous"
     assert gaz.by_name("Valence", postcode="26000").place.insee == "26362"

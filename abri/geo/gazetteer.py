@@ -271,9 +271,20 @@ class Gazetteer:
             (self._other_bare, bare(key)),
         ):
             found = [h for h in table.get(lookup, []) if not dept or self._depts[h.index] == dept]
+            if found and not dept and table is self._exact:
+                found += self._former_elsewhere(key, found)
             if found:
                 return found
         return []
+
+    def _former_elsewhere(self, key: str, found: list[_Hit]) -> list[_Hit]:
+        """Former communes of that name in other departments ("Boissey", 01, and one in 14)."""
+        depts = {self._depts[h.index] for h in found}
+        return [
+            h
+            for h in self._other_exact.get(key, [])
+            if h.kind != "arrondissement-municipal" and self._depts[h.index] not in depts
+        ]
 
     def _spaced_qualifier(self, name: str, dept: str) -> tuple[list[_Hit], str] | None:
         """``"Grenoble - quartier Mistral"``: the first part a commune, the rest not one."""
@@ -319,7 +330,9 @@ class Gazetteer:
             )
             hits = hits[:1]
         if len(hits) > 1:
-            listed = ", ".join(self._label(h.index) for h in hits[:6])
+            listed = ", ".join(
+                self._label(h.index) + (f" as {h.written}" if h.written else "") for h in hits[:6]
+            )
             return Lookup(
                 None,
                 "ambiguous",
