@@ -276,6 +276,7 @@ PRESS_ASIDE = [
 ]
 
 
+@pytest.mark.datapack
 def test_a_list_written_in_press_style(write, data_dir: Path) -> None:
     """At least 97% of the rows a person would place resolve right, none wrong; the rest set aside with candidates."""
     rows = [*((c, d) for c, d, _ in PRESS_LIST), *((c, d) for c, d, _ in PRESS_ASIDE)]
@@ -299,6 +300,7 @@ def test_a_list_written_in_press_style(write, data_dir: Path) -> None:
     assert all(p.file.endswith("c.csv") and p.column == "commune" for p in former)
 
 
+@pytest.mark.datapack
 def test_postcode_settles_homonyms_in_a_centre_file(write, data_dir: Path) -> None:
     gdf, report = read(
         write,

@@ -194,6 +194,7 @@ def test_corrupted_file_is_refused_and_nothing_written(publisher: str, tmp_path:
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
+@pytest.mark.datapack
 def test_gazetteer_converted_from_publishers_formats(
     publisher: str, data_dir: Path, tmp_path: Path
 ) -> None:

@@ -81,6 +81,7 @@ def test_cached_tables_are_not_shared_with_callers(data_dir: Path) -> None:
         ("Lorient [56100]", None, "56121"),  # postcode written in the cell
     ],
 )
+@pytest.mark.datapack
 def test_names_as_people_write_them(
     gaz: Gazetteer, written: str, departement: str | None, insee: str
 ) -> None:
@@ -99,11 +100,13 @@ def test_names_as_people_write_them(
         ("Château-Chinon (Ville)", "58062", ""),  # brackets that are part of the name
     ],
 )
+@pytest.mark.datapack
 def test_qualifiers_are_kept_as_a_note(gaz: Gazetteer, written: str, insee: str, note: str) -> None:
     found = gaz.by_name(written)
     assert found.place is not None and found.place.insee == insee and found.note == note
 
 
+@pytest.mark.datapack
 def test_a_qualifier_that_is_a_commune_is_said(gaz: Gazetteer) -> None:
     found = gaz.by_name("Nantes (Rezé)")
     assert found.place is not None and found.place.insee == "44109"
@@ -120,6 +123,7 @@ def test_a_qualifier_that_is_a_commune_is_said(gaz: Gazetteer) -> None:
         ("Château-d'Olonne", None, "85060", "merged-since", "Les Sables-d'Olonne"),
     ],
 )
+@pytest.mark.datapack
 def test_former_and_later_names_resolve_with_a_warning_naming_the_change(
     gaz: Gazetteer, written: str, departement: str | None, insee: str, rule: str, named: str
 ) -> None:
@@ -139,6 +143,7 @@ def test_former_and_later_names_resolve_with_a_warning_naming_the_change(
         ("MARSEILLE 1ER", "13055", "Marseille 1er Arrondissement"),
     ],
 )
+@pytest.mark.datapack
 def test_municipal_arrondissements(gaz: Gazetteer, written: str, insee: str, note: str) -> None:
     found = gaz.by_name(written)
     assert found.place is not None and found.place.insee == insee and found.note == note
@@ -149,6 +154,7 @@ def test_municipal_arrondissements(gaz: Gazetteer, written: str, insee: str, not
 @pytest.mark.parametrize(
     "written", ["Tours / Joué-lès-Tours", "Angers + Trélazé", "Brest - Guipavas", "Caen et Ifs"]
 )
+@pytest.mark.datapack
 def test_two_places_in_one_cell_are_refused(gaz: Gazetteer, written: str) -> None:
     found = gaz.by_name(written)
     assert found.place is None and found.problem == "two-places" and "split the row" in found.detail
@@ -162,6 +168,7 @@ def test_a_former_commune_elsewhere_makes_a_name_ambiguous(gaz: Gazetteer) -> No
     assert gaz.by_name("Boissey", departement="14").place.insee == "14654"
 
 
+@pytest.mark.datapack
 def test_homonyms_settled_by_postcode_and_postcodes_cross_checked(gaz: Gazetteer) -> None:
     assert gaz.by_name("Valence").problem == "ambiguous"
     assert gaz.by_name("Valence", postcode="26000").place.insee == "26362"
@@ -181,6 +188,7 @@ def test_homonyms_settled_by_postcode_and_postcodes_cross_checked(gaz: Gazetteer
         ("Chateauroux-les-Bains", "36", "36044"),
     ],
 )
+@pytest.mark.datapack
 def test_no_silent_guess_but_candidates(
     gaz: Gazetteer, written: str, departement: str, suggested: str
 ) -> None:
