@@ -9,8 +9,11 @@
 - :func:`write_csv` neutralises spreadsheet formulas (OWASP "CSV
   injection"): a text cell starting with ``= + - @``, a tab or a carriage
   return gets a leading apostrophe, so Excel and LibreOffice show it as text.
-  ``excel-fr`` writes what French Excel opens in columns: UTF-8 with BOM,
-  ``;`` and decimal commas.
+  ``excel-fr`` writes what French Excel and LibreOffice open in columns:
+  UTF-8 with BOM, ``;``, decimal commas, and codes with a leading zero
+  held as text (department ``01``, an id ``007``) written ``="01"`` so they stay text.
+  One rule for every CSV abri writes: the dialect a caller names, else
+  ``$ABRI_CSV_DIALECT`` (the user's choice for every command), else ``default``.
 - :func:`atomic_dir` writes a folder as a whole (a temporary sibling, then a
   swap) under a lock, so a folder never holds files of two runs.
 """
@@ -33,6 +36,9 @@ import pandas as pd
 from abri.errors import DataFileError, FolderBusyError
 
 CsvDialect = Literal["default", "excel-fr"]
+CSV_DIALECTS: tuple[CsvDialect, ...] = ("default", "excel-fr")
+CSV_DIALECT_ENV = "ABRI_CSV_DIALECT"
+_DIGITS = re.compile(r"^\d+$")  # a code held as text (department 01, id 007): stays text
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
@@ -117,10 +123,30 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
 
 
-def csv_text(frame: pd.DataFrame, *, dialect: CsvDialect = "default", index: bool = False) -> str:
-    """`frame` as CSV text with formulas neutralised; ``excel-fr`` uses ``;`` and decimal commas."""
+def csv_dialect(dialect: str | None = None) -> CsvDialect:
+    """The CSV dialect to write: `dialect` when given, else ``$ABRI_CSV_DIALECT``, else ``default``."""
+    chosen = dialect or os.environ.get(CSV_DIALECT_ENV, "") or "default"
+    if chosen not in CSV_DIALECTS:
+        source = "dialect" if dialect else f"${CSV_DIALECT_ENV}"
+        msg = f"{source} is {chosen!r}; expected one of {', '.join(CSV_DIALECTS)}"
+        raise DataFileError(msg)
+    return chosen
+
+
+def _keep_text(value: Any) -> Any:
+    """A code held as text (department ``01``, id ``007``, ``75``) as a constant text cell for spreadsheets: ``="01"``."""
+    if isinstance(value, str) and _DIGITS.match(value):
+        return f'="{value}"'
+    return value
+
+
+def csv_text(frame: pd.DataFrame, *, dialect: CsvDialect | None = None, index: bool = False) -> str:
+    """`frame` as CSV text with formulas neutralised; ``excel-fr``: ``;``, decimal commas, leading zeros kept."""
     safe = safe_frame(frame.reset_index() if index else frame)
-    if dialect == "excel-fr":
+    if csv_dialect(dialect) == "excel-fr":
+        for column in safe.columns:
+            if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
+                safe[column] = safe[column].map(_keep_text)
         return str(safe.to_csv(index=False, sep=";", decimal=","))
     return str(safe.to_csv(index=False))
 
@@ -129,13 +155,36 @@ def write_csv(
     path: str | os.PathLike[str],
     frame: pd.DataFrame,
     *,
-    dialect: CsvDialect = "default",
+    dialect: CsvDialect | None = None,
     index: bool = False,
 ) -> Path:
-    """Write `frame` as CSV, whole or not at all, formulas neutralised (``excel-fr``: BOM, ``;``, decimal comma)."""
+    """Write `frame` as CSV, whole or not at all, formulas neutralised (``excel-fr``: BOM, ``;``, decimal comma).
+
+    `dialect` None: ``$ABRI_CSV_DIALECT``, else ``default`` (see :func:`csv_dialect`).
+    """
+    chosen = csv_dialect(dialect)
     return write_text_atomic(
-        path, csv_text(frame, dialect=dialect, index=index), bom=dialect == "excel-fr"
+        path, csv_text(frame, dialect=chosen, index=index), bom=chosen == "excel-fr"
     )
+
+
+def read_csv_any(path: str | os.PathLike[str], **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV abri wrote in either dialect (``,`` or ``;`` with decimal commas and ``="01"`` codes)."""
+    with open(path, encoding="utf-8-sig") as f:
+        head = f.readline()
+    if head.count(";") > head.count(","):
+        frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", **kwargs)
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
+                frame[column] = frame[column].map(
+                    lambda v: (
+                        v[2:-1]
+                        if isinstance(v, str) and v.startswith('="') and v.endswith('"')
+                        else v
+                    )
+                )
+        return frame
+    return pd.read_csv(path, encoding="utf-8-sig", **kwargs)
 
 
 def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
@@ -147,7 +196,7 @@ def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
 
 
 def write_frame(
-    path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: CsvDialect = "default"
+    path: str | os.PathLike[str], frame: pd.DataFrame, *, dialect: CsvDialect | None = None
 ) -> Path:
     """Write a table by its suffix: ``.csv``, ``.parquet``, ``.xlsx``, ``.geojson``/``.json`` or ``.gpkg``."""
 

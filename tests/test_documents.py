@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from abri.cli import main
 from abri.documents import build_documents, write_documents
 from abri.documents.pdf import chromium, write_pdf
+from abri.files import read_csv_any
 from abri.i18n import format_date, format_number, translate
 
 SHEET = re.compile(
@@ -101,13 +102,7 @@ def read_fr_csv(path: Path) -> pd.DataFrame:
     """A CSV written with the excel-fr dialect."""
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), f"{path.name}: no byte-order mark for Excel"
-    return pd.read_csv(
-        path,
-        sep=";",
-        decimal=",",
-        encoding="utf-8-sig",
-        dtype={translate("departement", "fr"): str},
-    )
+    return read_csv_any(path, dtype={translate("departement", "fr"): str})
 
 
 def check_sheets_and_people(plan: Path, docs: Path) -> None:

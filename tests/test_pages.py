@@ -20,6 +20,7 @@ from abri.documents.alerts import LATE_GROUPS, LATE_HOUR, fragile_at
 from abri.documents.places import geo_link, readable_roads
 from abri.documents.qr import QrTooLongError, matrix
 from abri.documents.tables import clock_seconds
+from abri.files import read_csv_any
 from abri.i18n import format_duration, format_number, translate
 
 SHEET = re.compile(
@@ -191,7 +192,7 @@ def test_every_broken_rule_is_on_the_pages_concerned(plan_dir: Path, docs: Path)
 def test_every_departement_with_places_gets_a_summary(plan_dir: Path, docs: Path) -> None:
     located = centres(plan_dir)
     pages = sheets(docs / "prefecture-summaries.html")
-    arrivals = pd.read_csv(docs / "centre-sheets.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    arrivals = read_csv_any(docs / "centre-sheets.csv", dtype=str)
     dep_column = translate("departement", "fr")
     for dep, part in located[located["capacity"] > 0].groupby(located["departement"].astype(str)):
         body = pages[dep]
@@ -332,3 +333,27 @@ def test_calais_pages(calais_run, tmp_path: Path) -> None:  # type: ignore[no-un
     with_places = set(located.loc[located["capacity"] > 0, "departement"].astype(str))
     assert set(sheets(out / "prefecture-summaries.html")) == with_places
     assert check_alerts(plan, out) > 0
+
+
+def test_map_search_ranks_a_department_or_town_before_centres(browser) -> None:  # type: ignore[no-untyped-def]
+    script = (Path(__file__).resolve().parent.parent / "abri" / "maps" / "abri.js").read_text(
+        encoding="utf-8"
+    )
+    page = browser.new_context().new_page()
+    try:
+        page.set_content(f"<html><body><script>{script}</script></body></html>")
+        page.wait_for_function("() => typeof abri === 'object'")
+        found = page.evaluate(
+            """abri.search([
+              {text: 'CAO Rhône Vallée (CAO-1)', exact: ['CAO Rhône Vallée', 'CAO-1'], rank: 2},
+              {text: 'Rhône-Alpes Accueil (CAO-2)', exact: ['Rhône-Alpes Accueil', 'CAO-2'], rank: 2},
+              {text: 'Lyon', exact: ['Lyon'], rank: 1},
+              {text: 'Rhône (69)', exact: ['Rhône', '69'], rank: 0}], 'Rhone').map(e => e.text)"""
+        )
+        assert found[0] == "Rhône (69)" and len(found) == 3
+        by_code = page.evaluate(
+            "abri.search([{text: 'CAO 69 (CAO-69)', exact: ['CAO 69'], rank: 2}, {text: 'Rhône (69)', exact: ['Rhône', '69'], rank: 0}], '69').map(e => e.text)"
+        )
+        assert by_code[0] == "Rhône (69)"
+    finally:
+        page.context.close()

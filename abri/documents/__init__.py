@@ -48,7 +48,7 @@ from abri.documents.tables import (
     road_sheet_table,
 )
 from abri.errors import DataFileError
-from abri.files import CsvDialect, atomic_dir, write_text_atomic
+from abri.files import CSV_DIALECT_ENV, CsvDialect, atomic_dir, csv_dialect, write_text_atomic
 from abri.i18n import DEFAULT_LANG, check_lang, translate
 
 __all__ = [
@@ -99,7 +99,9 @@ class Documents:
 
 
 def default_dialect(lang: str) -> CsvDialect:
-    """The CSV dialect a reader of `lang` opens in Excel: ``excel-fr`` for French, else ``default``."""
+    """The CSV dialect of documents in `lang`: ``$ABRI_CSV_DIALECT`` when set, else ``excel-fr`` for French, else ``default``."""
+    if os.environ.get(CSV_DIALECT_ENV):
+        return csv_dialect()
     return "excel-fr" if lang == "fr" else "default"
 
 

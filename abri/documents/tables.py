@@ -22,6 +22,7 @@ import pyogrio
 
 from abri.constants import GROUPS
 from abri.errors import DataFileError, MissingDataError
+from abri.files import read_csv_any
 from abri.i18n import MESSAGES
 from abri.inputs.datadir import dataset_path
 from abri.inputs.readers import normalise_header
@@ -205,7 +206,7 @@ def read_plan_folder(
     households: dict[str, str] = {}
     person_groups: dict[str, str] = {}
     if assignments_path.is_file():
-        people = pd.read_csv(
+        people = read_csv_any(
             assignments_path, dtype=str, usecols=lambda c: c in {"person_id", "household", "group"}
         ).fillna("")
         if "household" in people:

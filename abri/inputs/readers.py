@@ -361,6 +361,9 @@ def _stray_notes(
     return notes
 
 
+_TEXT_CONSTANT = re.compile(r'^="([^"]*)"$')
+
+
 def read_csv_cells(path: Path) -> RawTable:
     """Read a CSV with any common separator, encoding and decimal mark."""
     data = path.read_bytes()
@@ -384,6 +387,8 @@ def read_csv_cells(path: Path) -> RawTable:
         for row in reader:
             start, previous = previous + 1, reader.line_num
             if any(cell.strip() for cell in row):
+                # Excel's text constant ="01" (excel-fr CSVs keep codes as text): the text 01
+                row = [_TEXT_CONSTANT.sub(r"\1", cell) for cell in row]
                 records.append((start + offset, row))
                 ends.append(previous + offset)
                 if len(records) > MAX_ROWS + 1:

@@ -15,16 +15,19 @@ var abri = (function () {
     return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
   }
 
-  /* entries: [{text, kind, go}]; best first: starts with the query, then contains it */
+  /* entries: [{text, exact, rank, go}]; best first: an exact name or code (a department, rank 0,
+     before a town, 1, before a centre, 2), then a word starting with the query, then any match */
   function search(entries, query, limit) {
-    var q = norm(query), first = [], then = [];
+    var q = norm(query), tiers = [[], [], []];
     if (!q) { return []; }
     entries.forEach(function (e) {
       var k = e.key || (e.key = norm(e.text));
+      var exact = e.exactKeys || (e.exactKeys = (e.exact || []).map(norm));
       var at = k.indexOf(q);
-      if (at === 0 || (at > 0 && k.charAt(at - 1) === ' ')) { first.push(e); } else if (at > 0) { then.push(e); }
+      if (exact.indexOf(q) >= 0) { tiers[0].push(e); } else if (at === 0 || (at > 0 && k.charAt(at - 1) === ' ')) { tiers[1].push(e); } else if (at > 0) { tiers[2].push(e); }
     });
-    return first.concat(then).slice(0, limit || 8);
+    var byRank = function (a, b) { return (a.rank || 0) - (b.rank || 0); };
+    return tiers[0].sort(byRank).concat(tiers[1].sort(byRank), tiers[2]).slice(0, limit || 8);
   }
 
   function control(position, className, html) {
@@ -118,7 +121,8 @@ var abri = (function () {
         kids.forEach(function (m) { places += m.options.cap; });
         var size = places > 999 ? 44 : places > 99 ? 36 : 30;
         return L.divIcon({className: 'abri-cluster', iconSize: [size, size],
-          html: '<div data-n="' + kids.length + '" title="' + kids.length + ' ' + esc(T.centres) + '">' + places + '</div>'});
+          html: '<div data-n="' + kids.length + '" title="' + kids.length + ' ' + esc(T.centres) + ', ' + places + ' ' + esc(T.cluster_unit) + '">' +
+            places + '<small>' + esc(T.cluster_unit) + '</small></div>'});
       }
     }) : L.featureGroup();
     centreLayer.addTo(map);
@@ -255,16 +259,16 @@ var abri = (function () {
     var entries = [];
     centres.forEach(function (m) {
       var c = m.abri;
-      entries.push({text: c.name + ' (' + c.id + ')', sub: c.commune + ', ' + c.dept, go: function () { openCentre(m); }});
-      if (c.commune) { entries.push({text: c.commune, sub: c.name, go: function () { openCentre(m); }}); }
+      entries.push({text: c.name + ' (' + c.id + ')', exact: [c.name, c.id], rank: 2, sub: c.commune + ', ' + c.dept, go: function () { openCentre(m); }});
+      if (c.commune) { entries.push({text: c.commune, exact: [c.commune], rank: 1, sub: c.name, go: function () { openCentre(m); }}); }
     });
     depts.eachLayer(function (l) {
       var p = l.feature.properties;
-      entries.push({text: p.nom + ' (' + p.code + ')', sub: T.department, go: function () {
+      entries.push({text: p.nom + ' (' + p.code + ')', exact: [p.nom, p.code], rank: 0, sub: T.department, go: function () {
         map.fitBounds(l.getBounds()); l.openPopup(l.getBounds().getCenter()); }});
     });
     trips.forEach(function (l) {
-      entries.push({text: l.abri.coach, sub: l.abri.day, go: function () {
+      entries.push({text: l.abri.coach, exact: [l.abri.coach], rank: 3, sub: l.abri.day, go: function () {
         if (state.day && state.day !== l.abri.day) { daySelect.value = ''; setDay(''); }
         map.fitBounds(l.getBounds(), {paddingTopLeft: [10, 60]}); selectTrip(l); }});
     });

@@ -124,6 +124,7 @@ TEXT_EN: dict[str, str] = {
     "synthetic": "SYNTHETIC",
     "made_on": "made on",
     "road_sheet": "Road sheet",
+    "cluster_unit": "places",
     "arrival_sheet": "Arrival sheet",
     "scenario": "scenario",
 }
@@ -187,6 +188,7 @@ TEXT_FR: dict[str, str] = {
     "synthetic": "SYNTHÉTIQUE",
     "made_on": "établi le",
     "road_sheet": "Feuille de route",
+    "cluster_unit": "places",
     "arrival_sheet": "Fiche d'arrivée",
     "scenario": "scénario",
 }
@@ -239,6 +241,7 @@ SCRIPT_TEXT = (
     "names",
     "trip_days",
     "origin",
+    "cluster_unit",
 )  # the words abri.js shows
 GROUP_NAMES = {
     "men": "men",

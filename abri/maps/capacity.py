@@ -27,7 +27,7 @@ from abri.maps.base import (
 )
 from abri.maps.plandata import PlanSource, plan_data
 from abri.maps.reference import reference_layer
-from abri.maps.static import static_map
+from abri.maps.static import main_towns, static_map
 
 #: Extra department measures: layer name -> (values by department code, legend title). See :func:`capacity_map`.
 Extra = dict[str, tuple[pd.Series, str]]
@@ -189,6 +189,7 @@ def write_capacity_map(
                         centres=centres,
                         origin=origin,
                         dpi=dpi,
+                        towns=main_towns(data_dir),
                     )
                 )
         return written

@@ -35,7 +35,7 @@ from abri.maps.plandata import (
     read_geojson,
 )
 from abri.maps.reference import reference_layer
-from abri.maps.static import static_map
+from abri.maps.static import main_towns, static_map
 
 __all__ = [
     "HasPlanData",
@@ -267,6 +267,7 @@ def write_plan_map(
                         trips=trip_frame(data),
                         origin=data.origin,
                         dpi=dpi,
+                        towns=main_towns(data_dir),
                     )
                 )
         return written

@@ -9,15 +9,19 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from abri.constants import LAMBERT93
+from abri.errors import MissingDataError
 from abri.files import write_figure
+from abri.geo.gazetteer import load_communes
 from abri.maps.base import (
     ATTRIBUTION,
     CENTRE_COLOUR,
+    FRANCE,
     TEXT,
     classify,
     occupancy_colour,
@@ -57,6 +61,55 @@ def scale_bar(ax, *, km: int = 100) -> None:
     )
 
 
+MAIN_TOWNS = 25  # the most populous communes named on report images
+
+
+def main_towns(
+    data_dir: str | os.PathLike[str] | None = None, n: int = MAIN_TOWNS
+) -> gpd.GeoDataFrame | None:
+    """The `n` most populous communes of the gazetteer as points (None without a gazetteer)."""
+    try:
+        communes = load_communes(data_dir).dropna(subset=["lon", "lat", "population"])
+    except (MissingDataError, OSError):
+        return None
+    west, south, east, north = FRANCE
+    inside = communes["lon"].between(west, east) & communes["lat"].between(south, north)
+    top = communes[inside].nlargest(n, "population")  # the map shows metropolitan France
+    return gpd.GeoDataFrame(
+        {"nom": top["nom"].to_numpy()},
+        geometry=gpd.points_from_xy(top["lon"], top["lat"]),
+        crs="EPSG:4326",
+    )
+
+
+def name_places(ax: Axes, departements: gpd.GeoDataFrame, towns: gpd.GeoDataFrame | None) -> None:
+    """Write each department's name at a point inside it, and the main towns as dots with names."""
+    if "nom" in departements:
+        for name, point in zip(departements["nom"], departements.representative_point()):
+            ax.annotate(
+                str(name),
+                (point.x, point.y),
+                ha="center",
+                va="center",
+                fontsize=3.6,
+                color="#333",
+                zorder=4,
+            )
+    if towns is not None and len(towns):
+        projected = towns.to_crs(LAMBERT93)
+        ax.scatter(projected.geometry.x, projected.geometry.y, s=5, color="black", zorder=5)
+        for name, point in zip(projected["nom"], projected.geometry):
+            ax.annotate(
+                str(name),
+                (point.x, point.y),
+                xytext=(3, 2),
+                textcoords="offset points",
+                fontsize=5.5,
+                fontweight="bold",
+                zorder=5,
+            )
+
+
 def static_map(
     departements: gpd.GeoDataFrame,
     column: str,
@@ -71,10 +124,12 @@ def static_map(
     origin: tuple[float, float] | tuple[float, float, str] | None = None,
     dpi: int = 150,
     made_on: str | None = None,
+    towns: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """A choropleth of `column` in Lambert-93 with centres, trips and the origin, saved as PNG, SVG or PDF (by suffix).
 
     `label` (e.g. "SYNTHETIC ...") is printed only when not empty: a real plan carries none.
+    Department names are written on the map, and `towns` (:func:`main_towns`) as dots and names.
     """
 
     fig = Figure(figsize=(11.0, 8.5), dpi=dpi)  # no pyplot: the notebook's backend is left alone
@@ -88,6 +143,7 @@ def static_map(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         projected.plot(ax=ax, color=fills, edgecolor="#666", linewidth=0.3)
+    name_places(ax, projected, towns)
     handles: list[list[object]] = [[Patch(facecolor=c, edgecolor="#777", label=t) for c, t in rows]]
     titles = [TEXT.get(column, column).capitalize() + " (by department)"]
     if trips is not None and len(trips):
