@@ -263,6 +263,7 @@ def test_allocate_with_people_rows_set_aside_fails_but_writes(
     ).read_text()
 
 
+@pytest.mark.slow
 def test_plan_with_more_people_than_places_is_partial_and_fails(
     run, small_scenario: Path, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -375,6 +376,7 @@ def test_plan_with_an_unreachable_centre_fails(
     assert (tmp_path / "p/plan.json").exists()
 
 
+@pytest.mark.slow
 def test_plan_reports_people_rows_set_aside(
     run, small_scenario: Path, data_dir: Path, tmp_path: Path
 ) -> None:

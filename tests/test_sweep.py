@@ -95,7 +95,7 @@ def prepared(small_scenario: Path, data_dir: Path):  # type: ignore[no-untyped-d
 def local_sweep(
     small_scenario: Path, grid_file: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
-    """The grid swept by the CLI on a LocalCluster of 2 worker processes."""
+    """The grid swept by the CLI on a LocalCluster of 2 worker processes (tens of seconds: its tests are slow)."""
     out = tmp_path_factory.mktemp("local") / "sweep"
     result = invoke(*sweep_args(small_scenario, grid_file, out, data_dir), "--workers", 2)
     assert result.exit_code == 1, (
@@ -221,6 +221,7 @@ def test_places_removed_at_random_and_days_respread(prepared) -> None:  # type: 
     assert respread_days(people, 0) is people
 
 
+@pytest.mark.slow
 def test_local_cluster_rows_equal_serial_plans(local_sweep, prepared, grid_file: Path) -> None:  # type: ignore[no-untyped-def]
     """Two worker processes: each row is the plan made here, serially, with the same seed; failures are recorded."""
     from abri.pipeline import plan_prepared
@@ -419,6 +420,7 @@ def test_interrupted_sweep_carries_on(small_scenario: Path, data_dir: Path, tmp_
     assert pd.read_csv(out / "sweep.csv", keep_default_na=False).equals(table)  # nothing redone
 
 
+@pytest.mark.slow
 def test_retry_failed_plans_only_the_failed(
     local_sweep, small_scenario: Path, grid_file: Path, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -435,6 +437,7 @@ def test_retry_failed_plans_only_the_failed(
     )
 
 
+@pytest.mark.slow
 def test_folder_of_another_sweep_is_refused(
     local_sweep, small_scenario: Path, grid_file: Path, data_dir: Path
 ) -> None:
