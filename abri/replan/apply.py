@@ -273,6 +273,19 @@ class Operation:
         """No centre over its places: the last households on coaches not yet gone travel again."""
         placed = self.people[self.people["centre_id"] != ""]
         counts = Counter(placed["centre_id"])
+        sent = Counter(
+            s.centre_id
+            for c in self.gone
+            if c in self.trips
+            for s in self.trips[c].stops
+            for _ in s.people
+        )
+        for centre, n in sent.items():
+            if n > self.capacity.get(centre, n):
+                self.warnings.append(
+                    f"centre {centre} has {self.capacity[centre]} places now, but {n} people have already left for it: counted as {n}"
+                )
+                self.capacity[centre] = n
         for centre, n in counts.items():
             over = n - self.capacity.get(centre, n)
             if over <= 0:
