@@ -309,7 +309,8 @@ var abri = (function () {
     /* fit France clear of the title and panel: below them, or between them, whichever shows it larger; again for print */
     var bounds = L.latLngBounds(cfg.bounds);
     function fit() {
-      var title = titleBox, side = panel.offsetWidth + 16;
+      var title = titleBox, printing = document.documentElement.classList.contains('abri-printing');
+      var side = printing ? 8 : panel.offsetWidth + 16;
       var below = {paddingTopLeft: [8, title.offsetTop + title.offsetHeight + 8], paddingBottomRight: [8, 30]};
       var between = {paddingTopLeft: [title.offsetLeft + title.offsetWidth + 8, 8], paddingBottomRight: [side, 30]};
       function zoom(o) { return map.getBoundsZoom(bounds, false, L.point(o.paddingTopLeft).add(o.paddingBottomRight)); }
@@ -317,8 +318,12 @@ var abri = (function () {
       zoomClasses();
     }
     fit();
-    window.addEventListener('beforeprint', function () { map.invalidateSize(); fit(); });
-    window.addEventListener('afterprint', function () { map.invalidateSize(); fit(); });
+    /* printing: France fills the page (fractional zoom, no room kept for the hidden panel) */
+    var snap = map.options.zoomSnap;
+    window.addEventListener('beforeprint', function () {
+      document.documentElement.classList.add('abri-printing'); map.options.zoomSnap = 0.1; map.invalidateSize(); fit(); });
+    window.addEventListener('afterprint', function () {
+      document.documentElement.classList.remove('abri-printing'); map.options.zoomSnap = snap; map.invalidateSize(); fit(); });
     return {map: map, setDay: setDay, setMeasure: setMeasure, selectTrip: selectTrip, trips: trips, centres: centres, depts: depts};
   }
 
