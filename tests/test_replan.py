@@ -74,6 +74,7 @@ def test_no_event_gives_the_same_plan(planned, tmp_path: Path) -> None:  # type:
     document = read_plan_json(files["plan"])
     assert document["version"] == {"number": 2, "parent": str(parent), "now": NOW, "events": []}
     assert result.check.ok and len(result.changes) == 0 and len(result.coaches) == 0
+    assert len(result.arrivals) == 0 and files["arrivals_changed"].is_file()
     _ledger_holds(result.ledger, set())
 
 
@@ -190,6 +191,11 @@ def test_every_kind_of_event(planned, tmp_path: Path) -> None:  # type: ignore[n
     assert not (result.changes["why"] == "unexplained").any()
     assert {f"NEW{n}" for n in range(12)} <= set(result.changes["person_id"])
     assert (result.coaches["change"] == "cancelled").any()
+    assert (
+        result.arrivals["message"]
+        .str.contains(r"^\d+, not \d+, at \d\d:\d\d on coach", regex=True)
+        .any()
+    )
     registered = {e.person for e in events if e.kind == "registered"}
     _ledger_holds(result.ledger, registered)
     states = result.ledger[result.ledger["version"] == 2].set_index("person_id")["state"]
@@ -272,3 +278,39 @@ def test_status_of_a_first_plan(planned) -> None:  # type: ignore[no-untyped-def
     assert f"version 1: {people} people" in result.output
     document = json.loads((parent / "plan.json").read_text(encoding="utf-8"))
     assert document["version"]["number"] == 1
+
+
+def test_cli_writes_the_next_version(
+    planned, tmp_path: Path, small_scenario: Path, data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _, parent = planned
+    trips = _trips(parent)
+    person = next(t for t in trips.values() if not _left(t))["stops"][0]["people"][0]
+    _, path = _events(tmp_path, [{"kind": "absent", "time": NOW, "person": person}])
+    out = tmp_path / "v2"
+    args = ["replan", str(parent), "--events", str(path), "--now", "24/10/2016 10h30"]
+    args += [
+        "--scenario",
+        str(small_scenario),
+        "--roads",
+        ROADS,
+        "--data-dir",
+        str(data_dir),
+        "-o",
+        str(out),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "version 2" in result.output and "1 people changed" in result.output
+    for name in (
+        "plan.json",
+        "changes.csv",
+        "coaches_changed.csv",
+        "arrivals_changed.csv",
+        "ledger.csv",
+    ):
+        assert (out / name).is_file()
+    changes = pd.read_csv(out / "changes.csv", dtype=str)
+    assert changes["person_id"].tolist() == [person] and "did not show" in changes["why"][0]
+    shown = CliRunner().invoke(main, ["status", str(out)])
+    assert shown.exit_code == 0 and "version 2:" in shown.output and "not carried" in shown.output

@@ -57,6 +57,7 @@ class Replanned:
     changes: pd.DataFrame
     coaches: pd.DataFrame
     ledger: pd.DataFrame
+    arrivals: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
 
 
@@ -186,6 +187,45 @@ def coaches_table(old: Plan, op: Operation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COACHES)
 
 
+ARRIVALS = ["centre_id", "coach", "before", "after", "message"]
+
+
+def _arrivals(plan: Plan) -> dict[tuple[str, str], tuple[int, str]]:
+    return {
+        (s.centre_id, t.coach): (len(s.people), f"{t.day} {s_to_clock(s.arrival_s)}")
+        for t in plan.trips
+        for s in t.stops
+    }
+
+
+def arrivals_table(old: Plan, new: Plan) -> pd.DataFrame:
+    """For each centre, the arrivals that changed: "23, not 25, at 18:40 on coach C14"."""
+    before, after = _arrivals(old), _arrivals(new)
+    rows = []
+    for key in sorted(set(before) | set(after)):
+        b, a = before.get(key), after.get(key)
+        if a == b:
+            continue
+        centre, coach = key
+        if a is None:
+            message = f"no longer arriving on coach {coach} ({b[0] if b else 0} expected)"
+        elif b is None:
+            message = f"{a[0]} more, at {a[1][11:]} on coach {coach}"
+        else:
+            message = f"{a[0]}, not {b[0]}, at {a[1][11:]} on coach {coach}"
+        where = lambda x: f"{x[0]} at {x[1]}" if x else ""  # noqa: E731
+        rows.append(
+            {
+                "centre_id": centre,
+                "coach": coach,
+                "before": where(b),
+                "after": where(a),
+                "message": message,
+            }
+        )
+    return pd.DataFrame(rows, columns=ARRIVALS)
+
+
 def replan(
     prepared: Prepared,
     parent_dir: str | os.PathLike[str],
@@ -253,6 +293,7 @@ def replan(
         changes_table(parent, plan, op.why, op.retimed),
         coaches_table(parent, op),
         ledger,
+        arrivals_table(parent, plan),
         op.warnings,
     )
 
@@ -301,6 +342,7 @@ def write_version(result: Replanned, out_dir: str | os.PathLike[str]) -> dict[st
         files["changes"] = write_csv(tmp / "changes.csv", result.changes)
         files["coaches_changed"] = write_csv(tmp / "coaches_changed.csv", result.coaches)
         files["ledger"] = write_csv(tmp / "ledger.csv", result.ledger)
+        files["arrivals_changed"] = write_csv(tmp / "arrivals_changed.csv", result.arrivals)
     return {name: out / path.name for name, path in files.items()}
 
 
