@@ -357,3 +357,46 @@ def test_map_search_ranks_a_department_or_town_before_centres(browser) -> None: 
         assert by_code[0] == "Rhône (69)"
     finally:
         page.context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(VIEWPORTS))
+def test_plan_map_in_french_with_a_folding_legend_and_no_overlap(  # type: ignore[no-untyped-def]
+    plan_dir: Path, data_dir: Path, browser, name: str
+) -> None:
+    from browser import boxes, open_map, overlaps  # type: ignore[import-not-found]
+
+    from abri.maps.plan import write_plan_map
+
+    path = plan_dir.parent / "plan-fr.html"
+    if not path.is_file():
+        write_plan_map(plan_dir, path, data_dir=data_dir, lang="fr", sheets="docs")
+    visit = open_map(browser, path, viewport=VIEWPORTS[name])
+    try:
+        page = visit.page
+        assert page.evaluate("document.documentElement.lang") == "fr" and page.title()
+        legend = page.locator(".abri-legend")
+        folded = "abri-folded" in (legend.get_attribute("class") or "")
+        page.click(".abri-legend-fold")
+        page.wait_for_function(
+            f"() => document.querySelector('.abri-legend').classList.contains('abri-folded') === {str(not folded).lower()}"
+        )
+        page.click(".abri-legend-fold")
+        page.wait_for_function(
+            f"() => document.querySelector('.abri-legend').classList.contains('abri-folded') === {str(folded).lower()}"
+        )
+        parts = [
+            b
+            for selector in (
+                ".abri-title",
+                ".abri-panel",
+                ".abri-legend",
+                ".leaflet-control-attribution",
+            )
+            for b in boxes(page, selector)[:1]
+        ]
+        assert len(parts) == 4
+        assert not any(overlaps(a, b) for i, a in enumerate(parts) for b in parts[i + 1 :]), parts
+        assert visit.errors == []
+    finally:
+        visit.close()
