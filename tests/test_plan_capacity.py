@@ -50,7 +50,7 @@ def _placed_plan(inputs, **kwargs):
 
 
 def test_a_day_over_its_boarding_capacity_carries_the_most_it_can() -> None:
-    centres, people = ring(20, 5)
+    centres, people = ring(20, 7)
     people[:4] = [(p, d, "vulnerable", h) for p, d, _, h in people[:4]]
     centres = [(c, x, y, cap, "men;vulnerable") for c, x, y, cap, _ in centres]
     rules = Rules(bays=1, departure="07:00", last_departure="08:00")  # 3 slots, 3 coaches

@@ -194,6 +194,7 @@ def search_days(
         record, runs = done[0][1], sum(n for _, _, n in done)
         for _, other, _ in done[1:]:
             record.add(other)
+        record.reason = ", ".join(sorted({rec.reason for _, rec, _ in done} - {""}))  # of the parts
         routes, seams = mend_seams(routes, loads_of[d], specs[d], kwargs)
         if seams is not None:
             record.add(seams)

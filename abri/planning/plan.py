@@ -279,6 +279,16 @@ def _plan_day(
     return today, left + not_back
 
 
+def _search_all(ctx: _Context, loads_of: dict[str, list[Stop]]) -> dict[str, tuple]:
+    """Every day's search at once (coaches hired by the day: days do not depend on each other)."""
+    caps = slot_caps(ctx.departures, ctx.rules.bays, ctx.n_coaches, None)
+    spec = DaySpec(ctx.times, ctx.fleet, ctx.rules, ctx.hours, ctx.departures, caps)
+    specs = dict.fromkeys(loads_of, spec)
+    return search_days(
+        loads_of, specs, ctx.km, ctx.group_of, ctx.kwargs, ctx.mapper, part_size=ctx.part_size
+    )
+
+
 def plan_coaches(
     allocation: Allocation,
     times: pd.DataFrame,
@@ -327,30 +337,23 @@ def plan_coaches(
     days = sorted(placed["day"].unique())
     departures = slot_departures(rules)
     loads_of, left = _demand(days, placed, fleet, group_of)
-    n_coaches = (
-        fleet.coaches_per_day
-        if not fleet.coaches
-        else min(fleet.coaches_per_day, len(fleet.coaches))
-    )
+    n_coaches = min(fleet.coaches_per_day, len(fleet.coaches) or fleet.coaches_per_day)
     kwargs: dict[str, Any] = {"seed": seed, "iterations": iterations, "time_limit": time_limit}
-    run = mapper or process_map(jobs)
-    coaches = _Coaches(fleet, days, rules)
-    found = {}
-    if not fleet.coaches:
-        spec = DaySpec(
-            times,
-            fleet,
-            rules,
-            hours,
-            departures,
-            slot_caps(departures, rules.bays, n_coaches, None),
-        )
-        found = search_days(
-            loads_of, dict.fromkeys(days, spec), km, group_of, kwargs, run, part_size=part_size
-        )
     ctx = _Context(
-        times, km, fleet, rules, hours, departures, n_coaches, group_of, kwargs, run, part_size
+        times,
+        km,
+        fleet,
+        rules,
+        hours,
+        departures,
+        n_coaches,
+        group_of,
+        kwargs,
+        mapper or process_map(jobs),
+        part_size,
     )
+    found = {} if fleet.coaches else _search_all(ctx, loads_of)
+    coaches = _Coaches(fleet, days, rules)
     trips: list[Trip] = []
     days_rows: list[dict] = []
     for day in tqdm(days, desc="coach plan", unit="day", disable=not progress, leave=False):

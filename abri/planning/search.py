@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 
 COACH_COST = 20 * 3600
 """Cost of one coach in the solver, as much as 20 h of driving (PyVRP's penalties must outweigh it)."""
-LOAD_PRIZE = 10 * COACH_COST
-"""Prize of carrying a load, whatever its size: a load is worth a coach of its own."""
-PERSON_PRIZE = COACH_COST // 10
+LOAD_PRIZE = 2 * COACH_COST
+"""Prize of carrying a load, whatever its size: with its people's, more than a coach of its own with two drivers costs."""
+PERSON_PRIZE = COACH_COST
 """Prize of each person of a load, times the group's ride weight: when coaches run short, more and weightier people first."""
 NO_IMPROVEMENT = 4_000
 """Iterations without a better solution after which a search stops."""
@@ -240,7 +240,50 @@ def greedy_start(
                 on_board.append(size)
                 left[vt] -= 1
                 break
+    _swap_up(data, loads, kept, kept_types, [k for k in order if all(k not in v for v in kept)])
     return Solution(data, [PyvrpRoute(data, v, vt) for v, vt in zip(kept, kept_types)])
+
+
+def _fills(left: list[int], size: list[int], free: int, slots: int) -> list[list[int]]:
+    """Ways to fill `free` seats with at most `slots` loads left out: largest first, under each size cap; fullest first."""
+    out: dict[tuple[int, ...], int] = {}
+    for cap in sorted({size[k] for k in left if size[k] <= free}, reverse=True):
+        picked: list[int] = []
+        room = free
+        for k in left:  # sorted by size, largest first
+            if size[k] <= min(cap, room) and len(picked) < slots:
+                picked.append(k)
+                room -= size[k]
+        out.setdefault(tuple(picked), free - room)
+    return [list(p) for p, _ in sorted(out.items(), key=lambda item: -item[1])]
+
+
+def _swap_up(
+    data: ProblemData,
+    loads: list[Stop],
+    routes: list[list[int]],
+    types: list[int],
+    left: list[int],
+) -> None:
+    """When coaches run short: one load of a coach traded for loads left out that carry more people, where feasible."""
+    size = [len(load.people) for load in loads]
+    seats, stops = data.vehicle_types()[0].capacity if data.num_vehicle_types else (0, 0)
+    left = sorted(left, key=lambda k: (-size[k], k))
+    for r in range(len(routes)):
+        for i in list(routes[r]):
+            rest = [k for k in routes[r] if k != i]
+            free = seats - sum(size[k] for k in rest)
+            for picked in _fills(left, size, free, stops - len(rest)):
+                if sum(size[k] for k in picked) <= size[i]:
+                    break
+                if PyvrpRoute(data, [*rest, *picked], types[r]).is_feasible():
+                    routes[r] = [*rest, *picked]
+                    left = sorted(
+                        [k for k in left if k not in picked] + [i], key=lambda k: (-size[k], k)
+                    )
+                    break
+            if i not in routes[r]:
+                break
 
 
 def solve_routes(
