@@ -21,6 +21,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from records import record
+
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
 from abri.pipeline import plan_prepared, prepare
 from abri.planning.plan import plan_coaches
@@ -144,6 +146,34 @@ def main() -> None:
         f"without slots and margin {before_s:.1f} s"
     )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    bench = "plan"
+    record(
+        bench,
+        "calais-2016 adult trips",
+        ours["trips"],
+        "trips",
+        baseline=naive["trips"],
+        baseline_name="naive baseline",
+        note=f"lower bound {ours['lower_bound']}",
+    )
+    record(bench, "calais-2016 adult trips, lower bound", ours["lower_bound"], "trips")
+    record(
+        bench,
+        "calais-2016 legal trips",
+        ours_all["legal_trips"],
+        "trips",
+        baseline=naive_all["legal_trips"],
+        baseline_name="naive baseline",
+        note=f"of {ours_all['trips']}",
+    )
+    record(
+        bench,
+        "calais-2016 allocation + plan",
+        round(s["allocation"] + s["plan"], 1),
+        "s",
+        baseline=round(before_s, 1),
+        baseline_name="plan without slots and margin",
+    )
 
 
 if __name__ == "__main__":
