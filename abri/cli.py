@@ -10,7 +10,7 @@ import click
 from abri.commands import centres, data, maps, planning, routing
 from abri.commands.documents import documents_cmd
 from abri.commands.readiness import readiness_cmd
-from abri.commands.replan import replan_cmd, status_cmd
+from abri.commands.replan import rehearse_cmd, replan_cmd, status_cmd
 from abri.commands.sweep import sweep_cmd
 
 
@@ -74,6 +74,7 @@ def _register() -> None:
 
     main.add_command(replan_cmd)
     main.add_command(status_cmd)
+    main.add_command(rehearse_cmd)
 
 
 _register()

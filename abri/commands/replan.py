@@ -6,11 +6,14 @@ from pathlib import Path
 
 import click
 
+from abri.cluster import dask_client
 from abri.commands.common import check_output_folder, reports_errors, timed_step
 from abri.commands.planning import plan_options
+from abri.files import write_csv
 from abri.inputs.events import parse_moment, read_events
 from abri.pipeline import prepare
 from abri.replan import REPLAN_TIME_LIMIT, replan, status, write_version
+from abri.replan.rehearse import Draw, rehearse, summary
 
 
 def _now(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -106,3 +109,122 @@ def status_cmd(plan_dir: Path) -> None:
         click.echo(line)
     table = states.groupby("state").size().rename("people")
     click.echo(table.to_string())
+
+
+def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    text = value.strip()
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        msg = f"{value!r}: expected a share such as 5% or 0.05"
+        raise click.BadParameter(msg)
+    return share
+
+
+@click.command("rehearse")
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--scenario",
+    "scenario_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="The scenario folder PLAN_DIR was planned from.",
+)
+@click.option(
+    "--now",
+    required=True,
+    callback=_now,
+    help="YYYY-MM-DD HH:MM: the events are drawn at this time.",
+)
+@click.option(
+    "--no-show",
+    "no_show",
+    default="5%",
+    callback=_share,
+    show_default=True,
+    help="Share of the people on coaches not yet gone who do not show.",
+)
+@click.option(
+    "--extra",
+    default="10%",
+    callback=_share,
+    show_default=True,
+    help="Extra registrations, as a share of those people.",
+)
+@click.option(
+    "--late",
+    default="10%",
+    callback=_share,
+    show_default=True,
+    help="Share of the coaches not yet gone that leave late.",
+)
+@click.option("--breakdowns", type=click.IntRange(min=0), default=2, show_default=True)
+@click.option("--runs", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Dask workers on this machine (0: none, in this process).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="A Dask scheduler's address (else DASK_SCHEDULER_ADDRESS, else a LocalCluster).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV of the runs.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds of search per day for new trips.",
+)
+@plan_options
+@reports_errors
+def rehearse_cmd(
+    plan_dir: Path,
+    scenario_dir: Path,
+    now: str,
+    no_show: float,
+    extra: float,
+    late: float,
+    breakdowns: int,
+    runs: int,
+    workers: int | None,
+    scheduler: str | None,
+    output: Path | None,
+    time_limit: float,
+    seed: int,
+    iterations: int,
+    jobs: int | None,
+    profile: Path | None,
+    roads: str,
+    data_dir: Path | None,
+) -> None:
+    """Draw events, re-plan PLAN_DIR RUNS times, and table what survived: moves, coaches, legality, rides, time."""
+    draw = Draw(no_show=no_show, extra=extra, late=late, breakdowns=breakdowns)
+    with timed_step("rehearse"):
+        prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs)
+        with dask_client(workers, scheduler, None) as client:
+            table = rehearse(
+                prepared,
+                plan_dir,
+                now,
+                draw=draw,
+                runs=runs,
+                seed=seed,
+                client=client,
+                time_limit=time_limit,
+            )
+    if output is not None:
+        write_csv(output, table)
+        click.echo(f"runs            {output}")
+    click.echo(summary(table).to_string())

@@ -1,0 +1,155 @@
+"""Rehearse a plan before the day: draw events, re-plan each run, and table what survived.
+
+Each run draws, from its own seed, no-shows among the people on coaches that have not left
+by ``now``, extra registrations, late coaches and breakdowns; re-plans (:func:`abri.replan.replan`)
+and keeps the figures that say how fragile the plan is: people moved, coaches added and
+cancelled, whether the new plan passes the check, rides over a group's limit, people not
+carried, seconds per re-plan. Runs go to the Dask client of :mod:`abri.cluster` (the sweeps'),
+or run in this process without one.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from abri.inputs.events import Event
+from abri.outputs.planformat import TripRecord, read_plan_json
+from abri.pipeline import Prepared
+from abri.replan import replan
+from abri.replan.apply import at
+from abri.replan.state import clock_s
+
+COLUMNS = [
+    "run",
+    "events",
+    "moved",
+    "coaches_added",
+    "coaches_cancelled",
+    "legal",
+    "illegal_trips",
+    "rides_over_limit",
+    "not_carried",
+    "seconds",
+]
+
+
+@dataclass(frozen=True)
+class Draw:
+    """What a run draws: shares of no-shows, extra registrations and late coaches; breakdowns."""
+
+    no_show: float = 0.05
+    extra: float = 0.10
+    late: float = 0.10
+    breakdowns: int = 2
+    late_minutes: tuple[int, int] = (15, 90)
+
+
+def draw_events(
+    trips: list[TripRecord], groups: list[str], now: str, draw: Draw, seed: int
+) -> list[Event]:
+    """One run's events (all at `now`) on the coaches that have not left by `now`."""
+    rng = np.random.default_rng(seed)
+    ahead = [t for t in trips if at(t["day"], clock_s(t["departure"])) > pd.Timestamp(now)]
+    people = [p for t in ahead for s in t["stops"] for p in s["people"]]
+    out: list[Event] = []
+
+    def add(kind: str, **fields: Any) -> None:
+        out.append(Event(len(out) + 2, kind, now, **fields))
+
+    for p in rng.choice(people, round(draw.no_show * len(people)), replace=False) if people else []:
+        add("no-show", person=str(p))
+    days = sorted({t["day"] for t in ahead})
+    for n in range(round(draw.extra * len(people))):
+        add(
+            "registered",
+            person=f"R{seed}-{n}",
+            group=str(rng.choice(groups)),
+            day=str(rng.choice(days)),
+        )
+    coaches = [t["coach"] for t in ahead]
+    chosen = rng.permutation(coaches) if coaches else np.array([])
+    broken = chosen[: draw.breakdowns]
+    for coach in broken:
+        add("broke-down", coach=str(coach), where="drawn by the rehearsal")
+    low, high = draw.late_minutes
+    for coach in chosen[len(broken) : len(broken) + round(draw.late * len(coaches))]:
+        add("late", coach=str(coach), number=int(rng.integers(low, high + 1)))
+    return out
+
+
+def one_run(task: tuple[Prepared, str, list[Event], str, int, float]) -> dict[str, Any]:
+    """Re-plan one run's events; its row of the table."""
+    prepared, parent, events, now, run, time_limit = task
+    start = time.perf_counter()
+    result = replan(prepared, parent, events, now, time_limit=time_limit, seed=run)
+    seconds = time.perf_counter() - start
+    change = result.coaches["change"]
+    return {
+        "run": run,
+        "events": len(events),
+        "moved": len(result.changes),
+        "coaches_added": int((change == "added").sum()),
+        "coaches_cancelled": int((change == "cancelled").sum()),
+        "legal": result.check.ok,
+        "illegal_trips": len(result.check.illegal_trips),
+        "rides_over_limit": len(result.run.plan.ride_exceptions),
+        "not_carried": len(result.run.plan.not_carried),
+        "seconds": round(seconds, 2),
+    }
+
+
+def rehearse(
+    prepared: Prepared,
+    parent: str | os.PathLike[str],
+    now: str,
+    *,
+    draw: Draw = Draw(),
+    runs: int = 100,
+    seed: int = 1,
+    client: Any = None,
+    time_limit: float = 1.0,
+) -> pd.DataFrame:
+    """`runs` re-plans of the plan in `parent` under drawn events; one row per run.
+
+    Examples
+    --------
+    >>> table = rehearse(prepared, "plan-v1", "2016-10-24 06:00", runs=10)  # doctest: +SKIP
+    >>> table[["moved", "coaches_added", "legal"]].describe()  # doctest: +SKIP
+    """
+    trips = list(read_plan_json(parent)["trips"])
+    groups = prepared.scenario.people["group"].astype(str).tolist()
+    tasks = [
+        (
+            prepared,
+            str(parent),
+            draw_events(trips, groups, now, draw, seed + k),
+            now,
+            seed + k,
+            time_limit,
+        )
+        for k in range(runs)
+    ]
+    if client is None:
+        rows = [one_run(t) for t in tasks]
+    else:
+        light = replace(prepared, graph=None)  # the roads are not needed to re-plan (nor picklable)
+        shared = client.scatter(light, broadcast=True)
+        futures = client.map(one_run, [(shared, *t[1:]) for t in tasks], pure=False)
+        rows = client.gather(futures)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Mean, median and worst of each figure over the runs, and the share of legal plans."""
+    figures = [c for c in COLUMNS if c not in ("run", "legal")]
+    out = table[figures].agg(["mean", "median", "max"]).T.round(2)
+    out.loc["legal plans (share)"] = (
+        [round(float(table["legal"].mean()), 3)] * 3 if len(table) else [0.0] * 3
+    )
+    return out
