@@ -28,8 +28,21 @@ from abri.planning.tables import (
 
 
 @pytest.fixture(scope="module")
+def small_run(small_scenario: Path, data_dir: Path) -> PlanRun:
+    """The small scenario planned on the data directory's major roads (a few seconds)."""
+    return run_plan(
+        small_scenario,
+        roads="france-major-roads",
+        data_dir=data_dir,
+        iterations=100,
+        jobs=1,
+        baseline=False,
+    )
+
+
+@pytest.fixture(scope="module")
 def national_run(small_scenario: Path, datapack: Path) -> PlanRun:
-    """The small scenario on the national graph (cached: a few seconds)."""
+    """The small scenario on the national graph of every road class: access legs are short (cached: a few seconds)."""
     return run_plan(
         small_scenario,
         roads="france-all-roads",
@@ -98,17 +111,17 @@ def test_an_empty_plan_has_typed_empty_tables() -> None:
     )
 
 
-def test_short_reprs(national_run: PlanRun) -> None:
+def test_short_reprs(small_run: PlanRun) -> None:
     for obj in (
-        national_run,
-        national_run.plan,
-        national_run.allocation,
-        national_run.scenario,
-        national_run.check,
+        small_run,
+        small_run.plan,
+        small_run.allocation,
+        small_run.scenario,
+        small_run.check,
     ):
         text = repr(obj)
         assert len(text) < 300 and "\n" not in text and "person_id" not in text, text
-    assert repr(national_run.plan).startswith("Plan(") and repr(national_run.allocation).startswith(
+    assert repr(small_run.plan).startswith("Plan(") and repr(small_run.allocation).startswith(
         "Allocation("
     )
 
@@ -139,9 +152,9 @@ def test_trips_as_lines_follow_their_roads(national_run: PlanRun) -> None:
     )
 
 
-def test_write_run_writes_a_whole_checked_folder(national_run: PlanRun, tmp_path: Path) -> None:
+def test_write_run_writes_a_whole_checked_folder(small_run: PlanRun, tmp_path: Path) -> None:
     out = tmp_path / "plan"
-    files = write_run(national_run, out)
+    files = write_run(small_run, out)
     assert {p.name for p in out.iterdir()} >= {
         "plan.json",
         "trips.csv",
@@ -154,29 +167,29 @@ def test_write_run_writes_a_whole_checked_folder(national_run: PlanRun, tmp_path
     }
     doc = json.loads(files["plan"].read_text())
     check = check_plan(
-        national_run.plan,
-        times=national_run.times,
-        km=national_run.km,
-        centres=national_run.centres,
-        people_in=national_run.scenario.people_report.rows_read,
-        source=national_run.scenario.people_report.file,
+        small_run.plan,
+        times=small_run.times,
+        km=small_run.km,
+        centres=small_run.centres,
+        people_in=small_run.scenario.people_report.rows_read,
+        source=small_run.scenario.people_report.file,
     )
     assert doc["accounting"] == check.accounting.to_dict() and doc["accounting"]["ok"]
     assert doc["check"]["ok"] == check.ok
     assert (doc["scenario"], doc["label"]) == (
-        national_run.scenario.name,
-        national_run.scenario.label,
+        small_run.scenario.name,
+        small_run.scenario.label,
     )  # the maps' titles read them
     trips = pd.read_csv(files["trips"])
     assert (
-        len(trips) == len(national_run.plan.trips)
+        len(trips) == len(small_run.plan.trips)
         and trips["departure"].str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d$").all()
     )
     manifests = pd.read_csv(files["manifests"])
     assert manifests["total"].sum() == doc["accounting"]["carried"]
     lines = gpd.read_file(files["routes"])
     assert len(lines) == len(trips) and lines.crs.to_epsg() == 4326
-    write_run(national_run, out)  # an earlier plan folder is replaced as a whole
+    write_run(small_run, out)  # an earlier plan folder is replaced as a whole
     assert not [
         p
         for p in tmp_path.iterdir()
