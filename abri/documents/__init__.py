@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -81,7 +82,8 @@ class Documents:
 
     def sheets(self, key: str, lang: str) -> list[str]:
         """The HTML sheets of one document type."""
-        pf, tables, alerts = self.folder, self.tables, self.alerts.to_dict("records")
+        pf, tables = self.folder, self.tables
+        alerts: list[dict[str, Any]] = self.alerts.to_dict("records")
         if key == "road_sheets":
             return road_sheets(tables[key], alerts, pf, self.towns, lang)
         if key == "centre_sheets":

@@ -85,14 +85,15 @@ def prepare_section(part: pd.DataFrame, lang: str) -> str:
 
 
 def centre_sheets(
-    arrivals: pd.DataFrame, alerts: pd.DataFrame, pf: PlanFolder, lang: str
+    arrivals: pd.DataFrame, alerts: list[dict[str, Any]], pf: PlanFolder, lang: str
 ) -> list[str]:
     """One sheet per receiving centre: watch points, what to prepare, every coach arriving, people by household."""
     roster = list(pf.roster.columns) if pf.roster is not None else []
     centres = list(dict.fromkeys(arrivals["centre_id"])) if len(arrivals) else []
+    by_centre = dict(tuple(arrivals.groupby("centre_id", sort=False))) if len(arrivals) else {}
     out = []
     for n, centre_id in enumerate(centres, start=1):
-        part = arrivals[arrivals["centre_id"] == centre_id]
+        part = by_centre[centre_id]
         first = part.iloc[0]
         groups = [g for g in GROUP_KEYS if part[g].sum()]
         pairs = [

@@ -176,14 +176,15 @@ def _roads(pf: PlanFolder, part: pd.DataFrame, lang: str) -> str:
 
 
 def road_sheets(
-    stops: pd.DataFrame, alerts: pd.DataFrame, pf: PlanFolder, towns: Towns, lang: str
+    stops: pd.DataFrame, alerts: list[dict[str, Any]], pf: PlanFolder, towns: Towns, lang: str
 ) -> list[str]:
     """One sheet per coach: the trip, contacts, watch points, stops with where to go, breaks, roads, boarding list."""
     by_trip = {str(t["coach"]): t for t in pf.trips}
     coaches = list(dict.fromkeys(stops["coach"])) if len(stops) else []
+    by_coach = dict(tuple(stops.groupby("coach", sort=False))) if len(stops) else {}
     out = []
     for n, coach in enumerate(coaches, start=1):
-        part = stops[stops["coach"] == coach]
+        part = by_coach[coach]
         trip = by_trip[coach]
         warning = ""
         if not trip.get("legal", True):  # the planner must see why before handing the sheet over

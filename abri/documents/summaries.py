@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import pandas as pd
 
@@ -88,7 +89,7 @@ def _receiving(
     dep: str,
     part: pd.DataFrame,
     arrivals: pd.DataFrame,
-    alerts: pd.DataFrame,
+    alerts: list[dict[str, Any]],
     occupancy: pd.DataFrame,
     pf: PlanFolder,
     lang: str,
@@ -143,7 +144,7 @@ def _receiving(
 def prefecture_sheets(
     summary: pd.DataFrame,
     arrivals: pd.DataFrame,
-    alerts: pd.DataFrame,
+    alerts: list[dict[str, Any]],
     pf: PlanFolder,
     lang: str,
     readiness: pd.DataFrame | None = None,
@@ -217,7 +218,7 @@ def legal_at_text(pf: PlanFolder, lang: str) -> str:
 
 
 def operation_sheets(
-    operation: pd.DataFrame, alerts: pd.DataFrame, pf: PlanFolder, lang: str
+    operation: pd.DataFrame, alerts: list[dict[str, Any]], pf: PlanFolder, lang: str
 ) -> list[str]:
     """The coordinating ministry's sheet: watch points first, the plan's figures, then per day and per region."""
     figures = "".join(
