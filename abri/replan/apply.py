@@ -129,25 +129,35 @@ class Operation:
     # -- the events --------------------------------------------------------------------------
     def apply(self, events: list[Event]) -> None:
         """Apply every event in time order (each kind by its method)."""
+        self._register_all(events)
         for e in sorted(events, key=lambda e: (e.time, e.row)):
             getattr(self, "_" + e.kind.replace("-", "_"))(e)
         self._capacity()
 
+    def _register_all(self, events: list[Event]) -> None:
+        """Every registered person into the table of people at once (no centre yet)."""
+        rows = [
+            {
+                "person_id": e.person,
+                "day": e.day or e.time[:10],
+                "group": e.group,
+                "household": e.household or e.person,
+                "pref1": e.pref1,
+                "pref2": e.pref2,
+                "centre_id": "",
+                "in_preferred": False,
+                "reason": "",
+                "ride_h": float("nan"),
+                "ride_note": "",
+            }
+            for e in events
+            if e.kind == "registered"
+        ]
+        if rows:
+            new = pd.DataFrame(rows).set_index("person_id", drop=False)
+            self.people = pd.concat([self.people, new.astype(self.people.dtypes.to_dict())])
+
     def _registered(self, e: Event) -> None:
-        row = {
-            "person_id": e.person,
-            "day": e.day or e.time[:10],
-            "group": e.group,
-            "household": e.household or e.person,
-            "pref1": e.pref1,
-            "pref2": e.pref2,
-            "centre_id": "",
-            "in_preferred": False,
-            "reason": "",
-            "ride_h": float("nan"),
-            "ride_note": "",
-        }
-        self.people.loc[e.person] = pd.Series(row)
         self.why[e.person] = f"registered at {e.time or 'an unknown time'} (events row {e.row})"
         self.to_place.append(e.person)
 

@@ -74,10 +74,10 @@ def _seat(op: Operation, trip: Trip, centre: str, household: list[str], why: str
 def free_seats(op: Operation, centres: pd.DataFrame) -> None:
     """Place households of :attr:`Operation.to_place` in free seats and places (existing stops first)."""
     accepts = _accepts(centres)
+    free = _free_places(op)
     for household in _households(op):
         first = household[0]
         day, group = str(op.people.at[first, "day"]), str(op.people.at[first, "group"])
-        free = _free_places(op)
         fits = {
             c for c, n in free.items() if n >= len(household) and group in accepts.get(c, set())
         }
@@ -87,6 +87,7 @@ def free_seats(op: Operation, centres: pd.DataFrame) -> None:
             centre = next((s.centre_id for s in trip.stops if s.centre_id in fits), None)
             if centre:
                 _seat(op, trip, centre, household, "")
+                free[centre] -= len(household)
                 done = True
                 break
         if done:
@@ -96,14 +97,14 @@ def free_seats(op: Operation, centres: pd.DataFrame) -> None:
                 continue
             last = trip.stops[-1].centre_id
             near = sorted(
-                (c for c in fits if c in op.times.index), key=lambda c: op.times.at[last, c]
+                (c for c in sorted(fits) if c in op.times.index), key=lambda c: op.times.at[last, c]
             )
             for centre in near[:NEAREST]:
                 trial = copy.deepcopy(trip)
                 trial.stops.append(make_stop(centre, [household], {p: group for p in household}))
                 if op.retime(trial).legal:
-                    op.trips[trip.coach] = trip
                     _seat(op, trip, centre, household, "")
+                    free[centre] -= len(household)
                     op.retime(trip)
                     done = True
                     break
