@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from abri.pipeline import Prepared
 from abri.replan import replan
 from abri.replan.apply import at
 from abri.replan.state import clock_s
+from abri.routing.graph import RoadGraph
 
 COLUMNS = [
     "run",
@@ -138,7 +139,8 @@ def rehearse(
     if client is None:
         rows = [one_run(t) for t in tasks]
     else:
-        light = replace(prepared, graph=None)  # the roads are not needed to re-plan (nor picklable)
+        # a re-plan reads the matrices, never the road graph (which does not pickle): workers get none
+        light = replace(prepared, graph=cast(RoadGraph, None))
         shared = client.scatter(light, broadcast=True)
         futures = client.map(one_run, [(shared, *t[1:]) for t in tasks], pure=False)
         rows = client.gather(futures)
