@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from abri.errors import AbriError
+from abri.errors import PdfError
 from abri.files import atomic_path
 
 PdfEngine = Literal["auto", "chromium", "weasyprint"]
@@ -33,10 +33,6 @@ CHROMIUM_FLAGS = [
 ]
 CHROMIUM_TIMEOUT_S = 300
 PDF_WORKERS = 2  # Chromium processes printing at once
-
-
-class PdfError(AbriError):
-    """A PDF could not be written."""
 
 
 def chromium() -> str | None:

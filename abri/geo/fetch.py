@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from abri.constants import LAMBERT93, WGS84
-from abri.errors import AbriError
+from abri.errors import FetchError
 from abri.files import atomic_path, write_text_atomic
 from abri.geo.gazetteer import OTHER_COLUMNS
 from abri.geo.names import names_from_etalab
@@ -68,10 +68,6 @@ OSM_REGIONS = (
     "provence-alpes-cote-d-azur",
     "rhone-alpes",
 )
-
-
-class FetchError(AbriError, OSError):
-    """A dataset could not be downloaded, did not match its checksum, or could not be converted."""
 
 
 @dataclass(frozen=True)
