@@ -227,7 +227,7 @@ def test_map_page_has_language_title_zoom_and_links_to_the_sheets(
 ) -> None:  # type: ignore[no-untyped-def]
     from abri.documents.index import sheet_path
 
-    run, folder = small_run
+    _run, folder = small_run
     [path] = write_plan_map(folder, tmp_path / "plan.html", lang="fr", sheets="documents")
     html = path.read_text(encoding="utf-8")
     assert '<html lang="fr">' in html and re.search(r"<title>[^<]+</title>", html)
