@@ -20,19 +20,28 @@ The model itself is :mod:`abri.planning.readiness`.
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from abri.constants import GROUPS
-from abri.files import CsvDialect
+from abri.constants import GROUPS, ORIGIN
+from abri.errors import DataFileError
+from abri.files import CsvDialect, atomic_dir, atomic_path, safe_frame, write_csv, write_json
+from abri.geo.centres import read_centres
+from abri.geo.departements import load_departements, load_regions
+from abri.geo.gazetteer import load_communes
 from abri.i18n import LANGS, MESSAGES
+from abri.inputs.people import read_people
 from abri.inputs.report import ValidationReport
-from abri.inputs.scenario import DEFAULT_RULES
+from abri.inputs.scenario import DEFAULT_RULES, read_fleet_and_rules, read_label
+from abri.maps.capacity import write_capacity_map
 from abri.planning.operation import operation_lines, operation_table, reach
 from abri.planning.readiness import (
     COACH_KMH,
@@ -52,6 +61,9 @@ from abri.planning.readiness import (
     straight_time_s,
     supply_arrays,
 )
+from abri.routing.graph import load_graph
+from abri.routing.measure import snap_and_measure
+from abri.routing.profile import load_profile
 
 __all__ = [
     "HOUSEHOLD_SIZE",
@@ -156,7 +168,6 @@ class Readiness:
 
 
 def _areas(data_dir: str | os.PathLike[str] | None) -> tuple[pd.DataFrame, pd.Series]:
-    from abri.geo.departements import load_departements, load_regions
 
     departements = pd.DataFrame(
         load_departements(data_dir, simplified=True)[["code", "nom", "region"]]
@@ -174,7 +185,6 @@ def _candidates(
 
     Those with a centre in the file (all if none), less the origin's own department: people are leaving it.
     """
-    from abri.geo.gazetteer import load_communes
 
     communes = load_communes(data_dir)
     home = communes["departement"].iat[
@@ -207,10 +217,6 @@ def _travel_times(
     """Coach time (s) from the origin to each point (NaN when no road reaches it), and how it was measured."""
     if roads is None:
         return straight_time_s(lon, lat, origin), f"straight line x {DETOUR} at {COACH_KMH:g} km/h"
-    from abri.constants import ORIGIN
-    from abri.routing.graph import load_graph
-    from abri.routing.measure import snap_and_measure
-    from abri.routing.profile import load_profile
 
     profile = load_profile(None)
     graph = load_graph(roads, profile=profile, data_dir=data_dir)
@@ -253,7 +259,6 @@ def check_readiness(
     spread_places, spread_hours
         Each further block of `spread_places` extra places in one department costs `spread_hours` more per place.
     """
-    import time
 
     start = time.perf_counter()
     departements, region_names = _areas(data_dir)
@@ -433,11 +438,6 @@ def readiness(
     >>> readiness("calais", data_dir="../shared/data")  # doctest: +SKIP
     Readiness(READY: 7,212 people; margin men 1,457, ...)
     """
-    from datetime import date
-
-    from abri.errors import DataFileError
-    from abri.geo.centres import read_centres
-    from abri.inputs.scenario import read_fleet_and_rules, read_label
 
     folder = Path(scenario_dir)
     fleet, rules = read_fleet_and_rules(folder)
@@ -454,9 +454,6 @@ def readiness(
             raise ValueError(msg) from None
         demand = demand_from_counts(expect, day=when, household_size=household_size)
     else:
-        from abri.geo.gazetteer import load_communes
-        from abri.inputs.people import read_people
-
         people, people_report = read_people(
             folder / "people.csv",
             regions=set(load_communes(data_dir)["region"].unique()),
@@ -572,9 +569,6 @@ def prefecture_rows(result: Readiness) -> pd.DataFrame:
 
 def read_prefecture_rows(folder: str | os.PathLike[str]) -> pd.DataFrame:
     """:func:`prefecture_rows` of a folder written by :func:`write_readiness` (``abri readiness -o``), from its readiness.json."""
-    import json
-
-    from abri.errors import DataFileError
 
     path = Path(folder) / "readiness.json"
     try:
@@ -600,7 +594,6 @@ def write_readiness(
 ) -> dict[str, Path]:
     """Write the tables (CSV and one XLSX workbook), the suggested centre rows, a JSON summary and (`with_map`) the capacity
     map with a layer of extra places by department into `out_dir`, whole or not at all."""
-    from abri.files import atomic_dir, atomic_path, safe_frame, write_csv, write_json
 
     words = _words(lang)
     dialect: CsvDialect = "excel-fr" if lang == "fr" else "default"
@@ -646,8 +639,6 @@ def write_readiness(
         }
         names["summary"] = write_json(tmp / "readiness.json", summary).name
         if with_map and result.centres is not None:
-            from abri.maps.capacity import write_capacity_map
-
             origin = (*result.origin, "origin") if result.origin else None
             layer = {words["map_title"]: (extra_places_by_departement(result), words["map_legend"])}
             names["map"] = write_capacity_map(
