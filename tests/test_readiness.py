@@ -40,9 +40,11 @@ def men(n: int, day: str = "2016-10-24", group: str = "men") -> list[tuple[str, 
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(
+    """A CSV as a spreadsheet shows it: excel-fr's ``="059"`` (a code kept as text) reads 059."""
+    frame = pd.read_csv(
         path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding="utf-8-sig"
     )
+    return frame.replace(r'^="(.*)"$', r"\1", regex=True)
 
 
 def append_extras(folder: Path, extras: Path) -> None:
