@@ -160,6 +160,7 @@ def test_two_places_in_one_cell_are_refused(gaz: Gazetteer, written: str) -> Non
     assert found.place is None and found.problem == "two-places" and "split the row" in found.detail
 
 
+@pytest.mark.datapack
 def test_a_former_commune_elsewhere_makes_a_name_ambiguous(gaz: Gazetteer) -> None:
     """Boissey is a commune of the Ain and a former commune in the Calvados: no guess without a department."""
     found = gaz.by_name("Boissey")
