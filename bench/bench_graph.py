@@ -140,7 +140,7 @@ def growth(fractions: list[float], *, order: bool) -> None:
             record("graph", f"synthetic country {pct}: CCH node order", round(m["order_s"], 1), "s")
     print("\nsynthetic country (bench/make_country_pbf.py), one fresh process per size")
     print(
-        f"{'share':>6} {'PBF MB':>7} {'junctions':>11} {'build s':>8} {'order s':>8} {'peak MB':>8}"
+        f"{'share':>6} {'PBF MB':>7} {'junctions':>11} {'build s':>8} {'order s':>8} {'CPU s':>8} {'peak MB':>8}"
     )
     for m in rows:
         build = m["seconds"] - m.get("order_s", 0)
