@@ -43,6 +43,14 @@ def _accepts(centres: pd.DataFrame) -> dict[str, set[str]]:
     )
 
 
+def _reachable(op: Operation, last: str, centre: str) -> bool:
+    """A road from the trip's last stop to `centre` and from there back to the origin."""
+    times = op.times
+    if centre not in times.index:
+        return False
+    return bool(pd.notna(times.at[last, centre]) and pd.notna(times.at[centre, ORIGIN]))
+
+
 def _open_trips(op: Operation, day: str, size: int) -> list[Trip]:
     return [
         t
@@ -97,7 +105,8 @@ def free_seats(op: Operation, centres: pd.DataFrame) -> None:
                 continue
             last = trip.stops[-1].centre_id
             near = sorted(
-                (c for c in sorted(fits) if c in op.times.index), key=lambda c: op.times.at[last, c]
+                (c for c in sorted(fits) if _reachable(op, last, c)),
+                key=lambda c: op.times.at[last, c],
             )
             for centre in near[:NEAREST]:
                 trial = copy.deepcopy(trip)
