@@ -152,6 +152,15 @@ def test_matrix_command(run, examples: Path, data_dir: Path, tmp_path: Path, suf
     assert (tmp_path / "m.rejects.csv").exists()
 
 
+def test_matrix_with_every_centre_set_aside_says_so(
+    run, write, data_dir: Path, tmp_path: Path
+) -> None:
+    centres = write("c.csv", "id;capacity;insee\nA;x;62193\n")
+    result = run("matrix", centres, "--data-dir", data_dir, "-o", tmp_path / "m.csv")
+    assert result.exit_code == 1 and "no centre left to measure" in result.output
+    assert (tmp_path / "m.rejects.csv").is_file() and not (tmp_path / "m.csv").exists()
+
+
 @pytest.mark.datapack
 def test_matrix_reports_unreachable_centres(run, write, data_dir: Path, tmp_path: Path) -> None:
     centres = write("c.csv", "id;capacity;insee\nA;10;62193\nAJACCIO;10;2A004\n")

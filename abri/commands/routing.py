@@ -157,6 +157,10 @@ def matrix(
     rejects = output.with_name(f"{output.stem}.rejects.csv")
     check_outputs({"--output": output}, inputs=(centres,), maybe={"rejects": rejects})
     gdf, _ = read_and_report_centres(centres, data_dir, rejects, strict)
+    if not len(gdf):
+        raise DataError(
+            f"{centres}: no centre left to measure (every row was set aside: see {rejects})"
+        )
     check_matrix(len(gdf) + 1, source=str(centres))
     g = road_graph(roads, data_dir, download, profile)
     with timed_step(f"matrix {len(gdf) + 1} x {len(gdf) + 1}"):

@@ -17,6 +17,7 @@ import pandas as pd
 
 from abri.constants import GROUPS, ORIGIN
 from abri.errors import DataFileError
+from abri.files import write_frame
 from abri.geo.departements import LAMBERT93, WGS84, load_departements
 from abri.geo.gazetteer import Gazetteer, Lookup, normalise_name
 from abri.geo.names import DepartementNames
@@ -638,7 +639,6 @@ def _centres_frame(
 
 def write_centres(centres: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     """Write validated centres as CSV, GeoJSON or GeoPackage (by suffix), whole or not at all."""
-    from abri.files import write_frame
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -14,6 +14,7 @@ import pandas as pd
 
 from abri.constants import LAMBERT93, WGS84
 from abri.errors import DataFileError
+from abri.geo.gazetteer import load_communes
 from abri.inputs.datadir import dataset_path
 
 
@@ -55,7 +56,6 @@ def _read_boundaries(path: str) -> gpd.GeoDataFrame:
 
 def department_regions(data_dir: str | os.PathLike[str] | None = None) -> pd.Series:
     """Region code of each department code, from the commune gazetteer."""
-    from abri.geo.gazetteer import load_communes
 
     communes = load_communes(data_dir)
     return communes.groupby("departement")["region"].agg(lambda s: s.mode().iat[0]).rename("region")

@@ -62,12 +62,13 @@ class PlanData:
     def from_folder(cls, plan_dir: str | os.PathLike[str]) -> PlanData:
         """Read plan.json, centres.geojson, trips.geojson (if any) and origin.json from a folder written by ``abri plan``."""
         folder = Path(plan_dir)
+        document: dict[str, Any] = dict(read_plan_json(_read(folder, "plan.json")))
+        origin_path = _read(folder, "origin.json")
         try:
-            document: dict[str, Any] = dict(read_plan_json(_read(folder, "plan.json")))
-            origin = json.loads(_read(folder, "origin.json").read_text(encoding="utf-8"))
+            origin = json.loads(origin_path.read_text(encoding="utf-8"))
             point = (float(origin["lon"]), float(origin["lat"]), str(origin.get("name", "origin")))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            msg = f"{folder}: plan.json or origin.json is not what `abri plan` writes ({exc})"
+            msg = f"{origin_path}: not what `abri plan` writes (lon, lat, name: {exc})"
             raise DataFileError(msg) from exc
         lines = (
             read_geojson(folder / "trips.geojson") if (folder / "trips.geojson").is_file() else None

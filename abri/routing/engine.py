@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from abri.files import atomic_path
 from abri.routing.graph import RoadGraph, cache_dir
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ def order_path(graph: RoadGraph) -> Path:
 def node_order(graph: RoadGraph, *, use_cache: bool = True) -> np.ndarray:
     """The contraction order (inertial flow nested dissection), from the cache when there."""
     import routingkit_cch as rk
-
-    from abri.files import atomic_path
 
     path = order_path(graph)
     if use_cache and path.is_file():

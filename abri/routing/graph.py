@@ -31,8 +31,10 @@ from scipy.sparse.csgraph import connected_components
 from tqdm import tqdm  # plain bars: tqdm.auto warns in notebooks without ipywidgets
 
 from abri.errors import GraphError
-from abri.inputs.datadir import DATASETS, dataset_path, sha256_file
+from abri.files import atomic_path
+from abri.inputs.datadir import DATASETS, dataset_path, sha256_file, user_cache_dir
 from abri.routing.osm_arrays import read_ways, way_attributes
+from abri.routing.pbf import read_pbf
 from abri.routing.profile import CoachProfile, load_profile
 from abri.routing.simplify import morton_code, road_arrays
 
@@ -164,7 +166,6 @@ class RoadGraph:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the arrays to a ``.npz`` file (whole or not at all)."""
-        from abri.files import atomic_path
 
         path = Path(path)
         arrays = {k: getattr(self, k) for k in _ARRAYS}
@@ -355,8 +356,6 @@ def read_osm_graph(
         raise GraphError(msg)
     name = path.name.lower()
     if name.endswith(".pbf"):
-        from abri.routing.pbf import read_pbf
-
         return simplify_ways(read_pbf(path), profile)
     try:
         if name.endswith(".graphml"):
@@ -415,7 +414,6 @@ def download_graph(
 
 def cache_dir() -> Path:
     """Where built graphs are cached: ``$ABRI_CACHE_DIR``, else the user's cache directory (``~/.cache/abri`` on Linux)."""
-    from abri.inputs.datadir import user_cache_dir
 
     return user_cache_dir()
 

@@ -11,7 +11,9 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
 from abri.errors import GraphError
+from abri.routing.engine import engine_for
 from abri.routing.graph import RoadGraph
+from abri.routing.matrix import resolve_engine
 from abri.routing.snap import Snapper
 
 
@@ -48,13 +50,10 @@ def node_path(graph: RoadGraph, source: int, target: int, *, engine: str = "auto
 
     `engine` is ``"cch"``, ``"scipy"`` (the reference) or ``"auto"`` (see :func:`abri.routing.matrix.node_matrix`).
     """
-    from abri.routing.matrix import resolve_engine
 
     if source == target:
         return np.array([source], dtype=np.int64)
     if resolve_engine(engine) == "cch":
-        from abri.routing.engine import engine_for
-
         nodes = engine_for(graph).path(int(source), int(target))
         if nodes is None:
             msg = f"no road path between junctions {source} and {target} (different components)"
