@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -110,6 +111,115 @@ def name_places(ax: Axes, departements: gpd.GeoDataFrame, towns: gpd.GeoDataFram
             )
 
 
+Legend = tuple[list[Any], str]  # the legend's handles and its heading
+
+
+def _draw_trips(ax: Axes, trips: gpd.GeoDataFrame) -> Legend:
+    """Trips as lines coloured by day; the legend counts trips a day."""
+    trips.to_crs(LAMBERT93).plot(ax=ax, color=trips["colour"].tolist(), linewidth=1.1, alpha=0.8)
+    days = trips.drop_duplicates("day").sort_values("day")
+    handles = [
+        Line2D([], [], color=c, linewidth=2, label=f"{d} ({int((trips['day'] == d).sum())})")
+        for d, c in zip(days["day"], days["colour"])
+    ]
+    return handles, TEXT["trip_days"]
+
+
+def _draw_centres(ax: Axes, centres: gpd.GeoDataFrame) -> Legend:
+    """Centres sized by places, coloured by occupancy when the allocation is known."""
+    if "allocated" in centres:
+        share = centres["allocated"].astype(float) / centres["capacity"].astype(float).where(
+            centres["capacity"] > 0
+        )
+        colours = [occupancy_colour(float(s) if np.isfinite(s) else 0.0) for s in share]
+        legend_title, legend_rows = occupancy_legend()
+    else:
+        colours = [CENTRE_COLOUR] * len(centres)
+        legend_title, legend_rows = TEXT["centre_places"], [(CENTRE_COLOUR, TEXT["centres"])]
+    centres.to_crs(LAMBERT93).plot(
+        ax=ax,
+        markersize=(centres["capacity"].clip(upper=100) * 0.8 + 12).tolist(),
+        color=colours,
+        edgecolor="#222",
+        linewidth=0.3,
+        alpha=0.9,
+        zorder=3,
+    )
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor=c,
+            markeredgecolor="#222",
+            markersize=7,
+            label=t,
+        )
+        for c, t in legend_rows
+    ]
+    return handles, legend_title
+
+
+def _draw_origin(ax: Axes, origin: tuple[float, float] | tuple[float, float, str]) -> Legend:
+    """The origin as a black diamond with its name."""
+    point = (
+        gpd.GeoSeries(gpd.points_from_xy([origin[0]], [origin[1]]), crs="EPSG:4326")
+        .to_crs(LAMBERT93)
+        .iloc[0]
+    )
+    ax.plot(
+        point.x, point.y, marker="D", color="black", markeredgecolor="white", markersize=9, zorder=6
+    )
+    name = origin[2] if len(origin) > 2 else TEXT["origin"]
+    ax.annotate(
+        str(name),
+        (point.x, point.y),
+        xytext=(8, 4),
+        textcoords="offset points",
+        fontsize=9,
+        fontweight="bold",
+        zorder=6,
+        bbox={
+            "boxstyle": "round,pad=0.15",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.8,
+        },
+    )
+    handle = Line2D([], [], marker="D", linestyle="", color="black", markersize=7, label=str(name))
+    return [handle], TEXT["origin"].capitalize()
+
+
+def _legends(side: Axes, legends: list[Legend]) -> None:
+    """The legends stacked in the side panel, top down."""
+    top = 1.0
+    for group, heading in legends:
+        legend = side.legend(
+            handles=group,
+            title=heading,
+            loc="upper left",
+            bbox_to_anchor=(0.0, top),
+            fontsize=8,
+            title_fontsize=9,
+            frameon=False,
+            alignment="left",
+        )
+        side.add_artist(legend)
+        top -= 0.034 * (len(group) + 2)
+
+
+def _titles(fig: Figure, title: str, line: str, label: str) -> None:
+    """Title, subtitle line, the synthetic label (only when given) and the attribution."""
+    fig.text(0.01, 0.965, title, fontsize=15, fontweight="bold", va="top")
+    fig.text(0.01, 0.925, line, fontsize=9, va="top", wrap=True)
+    if label:
+        fig.text(
+            0.01, 0.895, label, fontsize=9, va="top", color="#a00000", fontweight="bold", wrap=True
+        )
+    fig.text(0.01, 0.015, ATTRIBUTION, fontsize=6, wrap=True)
+
+
 def static_map(
     departements: gpd.GeoDataFrame,
     column: str,
@@ -131,7 +241,6 @@ def static_map(
     `label` (e.g. "SYNTHETIC ...") is printed only when not empty: a real plan carries none.
     Department names are written on the map, and `towns` (:func:`main_towns`) as dots and names.
     """
-
     fig = Figure(figsize=(11.0, 8.5), dpi=dpi)  # no pyplot: the notebook's backend is left alone
     ax = fig.add_axes((0.01, 0.06, 0.68, 0.80))
     side = fig.add_axes((0.70, 0.06, 0.29, 0.80))
@@ -144,124 +253,27 @@ def static_map(
         warnings.simplefilter("ignore", UserWarning)
         projected.plot(ax=ax, color=fills, edgecolor="#666", linewidth=0.3)
     name_places(ax, projected, towns)
-    handles: list[list[object]] = [[Patch(facecolor=c, edgecolor="#777", label=t) for c, t in rows]]
-    titles = [TEXT.get(column, column).capitalize() + " (by department)"]
+    legends: list[Legend] = [
+        (
+            [Patch(facecolor=c, edgecolor="#777", label=t) for c, t in rows],
+            TEXT.get(column, column).capitalize() + " (by department)",
+        )
+    ]
     if trips is not None and len(trips):
-        trips.to_crs(LAMBERT93).plot(
-            ax=ax, color=trips["colour"].tolist(), linewidth=1.1, alpha=0.8
-        )
-        days = trips.drop_duplicates("day").sort_values("day")
-        handles.append(
-            [
-                Line2D(
-                    [], [], color=c, linewidth=2, label=f"{d} ({int((trips['day'] == d).sum())})"
-                )
-                for d, c in zip(days["day"], days["colour"])
-            ]
-        )
-        titles.append(TEXT["trip_days"])
+        legends.append(_draw_trips(ax, trips))
     if centres is not None and len(centres):
-        if "allocated" in centres:
-            share = centres["allocated"].astype(float) / centres["capacity"].astype(float).where(
-                centres["capacity"] > 0
-            )
-            colours = [occupancy_colour(float(s) if np.isfinite(s) else 0.0) for s in share]
-            legend_title, legend_rows = occupancy_legend()
-        else:
-            colours = [CENTRE_COLOUR] * len(centres)
-            legend_title, legend_rows = TEXT["centre_places"], [(CENTRE_COLOUR, TEXT["centres"])]
-        centres.to_crs(LAMBERT93).plot(
-            ax=ax,
-            markersize=(centres["capacity"].clip(upper=100) * 0.8 + 12).tolist(),
-            color=colours,
-            edgecolor="#222",
-            linewidth=0.3,
-            alpha=0.9,
-            zorder=3,
-        )
-        handles.append(
-            [
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="",
-                    markerfacecolor=c,
-                    markeredgecolor="#222",
-                    markersize=7,
-                    label=t,
-                )
-                for c, t in legend_rows
-            ]
-        )
-        titles.append(legend_title)
+        legends.append(_draw_centres(ax, centres))
     if origin is not None:
-        point = (
-            gpd.GeoSeries(gpd.points_from_xy([origin[0]], [origin[1]]), crs="EPSG:4326")
-            .to_crs(LAMBERT93)
-            .iloc[0]
-        )
-        ax.plot(
-            point.x,
-            point.y,
-            marker="D",
-            color="black",
-            markeredgecolor="white",
-            markersize=9,
-            zorder=6,
-        )
-        name = origin[2] if len(origin) > 2 else TEXT["origin"]
-        ax.annotate(
-            str(name),
-            (point.x, point.y),
-            xytext=(8, 4),
-            textcoords="offset points",
-            fontsize=9,
-            fontweight="bold",
-            zorder=6,
-            bbox={
-                "boxstyle": "round,pad=0.15",
-                "facecolor": "white",
-                "edgecolor": "none",
-                "alpha": 0.8,
-            },
-        )
-        handles.append(
-            [Line2D([], [], marker="D", linestyle="", color="black", markersize=7, label=str(name))]
-        )
-        titles.append(TEXT["origin"].capitalize())
+        legends.append(_draw_origin(ax, origin))
     ax.set_axis_off()
     ax.set_aspect("equal")
     scale_bar(ax)
-    top = 1.0
-    for group, heading in zip(handles, titles):
-        legend = side.legend(
-            handles=group,
-            title=heading,
-            loc="upper left",
-            bbox_to_anchor=(0.0, top),
-            fontsize=8,
-            title_fontsize=9,
-            frameon=False,
-            alignment="left",
-        )
-        side.add_artist(legend)
-        top -= 0.034 * (len(group) + 2)
-    fig.text(0.01, 0.965, title, fontsize=15, fontweight="bold", va="top")
+    _legends(side, legends)
     made = made_on or today()
-    line = " - ".join(
-        p
-        for p in (
-            f"{TEXT['scenario']}: {scenario}" if scenario else "",
-            subtitle,
-            f"{TEXT['made_on']} {made}",
-        )
-        if p
+    parts = (
+        f"{TEXT['scenario']}: {scenario}" if scenario else "",
+        subtitle,
+        f"{TEXT['made_on']} {made}",
     )
-    fig.text(0.01, 0.925, line, fontsize=9, va="top", wrap=True)
-    if label:
-        fig.text(
-            0.01, 0.895, label, fontsize=9, va="top", color="#a00000", fontweight="bold", wrap=True
-        )
-    fig.text(0.01, 0.015, ATTRIBUTION, fontsize=6, wrap=True)
+    _titles(fig, title, " - ".join(p for p in parts if p), label)
     return write_figure(path, fig, dpi=dpi)
