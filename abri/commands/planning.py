@@ -29,7 +29,8 @@ from abri.documents import write_documents
 from abri.errors import AbriError, FolderBusyError
 from abri.files import write_csv
 from abri.inputs.limits import MAX_CENTRES, MAX_COACHES_PER_DAY, MAX_JOBS, MAX_PLACES, MAX_SEATS
-from abri.pipeline import allocate_prepared, dask_mapper, prepare, run_plan, write_run
+from abri.pipeline import PlanRun, allocate_prepared, dask_mapper, prepare, run_plan, write_run
+from abri.planning.schedule import Trip
 from abri.planning.summary import per_day, plan_summary
 from abri.readiness import prefecture_rows, readiness
 from abri.synthetic import SYNTHETIC_LABEL, ScenarioParams, write_scenario
@@ -397,11 +398,23 @@ def _open_next(files: dict[str, Path]) -> None:
         click.echo("Open next:\n" + "\n".join(f"  {path:<{width}}  {what}" for path, what in found))
 
 
-def _report_run(run, files: dict[str, Path]) -> None:
-    """Print the comparison table, the files, the accounting and each problem once; exit 1 if the plan is not complete and legal."""
+COMPARED = (
+    ("people placed", "placed"),
+    ("coach trips", "trips"),
+    ("seat fill %", "seat_fill_pct"),
+    ("coach-km", "coach_km"),
+    ("legal trips", "legal_trips"),
+    ("two-driver trips", "two_driver_trips"),
+    ("longest ride h", "longest_ride_h"),
+    ("mean ride h", "mean_ride_h"),
+    ("in preferred region %", "preferred_region_pct"),
+    ("unplaced", "unplaced"),
+    ("not carried", "not_carried"),
+)
 
-    for report in (run.centre_report, run.scenario.people_report):
-        echo_report(report, limit=20)  # rows set aside are in the plan folder's *.rejects.csv
+
+def _comparison(run: PlanRun) -> None:
+    """abri's plan against the naive baseline, adults and all, figure by figure."""
     rows = {
         "abri, adults": plan_summary(run.plan, adults_only=True),
         "abri, all": plan_summary(run.plan),
@@ -409,36 +422,17 @@ def _report_run(run, files: dict[str, Path]) -> None:
     if run.baseline is not None:
         rows["naive, adults"] = plan_summary(run.baseline, adults_only=True)
         rows["naive, all"] = plan_summary(run.baseline)
-    figures = [
-        ("people placed", "placed"),
-        ("coach trips", "trips"),
-        ("seat fill %", "seat_fill_pct"),
-        ("coach-km", "coach_km"),
-        ("legal trips", "legal_trips"),
-        ("two-driver trips", "two_driver_trips"),
-        ("longest ride h", "longest_ride_h"),
-        ("mean ride h", "mean_ride_h"),
-        ("in preferred region %", "preferred_region_pct"),
-        ("unplaced", "unplaced"),
-        ("not carried", "not_carried"),
-    ]
     click.echo(f"{'':<22}" + "".join(f"{label:>15}" for label in rows))
-    for label, key in figures:
-        click.echo(
-            f"{label:<22}"
-            + "".join(
-                f"{row[key]:>15,}" if isinstance(row[key], int) else f"{row[key]:>15}"
-                for row in rows.values()
-            )
+    for label, key in COMPARED:
+        cells = (
+            f"{row[key]:>15,}" if isinstance(row[key], int) else f"{row[key]:>15}"
+            for row in rows.values()
         )
-    if run.plan.trips:
-        click.echo(per_day(run.plan).to_string(index=False))
-    click.echo("seconds: " + ", ".join(f"{k} {v}" for k, v in run.seconds.items()))
-    for key, path in files.items():
-        click.echo(f"{key:<14} {path}")
-    check = run.check
-    for line in check.accounting.lines():
-        click.echo(line, err=not check.accounting.ok)
+        click.echo(f"{label:<22}" + "".join(cells))
+
+
+def _problems(run: PlanRun) -> list[Trip]:
+    """Say each problem once (unreachable centres, illegal trips, plan check); return the illegal trips."""
     if run.unreachable:
         notes = run.snapped["note"]
         reasons = "; ".join(
@@ -453,8 +447,27 @@ def _report_run(run, files: dict[str, Path]) -> None:
             f"... and {len(illegal) - 20} more illegal trips (see trips.csv, column notes)",
             err=True,
         )
-    for problem in check.plan:
+    assert run.check is not None  # set by check_run
+    for problem in run.check.plan:
         click.echo(f"plan check: {problem}", err=True)
+    return illegal
+
+
+def _report_run(run: PlanRun, files: dict[str, Path]) -> None:
+    """Print the comparison table, the files, the accounting and each problem once; exit 1 if the plan is not complete and legal."""
+    for report in (run.centre_report, run.scenario.people_report):
+        echo_report(report, limit=20)  # rows set aside are in the plan folder's *.rejects.csv
+    _comparison(run)
+    if run.plan.trips:
+        click.echo(per_day(run.plan).to_string(index=False))
+    click.echo("seconds: " + ", ".join(f"{k} {v}" for k, v in run.seconds.items()))
+    for key, path in files.items():
+        click.echo(f"{key:<14} {path}")
+    check = run.check
+    assert check is not None  # set by check_run
+    for line in check.accounting.lines():
+        click.echo(line, err=not check.accounting.ok)
+    illegal = _problems(run)
     if not run.plan.trips:
         raise DataError(f"no coach trip planned: {_why_no_trip(run)}; the plan folder is written")
     if not check.accounting.ok:
@@ -473,9 +486,9 @@ def _report_run(run, files: dict[str, Path]) -> None:
         )
 
 
-def _why_no_trip(run) -> str:
+def _why_no_trip(run: PlanRun) -> str:
     """Why a plan has no trip, in the planner's words."""
-
+    assert run.check is not None  # set by check_run
     report, accounting = run.scenario.people_report, run.check.accounting
     fleet = run.scenario.fleet
     if not bool(run.snapped.at[ORIGIN, "reachable"]):
