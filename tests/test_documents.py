@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from abri.cli import main
 from abri.documents import build_documents, write_documents
 from abri.documents.pdf import chromium, write_pdf
+from abri.documents.tables import read_plan_folder
 from abri.files import read_csv_any
 from abri.i18n import format_date, format_number, translate
 
@@ -626,9 +627,11 @@ def test_readiness_in_the_prefecture_summaries(
     arriving = set(
         build_documents(plan_dir, data_dir=data_dir).tables["prefecture_summaries"]["departement"]
     )
-    assert set(found) == arriving | set(
-        asked.index
-    )  # every department asked for places has a sheet, arrivals or not
+    centres = read_plan_folder(plan_dir).centres
+    places = pd.to_numeric(centres["capacity"], errors="coerce").fillna(0)
+    with_places = set(centres.loc[places > 0, "departement"].astype(str))
+    # every department with places, with arrivals or asked for places has a sheet
+    assert set(found) == arriving | set(asked.index) | with_places
     for dep, row in asked.iterrows():
         assert translate("readiness", "fr") in found[dep]
         assert (
