@@ -339,8 +339,11 @@ def road_arrays(ways: Ways, attrs: WayAttributes) -> dict[str, np.ndarray]:
     no = np.flatnonzero(g.restriction != 0)
     blocked = no[_best(key[no], seconds[no])]
     refs, edge_ref = _ref_table(np.where(g.ref[best] >= 0, g.ref[best], g.name[best]), texts)
-    counts = np.where(path[best] >= 0, np.diff(geom)[path[best]], 0)
-    starts = geom[path[best]]
+    shaped = path[best] >= 0  # edges with inner points (a merged chain); the rest are straight
+    counts = np.zeros(len(best), np.int64)
+    starts = np.zeros(len(best), np.int64)
+    counts[shaped] = np.diff(geom)[path[best][shaped]]
+    starts[shaped] = geom[path[best][shaped]]
     take = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
     inner = points[take]
     return {
