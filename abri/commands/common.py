@@ -300,3 +300,19 @@ def parse_lonlat(
 
 
 CALAIS = ",".join(map(str, CALAIS_LONLAT))
+
+
+def dask_options(func: F) -> F:
+    """``--workers`` and ``--scheduler``: where parallel work runs (see :mod:`abri.cluster`)."""
+    func = click.option(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="An existing Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else a local cluster).",
+    )(func)
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Worker processes of the local Dask cluster (default: one per core; 0: in this process).",
+    )(func)

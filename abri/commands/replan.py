@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from abri.cluster import dask_client
-from abri.commands.common import check_output_folder, reports_errors, timed_step
+from abri.commands.common import check_output_folder, dask_options, reports_errors, timed_step
 from abri.commands.planning import plan_options
 from abri.files import write_csv
 from abri.inputs.events import parse_moment, read_events
@@ -162,17 +162,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 )
 @click.option("--breakdowns", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option("--runs", type=click.IntRange(min=1), default=100, show_default=True)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Dask workers on this machine (0: none, in this process).",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    help="A Dask scheduler's address (else DASK_SCHEDULER_ADDRESS, else a LocalCluster).",
-)
+@dask_options
 @click.option(
     "-o",
     "--output",

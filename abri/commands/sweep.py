@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from abri.commands.common import DataError, check_outputs, progress_on, quiet, reports_errors
+from abri.commands.common import (
+    DataError,
+    check_outputs,
+    dask_options,
+    progress_on,
+    quiet,
+    reports_errors,
+)
 from abri.commands.planning import plan_options
 from abri.sweep import run_sweep
 
@@ -27,18 +34,7 @@ from abri.sweep import run_sweep
     required=True,
     help="Sweep folder: sweep.parquet, sweep.csv, tradeoff.png, tradeoff.html, results/ (one file per combination).",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Worker processes of the local Dask cluster (default: one per core; 0: plan in this process).",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    metavar="tcp://HOST:PORT",
-    help="An existing Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else a local cluster).",
-)
+@dask_options
 @click.option(
     "--retry-failed", is_flag=True, help="Plan again the combinations recorded with an error."
 )
