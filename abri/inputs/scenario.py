@@ -69,6 +69,20 @@ class Rules:
         default_factory=lambda: {"vulnerable": 4.0, "families": 2.0, "minors": 2.0, "women": 1.5}
     )
     daily_rest_hours: float = 11.0
+    need_max_ride_hours: float = (
+        9.0  # rides of people with a ride-limiting need (abri.inputs.needs)
+    )
+    care_max_minutes: dict[str, float] = field(
+        default_factory=lambda: {
+            "emergency": 30.0,
+            "maternity": 45.0,
+            "dialysis": 45.0,
+            "psychiatry": 60.0,
+        }
+    )  # road time from the centre to the nearest hospital giving each kind of care
+    language_weight_hours: float = (
+        2.0  # a place with an interpreter of the person's language is worth this much ride
+    )
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,12 @@ class Fleet:
     origin_name: str = CALAIS_NAME
     days: list[str] = field(default_factory=list)
     coaches: list[str] = field(default_factory=list)
+    accessible_coaches_per_day: int = 0  # of coaches_per_day, with a lift and wheelchair places
+    accessible_seats: int = 49  # seats of an accessible coach (fewer: the lift and the places)
+    wheelchair_places: int = 2  # wheelchair places of an accessible coach
+    accessible_coaches: list[str] = field(
+        default_factory=list
+    )  # ids among `coaches` that are accessible
 
 
 DEFAULT_RULES = Rules()
