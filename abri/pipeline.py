@@ -339,6 +339,7 @@ def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
             label=run.scenario.label,
             scenario=run.scenario.name,
             check=check,
+            scenario_dir=str(run.scenario.folder.resolve()),
         )
         if run.centre_report.rows_rejected:
             files["centre_rejects"] = run.centre_report.write_rejects(tmp / "centres.rejects.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -262,6 +263,49 @@ def test_contradictions_exit_2_and_nothing_is_written(
     assert not out.exists()
 
 
+def test_bad_rows_and_contradictions_are_listed_in_one_round(
+    planned, tmp_path: Path, small_scenario: Path, data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _, parent = planned
+    trips = _trips(parent)
+    coaches = [c for c, t in trips.items() if not _left(t)]
+    person = trips[coaches[0]]["stops"][0]["people"][0]
+    rows = [
+        {"kind": "boarded", "time": "2016-10-24 06:40", "person": person, "coach": coaches[0]},
+        {"kind": "boarded", "time": "2016-10-24 06:41", "person": person, "coach": coaches[1]},
+        {"kind": "teleported", "time": "2016-10-24 06:42", "person": person},
+        {"kind": "no-show", "time": "2016-10-24 11:00", "person": person},
+    ]
+    _, path = _events(tmp_path, rows[:2])  # the good rows parse; then the file gets the bad ones
+    with path.open("a", newline="", encoding="utf-8") as fh:
+        csv.DictWriter(fh, fieldnames=COLUMNS.split(",")).writerows(rows[2:])
+    args = ["replan", str(parent), "--events", str(path), "--now", NOW]
+    args += ["--roads", ROADS, "--data-dir", str(data_dir), "-o", str(tmp_path / "v2")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "already on row 2" in result.output  # a contradiction
+    assert "teleported" in result.output  # a bad row
+    assert "at or before --now" in result.output  # a time after --now
+    assert not (tmp_path / "v2").exists()
+
+
+def test_a_plan_without_its_scenario_folder_needs_scenario(
+    planned, tmp_path: Path, data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _, parent = planned
+    copy = tmp_path / "v1"
+    shutil.copytree(parent, copy)
+    document = json.loads((copy / "plan.json").read_text(encoding="utf-8"))
+    document["scenario_dir"] = str(tmp_path / "gone")
+    (copy / "plan.json").write_text(json.dumps(document), encoding="utf-8")
+    _, path = _events(tmp_path, [])
+    args = ["replan", str(copy), "--events", str(path), "--now", NOW]
+    args += ["--roads", ROADS, "--data-dir", str(data_dir), "-o", str(tmp_path / "v2")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "gone" in result.output and "--scenario" in result.output
+
+
 def test_events_after_now_are_refused(planned, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     prepared, parent = planned
     person = next(iter(read_plan_json(parent)["trips"]))["stops"][0]["people"][0]
@@ -291,9 +335,7 @@ def test_cli_writes_the_next_version(
     _, path = _events(tmp_path, [{"kind": "absent", "time": NOW, "person": person}])
     out = tmp_path / "v2"
     args = ["replan", str(parent), "--events", str(path), "--now", "24/10/2016 10h30"]
-    args += [
-        "--scenario",
-        str(small_scenario),
+    args += [  # no --scenario: plan.json names the folder it was planned from
         "--roads",
         ROADS,
         "--data-dir",

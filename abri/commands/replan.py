@@ -11,6 +11,7 @@ from abri.commands.common import check_output_folder, dask_options, reports_erro
 from abri.commands.planning import plan_options
 from abri.files import write_csv
 from abri.inputs.events import parse_moment, read_events
+from abri.outputs.planformat import read_plan_json
 from abri.pipeline import prepare
 from abri.replan import REPLAN_TIME_LIMIT, replan, status, write_version
 from abri.replan.rehearse import Draw, rehearse, summary
@@ -22,6 +23,20 @@ def _now(ctx: click.Context, param: click.Parameter, value: str) -> str:
         msg = f"{value!r}: expected a time YYYY-MM-DD HH:MM"
         raise click.BadParameter(msg)
     return moment
+
+
+def _scenario_of(plan_dir: Path) -> Path:
+    """The scenario folder a plan folder's ``plan.json`` names (``--scenario`` when it names none)."""
+    named = read_plan_json(plan_dir).get("scenario_dir", "")
+    if not named:
+        msg = f"{plan_dir / 'plan.json'} names no scenario folder (a plan written before abri recorded it); give --scenario"
+        raise click.UsageError(msg)
+    if not Path(named).is_dir():
+        msg = (
+            f"{plan_dir / 'plan.json'}: its scenario folder {named!r} is not there; give --scenario"
+        )
+        raise click.UsageError(msg)
+    return Path(named)
 
 
 @click.command("replan")
@@ -40,8 +55,9 @@ def _now(ctx: click.Context, param: click.Parameter, value: str) -> str:
     "--scenario",
     "scenario_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    required=True,
-    help="The scenario folder PLAN_DIR was planned from (centres, fleet, rules).",
+    default=None,
+    help="The scenario folder PLAN_DIR was planned from (centres, fleet, rules); "
+    "default: the folder its plan.json names.",
 )
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option(
@@ -57,7 +73,7 @@ def replan_cmd(
     plan_dir: Path,
     events_path: Path,
     now: str,
-    scenario_dir: Path,
+    scenario_dir: Path | None,
     output: Path,
     time_limit: float,
     seed: int,
@@ -71,7 +87,8 @@ def replan_cmd(
     check_output_folder(
         output, marker="plan.json", inputs={"PLAN_DIR": plan_dir, "--events": events_path}
     )
-    events, _ = read_events(events_path)
+    events, report = read_events(events_path, strict=False)
+    scenario_dir = scenario_dir or _scenario_of(plan_dir)
     with timed_step("replan"):
         prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs)
         result = replan(
@@ -83,6 +100,7 @@ def replan_cmd(
             seed=seed,
             iterations=iterations,
             time_limit=time_limit,
+            problems=report.errors,
         )
         files = write_version(result, output)
     for warning in result.warnings:

@@ -275,8 +275,14 @@ def _json_table(path: Path) -> RawTable:
     return RawTable(str(path), frame, list(range(1, len(data) + 1)))
 
 
-def read_events(path: str | os.PathLike[str]) -> tuple[list[Event], ValidationReport]:
+def read_events(
+    path: str | os.PathLike[str], *, strict: bool = True
+) -> tuple[list[Event], ValidationReport]:
     """Read and check an events file; every event, or :class:`EventsError` listing every problem.
+
+    With ``strict=False`` nothing is raised: the events of the good rows come back with the
+    report, whose ``errors`` the caller lists together with the events' contradictions
+    (:func:`contradictions`), so that one round shows every problem.
 
     Examples
     --------
@@ -298,7 +304,7 @@ def read_events(path: str | os.PathLike[str]) -> tuple[list[Event], ValidationRe
     report = ValidationReport.from_rows(
         file, table.frame, rows, file_problems=table.file_problems()
     )
-    if report.errors:
+    if report.errors and strict:
         raise EventsError(report.errors)
     return [e for e in events if e is not None], report
 
@@ -319,8 +325,20 @@ def _contradiction(
     return Problem(file, event.row, column, value, expected, "error", rule)
 
 
-def check_against(events: list[Event], known: Known, *, file: str = "events") -> None:
+def check_against(
+    events: list[Event], known: Known, *, file: str = "events", before: list[Problem] | None = None
+) -> None:
     """Refuse (:class:`EventsError`) events about unknown coaches, people or centres, or that contradict each other.
+
+    `before`: problems found earlier (bad rows, times after --now), listed with these, by row.
+    """
+    problems = [*(before or []), *contradictions(events, known, file=file)]
+    if problems:
+        raise EventsError(sorted(problems, key=lambda p: p.row or 0))
+
+
+def contradictions(events: list[Event], known: Known, *, file: str = "events") -> list[Problem]:
+    """Events about unknown coaches, people or centres, or that contradict each other.
 
     A contradiction names both rows: a person boarding two coaches, a coach departing twice,
     a person registered twice or already known, a no-show who boarded, more people arriving
@@ -387,9 +405,7 @@ def check_against(events: list[Event], known: Known, *, file: str = "events") ->
             once(("departed", e.coach), e, "coach", "departing")
         if e.kind == "broke-down":
             once(("broke-down", e.coach), e, "coach", "breaking down")
-    problems += _counts(events, known, file)
-    if problems:
-        raise EventsError(sorted(problems, key=lambda p: p.row or 0))
+    return problems + _counts(events, known, file)
 
 
 def _counts(events: list[Event], known: Known, file: str) -> list[Problem]:

@@ -61,6 +61,7 @@ def plan_document(
     scenario: str = "",
     check: PlanCheck | None = None,
     version: VersionRecord | None = None,
+    scenario_dir: str = "",
 ) -> dict[str, Any]:
     """Everything about a plan as one JSON-ready dict (with the check and the accounting when given).
 
@@ -69,6 +70,7 @@ def plan_document(
     """
     doc: dict[str, Any] = {
         "scenario": scenario,
+        **({"scenario_dir": scenario_dir} if scenario_dir else {}),
         "label": label,
         "method": plan.method,
         "fleet": plan.fleet.__dict__,
@@ -150,6 +152,7 @@ def write_plan(
     origin: tuple[float, float] | None = None,
     label: str = "",
     scenario: str = "",
+    scenario_dir: str = "",
 ) -> dict[str, Path]:
     """Write every plan file into `out_dir`; returns their paths by name.
 
@@ -167,7 +170,14 @@ def write_plan(
     files = {
         "plan": write_json(
             out / "plan.json",
-            plan_document(plan, baseline, label=label, scenario=scenario, check=check),
+            plan_document(
+                plan,
+                baseline,
+                label=label,
+                scenario=scenario,
+                check=check,
+                scenario_dir=scenario_dir,
+            ),
         ),
         "trips": write_csv(out / "trips.csv", for_csv(trips_frame(plan))),
         "manifests": write_csv(out / "manifests.csv", for_csv(manifests_frame(plan, names))),

@@ -82,6 +82,7 @@ class PlanDocument(TypedDict, total=False):
     format: int
     version: VersionRecord
     scenario: str
+    scenario_dir: str  # the scenario folder the plan was made from (absolute), when known
     label: str
     method: str
     fleet: dict[str, Any]

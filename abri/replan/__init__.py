@@ -26,7 +26,7 @@ import pandas as pd
 
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_SEED
 from abri.files import atomic_dir, check_output_dir, write_csv, write_json
-from abri.inputs.events import Event, EventsError, Known, check_against
+from abri.inputs.events import Event, Known, check_against
 from abri.inputs.report import Problem
 from abri.inputs.scenario import Fleet, Rules
 from abri.outputs.planfile import plan_document, write_plan
@@ -68,16 +68,14 @@ def _known(plan: Plan) -> Known:
     return Known({t.coach for t in plan.trips}, people, set(), stops)
 
 
-def _after_now(events: list[Event], now: str, file: str) -> None:
-    late = [
+def _after_now(events: list[Event], now: str, file: str) -> list[Problem]:
+    return [
         Problem(
             file, e.row, "time", e.time, f"a time at or before --now {now}", "error", "after-now"
         )
         for e in events
         if e.time and e.time > now
     ]
-    if late:
-        raise EventsError(late)
 
 
 def _not_carried(op: Operation, old: pd.DataFrame) -> pd.DataFrame:
@@ -236,8 +234,12 @@ def replan(
     seed: int = DEFAULT_SEED,
     iterations: int = DEFAULT_ITERATIONS,
     time_limit: float = REPLAN_TIME_LIMIT,
+    problems: list[Problem] | None = None,
 ) -> Replanned:
     """The next version of the plan in `parent_dir`, given what happened (`events`) up to `now`.
+
+    `problems`: the events file's bad rows (``read_events(..., strict=False)``), refused
+    together with the events' times after `now` and their contradictions, in one list.
 
     Examples
     --------
@@ -248,10 +250,10 @@ def replan(
     hours = reception_hours(prepared.centres, scenario.rules)
     loaded = load_plan(parent_dir, scenario.fleet, scenario.rules, hours=hours)
     parent = load_plan(parent_dir, scenario.fleet, scenario.rules, hours=hours).plan
-    _after_now(events, now, events_file)
     known = _known(parent)
     known.centres = set(prepared.centres["id"].astype(str))
-    check_against(events, known, file=events_file)
+    before = [*(problems or []), *_after_now(events, now, events_file)]
+    check_against(events, known, file=events_file, before=before)
     capacity = dict(
         zip(prepared.centres["id"].astype(str), prepared.centres["capacity"].astype(int))
     )
@@ -337,6 +339,7 @@ def write_version(result: Replanned, out_dir: str | os.PathLike[str]) -> dict[st
             scenario=run.scenario.name,
             check=result.check,
             version=result.version,
+            scenario_dir=str(run.scenario.folder.resolve()),
         )
         files["plan"] = write_json(tmp / "plan.json", document)
         files["changes"] = write_csv(tmp / "changes.csv", result.changes)
