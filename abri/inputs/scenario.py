@@ -1,8 +1,9 @@
 """A scenario folder: its types (:class:`Fleet`, :class:`Rules`, :class:`Scenario`) and its reader.
 
 A scenario folder holds ``centres.csv`` (or any centre file abri reads),
-``people.csv``, and optionally ``fleet.json``, ``rules.json`` and
-``scenario.json`` (a name and a label). Every default lives here, once: a
+``people.csv``, and optionally ``fleet.json``, ``rules.json``,
+``scenario.json`` (a name and a label) and ``pathways.csv`` (the UK and
+medical pathways, :mod:`abri.inputs.pathways`). Every default lives here, once: a
 key missing from ``fleet.json`` or ``rules.json`` takes the default of the
 field below; an unknown key is an error that names the file and the key.
 The synthetic generator is :mod:`abri.synthetic`.
@@ -22,6 +23,8 @@ import pandas as pd
 from abri.constants import CALAIS, CALAIS_NAME, GROUPS
 from abri.errors import DataFileError
 from abri.inputs.limits import MAX_COACHES_PER_DAY, MAX_JSON_BYTES, MAX_SEATS, check_count
+from abri.inputs.needs import CARE_KINDS
+from abri.inputs.pathways import Pathway, read_pathways
 from abri.inputs.people import read_people
 from abri.inputs.report import ValidationReport
 from abri.inputs.values import parse_day
@@ -126,6 +129,7 @@ class Scenario:
     rules: Rules
     name: str = ""
     label: str = ""  # e.g. "SYNTHETIC ..." for a generated scenario; empty for a real list
+    pathways: list[Pathway] = field(default_factory=list)  # pathways.csv (abri.inputs.pathways)
 
     def __repr__(self) -> str:
         return (
@@ -241,10 +245,21 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "second_driver_cost_hours": (0, 1000),
     "preference_penalty_hours": (0, 1000),
     "daily_rest_hours": (0, 48),
+    "need_max_ride_hours": (0.5, 72),
+    "language_weight_hours": (0, 100),
 }
 FLEET_RANGES: dict[str, tuple[float, float]] = {
     "coaches_per_day": (1, MAX_COACHES_PER_DAY),
     "seats": (1, MAX_SEATS),
+    "accessible_coaches_per_day": (0, MAX_COACHES_PER_DAY),
+    "accessible_seats": (1, MAX_SEATS),
+    "wheelchair_places": (1, 20),
+}
+# (names allowed as keys, what they are, low, high) of each mapping rule.
+MAPPING_RANGES: dict[str, tuple[tuple[str, ...], str, float, float]] = {
+    "max_ride_hours": (GROUPS, "group", 0.5, 72.0),
+    "ride_weight": (GROUPS, "group", 0.01, 100.0),
+    "care_max_minutes": (CARE_KINDS, "care kind", 1.0, 600.0),
 }
 
 
@@ -253,7 +268,8 @@ def check_rules(rules: Rules, where: str = "rules.json") -> None:
 
     Clock times must be ``HH:MM`` (00:00-23:59), the reception must close
     after it opens, the last departure must not precede the first, and
-    ``max_ride_hours`` / ``ride_weight`` must map known groups to positive numbers.
+    ``max_ride_hours`` / ``ride_weight`` must map known groups, and
+    ``care_max_minutes`` known care kinds, to numbers in range.
     """
 
     for key, (low, high) in RULE_RANGES.items():
@@ -284,22 +300,27 @@ def check_rules(rules: Rules, where: str = "rules.json") -> None:
     if rules.driving_buffer_minutes > rules.max_driving_hours * 60:
         msg = f"{where}: key 'driving_buffer_minutes' is {rules.driving_buffer_minutes!r}, more than max_driving_hours ({rules.max_driving_hours:g} h)"
         raise DataFileError(msg)
-    for key, (low, high) in (("max_ride_hours", (0.5, 72.0)), ("ride_weight", (0.01, 100.0))):
-        mapping = getattr(rules, key)
-        if not isinstance(mapping, dict):
-            msg = f"{where}: key {key!r} is {mapping!r}; expected an object of group -> number"
+    for key in MAPPING_RANGES:
+        _check_mapping(getattr(rules, key), key, where)
+
+
+def _check_mapping(mapping: object, key: str, where: str) -> None:
+    """A rule mapping names (groups, care kinds) to numbers: known names, numbers in range."""
+    names, noun, low, high = MAPPING_RANGES[key]
+    if not isinstance(mapping, dict):
+        msg = f"{where}: key {key!r} is {mapping!r}; expected an object of {noun} -> number"
+        raise DataFileError(msg)
+    for name, value in mapping.items():
+        if name not in names:
+            msg = f"{where}: key {key!r} names {noun} {name!r}; expected {noun}s among {', '.join(names)}"
             raise DataFileError(msg)
-        for group, value in mapping.items():
-            if group not in GROUPS:
-                msg = f"{where}: key {key!r} names group {group!r}; expected groups among {', '.join(GROUPS)}"
-                raise DataFileError(msg)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not low <= value <= high
-            ):
-                msg = f"{where}: key {key!r}, group {group!r} is {value!r}; expected a number from {low:g} to {high:g}"
-                raise DataFileError(msg)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            msg = f"{where}: key {key!r}, {noun} {name!r} is {value!r}; expected a number from {low:g} to {high:g}"
+            raise DataFileError(msg)
 
 
 def check_fleet(fleet: Fleet, where: str = "fleet.json") -> None:
@@ -316,6 +337,32 @@ def check_fleet(fleet: Fleet, where: str = "fleet.json") -> None:
     for coach in fleet.coaches:
         if not coach.strip() or coach in seen:
             msg = f"{where}: key 'coaches' has {'an empty' if not coach.strip() else 'a repeated'} coach id {coach!r}; expected distinct ids"
+            raise DataFileError(msg)
+        seen.add(coach)
+    _check_accessible(fleet, where)
+
+
+def _check_accessible(fleet: Fleet, where: str) -> None:
+    """Accessible coaches, when the fleet has any: no more than the coaches, no more seats than a coach, ids among the coaches."""
+    if not fleet.accessible_coaches_per_day and not fleet.accessible_coaches:
+        return  # the defaults of an unused accessible coach never make a file invalid
+    coaches = len(fleet.coaches) if fleet.coaches else fleet.coaches_per_day
+    for key, value, limit, what in (
+        ("accessible_coaches_per_day", fleet.accessible_coaches_per_day, coaches, "the coaches"),
+        ("accessible_seats", fleet.accessible_seats, fleet.seats, "'seats'"),
+    ):
+        if value > limit:
+            msg = f"{where}: key {key!r} is {value!r}; expected at most {what} ({limit})"
+            raise DataFileError(msg)
+    known, seen = set(fleet.coaches), set[str]()
+    for coach in fleet.accessible_coaches:
+        if coach not in known or coach in seen:
+            expected = (
+                "ids listed once"
+                if coach in seen
+                else f"ids among 'coaches' ({', '.join(fleet.coaches[:5])}{' ...' if len(fleet.coaches) > 5 else ''})"
+            )
+            msg = f"{where}: key 'accessible_coaches' has {coach!r}; expected {expected}"
             raise DataFileError(msg)
         seen.add(coach)
 
@@ -369,7 +416,7 @@ def read_fleet_and_rules(folder: Path) -> tuple[Fleet, Rules]:
 
 
 def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = None) -> Scenario:
-    """Read a scenario folder: ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``, ``scenario.json``."""
+    """Read a scenario folder: ``centres.csv``, ``people.csv``, ``fleet.json``, ``rules.json``, ``scenario.json``, ``pathways.csv``."""
 
     folder = Path(folder)
     for name in ("centres.csv", "people.csv"):
@@ -379,6 +426,15 @@ def read_scenario(folder: str | os.PathLike[str], *, regions: set[str] | None = 
     fleet, rules = read_fleet_and_rules(folder)
     name, label = read_label(folder)
     people, report = read_people(folder / "people.csv", regions=regions, days=fleet.days)
+    pathways = read_pathways(folder)
     return Scenario(
-        folder, folder / "centres.csv", people, report, fleet, rules, name=name, label=label
+        folder,
+        folder / "centres.csv",
+        people,
+        report,
+        fleet,
+        rules,
+        name=name,
+        label=label,
+        pathways=pathways,
     )

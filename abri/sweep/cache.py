@@ -27,6 +27,8 @@ def scenario_fingerprint(
             if (folder / name).is_file()
             else name.encode()
         )
+    if (folder / "pathways.csv").is_file():  # optional: absent, the hash stays as it was
+        digest.update(b"pathways.csv" + (folder / "pathways.csv").read_bytes())
     digest.update(str(roads).encode())
     if isinstance(profile, str | os.PathLike) and Path(profile).is_file():
         digest.update(Path(profile).read_bytes())
