@@ -19,9 +19,13 @@ back to the travel-time and distance matrices, the centre list and the rules:
   coaches that day than the fleet has, nor leaving together than the origin has boarding bays.
 
 For the plan as a whole: no centre gets more people than its capacity, every
-person left behind has a reason, and the **accounting identity** holds::
+person left behind has a reason, every person's hard needs, pathway and ride
+limit are met or listed as a shortfall (:mod:`abri.planning.check_needs`), and
+the **accounting identity** holds, as a whole and per pathway
+(:mod:`abri.planning.accounting`)::
 
-    people in the people file = carried + not carried + unplaced + rows set aside
+    people in the people file = carried by coach to centres + UK direct + medical transfers
+                                + refused + not carried + unplaced + rows set aside
 
 A trip that fails is marked illegal with the reason (:func:`mark_illegal`);
 every failure is an error of the :class:`PlanCheck`.
@@ -30,13 +34,16 @@ every failure is an error of the :class:`PlanCheck`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from abri.planning.accounting import Accounting
+from abri.inputs.pathways import Pathway
+from abri.planning.accounting import OWN_WAY, Accounting, pathway_counts, pathway_of
+from abri.planning.check_needs import check_needs
 from abri.planning.check_trip import (
     CHECK_PREFIX,
     Person,
@@ -65,6 +72,8 @@ class PlanCheck:
     trips: dict[str, list[str]]
     plan: list[str]
     accounting: Accounting
+    warnings: list[str] = field(default_factory=list)
+    """Not errors: shortfalls the plan lists with their cause (e.g. rides over a limit), with counts."""
 
     @property
     def errors(self) -> list[str]:
@@ -92,6 +101,7 @@ class PlanCheck:
             "errors": len(self.errors),
             "trip_problems": {c: p for c, p in self.trips.items() if p},
             "plan_problems": self.plan,
+            "warnings": self.warnings,
         }
 
     def __repr__(self) -> str:
@@ -205,11 +215,14 @@ def _accounting(
     rejected: int,
     source: str,
 ) -> tuple[Accounting, list[str]]:
-    """The accounting identity, and anyone both carried and listed as not carried."""
-    placed = people[people["centre_id"] != ""]
-    unplaced = people[people["centre_id"] == ""]
+    """The accounting identity, as a whole and per pathway, and anyone both carried and listed as not carried."""
+    pathway = pathway_of(people)
+    own_way = pathway.isin(list(OWN_WAY))
+    placed = people[(people["centre_id"] != "") & ~own_way]
+    unplaced = people[(people["centre_id"] == "") & ~own_way]
     not_carried = plan.not_carried
-    nc_ids = set(not_carried["person_id"].astype(str)) if len(not_carried) else set()
+    nc_list = not_carried["person_id"].astype(str).tolist() if len(not_carried) else []
+    nc_ids = set(nc_list)
     both = sorted(nc_ids & set(where))
     problems = (
         [f"{len(both)} people are both carried and listed as not carried ({', '.join(both[:10])})"]
@@ -220,14 +233,19 @@ def _accounting(
         unplaced_by = dict(Counter(unplaced["reason"].astype(str)))
     else:
         unplaced_by = {"": len(unplaced)} if len(unplaced) else {}
+    seats = [p for t in plan.trips for s in t.stops for p in s.people]
     accounting = Accounting(
         people_in=people_in,
         rejected=rejected,
-        carried=sum(len(s.people) for t in plan.trips for s in t.stops),
+        carried=len(seats),
         not_carried=dict(Counter(not_carried["reason"].astype(str))) if len(not_carried) else {},
         unplaced=unplaced_by,
         lost=sorted(set(placed.index) - set(where) - nc_ids),
         source=source,
+        uk_direct=int((pathway == "uk").sum()),
+        medical=int((pathway == "medical").sum()),
+        refused=int((pathway == "refusal").sum()),
+        pathways=pathway_counts(people, seats, nc_list),
     )
     return accounting, problems
 
@@ -241,6 +259,7 @@ def check_plan(
     people_in: int | None = None,
     rejected: int = 0,
     source: str = "people file",
+    pathways: Sequence[Pathway] | None = None,
 ) -> PlanCheck:
     """Check every trip and the plan as a whole against the matrices, the centre list and the rules.
 
@@ -256,11 +275,15 @@ def check_plan(
         Rows of the people file and rows it set aside (default: the allocation's people, none set aside).
     source
         What `people_in` counts, for messages (e.g. the people file's path).
+    pathways
+        The scenario's pathways (:class:`abri.inputs.pathways.Pathway`): their days and daily
+        quotas are checked too; None (the default) checks every need but not the quotas.
 
     Returns
     -------
     PlanCheck
-        Problems per trip, problems of the plan, and the :class:`Accounting`.
+        Problems per trip, problems of the plan (every person's hard needs among them:
+        :mod:`abri.planning.check_needs`), warnings and the :class:`Accounting`.
 
     Examples
     --------
@@ -275,9 +298,10 @@ def check_plan(
     hours = centre_hours(table, clock(rules.reception_open), clock(rules.reception_close))
     people, person = _people(plan.allocation.assignments)
     trips: dict[str, list[str]] = {}
+    keys = []
     for trip in plan.trips:
-        key = trip.coach if trip.coach not in trips else f"{trip.coach} ({trip.day})"
-        trips[key] = trip_problems(trip, plan, times, km, table, hours, person)
+        keys.append(trip.coach if trip.coach not in trips else f"{trip.coach} ({trip.day})")
+        trips[keys[-1]] = trip_problems(trip, plan, times, km, table, hours, person)
     where: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for trip in plan.trips:
         for stop in trip.stops:
@@ -287,7 +311,10 @@ def check_plan(
     problems += _capacity_problems(plan, people[people["centre_id"] != ""], table)
     count = len(plan.allocation.assignments) + rejected if people_in is None else people_in
     accounting, more = _accounting(plan, people, where, count, rejected, source)
-    return PlanCheck(trips, problems + more, accounting)
+    needs = check_needs(plan, people, table, times, keys, pathways=pathways)
+    for key, found in needs.trips.items():
+        trips[key] += found
+    return PlanCheck(trips, problems + more + needs.plan, accounting, needs.warnings)
 
 
 def mark_illegal(plan: Plan, check: PlanCheck) -> list[str]:

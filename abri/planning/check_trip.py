@@ -21,6 +21,8 @@ TIME_TOLERANCE_S = 60.0
 KM_TOLERANCE = 0.01
 """Relative difference allowed between a trip's km and the matrix's."""
 CHECK_PREFIX = "check: "
+ACCESSIBLE = "accessible"
+"""``Trip.vehicle_kind`` of a coach with a lift and wheelchair places."""
 
 
 def clock(text: str) -> float | None:
@@ -84,7 +86,14 @@ def _shape_problems(trip: Any, rules: Any, fleet: Any) -> list[str]:
     if not trip.stops:
         problems.append("no stop")
     on_board = sum(len(s.people) for s in trip.stops)
-    if on_board > fleet.seats:
+    if getattr(trip, "vehicle_kind", "") == ACCESSIBLE:
+        places = fleet.accessible_seats + fleet.wheelchair_places
+        if on_board > places:
+            problems.append(
+                f"{on_board} people on board, more than the accessible coach's {places} places "
+                f"({fleet.accessible_seats} seats + {fleet.wheelchair_places} wheelchair places)"
+            )
+    elif on_board > fleet.seats:
         problems.append(f"{on_board} people on board, more than the coach's {fleet.seats} seats")
     if len(trip.stops) > rules.max_stops:
         problems.append(f"{len(trip.stops)} stops, more than the rules' {rules.max_stops}")
@@ -228,43 +237,65 @@ def _hours_problem(stop: Any, hours: dict[str, tuple[float | None, float | None]
     ]
 
 
+def _timeline(trip: Any, rules: Any, legs: list[tuple[float, float]]) -> list[tuple[Any, float]]:
+    """Each stop with the earliest arrival driving and breaks allow.
+
+    One driver rests `break_minutes` after `break_after_hours` of driving; any stop or
+    wait as long as a break counts as one (a lower bound of every legal schedule).
+    Planned road times carry the rules' margin.
+    """
+    factor = 1 + float(getattr(rules, "margin_pct", 0.0)) / 100
+    after, pause = rules.break_after_hours * 3600, rules.break_minutes * 60
+    one_driver = trip.drivers < 2
+    out = []
+    t, since_break = float(trip.departure_s), 0.0
+    for stop, (data_leg, _) in zip(trip.stops, legs):
+        leg = data_leg * factor
+        breaks = 0
+        if one_driver and after > 0 and since_break + leg > after + TIME_TOLERANCE_S:
+            breaks = int(np.ceil((since_break + leg - TIME_TOLERANCE_S) / after)) - 1
+        earliest = t + leg + breaks * pause
+        out.append((stop, earliest))
+        idle = max(stop.arrival_s - earliest, 0.0) + rules.service_minutes * 60
+        since_break = 0.0 if idle >= pause else since_break + leg - breaks * after
+        t = max(stop.arrival_s, earliest) + rules.service_minutes * 60
+    return out
+
+
 def _arrival_problems(
     trip: Any,
     rules: Any,
     legs: list[tuple[float, float]],
     hours: dict[str, tuple[float | None, float | None]],
 ) -> list[str]:
-    """Arrivals no earlier than driving (with the rules' margin) and one driver's breaks allow; inside reception hours.
-
-    One driver rests `break_minutes` after `break_after_hours` of driving; any stop or
-    wait as long as a break counts as one (a lower bound of every legal schedule).
-    """
-    factor = 1 + float(getattr(rules, "margin_pct", 0.0)) / 100
-    after, pause = rules.break_after_hours * 3600, rules.break_minutes * 60
-    one_driver = trip.drivers < 2
-    if one_driver and after <= 0:
+    """Arrivals no earlier than driving (with the rules' margin) and one driver's breaks allow; inside reception hours."""
+    if trip.drivers < 2 and rules.break_after_hours * 3600 <= 0:
         return [
             f"the rules' break_after_hours is {rules.break_after_hours}; one driver cannot drive"
         ]
     problems = []
     if not 0 <= trip.departure_s < 24 * 3600:
         problems.append(f"departs at {hhmm(trip.departure_s)}, outside the day")
-    t, since_break = float(trip.departure_s), 0.0
-    for stop, (data_leg, _) in zip(trip.stops, legs):
-        leg = data_leg * factor
-        breaks = 0
-        if one_driver and since_break + leg > after + TIME_TOLERANCE_S:
-            breaks = int(np.ceil((since_break + leg - TIME_TOLERANCE_S) / after)) - 1
-        earliest = t + leg + breaks * pause
+    for stop, earliest in _timeline(trip, rules, legs):
         if stop.arrival_s < earliest - TIME_TOLERANCE_S:
             problems.append(
                 f"arrives at {stop.centre_id} at {hhmm(stop.arrival_s)}, before driving and breaks allow ({hhmm(earliest)})"
             )
         problems += _hours_problem(stop, hours)
-        idle = max(stop.arrival_s - earliest, 0.0) + rules.service_minutes * 60
-        since_break = 0.0 if idle >= pause else since_break + leg - breaks * after
-        t = max(stop.arrival_s, earliest) + rules.service_minutes * 60
     return problems
+
+
+def stop_rides(trip: Any, rules: Any, times: pd.DataFrame) -> list[tuple[Any, float]]:
+    """Each stop with its people's ride (s): departure to the later of the planned arrival and the earliest driving and breaks allow.
+
+    Stops after a leg missing from the matrix keep their planned arrival.
+    """
+    legs, _ = _legs(trip, times, None)
+    timeline = _timeline(trip, rules, legs)
+    return [
+        (stop, max(stop.arrival_s, earliest if np.isfinite(earliest) else 0.0) - trip.departure_s)
+        for stop, earliest in timeline
+    ]
 
 
 def time_problems(

@@ -1,0 +1,405 @@
+"""The independent check of every person's hard needs, their pathway and their ride limit.
+
+Part of :func:`abri.planning.check.check_plan`; trusts none of the
+planner's flags. From the assignments' ``needs`` (:func:`abri.inputs.needs.profile`),
+``pathway``, ``group`` and ``family_country``, the trips, the centre list and the rules:
+
+- **wheelchair**: a wheelchair user's centre has an accessible place for
+  each (``accessible_places``), and their coach is accessible
+  (``vehicle_kind == "accessible"``: at most ``fleet.wheelchair_places``
+  wheelchairs and ``fleet.accessible_seats`` seated people; at most
+  ``fleet.accessible_coaches_per_day`` such trips a day, or the named
+  ``fleet.accessible_coaches``);
+- **care**: the centre's ``care_min_<kind>`` is known and within the rules'
+  ``care_max_minutes[kind]``; **single rooms** per centre;
+- **medical transfer** (stretcher, urgent care): never on a coach;
+  **UK direct** and **refusal**: no coach and no centre; ``uk-centre``:
+  a centre with Home Office interviews; a minor with a UK family link on a
+  UK pathway or listed with a ``uk-quota`` shortfall; pathway quotas a day;
+- **ride limits** per person (the group's, and the rules'
+  ``need_max_ride_hours`` for a ride-limiting need), recomputed from the
+  trip's timing: a breach not listed as a ``ride-limit`` shortfall (the
+  assignments' ``shortfall`` column or ``plan.shortfalls``) is an error, a
+  listed one a warning with its count.
+
+Each message names the need, the person(s), the trip or centre and the value against the limit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from abri.inputs.needs import NeedProfile, profile
+from abri.inputs.pathways import Pathway
+from abri.planning.accounting import OWN_WAY, pathway_of
+from abri.planning.check_trip import ACCESSIBLE, TIME_TOLERANCE_S, stop_rides
+
+SHORTFALL_CODE = re.compile(r"^\s*(care:[a-z]+|[a-z][a-z-]*)\s*:")
+"""The machine code that starts each `` | ``-joined part of a ``shortfall`` cell."""
+SHOWN = 10
+"""People named in one message at most."""
+PATHWAY_OF_MODE = {
+    ("uk", "direct"): "uk",
+    ("uk", "centre"): "uk-centre",
+    ("medical", "transfer"): "medical",
+}
+
+
+@dataclass
+class NeedsCheck:
+    """Need problems of the plan, need problems of each trip (by trip key), warnings."""
+
+    plan: list[str] = field(default_factory=list)
+    trips: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _People:
+    """The allocation seen by the check: frame by person id, profiles of people with needs, pathways, listed shortfall codes."""
+
+    frame: pd.DataFrame
+    profiles: dict[str, NeedProfile]
+    pathway: pd.Series
+    listed: dict[str, set[str]]
+
+    def text(self, column: str, person: str) -> str:
+        if column not in self.frame.columns or person not in self.frame.index:
+            return ""
+        return str(self.frame.at[person, column])
+
+
+def _names(ids: Sequence[str]) -> str:
+    shown = ", ".join(sorted(ids)[:SHOWN])
+    return shown + (f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
+
+
+def shortfall_codes(text: str) -> set[str]:
+    """The codes of a ``shortfall`` cell (``'ride-limit: ... | care:dialysis: ...'``)."""
+    return {m.group(1) for part in str(text).split(" | ") if (m := SHORTFALL_CODE.match(part))}
+
+
+def _listed(people: pd.DataFrame, plan: Any) -> dict[str, set[str]]:
+    """Shortfall codes listed per person, in the assignments and in the plan's ``shortfalls``."""
+    listed: dict[str, set[str]] = defaultdict(set)
+    if "shortfall" in people.columns:
+        for person, text in people["shortfall"].items():
+            if text:
+                listed[str(person)] |= shortfall_codes(text)
+    rows = getattr(plan, "shortfalls", None)
+    frame = pd.DataFrame(rows) if rows is not None else pd.DataFrame()
+    if {"person_id", "code"} <= set(frame.columns):
+        for person, code in zip(frame["person_id"].astype(str), frame["code"].astype(str)):
+            listed[person] |= {code.strip()} | shortfall_codes(code)
+    return listed
+
+
+def _people(people: pd.DataFrame, plan: Any) -> _People:
+    needs = people["needs"].fillna("").astype(str) if "needs" in people.columns else None
+    cache: dict[str, NeedProfile] = {}
+    profiles = {}
+    if needs is not None:
+        for person, text in needs[needs != ""].items():
+            profiles[str(person)] = cache.setdefault(text, profile(text))
+    return _People(people, profiles, pathway_of(people), _listed(people, plan))
+
+
+def _number(table: pd.DataFrame, cid: str, column: str) -> float:
+    """A centre's number in `column`: NaN when the column or the centre is missing or not a number."""
+    if column not in table.columns or cid not in table.index:
+        return math.nan
+    return float(pd.to_numeric(pd.Series([table.at[cid, column]]), errors="coerce").iloc[0])
+
+
+def _place_problems(who: _People, table: pd.DataFrame) -> list[str]:
+    """Wheelchair users and single rooms per centre against its accessible places and single rooms."""
+    centre = who.frame["centre_id"].astype(str)
+    problems = []
+    for need, column, wants in (
+        ("wheelchair (accessible place)", "accessible_places", lambda p: p.accessible),
+        ("single-room", "single_rooms", lambda p: p.single_room),
+    ):
+        by_centre: dict[str, list[str]] = defaultdict(list)
+        for person, prof in who.profiles.items():
+            if wants(prof) and centre[person]:
+                by_centre[centre[person]].append(person)
+        for cid, ids in sorted(by_centre.items()):
+            places = _number(table, cid, column)
+            places = 0.0 if math.isnan(places) else places
+            if len(ids) > places:
+                problems.append(
+                    f"need {need}: {len(ids)} people placed in {cid} ({_names(ids)}), "
+                    f"over its {int(places)} {column.replace('_', ' ')}"
+                )
+    return problems
+
+
+def _care_problems(who: _People, table: pd.DataFrame, rules: Any) -> list[str]:
+    """Each care need within the rules' minutes of the person's centre."""
+    centre = who.frame["centre_id"].astype(str)
+    late: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for person, prof in who.profiles.items():
+        for kind in prof.care:
+            if centre[person] and kind in rules.care_max_minutes:
+                late[(centre[person], kind)].append(person)
+    problems = []
+    for (cid, kind), ids in sorted(late.items()):
+        limit = float(rules.care_max_minutes[kind])
+        minutes = _number(table, cid, f"care_min_{kind}")
+        if math.isnan(minutes):
+            value = f"no known road time to {kind} care (care_min_{kind} empty); the limit is"
+        elif minutes > limit:
+            value = f"{minutes:.0f} min by road from {kind} care, over the limit of"
+        else:
+            continue
+        problems.append(
+            f"need care:{kind}: {len(ids)} people placed in {cid} ({_names(ids)}), "
+            f"{value} {limit:g} min"
+        )
+    return problems
+
+
+def _pathway_problems(who: _People, table: pd.DataFrame, on_coach: set[str]) -> list[str]:
+    """Medical transfers, UK direct and refusals off the centres' coaches; uk-centre in a Home Office centre; UK-link minors."""
+    frame, pathway = who.frame, who.pathway
+    centre = frame["centre_id"].astype(str)
+    found: dict[str, list[str]] = defaultdict(list)
+    for person, prof in who.profiles.items():
+        if (
+            prof.medical_transfer
+            and centre[person]
+            and pathway[person] != "medical"
+            and person not in on_coach
+        ):
+            found[
+                f"need medical transfer: people placed in {centre[person]} on pathway "
+                f"'{pathway[person]}', not a medical transfer"
+            ].append(person)
+    for person in frame.index[pathway.isin(["uk", "refusal"]) & (centre != "")]:
+        found[
+            f"pathway {pathway[person]} ({OWN_WAY[pathway[person]]}): people placed in "
+            f"{centre[person]}, where they take no centre"
+        ].append(person)
+    for person in frame.index[pathway == "uk-centre"]:
+        home_office = table["home_office"].get(centre[person]) if "home_office" in table else None
+        if centre[person] and home_office is not True and str(home_office).lower() != "true":
+            found[
+                f"pathway uk-centre: people placed in {centre[person]}, which holds no Home Office interviews"
+            ].append(person)
+    found.update(_uk_link_problems(who))
+    return [f"{what} ({len(ids)}: {_names(ids)})" for what, ids in sorted(found.items())]
+
+
+def _uk_link_problems(who: _People) -> dict[str, list[str]]:
+    """Minors with a UK family link neither on a UK pathway nor listed with a ``uk-quota`` shortfall."""
+    frame, pathway = who.frame, who.pathway
+    if "family_country" not in frame.columns or "group" not in frame.columns:
+        return {}
+    linked = (frame["group"].astype(str) == "minors") & (
+        frame["family_country"].fillna("").astype(str).str.upper() == "UK"
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for person in frame.index[linked & ~pathway.isin(["uk", "uk-centre", "medical", "refusal"])]:
+        if "uk-quota" in who.listed.get(str(person), set()):
+            continue
+        where = (
+            f"placed in {frame.at[person, 'centre_id']}"
+            if frame.at[person, "centre_id"]
+            else "unplaced"
+        )
+        found[
+            f"need UK link: minors with family in the UK {where} on pathway '{pathway[person]}', "
+            "not a UK pathway, and no uk-quota shortfall listed"
+        ].append(str(person))
+    return found
+
+
+def _trip_need_problems(trip: Any, fleet: Any, who: _People) -> list[str]:
+    """One trip's people against their needs and pathways: accessible coach, medical transfers, no-coach pathways."""
+    problems = []
+    aboard = [(p, s.centre_id) for s in trip.stops for p in s.people]
+    chairs = [(p, c) for p, c in aboard if p in who.profiles and who.profiles[p].accessible]
+    kind = str(getattr(trip, "vehicle_kind", "") or "")
+
+    def named(pairs: list[tuple[str, str]]) -> str:
+        return f"{_names([p for p, _ in pairs])} (to {', '.join(sorted({c for _, c in pairs}))})"
+
+    if chairs and kind != ACCESSIBLE:
+        problems.append(
+            f"need wheelchair (accessible coach): {len(chairs)} wheelchair users {named(chairs)} "
+            f"on a coach that is not accessible (vehicle_kind '{kind}')"
+        )
+    if kind == ACCESSIBLE:
+        if len(chairs) > fleet.wheelchair_places:
+            problems.append(
+                f"need wheelchair (accessible coach): {len(chairs)} wheelchair users {named(chairs)}, "
+                f"more than the coach's {fleet.wheelchair_places} wheelchair places"
+            )
+        if len(aboard) - len(chairs) > fleet.accessible_seats:
+            problems.append(
+                f"{len(aboard) - len(chairs)} seated people on an accessible coach, "
+                f"more than its {fleet.accessible_seats} seats"
+            )
+        vehicle = str(getattr(trip, "vehicle", "") or "")
+        if vehicle and fleet.accessible_coaches and vehicle not in fleet.accessible_coaches:
+            problems.append(
+                f"accessible trip run by coach {vehicle}, not one of the fleet's accessible coaches"
+            )
+    medical = [(p, c) for p, c in aboard if p in who.profiles and who.profiles[p].medical_transfer]
+    if medical:
+        problems.append(
+            f"need medical transfer (stretcher or urgent care, never a coach): {named(medical)} ride this coach"
+        )
+    for way, label in OWN_WAY.items():
+        off = [(p, c) for p, c in aboard if who.pathway.get(p) == way]
+        if off:
+            problems.append(f"pathway {way} ({label}, no coach): {named(off)} ride this coach")
+    return problems
+
+
+def _accessible_day_problems(plan: Any, keys: list[str], trips: dict[str, list[str]]) -> list[str]:
+    """Accessible trips a day within the fleet's accessible coaches."""
+    fleet = plan.fleet
+    limit = (
+        len(set(fleet.accessible_coaches) & set(fleet.coaches))
+        if fleet.coaches
+        else fleet.accessible_coaches_per_day
+    )
+    problems = []
+    seen: Counter[str] = Counter()
+    for trip, key in zip(plan.trips, keys):
+        if str(getattr(trip, "vehicle_kind", "") or "") != ACCESSIBLE:
+            continue
+        seen[trip.day] += 1
+        if seen[trip.day] == limit + 1:
+            problems.append(
+                f"more accessible trips on {trip.day} than the fleet's {limit} accessible coaches"
+            )
+        if seen[trip.day] > limit:
+            trips[key].append(f"accessible coach beyond the fleet's {limit} on {trip.day}")
+    return problems
+
+
+def _limit(who: _People, person: str, rules: Any) -> tuple[float, str] | None:
+    """A person's ride limit (h) and what sets it: the group's, or a need's when lower."""
+    group = who.text("group", person)
+    limits = []
+    if group in rules.max_ride_hours:
+        limits.append((float(rules.max_ride_hours[group]), f"group {group}"))
+    prof = who.profiles.get(person)
+    if prof is not None and prof.limited_ride:
+        needs = who.text("needs", person).replace(";", ", ")
+        limits.append((float(rules.need_max_ride_hours), f"need {needs}"))
+    return min(limits) if limits else None
+
+
+def _ride_problems(plan: Any, times: pd.DataFrame, who: _People) -> tuple[list[str], list[str]]:
+    """Rides over each person's limit: errors when not listed as a ride-limit shortfall, else one warning with the count."""
+    over: dict[tuple[str, str, float, float, str], list[str]] = defaultdict(list)
+    listed: list[float] = []
+    for trip in plan.trips:
+        for stop, ride_s in stop_rides(trip, plan.rules, times):
+            for person in stop.people:
+                limit = _limit(who, person, plan.rules)
+                if limit is None or ride_s <= limit[0] * 3600 + TIME_TOLERANCE_S:
+                    continue
+                if "ride-limit" in who.listed.get(person, set()):
+                    listed.append(ride_s / 3600)
+                else:
+                    over[(trip.coach, stop.centre_id, ride_s / 3600, *limit)].append(person)
+    errors = [
+        f"need ride limit: {len(ids)} people ({_names(ids)}) ride {ride:.2f} h on {coach} to {cid}, "
+        f"over their limit of {limit:g} h ({why}), with no ride-limit shortfall listed"
+        for (coach, cid, ride, limit, why), ids in sorted(over.items())
+    ]
+    warnings = (
+        [
+            f"ride limit: {len(listed)} people ride over their limit (up to {max(listed):.2f} h), listed as shortfalls"
+        ]
+        if listed
+        else []
+    )
+    return errors, warnings
+
+
+def _listed_warning(who: _People) -> list[str]:
+    counts = Counter(code for codes in who.listed.values() for code in codes)
+    if not counts:
+        return []
+    return [
+        "shortfalls listed (a hard need not met, with its cause): "
+        + ", ".join(f"{code} {n:,}" for code, n in sorted(counts.items()))
+    ]
+
+
+def _quota_problems(who: _People, pathways: Sequence[Pathway]) -> list[str]:
+    """People on each pathway a day within the scenario's pathways (their days and daily quotas).
+
+    ``uk-centre`` with no UK ``centre`` row at all runs whenever a centre holds interviews.
+    """
+    problems = []
+    day = who.frame.get("day", pd.Series("", index=who.frame.index)).astype(str)
+    for name in ("uk", "uk-centre", "medical"):
+        rows = [w for w in pathways if PATHWAY_OF_MODE.get((w.kind, w.mode)) == name]
+        if name == "uk-centre" and not rows:
+            continue
+        for d, n in sorted(Counter(day[who.pathway == name]).items()):
+            quotas = [w.daily_quota for w in rows if w.runs_on(d)]
+            if not quotas:
+                problems.append(f"pathway {name}: {n} people on {d}, a day it does not run")
+            elif None not in quotas and n > sum(q or 0 for q in quotas):
+                problems.append(
+                    f"pathway {name}: {n} people on {d}, over its daily quota of {sum(q or 0 for q in quotas)}"
+                )
+    return problems
+
+
+def check_needs(
+    plan: Any,
+    people: pd.DataFrame,
+    table: pd.DataFrame,
+    times: pd.DataFrame,
+    keys: list[str],
+    *,
+    pathways: Sequence[Pathway] | None = None,
+) -> NeedsCheck:
+    """Every hard need, pathway and ride limit of the plan's people.
+
+    Parameters
+    ----------
+    plan
+        The plan (trips, allocation, fleet, rules; ``shortfalls`` when it has them).
+    people
+        The allocation indexed by person id (one row each).
+    table
+        The centre list indexed by id.
+    times
+        Travel times (s), to re-time the rides.
+    keys
+        Each trip's key in the check's trip problems (aligned with ``plan.trips``).
+    pathways
+        The scenario's pathways (:class:`abri.inputs.pathways.Pathway`): checks their days and
+        daily quotas; None skips them.
+    """
+    who = _people(people, plan)
+    out = NeedsCheck(trips={key: [] for key in keys})
+    on_coach = set()
+    for trip, key in zip(plan.trips, keys):
+        out.trips[key] += _trip_need_problems(trip, plan.fleet, who)
+        on_coach |= {p for s in trip.stops for p in s.people}
+    out.plan += _accessible_day_problems(plan, keys, out.trips)
+    out.plan += _place_problems(who, table) + _care_problems(who, table, plan.rules)
+    out.plan += _pathway_problems(who, table, on_coach)
+    if pathways is not None:
+        out.plan += _quota_problems(who, pathways)
+    errors, out.warnings = _ride_problems(plan, times, who)
+    out.plan += errors
+    out.warnings += _listed_warning(who)
+    return out
