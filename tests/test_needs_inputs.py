@@ -4,11 +4,28 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from abri.errors import DataFileError
+from abri.geo.centres import read_centres
+from abri.geo.gazetteer import load_communes
 from abri.inputs.people import PEOPLE_COLUMNS, read_people
-from abri.inputs.scenario import DEFAULT_FLEET, DEFAULT_RULES, check_fleet, check_rules
+from abri.inputs.scenario import (
+    DEFAULT_FLEET,
+    DEFAULT_RULES,
+    check_fleet,
+    check_rules,
+    read_scenario,
+)
+from abri.synthetic import (
+    REGIONS_2016,
+    ScenarioParams,
+    add_centre_services,
+    add_person_needs,
+    generate_centres,
+    generate_people,
+)
 
 
 def test_french_headers_and_several_values_a_cell(write) -> None:
@@ -177,3 +194,99 @@ def test_rules_json_with_care_limits(write, tmp_path: Path) -> None:
         DataFileError, match=r"rules.json: key 'care_max_minutes' names care kind 'dialyse'"
     ):
         read_fleet_and_rules(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def calais_people() -> pd.DataFrame:
+    """The calais-2016 people with their needs (the real generator; centres stand in by region only)."""
+    params = ScenarioParams()
+    centres = pd.DataFrame({"type": "CAO", "region": list(REGIONS_2016), "capacite": 10})
+    return add_person_needs(params, generate_people(params, centres))
+
+
+def _has(people: pd.DataFrame, column: str, token: str) -> pd.Series:
+    return people[column].str.split(";").apply(lambda tokens: token in tokens)
+
+
+def test_synthetic_needs_at_their_stated_rates(calais_people: pd.DataFrame) -> None:
+    people, params = calais_people, ScenarioParams()
+    adults = people[people["group"] != "minors"]
+    for need, share in params.adult_needs:
+        assert _has(adults, "needs", need).sum() == max(round(share * len(adults)), 1), need
+        assert not _has(people[people["group"] == "minors"], "needs", need).any()
+    assert _has(people, "needs", "wheelchair").sum() == 17  # 0.3 % of 5,596 adults
+    mothers = (people["group"] == "women").sum() + people.loc[
+        people["group"] == "families", "household"
+    ].nunique()
+    assert _has(people, "needs", "pregnancy").sum() == round(0.03 * mothers)
+    assert (
+        1
+        <= _has(people, "needs", "care:maternity").sum()
+        <= _has(people, "needs", "pregnancy").sum()
+    )
+    assert set(people.loc[_has(people, "needs", "care:maternity"), "group"]) <= {
+        "women",
+        "families",
+    }
+    vulnerable = people["group"] == "vulnerable"
+    with_needs = people["needs"] != ""
+    assert with_needs[vulnerable].mean() > 5 * with_needs[~vulnerable].mean()  # the queue for them
+
+
+def test_synthetic_languages_links_and_refusals(calais_people: pd.DataFrame) -> None:
+    people, params = calais_people, ScenarioParams()
+    first = people["languages"].str.split(";").str[0]
+    for code, share in params.languages:
+        assert (first == code).mean() == pytest.approx(share, abs=0.03), code
+    assert _has(people, "languages", "en").mean() == pytest.approx(0.30, abs=0.03)
+    families = people[people["household"] != ""]
+    assert (
+        families.groupby("household")["languages"].agg(lambda s: s.str[:2].nunique()) == 1
+    ).all()
+    minors = people[people["group"] == "minors"]
+    assert (minors["family_link"] != "").sum() == 550  # of 1,616: the Dublin III reunions of 2016
+    assert (people.loc[people["group"] != "minors", "family_link"] == "").all()
+    linked = minors.loc[minors["family_link"] != "", "family_link"]
+    assert linked.str.fullmatch(r"UK: \w+").all() and linked.nunique() > 1  # a town each
+    assert (minors["age_disputed"] == "yes").sum() == round(0.05 * 1_616)
+    refused = people[people["refusal"] != ""]
+    units = people["household"].where(people["household"] != "", people["person_id"])
+    assert refused.shape[0] >= round(0.01 * units.nunique())
+    assert units[refused.index].nunique() == round(0.01 * units.nunique())  # by household
+    assert refused["refusal"].isin(params.refusal_reasons).all()
+
+
+def test_synthetic_scenario_reads_back(small_scenario: Path, data_dir: Path) -> None:
+    scenario = read_scenario(small_scenario)
+    assert scenario.people_report.errors == [] and scenario.people_report.warnings == []
+    people = scenario.people
+    assert (people["needs"] != "").any() and (people["languages"] != "").all()
+    assert (people["family_country"] == "UK").sum() == round(120 * 550 / 1_616)
+    assert [(p.kind, p.mode) for p in scenario.pathways] == [
+        ("uk", "direct"),
+        ("uk", "centre"),
+        ("medical", "transfer"),
+    ]
+    uk = scenario.pathways[0]
+    assert uk.days == ("2016-11-02", "2016-11-03", "2016-11-04") and uk.daily_quota == 100
+    assert scenario.pathways[2].daily_quota == 10
+    assert scenario.fleet.accessible_coaches_per_day == 6 and scenario.fleet.accessible_seats == 49
+    centres, report = read_centres(small_scenario / "centres.csv", data_dir=data_dir)
+    assert report.errors == [] and report.warnings == []
+    adult = centres[centres["type"] == "CAO"]
+    assert (adult["accessible_places"] > 0).sum() == round(0.15 * 40)
+    assert adult["accessible_places"].between(0, 4).all()
+    assert (adult["single_rooms"] > 0).sum() == round(0.10 * 40)
+    assert (centres["interpreters"] != "").sum() == round(0.30 * 46)
+    minors = centres[centres["type"] == "CAOMI"]
+    assert minors["home_office"].sum() == round(6 * 20 / 70) and not adult["home_office"].any()
+
+
+def test_synthetic_services_keep_the_centres(data_dir: Path) -> None:
+    params = ScenarioParams(centres=40, places=700, minor_centres=6, minor_places=160)
+    centres = generate_centres(params, load_communes(data_dir))
+    served = add_centre_services(params, centres)
+    assert served[centres.columns].equals(centres)  # drawn from a stream of their own
+    assert (served["places_accessibles"] <= served["capacite"]).all()
+    again = add_centre_services(params, centres)
+    assert again.equals(served)

@@ -37,6 +37,7 @@ def test_calibrated_on_2016_figures(calais: Path, data_dir: Path) -> None:
         "household",
         "pref1",
         "pref2",
+        *("needs", "languages", "family_link", "age_disputed", "refusal"),
     }  # no names
     assert (
         SYNTHETIC_LABEL in (calais / "README.txt").read_text()
