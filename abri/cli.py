@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -12,6 +13,7 @@ from abri.commands.documents import documents_cmd
 from abri.commands.readiness import readiness_cmd
 from abri.commands.replan import rehearse_cmd, replan_cmd, status_cmd
 from abri.commands.sweep import sweep_cmd
+from abri.files import CSV_DIALECT_ENV, CSV_DIALECTS
 
 
 class GuardedGroup(click.Group):
@@ -39,13 +41,33 @@ class GuardedGroup(click.Group):
 @click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(CSV_DIALECTS),
+    default=None,
+    help="Every CSV the command writes: excel-fr (UTF-8 with BOM, ';', decimal comma, for French "
+    f"Excel) or default (comma CSV); default: ${CSV_DIALECT_ENV}, else default "
+    "(abri documents: excel-fr for French documents).",
+)
 @click.version_option(package_name="abri")
-def main(verbose: int, quiet: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool, csv_dialect: str | None) -> None:
     """abri: move people from a camp to reception centres, fast, safely and fairly."""
     level = (
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if csv_dialect:  # for this command only: the environment is given back when it ends
+        before = os.environ.get(CSV_DIALECT_ENV)
+        os.environ[CSV_DIALECT_ENV] = csv_dialect
+
+        def restore() -> None:
+            if before is None:
+                os.environ.pop(CSV_DIALECT_ENV, None)
+            else:
+                os.environ[CSV_DIALECT_ENV] = before
+
+        ctx.call_on_close(restore)
 
 
 def _register() -> None:

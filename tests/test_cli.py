@@ -1,6 +1,7 @@
 """The CLI's exit codes and messages (click's CliRunner)."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,39 @@ def test_validate_writes_output_rejects_and_problems(
     assert (tmp_path / "ok.geojson").exists() and (tmp_path / "p.csv").exists()
     rejects = (tmp_path / "ok.rejects.csv").read_text()
     assert "CAO-024" in rejects and "missing-capacity" in rejects
+
+
+@pytest.mark.datapack
+def test_csv_dialect_for_every_command(
+    run, examples: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`abri --csv-dialect excel-fr <command>`: every CSV of any command opens in French Excel."""
+    monkeypatch.delenv("ABRI_CSV_DIALECT", raising=False)
+    result = run(
+        "--csv-dialect",
+        "excel-fr",
+        "validate",
+        examples / "centres-sample.csv",
+        "--data-dir",
+        data_dir,
+        "--problems",
+        tmp_path / "p.csv",
+    )
+    assert result.exit_code == 0, result.output
+    raw = (tmp_path / "p.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.split(b"\n")[0].count(b";") >= 3
+    assert os.environ.get("ABRI_CSV_DIALECT") != "excel-fr"  # given back after the command
+    plain = run(
+        "validate",
+        examples / "centres-sample.csv",
+        "--data-dir",
+        data_dir,
+        "--problems",
+        tmp_path / "q.csv",
+    )
+    assert plain.exit_code == 0 and not (tmp_path / "q.csv").read_bytes().startswith(
+        b"\xef\xbb\xbf"
+    )
 
 
 def test_strict_exits_non_zero(run, examples: Path, data_dir: Path, tmp_path: Path) -> None:

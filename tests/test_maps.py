@@ -137,6 +137,7 @@ def test_capacity_map_extra_measure_hook(small_run) -> None:  # type: ignore[no-
             run.centres,
             plan=folder,
             extra={"places missing": (missing, "places missing by department")},
+            lang="en",
         )
     )
     measure = next(m for m in cfg["measures"] if m["name"] == "places missing")
@@ -164,7 +165,7 @@ def test_capacity_map_extra_measure_hook(small_run) -> None:  # type: ignore[no-
 def test_report_images_carry_the_label_only_for_a_synthetic_plan(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _run, folder = small_run
     data = PlanData.from_folder(folder)
-    [_, svg] = write_plan_map(data, tmp_path / "synthetic.html", svg=True)
+    [_, svg] = write_plan_map(data, tmp_path / "synthetic.html", svg=True, lang="en")
     text = svg.read_text()
     assert (
         "SYNTHETIC" in text
@@ -200,7 +201,9 @@ def test_maps_speak_french_when_asked(small_scenario: Path, data_dir: Path, tmp_
 
     centres, _ = read_centres(small_scenario / "centres.csv", data_dir=data_dir)
     french = capacity_map(centres, data_dir=data_dir, lang="fr").get_root().render()
-    english = capacity_map(centres, data_dir=data_dir).get_root().render()
+    english = capacity_map(centres, data_dir=data_dir, lang="en").get_root().render()
+    default = capacity_map(centres, data_dir=data_dir).get_root().render()
+    assert "Capacités d'accueil par département" in default  # French unless asked, as the CLI
     assert "Capacités d'accueil par département" in french and "Légende" in french
     assert "Reception capacity by department" in english and "Capacités d'accueil" not in english
     assert TEXT["legend"] == "Legend"  # the language is the map's, not the module's

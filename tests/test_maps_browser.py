@@ -43,10 +43,10 @@ def maps(calais_run, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     out = tmp_path_factory.mktemp("maps")
     data = PlanData.from_folder(plan_dir)
     capacity, png = write_capacity_map(
-        run.centres, out / "capacity.html", png=True, data_dir=data_dir, plan=data
+        run.centres, out / "capacity.html", png=True, data_dir=data_dir, plan=data, lang="en"
     )
     plan, plan_png, plan_svg = write_plan_map(
-        data, out / "plan.html", png=True, svg=True, data_dir=data_dir
+        data, out / "plan.html", png=True, svg=True, data_dir=data_dir, lang="en"
     )
     return {
         "capacity": capacity,
@@ -296,6 +296,19 @@ def test_script_helpers(open_page) -> None:
                              .map(e => e.text)""")
     assert found == ["Le Mans", "Mansle", "Romans-sur-Isère"]
     assert page.evaluate("abri.search([{text: 'Lyon'}], '')") == []
+    # articles and abbreviations as people type them: "Havre" finds Le Havre, "St Etienne" Saint-Étienne
+    assert page.evaluate("abri.norm('St-Étienne')") == "saint etienne"
+    places = "[{text: 'Le Havre', exact: ['Le Havre'], rank: 1}, {text: 'Havrincourt', exact: ['Havrincourt'], rank: 1}, {text: 'Saint-Étienne (42)', exact: ['Saint-Étienne', '42'], rank: 1}, {text: \"L'Isle-Adam\", exact: [\"L'Isle-Adam\"], rank: 1}]"
+    for query, first in (
+        ("havre", "Le Havre"),
+        ("Le Havre", "Le Havre"),
+        ("st etienne", "Saint-Étienne (42)"),
+        ("ST-ETIENNE", "Saint-Étienne (42)"),
+        ("isle adam", "L'Isle-Adam"),
+        ("l'isle-adam", "L'Isle-Adam"),
+    ):
+        found = page.evaluate(f"abri.search({places}, {query!r}).map(e => e.text)")
+        assert found and found[0] == first, (query, found)
 
 
 def test_report_images_are_written(maps: dict[str, Any]) -> None:

@@ -10,21 +10,25 @@ var abri = (function () {
     });
   }
 
-  /* lower case, no accents, no punctuation: "Saint-Étienne" matches "saint etienne" */
+  /* lower case, no accents, no punctuation, abbreviations written out: "St-Étienne" matches "saint etienne" */
+  var ABBR = {st: 'saint', ste: 'sainte', sts: 'saints', stes: 'saintes', mt: 'mont'};
   function norm(s) {
-    return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+    return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim()
+      .split(' ').map(function (w) { return ABBR[w] || w; }).join(' ');
   }
+  /* a folded name without its leading article: "le havre" -> "havre", "l isle adam" -> "isle adam" */
+  function bare(k) { return k.replace(/^(le|la|les|l) (?=\S)/, ''); }
 
   /* entries: [{text, exact, rank, go}]; best first: an exact name or code (a department, rank 0,
      before a town, 1, before a centre, 2), then a word starting with the query, then any match */
   function search(entries, query, limit) {
-    var q = norm(query), tiers = [[], [], []];
+    var q = norm(query), qb = bare(q), tiers = [[], [], []];
     if (!q) { return []; }
     entries.forEach(function (e) {
       var k = e.key || (e.key = norm(e.text));
-      var exact = e.exactKeys || (e.exactKeys = (e.exact || []).map(norm));
-      var at = k.indexOf(q);
-      if (exact.indexOf(q) >= 0) { tiers[0].push(e); } else if (at === 0 || (at > 0 && k.charAt(at - 1) === ' ')) { tiers[1].push(e); } else if (at > 0) { tiers[2].push(e); }
+      var exact = e.exactKeys || (e.exactKeys = (e.exact || []).map(norm).map(bare));
+      var at = k.indexOf(q) >= 0 ? k.indexOf(q) : k.indexOf(qb);
+      if (exact.indexOf(qb) >= 0) { tiers[0].push(e); } else if (at === 0 || (at > 0 && k.charAt(at - 1) === ' ')) { tiers[1].push(e); } else if (at > 0) { tiers[2].push(e); }
     });
     var byRank = function (a, b) { return (a.rank || 0) - (b.rank || 0); };
     return tiers[0].sort(byRank).concat(tiers[1].sort(byRank), tiers[2]).slice(0, limit || 8);
@@ -327,5 +331,5 @@ var abri = (function () {
     return {map: map, setDay: setDay, setMeasure: setMeasure, selectTrip: selectTrip, trips: trips, centres: centres, depts: depts};
   }
 
-  return {esc: esc, norm: norm, search: search, init: init};
+  return {esc: esc, norm: norm, bare: bare, search: search, init: init};
 })();

@@ -13,6 +13,7 @@ import pandas as pd
 
 from abri.geo.capacity import capacity_summary
 from abri.geo.departements import load_departements
+from abri.i18n import DEFAULT_LANG
 from abri.maps.base import (
     TEXT,
     MapContent,
@@ -66,7 +67,7 @@ def capacity_map(
     tiles: str = "none",
     title: str | None = None,
     label: str = "",
-    lang: str = "en",
+    lang: str = DEFAULT_LANG,
 ) -> folium.Map:
     """Places by department, centres and the origin, offline, with a search box.
 
@@ -155,7 +156,7 @@ def write_capacity_map(
     extra: Extra | None = None,
     scenario: str = "",
     label: str = "",
-    lang: str = "en",
+    lang: str = DEFAULT_LANG,
 ) -> list[Path]:
     """Write the capacity map as HTML, and with `png`/`svg`/`pdf` report images of places by department next to it."""
     with map_language(lang):

@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from abri.documents.index import sheet_path
+from abri.i18n import DEFAULT_LANG
 from abri.maps.base import (
     TEXT,
     MapContent,
@@ -162,7 +163,7 @@ def plan_map(
     *,
     data_dir: str | os.PathLike[str] | None = None,
     tiles: str = "none",
-    lang: str = "en",
+    lang: str = DEFAULT_LANG,
     sheets: str | None = None,
 ) -> folium.Map:
     """The coach plan on a map, offline: trips by day with their sheets, centres by how full, departments by people allocated.
@@ -239,7 +240,7 @@ def write_plan_map(
     dpi: int = 150,
     data_dir: str | os.PathLike[str] | None = None,
     tiles: str = "none",
-    lang: str = "en",
+    lang: str = DEFAULT_LANG,
     sheets: str | None = None,
 ) -> list[Path]:
     """Write the plan map as HTML, and with `png`/`svg`/`pdf` report images next to it."""
