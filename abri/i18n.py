@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
 
@@ -188,6 +189,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "household": ("Ménage", "Household"),
     "size": ("Taille", "Size"),
     "singles": ("personnes seules", "people alone"),
+    # needs (issue 23): what a centre prepares for, counts for a prefecture; never on a road sheet
+    "need_wheelchair": ("Fauteuil roulant : place accessible", "Wheelchair: accessible place"),
+    "need_reduced_mobility": (
+        "Mobilité réduite : accès de plain-pied",
+        "Reduced mobility: step-free access",
+    ),
+    "need_stretcher": ("Transport allongé (transfert médical)", "Lying down (medical transfer)"),
+    "need_care_emergency": ("Suivi aux urgences : à organiser", "Emergency follow-up: arrange"),
+    "need_care_maternity": ("Suivi de maternité : à organiser", "Maternity follow-up: arrange"),
+    "need_care_dialysis": ("Dialyse : organiser les séances", "Dialysis: arrange sessions"),
+    "need_care_psychiatry": (
+        "Suivi psychiatrique : à organiser",
+        "Psychiatric follow-up: arrange",
+    ),
+    "need_urgent_care": ("Soins urgents (transfert médical)", "Urgent care (medical transfer)"),
+    "need_pregnancy": ("Grossesse", "Pregnancy"),
+    "need_elderly": ("Personne âgée", "Elderly person"),
+    "need_single_room": ("Chambre individuelle", "Single room"),
+    "needs_heading": ("Besoins des personnes arrivant", "Needs of the people arriving"),
+    "prepare": ("À préparer", "To prepare"),
+    "need": ("Besoin", "Need"),
+    "languages": ("Langues", "Languages"),
+    "interpreter_here": ("interprète sur place", "interpreter on site"),
+    "interpreter_missing": ("pas d'interprète : à prévoir", "no interpreter: arrange one"),
+    "medical_arrivals": (
+        "Arrivées par transfert médical (hors car)",
+        "Arriving by medical transfer (not on a coach)",
+    ),
+    "accessible_coach": (
+        "Car accessible : {n} place(s) fauteuil utilisée(s)",
+        "Accessible coach: {n} wheelchair place(s) used",
+    ),
+    "vehicle_kind": ("Type de véhicule", "Vehicle kind"),
+    "wheelchair_places": ("Places fauteuil utilisées", "Wheelchair places used"),
+    # shortfalls: a rule not met for someone (assignments' shortfall column, plan.json's shortfalls)
+    "alert_need": (
+        "{group} ({n}) — règle non tenue : {rule} ; {status} : {ids}",
+        "{group} ({n}) — rule not met: {rule}; {status}: {ids}",
+    ),
+    "need_placed_at": ("placées à {centre}", "placed at {centre}"),
+    "need_unplaced": ("non placées", "not placed"),
+    "shortfall_accessible_place": (
+        "pas de place accessible (fauteuil roulant) à portée",
+        "no accessible place (wheelchair) within reach",
+    ),
+    "shortfall_accessible_coach": ("pas de car accessible", "no accessible coach"),
+    "shortfall_care": (
+        "pas de centre assez proche d'un hôpital ({care})",
+        "no centre close enough to a hospital ({care})",
+    ),
+    "shortfall_single_room": ("pas de chambre individuelle", "no single room"),
+    "shortfall_uk_quota": (
+        "quota quotidien du transfert vers le Royaume-Uni atteint",
+        "the UK transfer's daily quota is full",
+    ),
+    "shortfall_medical_transfer": ("pas de transfert médical", "no medical transfer"),
+    "shortfall_ride_limit": (
+        "aucun centre dans la limite de trajet",
+        "no centre within the ride limit",
+    ),
+    "shortfall_late_arrival": ("arrivée tardive", "late arrival"),
+    "care_emergency": ("urgences", "emergency care"),
+    "care_maternity": ("maternité", "maternity"),
+    "care_dialysis": ("dialyse", "dialysis"),
+    "care_psychiatry": ("psychiatrie", "psychiatry"),
     # index pages
     "index": ("Sommaire", "Index"),
     "by_departement": ("Par département", "By department"),
@@ -259,6 +325,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "readiness.map_title": ("Places à ouvrir par département", "Extra places by department"),
     "readiness.map_legend": ("places à ouvrir", "extra places to open"),
 }
+
+
+#: Language names Babel does not know, (French, English).
+_LANGUAGE_NAMES = {"prs": ("dari", "Dari")}
+
+
+def language_name(code: str, lang: str = DEFAULT_LANG) -> str:
+    """The name of the language `code` (ISO 639) in `lang` (``ar`` -> ``arabe``); the code when unknown."""
+    if code in _LANGUAGE_NAMES:
+        return _LANGUAGE_NAMES[code][LANGS.index(check_lang(lang))]
+    return str(Locale.parse(_LOCALES[check_lang(lang)]).languages.get(code) or code)
 
 
 def check_lang(lang: str) -> Lang:

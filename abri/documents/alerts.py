@@ -1,13 +1,17 @@
 """Welfare and fragility: what is wrong or close to wrong in a plan, for the pages concerned.
 
-Three kinds of watch point, one row each in :func:`alert_table`:
+Four kinds of watch point, one row each in :func:`alert_table`:
 
 - ``ride``: people whose ride is longer than their group's limit (plan.json's ``ride_exceptions``),
   one row per coach, centre and group;
 - ``late``: minors and vulnerable people arriving at or after the late hour (:data:`LATE_HOUR`);
 - ``fragile``: trips legal now but not with road times 10 or 20 % longer: from the trip's own
   ``legal_at_longer_roads`` when the plan gives it, else from its slack (driving time left,
-  time before a centre closes) against the extra road time.
+  time before a centre closes) against the extra road time;
+- ``need``: a rule of a person's needs or pathway not met (assignments.csv's ``shortfall``
+  column, ``code: text`` joined by `` | ``, and plan.json's ``shortfalls``), one row per code,
+  centre and group, with the person ids. A ``need`` row names no coach: it is health data and
+  never reaches a road sheet; an unplaced person's row names no centre (the operation summary).
 
 Every row names its coach, centre and department, so each page shows the rows that concern it.
 """
@@ -20,7 +24,8 @@ from typing import Any
 import pandas as pd
 
 from abri.documents.tables import PlanFolder, clock_seconds, clock_text
-from abri.i18n import format_duration, translate
+from abri.i18n import format_duration, format_number, translate
+from abri.inputs.needs import CARE_KINDS
 
 #: Arrivals at or after this hour (or after midnight) are late for the groups in LATE_GROUPS.
 LATE_HOUR = "21:00"
@@ -28,6 +33,19 @@ LATE_GROUPS = ("minors", "vulnerable")
 #: Extra road time (%) a plan is checked against.
 FRAGILE_PCTS = (10, 20)
 COLUMNS = ["kind", "coach", "centre_id", "departement", "group", "people", "detail"]
+#: Shortfall codes of issue 23's contract (``care:<kind>`` for each kind of care).
+SHORTFALL_CODES = (
+    "accessible-place",
+    "accessible-coach",
+    *(f"care:{k}" for k in CARE_KINDS),
+    "single-room",
+    "uk-quota",
+    "medical-transfer",
+    "ride-limit",
+    "late-arrival",
+)
+#: Person ids written out in a sentence before "(+N)".
+IDS_SHOWN = 12
 
 
 def _centre_dep(pf: PlanFolder, centre_id: str) -> str:
@@ -119,10 +137,83 @@ def _fragile_rows(pf: PlanFolder) -> list[dict[str, Any]]:
     return rows
 
 
+def shortfall_codes(cell: str) -> list[tuple[str, str]]:
+    """(code, text) of each statement of a ``shortfall`` cell (``care:dialysis: no centre ... | uk-quota: ...``)."""
+    out = []
+    for part in (p.strip() for p in str(cell).split(" | ")):
+        if not part:
+            continue
+        code = next((c for c in SHORTFALL_CODES if part.startswith(c)), part.split(":")[0])
+        out.append((code, part[len(code) :].lstrip(": ").strip()))
+    return out
+
+
+def _person_shortfalls(pf: PlanFolder) -> list[tuple[str, str]]:
+    """(person id, code) of every shortfall, from assignments.csv then plan.json (each pair once)."""
+    pairs = [
+        (str(p), code)
+        for p, cell in zip(pf.people["person_id"], pf.people["shortfall"])
+        if cell
+        for code, _ in shortfall_codes(cell)
+    ]
+    pairs += [(str(r.get("person_id", "")), str(r.get("code", ""))) for r in pf.shortfalls]
+    return list(dict.fromkeys(pairs))
+
+
+def _need_rows(pf: PlanFolder) -> list[dict[str, Any]]:
+    people = pf.people
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for person, code in _person_shortfalls(pf):
+        centre = str(people.at[person, "centre_id"]) if person in people.index else ""
+        group = str(people.at[person, "group"]) if person in people.index else ""
+        found.setdefault((code, centre, group), []).append(person)
+    return [
+        {
+            "kind": "need",
+            "coach": "",  # health data: never on a road sheet
+            "centre_id": centre,
+            "departement": _centre_dep(pf, centre),
+            "group": group,
+            "people": len(ids),
+            "detail": {"code": code, "ids": sorted(ids)},
+        }
+        for (code, centre, group), ids in sorted(found.items())
+    ]
+
+
 def alert_table(pf: PlanFolder, *, late_hour: str = LATE_HOUR) -> pd.DataFrame:
     """Every watch point of the plan, one row per kind, coach, centre (and group)."""
-    rows = _ride_rows(pf) + _late_rows(pf, late_hour) + _fragile_rows(pf)
+    rows = _need_rows(pf) + _ride_rows(pf) + _late_rows(pf, late_hour) + _fragile_rows(pf)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def rule_text(code: str, lang: str) -> str:
+    """The rule a shortfall code says is not met, in `lang`."""
+    if code.startswith("care:"):
+        kind = code.split(":", 1)[1]
+        return translate("shortfall_care", lang, care=translate(f"care_{kind}", lang))
+    key = "shortfall_" + code.replace("-", "_")
+    return translate(key, lang) if key != translate(key, lang) else code
+
+
+def need_text(row: dict[str, Any], where: str, lang: str) -> str:
+    """A ``need`` watch point as a sentence: how many of which group, the rule, placed or not, who."""
+    ids = list(row["detail"]["ids"])
+    shown = ", ".join(ids[:IDS_SHOWN]) + (
+        f" (+{len(ids) - IDS_SHOWN})" if len(ids) > IDS_SHOWN else ""
+    )
+    group = row["group"]
+    return translate(
+        "alert_need",
+        lang,
+        n=format_number(row["people"], lang),
+        group=translate(group or "people", lang),
+        rule=rule_text(str(row["detail"]["code"]), lang),
+        status=translate("need_placed_at", lang, centre=where)
+        if row["centre_id"]
+        else translate("need_unplaced", lang),
+        ids=shown,
+    )
 
 
 def alert_text(row: dict[str, Any], pf: PlanFolder, lang: str) -> str:
@@ -130,7 +221,9 @@ def alert_text(row: dict[str, Any], pf: PlanFolder, lang: str) -> str:
     detail, centre = row["detail"], str(row["centre_id"])
     name = str(pf.centres.at[centre, "name"]) if centre in pf.centres.index else centre
     where = f"{name} ({centre})"
-    if row["kind"] == "ride":
+    if row["kind"] == "need":
+        text = need_text(row, where, lang)
+    elif row["kind"] == "ride":
         text = translate(
             "alert_ride",
             lang,
@@ -167,7 +260,7 @@ def alerts_section(
     alerts: list[dict[str, Any]], pf: PlanFolder, lang: str, *, where: dict[str, str]
 ) -> str:
     """The watch points (rows of :func:`alert_table` as records) whose fields equal `where`, as a boxed list."""
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, str, str, str, str]] = set()
     items = []
     for row in alerts:
         if any(str(row[k]) != str(v) for k, v in where.items()):
@@ -177,6 +270,7 @@ def alerts_section(
             row["coach"],
             "" if row["kind"] == "fragile" else row["centre_id"],
             row["group"],
+            str(row["detail"].get("code", "")) if row["kind"] == "need" else "",
         )
         if key in seen:  # a fragile trip once per page, not once per stop
             continue

@@ -1,7 +1,9 @@
 """Coach road sheets a crew drives from: each stop's address, GPS point, ``geo:`` link and QR code, contacts, breaks, roads.
 
 A road sheet is for the coach company: it carries ids and head counts by group, never anything
-about a person's health (what a centre must prepare for is on the centre's sheet).
+about a person's health (what a centre must prepare for is on the centre's sheet). The one
+operational trace of a need is "accessible coach: N wheelchair places used" (see
+``docs/privacy.md``); a watch point of kind ``need`` names no coach, so none reaches a road sheet.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from abri.documents.alerts import alerts_section
 from abri.documents.html import facts, ids_by, sheet, value_text
 from abri.documents.places import Towns, break_points, geo_link, gps_text, readable_roads
 from abri.documents.qr import svg as qr_svg
-from abri.documents.tables import GROUP_KEYS, PlanFolder
+from abri.documents.tables import GROUP_KEYS, PlanFolder, wheelchairs
 from abri.i18n import format_date, format_duration, format_number, translate
 
 ADDRESS_WORDS = ("adresse", "address", "rue", "street")
@@ -113,6 +115,14 @@ def contacts_block(pf: PlanFolder, first: pd.Series, lang: str) -> str:
     return f"<h2>{translate('contacts', lang)}</h2>" + facts(pairs)
 
 
+def accessible_line(pf: PlanFolder, trip: dict[str, Any], lang: str) -> str:
+    """ "Accessible coach: N wheelchair places used" for an accessible trip (or one carrying a wheelchair user), else ``""``."""
+    n = wheelchairs(pf, [p for stop in trip["stops"] for p in stop["people"]])
+    if not n and trip.get("vehicle_kind") != "accessible":
+        return ""
+    return f'<p class="accessible"><b>{escape(translate("accessible_coach", lang, n=n))}</b></p>'
+
+
 def _trip_facts(pf: PlanFolder, trip: dict[str, Any], part: pd.DataFrame, lang: str) -> str:
     first = part.iloc[0]
     pairs = [
@@ -139,7 +149,7 @@ def _trip_facts(pf: PlanFolder, trip: dict[str, Any], part: pd.DataFrame, lang: 
             )
         ),
     ]
-    return facts(pairs)
+    return facts(pairs) + accessible_line(pf, trip, lang)
 
 
 def _itinerary(

@@ -16,6 +16,8 @@ from abri.documents.tables import (
     centre_occupancy,
     clock_seconds,
     longest_rides,
+    need_column,
+    need_counts,
 )
 from abri.i18n import format_number, translate
 
@@ -45,6 +47,22 @@ def readiness_section(rows: pd.DataFrame, lang: str) -> str:
         + verdict
         + table(frame, ["group", "places_accepting", "extra"], lang)
     )
+
+
+def needs_section(pf: PlanFolder, centre_ids: list[str], lang: str) -> str:
+    """People arriving in these centres (by coach or medical transfer) with each need: counts, no names."""
+    people = pf.people
+    arriving = people[
+        people["centre_id"].isin(centre_ids)
+        & ((people["coach"] != "") | (people["pathway"] == "medical"))
+    ]
+    counts = {t: n for t, n in need_counts(list(arriving["needs"])).items() if n}
+    if not counts:
+        return ""
+    frame = pd.DataFrame(
+        {"need": [translate(need_column(t), lang) for t in counts], "people": list(counts.values())}
+    )
+    return f"<h2>{translate('needs_heading', lang)}</h2>" + table(frame, ["need", "people"], lang)
 
 
 def timetable(arrivals: pd.DataFrame, departement: str) -> pd.DataFrame:
@@ -114,6 +132,7 @@ def _receiving(
     return (
         facts(pairs)
         + alerts_section(alerts, pf, lang, where={"departement": dep})
+        + needs_section(pf, list(here["centre_id"]), lang)
         + f"<h2>{translate('timetable', lang)}</h2>"
         + table(
             times,

@@ -25,6 +25,7 @@ from abri.errors import DataFileError, MissingDataError
 from abri.files import read_csv_any
 from abri.i18n import MESSAGES
 from abri.inputs.datadir import dataset_path
+from abri.inputs.needs import CARE_KINDS, NEEDS
 from abri.inputs.readers import normalise_header
 from abri.inputs.tables import read_cells
 from abri.outputs.planformat import read_plan_json
@@ -48,8 +49,30 @@ CENTRE_OWN = {
     "row",
     "allocated",
     "geometry",
+    # the centre's services (issue 23): for the planner, not for the crews' sheets
+    "accessible_places",
+    "single_rooms",
+    "interpreters",
+    "home_office",
+    "minors_only",
+    "step_free",
+    *(f"care_min_{kind}" for kind in CARE_KINDS),
 }
 GROUP_KEYS = list(GROUPS)
+#: Columns of assignments.csv the documents read (issue 23's contract); an absent one reads as "".
+PEOPLE_COLUMNS = [
+    "person_id",
+    "group",
+    "household",
+    "needs",
+    "languages",
+    "centre_id",
+    "coach",
+    "pathway",
+    "shortfall",
+    "interpreter",
+    "reason",
+]
 LONGEST_RIDES = 5
 FULL_SHARE = 0.9
 
@@ -77,6 +100,19 @@ class PlanFolder:
     lines: dict[str, Any] = field(default_factory=dict)  # coach -> the trip's line (EPSG:4326)
     dispatcher: str = ""  # the operation desk's contact, as given to the documents
     person_groups: dict[str, str] = field(default_factory=dict)  # person id -> group
+    people: pd.DataFrame = field(  # PEOPLE_COLUMNS of assignments.csv, indexed by person id
+        default_factory=lambda: pd.DataFrame(columns=PEOPLE_COLUMNS).set_index(
+            "person_id", drop=False
+        )
+    )
+    shortfalls: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # plan.json's (person_id, code, detail)
+
+    def needs_of(self, person_ids: list[str]) -> list[str]:
+        """The need tokens of each of `person_ids` (``;``-joined, ``""`` for none or unknown)."""
+        needs = self.people["needs"]
+        return [str(needs.get(p, "") or "") for p in person_ids]
 
 
 def clock_seconds(text: str) -> int:
@@ -203,16 +239,9 @@ def read_plan_folder(
     centres = _own_names(centres, "centre", keep=CENTRE_OWN)
     extra = [c for c in centres.columns if c not in CENTRE_OWN]
     assignments_path = folder / "assignments.csv"
-    households: dict[str, str] = {}
-    person_groups: dict[str, str] = {}
-    if assignments_path.is_file():
-        people = read_csv_any(
-            assignments_path, dtype=str, usecols=lambda c: c in {"person_id", "household", "group"}
-        ).fillna("")
-        if "household" in people:
-            households = dict(zip(people["person_id"], people["household"]))
-        if "group" in people:
-            person_groups = dict(zip(people["person_id"], people["group"]))
+    people = read_people_columns(assignments_path)
+    households = dict(zip(people["person_id"], people["household"]))
+    person_groups = dict(zip(people["person_id"], people["group"]))
     roads: dict[str, str] = {}
     geometry: dict[str, Any] = {}
     if (folder / "trips.geojson").is_file():
@@ -243,7 +272,49 @@ def read_plan_folder(
         lines=geometry,
         dispatcher=dispatcher,
         person_groups=person_groups,
+        people=people,
+        shortfalls=list(cast(dict[str, Any], plan).get("shortfalls", [])),
     )
+
+
+def read_people_columns(path: Path) -> pd.DataFrame:
+    """:data:`PEOPLE_COLUMNS` of an assignments.csv (each absent column empty), indexed by person id."""
+    people = pd.DataFrame(columns=PEOPLE_COLUMNS)
+    if path.is_file():
+        people = read_csv_any(path, dtype=str, usecols=lambda c: c in PEOPLE_COLUMNS).fillna("")
+    for column in PEOPLE_COLUMNS:
+        if column not in people:
+            people[column] = ""
+    return people[PEOPLE_COLUMNS].set_index("person_id", drop=False)
+
+
+def need_column(token: str) -> str:
+    """The column key (and message key) of a need token: ``care:dialysis`` -> ``need_care_dialysis``."""
+    return "need_" + re.sub(r"[:-]", "_", token)
+
+
+def need_counts(needs: list[str]) -> dict[str, int]:
+    """How many of the people (their ``;``-joined need tokens) have each need, in :data:`NEEDS` order."""
+    counts = dict.fromkeys(NEEDS, 0)
+    for cell in needs:
+        for token in {t for t in str(cell).split(";") if t}:
+            if token in counts:
+                counts[token] += 1
+    return counts
+
+
+def needs_in(pf: PlanFolder) -> list[str]:
+    """The need tokens someone in the plan has, in :data:`NEEDS` order (none: no need columns anywhere)."""
+    counts = need_counts(list(pf.people["needs"]))
+    return [t for t in NEEDS if counts[t]]
+
+
+WHEELCHAIR = "wheelchair"
+
+
+def wheelchairs(pf: PlanFolder, person_ids: list[str]) -> int:
+    """How many of `person_ids` use a wheelchair (places used on an accessible coach)."""
+    return sum(WHEELCHAIR in n.split(";") for n in pf.needs_of(person_ids))
 
 
 def _text(value: Any) -> str:
@@ -356,6 +427,11 @@ def road_sheet_table(pf: PlanFolder) -> pd.DataFrame:
                 }
             )
     out = pd.DataFrame(rows)
+    accessible = [str(t.get("vehicle_kind", "")) for t in pf.trips]
+    if len(out) and (any(accessible) or WHEELCHAIR in needs_in(pf)):  # operational, not health data
+        kinds = dict(zip((str(t["coach"]) for t in pf.trips), accessible))
+        out["vehicle_kind"] = out["coach"].map(kinds).fillna("")
+        out["wheelchair_places"] = [wheelchairs(pf, ids.split()) for ids in out["person_ids"]]
     for column in (
         "boarding",
         "end",
@@ -411,6 +487,10 @@ def centre_sheet_table(stops: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
         .reset_index(drop=True)
     )
     out["remaining"] = out["capacity"] - out.groupby("centre_id")["total"].cumsum()
+    for token in needs_in(pf):  # what the centre prepares for: people with each need, no names
+        out[need_column(token)] = [
+            need_counts(pf.needs_of(ids.split()))[token] for ids in out["person_ids"]
+        ]
     return out
 
 
@@ -436,6 +516,7 @@ def prefecture_table(arrivals: pd.DataFrame, pf: PlanFolder) -> pd.DataFrame:
                 **{g: int(part[g].sum()) for g in GROUP_KEYS},
                 "total": int(part["total"].sum()),
                 "longest_ride_h": float(part["ride_h"].max()),
+                **{c: int(part[c].sum()) for c in part.columns if c.startswith("need_")},
             }
         )
     return pd.DataFrame(rows)
