@@ -21,6 +21,7 @@ from abri.files import write_frame
 from abri.geo.departements import LAMBERT93, WGS84, load_departements
 from abri.geo.gazetteer import Gazetteer, Lookup, normalise_name
 from abri.geo.names import DepartementNames
+from abri.geo.services import SERVICE_ALIASES, SERVICE_COLUMNS, check_services, type_services
 from abri.inputs.limits import MAX_CAPACITY, MAX_CENTRES, check_count
 from abri.inputs.readers import RawTable, map_columns, normalise_header
 from abri.inputs.report import RowCheck, ValidationReport
@@ -84,6 +85,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "ouvert_le",
         "ouvre_le",
     ),
+    **SERVICE_ALIASES,
 }
 TYPES = ("CAO", "CAOMI", "CADA", "HUDA", "PRAHDA", "CHU", "CHRS", "CPH", "AUTRE")
 COAST_TOLERANCE_M = 2_000.0
@@ -102,6 +104,7 @@ OUTPUT_COLUMNS = [
     "opens",
     "closes",
     "opens_on",
+    *SERVICE_COLUMNS,
     "lon",
     "lat",
     "row",
@@ -159,6 +162,7 @@ class CentreChecker:
         """Run every per-row rule; fills ``row.values`` and ``row.problems``."""
         self._check_id(row)
         self._check_capacity(row)
+        check_services(row, self.path, self.columns)
         self._check_type_and_groups(row)
         self._check_location(row)
         self._check_hours(row)
@@ -565,7 +569,10 @@ def read_centres(
         Points in EPSG:4326, one per kept row: ``id``, ``name``, ``capacity``,
         ``type``, ``groups`` (``;``-separated), ``insee``, ``commune``,
         ``departement``, ``region``, ``departement_declared``, ``lon``,
-        ``lat``, ``row`` and the file's other columns.
+        ``lat``, ``row``, the services of :mod:`abri.geo.services` (always
+        there: ``accessible_places``, ``step_free``, ``single_rooms``,
+        ``interpreters``, ``home_office``, ``care_min_<kind>``, NaN when not
+        given) and the file's other columns.
     report
         Every problem, and the rows set aside (``report.rejects``).
 
@@ -604,6 +611,7 @@ def _centres_frame(
         [{**rows[i].values, "row": rows[i].number} for i in kept], columns=OUTPUT_COLUMNS
     )
     data["capacity"] = data["capacity"].astype("int64")
+    type_services(data)
     for col in (
         "insee",
         "commune",

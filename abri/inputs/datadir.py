@@ -6,7 +6,7 @@ default: the repository's own ``data/`` folder when abri runs from a
 checkout, the user's data directory (platformdirs, ``~/.local/share/abri``
 on Linux) when it is installed from a wheel, never a folder inside
 site-packages. Its layout is the data pack's:
-``departements/``, ``communes/``, ``roads/`` and ``SHA256SUMS``.
+``departements/``, ``communes/``, ``roads/``, ``health/`` and ``SHA256SUMS``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ DATASETS: dict[str, tuple[str, str]] = {
         "all classes, Hauts-de-France",
     ),
     "europe-e-roads": ("roads/europe-e-roads.osm.bz2", "international E-roads, Europe"),
+    "hospitals": (
+        "health/hospitals.csv",
+        "health establishments and their care (DREES SAE 2022, FINESS points)",
+    ),
 }
 
 

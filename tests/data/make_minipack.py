@@ -139,6 +139,10 @@ def main(pack: Path) -> None:
     names = pd.read_csv(pack / "communes/communes-noms.csv", dtype=str, keep_default_na=False)
     names = names[names["code"].isin(set(communes["code"]))]
     names.to_csv(OUT / "communes/communes-noms.csv", index=False, lineterminator="\n")
+    (OUT / "health").mkdir(exist_ok=True)
+    sites = pd.read_csv(pack / "health/hospitals.csv", dtype=str, keep_default_na=False)
+    sites = sites[sites["departement"].isin(DEPARTEMENTS)]
+    sites.to_csv(OUT / "health/hospitals.csv", index=False, lineterminator="\n")
     deps = gpd.read_file(pack / "departements/departements.geojson")
     deps = deps[deps["code"].isin(DEPARTEMENTS)]
     _geojson(deps, OUT / "departements/departements.geojson", tolerance=0.0005)
