@@ -12,6 +12,14 @@ when another order is legal. A trip still illegal is repaired
 (:func:`repair`): the stops that break a rule move to another trip of the
 day where they are legal, or are dropped with their people listed. No
 illegal trip leaves the planner.
+
+Needs: each person's ride limit (:func:`abri.planning.demand.ride_limits`)
+and, for minors and vulnerable people, arriving before
+:data:`~abri.planning.schedule.LATE_ARRIVAL` are soft: slots go first to
+the trips that would otherwise arrive late (when that breaks no trip), the
+stop order with fewest breaches wins, and :func:`ease` moves a stop still
+in breach to another coach or a coach of its own. Wheelchair users ride
+only accessible coaches, at most the day's number (:func:`limit_accessible`).
 """
 
 from __future__ import annotations
@@ -24,8 +32,16 @@ import pandas as pd
 
 from abri.constants import ORIGIN
 from abri.planning.demand import merge_stops
-from abri.planning.schedule import Stop, Trip, schedule
-from abri.planning.search import DaySpec, Route, SearchRecord, solve_routes
+from abri.planning.schedule import (
+    ACCESSIBLE,
+    LATE_ARRIVAL,
+    LATE_GROUPS,
+    Stop,
+    Trip,
+    clock_to_s,
+    schedule,
+)
+from abri.planning.search import ACCESSIBLE_KIND, DaySpec, Route, SearchRecord, solve_routes
 
 log = logging.getLogger(__name__)
 
@@ -55,25 +71,63 @@ def legs(trip: Trip, times: pd.DataFrame, km: pd.DataFrame) -> Trip:
     return trip
 
 
-def timed(trip: Trip, stops: list[Stop], day: DaySpec, km: pd.DataFrame) -> Trip:
-    """A copy of `trip` with `stops` in this order, scheduled at its departure."""
-    t = Trip(trip.coach, trip.day, list(stops), slot=trip.slot, bay=trip.bay, info=list(trip.info))
+def seats_of(trip: Trip, day: DaySpec) -> int:
+    """Seats of the trip's coach (fewer on an accessible coach)."""
+    return day.fleet.accessible_seats if trip.vehicle_kind == ACCESSIBLE else day.fleet.seats
+
+
+def scheduled(trip: Trip, day: DaySpec, departure_s: float) -> Trip:
+    """`trip` scheduled at `departure_s` under the day's rules, hours, seats and wheelchair places."""
     return schedule(
-        legs(t, day.times, km),
+        trip,
         day.rules,
         hours=day.hours,
-        departure_s=trip.departure_s,
-        seats=day.fleet.seats,
+        departure_s=departure_s,
+        seats=seats_of(trip, day),
+        wheelchair_places=day.fleet.wheelchair_places,
     )
 
 
-def assign_slots(trips: list[Trip], day: DaySpec) -> None:
-    """Earliest deadline first: the trip that must leave first (then the longest) takes the first free slot."""
+def timed(trip: Trip, stops: list[Stop], day: DaySpec, km: pd.DataFrame) -> Trip:
+    """A copy of `trip` with `stops` in this order, scheduled at its departure."""
+    t = Trip(
+        trip.coach,
+        trip.day,
+        list(stops),
+        slot=trip.slot,
+        bay=trip.bay,
+        info=list(trip.info),
+        vehicle_kind=trip.vehicle_kind,
+    )
+    return scheduled(legs(t, day.times, km), day, trip.departure_s)
+
+
+def _late_slack(trip: Trip) -> float:
+    """Time left before the late hour at the stops of minors or vulnerable people (inf: none, or late whatever the slot)."""
+    late = clock_to_s(LATE_ARRIVAL)
+    gaps = [
+        late - s.arrival_s
+        for s in trip.stops
+        if any(s.groups.get(g) for g in LATE_GROUPS) and s.arrival_s < late
+    ]
+    return min(gaps, default=math.inf)
+
+
+def assign_slots(trips: list[Trip], day: DaySpec, *, late: bool = True) -> None:
+    """Earliest deadline first: the trip that must leave first (then the longest) takes the first free slot.
+
+    With `late`, a trip's deadline is also the late hour of its minors and vulnerable people.
+    """
     first = day.departures[0]
     for trip in trips:
-        schedule(trip, day.rules, hours=day.hours, departure_s=first, seats=day.fleet.seats)
+        scheduled(trip, day, first)
     order = sorted(
-        trips, key=lambda t: (first + t.slack_close_s, -(t.end_s - t.departure_s), t.coach)
+        trips,
+        key=lambda t: (
+            first + min(t.slack_close_s, _late_slack(t) if late else math.inf),
+            -(t.end_s - t.departure_s),
+            t.coach,
+        ),
     )
     slots = [k for k, cap in enumerate(day.caps) for _ in range(cap)]
     bay_of = [b for cap in day.caps for b in range(1, cap + 1)]
@@ -83,27 +137,30 @@ def assign_slots(trips: list[Trip], day: DaySpec) -> None:
         trip.slot, trip.bay = slot, bay
 
 
-def _over_limit(trip: Trip, day: DaySpec, group_of: dict[str, str]) -> int:
-    """People on `trip` whose ride is longer than their group's limit."""
-    limits = day.rules.max_ride_hours
-    return sum(
-        1
-        for stop in trip.stops
-        for p in stop.people
-        if stop.arrival_s - trip.departure_s > limits.get(group_of[p], math.inf) * 3600
-    )
+def stop_breaches(stop: Stop, trip: Trip, day: DaySpec) -> int:
+    """People of `stop` over their ride limit, or minors and vulnerable people arriving at or after the late hour."""
+    ride = stop.arrival_s - trip.departure_s
+    over = sum(ride > day.limit_of.get(p, math.inf) * 3600 for p in stop.people)
+    if stop.arrival_s >= clock_to_s(LATE_ARRIVAL):
+        over += sum(stop.groups.get(g, 0) for g in LATE_GROUPS)
+    return over
+
+
+def breaches(trip: Trip, day: DaySpec) -> int:
+    """People on `trip` over their ride limit or arriving late (see :func:`stop_breaches`)."""
+    return sum(stop_breaches(s, trip, day) for s in trip.stops)
 
 
 def best_order(trip: Trip, day: DaySpec, km: pd.DataFrame, group_of: dict[str, str]) -> Trip:
-    """The stop order with fewest people over their ride limit among legal orders (the solver's order first)."""
-    best_key = (_over_limit(trip, day, group_of), not trip.legal, trip.planned_driving_s)
+    """The stop order with fewest people over their ride limit or late among legal orders (the solver's order first)."""
+    best_key = (breaches(trip, day), not trip.legal, trip.planned_driving_s)
     if best_key[0] == 0 or len(trip.stops) < 2:
         return trip
     best = trip
     for order in itertools.permutations(trip.stops):
         candidate = timed(trip, list(order), day, km)
         key = (
-            _over_limit(candidate, day, group_of),
+            breaches(candidate, day),
             not candidate.legal,
             candidate.planned_driving_s,
         )
@@ -131,22 +188,28 @@ def make_trips(
         )
         for slot, _, r in routes
     ]
+    for trip, (_, kind, _) in zip(
+        trips, routes
+    ):  # an accessible coach only where it carries a wheelchair
+        if kind >= ACCESSIBLE_KIND and any(s.wheelchairs for s in trip.stops):
+            trip.vehicle_kind = ACCESSIBLE
     if reslot:
         assign_slots(trips, spec)
+        _schedule_slots(trips, spec)
+        if not all(t.legal for t in trips if t.slot >= 0):  # the late hour broke a trip
+            assign_slots(trips, spec, late=False)
     else:
         for slot in {t.slot for t in trips}:
             for bay, trip in enumerate((t for t in trips if t.slot == slot), start=1):
                 trip.bay = bay
+    _schedule_slots(trips, spec)
+    return trips
+
+
+def _schedule_slots(trips: list[Trip], spec: DaySpec) -> None:
     for trip in trips:
         if trip.slot >= 0:
-            schedule(
-                trip,
-                spec.rules,
-                hours=spec.hours,
-                departure_s=spec.departures[trip.slot],
-                seats=spec.fleet.seats,
-            )
-    return trips
+            scheduled(trip, spec, spec.departures[trip.slot])
 
 
 def search_day(
@@ -176,7 +239,9 @@ def search_day(
     trips = make_trips(first, loads, spec, km, group_of, day, reslot=True)
     legal = all(t.legal for t in trips) and len(trips) <= sum(spec.caps)
     slotted = [
-        (t.slot, int(t.drivers == 2), r) for t, (_, _, r) in zip(trips, first) if t.slot >= 0
+        (t.slot, int(t.drivers == 2) + ACCESSIBLE_KIND * (t.vehicle_kind == ACCESSIBLE), r)
+        for t, (_, _, r) in zip(trips, first)
+        if t.slot >= 0
     ]
     if legal or (search.reason == "lower bound" and not trips):
         return slotted, search, 1
@@ -234,26 +299,36 @@ def _best_subset(trip: Trip, day: DaySpec, km: pd.DataFrame) -> tuple[Trip, list
     return timed(trip, [], day, km), list(stops)
 
 
-def _insert(stop: Stop, trips: list[Trip], day: DaySpec, km: pd.DataFrame) -> bool:
-    """Put `stop` on a legal trip where it stays legal (fewest extra planned driving); False when none can take it."""
+def _insert(
+    stop: Stop, trips: list[Trip], day: DaySpec, km: pd.DataFrame, *, within: float = math.inf
+) -> bool:
+    """Put `stop` on a legal trip where it stays legal (fewest extra planned driving); False when none can take it.
+
+    With `within`, only where the trip then has fewer than `within` more people over their ride limit or late.
+    """
+    clean = within < math.inf
     best: tuple[float, int, Trip] | None = None
     for n, trip in enumerate(trips):
         if (
             not trip.legal
             or not trip.stops
-            or trip.people + len(stop.people) > day.fleet.seats
+            or trip.people + len(stop.people) > seats_of(trip, day)
+            or (stop.wheelchairs and trip.vehicle_kind != ACCESSIBLE)
             or len(trip.stops) >= day.rules.max_stops
             or any(s.centre_id == stop.centre_id for s in trip.stops)
         ):
             continue
+        before = breaches(timed(trip, trip.stops, day, km), day) if clean else 0
         for pos in range(len(trip.stops) + 1):
             candidate = timed(trip, [*trip.stops[:pos], stop, *trip.stops[pos:]], day, km)
             extra = candidate.planned_driving_s - trip.planned_driving_s
+            if clean and breaches(candidate, day) - before >= within:
+                continue
             if candidate.legal and (best is None or extra < best[0]):
                 best = (extra, n, candidate)
     if best is None:
         return False
-    trips[best[1]] = best[2]
+    trips[best[1]] = timed(best[2], best[2].stops, day, km)  # the stops are shared: time them again
     return True
 
 
@@ -278,3 +353,76 @@ def repair(
                     (stop, f"taken off coach {trip.coach}, which would break a rule: {why}")
                 )
     return [t for t in trips if t.stops], dropped
+
+
+def limit_accessible(
+    trips: list[Trip], spec: DaySpec, km: pd.DataFrame
+) -> tuple[list[Trip], list[tuple[Stop, str]]]:
+    """At most the day's accessible coaches: the wheelchair stops of any more move to one of them, or are dropped with the reason."""
+    accessible = [t for t in trips if t.vehicle_kind == ACCESSIBLE]
+    if len(accessible) <= spec.accessible:
+        return trips, []
+    ranked = sorted(accessible, key=lambda t: (-sum(s.wheelchairs for s in t.stops), t.slot, t.bay))
+    extra = {id(t) for t in ranked[spec.accessible :]}
+    dropped: list[tuple[Stop, str]] = []
+    out: list[Trip] = [t for t in trips if id(t) not in extra]
+    for trip in (t for t in trips if id(t) in extra):
+        trip.vehicle_kind = ""
+        for stop in (s for s in trip.stops if s.wheelchairs):
+            if not _insert(stop, out, spec, km):
+                reason = f"accessible-coach: the day's {spec.accessible} accessible coach(es) are all taken"
+                dropped.append((stop, reason))
+        rest = timed(trip, [s for s in trip.stops if not s.wheelchairs], spec, km)
+        if rest.stops:
+            out.append(rest)
+    return out, dropped
+
+
+def _direct(
+    stop: Stop, trips: list[Trip], spec: DaySpec, km: pd.DataFrame, within: int
+) -> Trip | None:
+    """A coach of its own for `stop` in the first free slot where it is legal with fewer than `within` breaches (None: none)."""
+    kind = ACCESSIBLE if stop.wheelchairs else ""
+    if kind and sum(t.vehicle_kind == ACCESSIBLE for t in trips) >= spec.accessible:
+        return None
+    names = {t.coach for t in trips}
+    day = trips[0].day
+    number = len(trips) + 1
+    while f"{day}-C{number:02d}" in names:
+        number += 1
+    for slot, cap in enumerate(spec.caps):
+        used = sum(t.slot == slot for t in trips)
+        if used >= cap:
+            continue
+        trip = Trip(f"{day}-C{number:02d}", day, [stop], slot=slot, bay=used + 1, vehicle_kind=kind)
+        scheduled(legs(trip, spec.times, km), spec, spec.departures[slot])
+        if trip.legal and breaches(trip, spec) < within:
+            return trip
+    return None
+
+
+def ease(trips: list[Trip], spec: DaySpec, km: pd.DataFrame) -> list[Trip]:
+    """Stops whose people ride over their limit or arrive late moved to another coach where they are not, or to a coach of their own."""
+    trips = list(trips)
+    for n in range(len(trips)):
+        for stop in list(trips[n].stops):
+            trip = trips[n] = timed(
+                trips[n], trips[n].stops, spec, km
+            )  # stops are shared: fresh times
+            if len(trip.stops) < 2 or not any(s is stop for s in trip.stops):
+                continue
+            if not stop_breaches(stop, trip, spec):
+                continue
+            rest = timed(trip, [s for s in trip.stops if s is not stop], spec, km)
+            gain = breaches(trip, spec) - breaches(rest, spec)
+            if not rest.legal or gain <= 0:
+                continue
+            trips[n] = rest
+            if _insert(stop, trips, spec, km, within=gain):
+                continue
+            direct = _direct(stop, trips, spec, km, gain)
+            if direct is None:
+                trips[n] = timed(trip, trip.stops, spec, km)
+            else:
+                trips.append(direct)
+    return trips

@@ -9,21 +9,101 @@ no load: it is listed, to be planned by hand.
 Loads carry a priority: the rules' ride weights (vulnerable people and
 families weighted most), so that a day that cannot carry everyone carries
 them first.
+
+Needs (:mod:`abri.inputs.needs`): only people of the coach pathways
+(:data:`COACH_PATHWAYS`) ride coaches; a household with a wheelchair user
+travels in loads of its own that fit an accessible coach (its seats and
+wheelchair places); each person's ride limit is the smaller of the group's
+and, for a ride-limiting need, the rules' ``need_max_ride_hours``.
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from abri.inputs.needs import profile
+from abri.inputs.scenario import Fleet, Rules
 from abri.planning.schedule import Stop
 
+COACH_PATHWAYS = ("centre", "uk-centre")
+"""Pathways that travel by coach (``medical``, ``uk`` and ``refusal`` do not)."""
 
-def make_stop(centre_id: str, households: list[list[str]], group_of: dict[str, str]) -> Stop:
-    """A stop (or load) of whole `households` at `centre_id`, with its counts by group."""
+
+def coach_demand(placed: pd.DataFrame) -> pd.DataFrame:
+    """The placed people who ride a coach: those of :data:`COACH_PATHWAYS` (everyone without a pathway column)."""
+    if "pathway" not in placed.columns:
+        return placed
+    return placed[placed["pathway"].isin(COACH_PATHWAYS)]
+
+
+def _needs(frame: pd.DataFrame) -> pd.Series:
+    return (
+        frame["needs"].fillna("").astype(str)
+        if "needs" in frame.columns
+        else pd.Series("", index=frame.index)
+    )
+
+
+def ride_limits(frame: pd.DataFrame, rules: Rules) -> dict[str, float]:
+    """Each person's longest acceptable ride (h): the group's, and at most the need limit for a ride-limiting need."""
+    out = {}
+    for person, group, needs in zip(frame["person_id"], frame["group"], _needs(frame)):
+        limit = rules.max_ride_hours.get(str(group), math.inf)
+        if needs and profile(needs).limited_ride:
+            limit = min(limit, rules.need_max_ride_hours)
+        if limit < math.inf:
+            out[str(person)] = float(limit)
+    return out
+
+
+def wheelchair_users(frame: pd.DataFrame) -> frozenset[str]:
+    """People who need an accessible coach."""
+    return frozenset(
+        str(p)
+        for p, needs in zip(frame["person_id"], _needs(frame))
+        if needs and profile(needs).accessible
+    )
+
+
+def accessible_refusals(
+    placed: pd.DataFrame, wheelchair: frozenset[str], fleet: Fleet, accessible: int
+) -> dict[str, str]:
+    """People who cannot ride (households with a wheelchair user no accessible coach can take), with the reason."""
+    out: dict[str, str] = {}
+    with_chair = placed[placed["person_id"].isin(wheelchair)]
+    for household in with_chair["household"].unique():
+        members = placed[placed["household"] == household]
+        chairs = int(members["person_id"].isin(wheelchair).sum())
+        if accessible <= 0:
+            why = "the fleet has no accessible coach (fleet.json accessible_coaches_per_day or accessible_coaches)"
+        elif chairs > fleet.wheelchair_places or len(members) > fleet.accessible_seats:
+            why = (
+                f"household {household} of {len(members)} with {chairs} wheelchair user(s) does not fit an "
+                f"accessible coach ({fleet.accessible_seats} seats, {fleet.wheelchair_places} wheelchair places)"
+            )
+        else:
+            continue
+        out |= dict.fromkeys(members["person_id"].astype(str), f"accessible-coach: {why}")
+    return out
+
+
+def make_stop(
+    centre_id: str,
+    households: list[list[str]],
+    group_of: dict[str, str],
+    wheelchair: frozenset[str] = frozenset(),
+) -> Stop:
+    """A stop (or load) of whole `households` at `centre_id`, with its counts by group and its wheelchair users."""
     people = [p for h in households for p in h]
     counts = pd.Series([group_of[p] for p in people], dtype=object).value_counts()
     return Stop(
-        centre_id, people, {str(k): int(v) for k, v in counts.items()}, households=households
+        centre_id,
+        people,
+        {str(k): int(v) for k, v in counts.items()},
+        households=households,
+        wheelchairs=sum(p in wheelchair for p in people),
     )
 
 
@@ -37,9 +117,32 @@ def pack(households: list[list[str]], size: float) -> list[list[list[str]]]:
     return [p for p in parts if p]
 
 
-def day_demand(day: str, placed: pd.DataFrame, seats: int) -> tuple[list[Stop], list[list[str]]]:
+def pack_accessible(
+    households: list[list[str]], wheelchair: frozenset[str], seats: int, places: int
+) -> list[list[list[str]]]:
+    """Households with wheelchair users cut into parts an accessible coach takes (`seats` people, `places` wheelchairs)."""
+    parts: list[list[list[str]]] = [[]]
+    for members in households:
+        people = sum(map(len, parts[-1])) + len(members)
+        chairs = sum(p in wheelchair for h in [*parts[-1], members] for p in h)
+        if parts[-1] and (people > seats or chairs > places):
+            parts.append([])
+        parts[-1].append(members)
+    return [p for p in parts if p]
+
+
+def day_demand(
+    day: str,
+    placed: pd.DataFrame,
+    seats: int,
+    *,
+    wheelchair: frozenset[str] = frozenset(),
+    accessible: tuple[int, int] = (0, 0),
+) -> tuple[list[Stop], list[list[str]]]:
     """Each centre's people that day as full coach loads plus one remainder; households never split.
 
+    Households with a `wheelchair` user go in loads of their own of at most
+    ``accessible`` = (seats, wheelchair places) of an accessible coach.
     Returns the loads and the households larger than a coach's seats (not in any load).
     """
     today = placed[placed["day"] == day]
@@ -52,9 +155,14 @@ def day_demand(day: str, placed: pd.DataFrame, seats: int) -> tuple[list[Stop], 
             key=len,
             reverse=True,
         )
-        too_big += [h for h in households if len(h) > seats]
-        fitting = [h for h in households if len(h) <= seats]
+        chairs = [h for h in households if wheelchair.intersection(h)]
+        too_big += [h for h in households if len(h) > seats and h not in chairs]
+        fitting = [h for h in households if len(h) <= seats and h not in chairs]
         loads += [make_stop(str(centre_id), part, group_of) for part in pack(fitting, seats)]
+        loads += [
+            make_stop(str(centre_id), part, group_of, wheelchair)
+            for part in pack_accessible(chairs, wheelchair, *accessible)
+        ]
     return loads, too_big
 
 
@@ -71,21 +179,34 @@ def split_load(load: Stop, group_of: dict[str, str], parts: int = 2) -> list[Sto
 def merge_stops(stops: list[Stop], group_of: dict[str, str]) -> list[Stop]:
     """One stop per centre: loads of a centre on the same coach become one stop, at its first place."""
     out: dict[str, list[list[str]]] = {}
+    chairs: dict[str, int] = {}
     for stop in stops:
         out.setdefault(stop.centre_id, []).extend(stop.households or [stop.people])
-    return [make_stop(cid, households, group_of) for cid, households in out.items()]
+        chairs[stop.centre_id] = chairs.get(stop.centre_id, 0) + stop.wheelchairs
+    merged = [make_stop(cid, households, group_of) for cid, households in out.items()]
+    for stop in merged:
+        stop.wheelchairs = chairs[stop.centre_id]
+    return merged
 
 
 def day_loads(
-    day: str, placed: pd.DataFrame, seats: int, group_of: dict[str, str]
+    day: str,
+    placed: pd.DataFrame,
+    seats: int,
+    group_of: dict[str, str],
+    *,
+    wheelchair: frozenset[str] = frozenset(),
+    accessible: tuple[int, int] = (0, 0),
 ) -> tuple[list[Stop], list[list[str]]]:
     """The loads the day's search places on coaches (remainders over half a coach cut in two), and the too-big households."""
-    loads, too_big = day_demand(day, placed, seats)
+    loads, too_big = day_demand(day, placed, seats, wheelchair=wheelchair, accessible=accessible)
     shared = [
         part
         for load in loads
         for part in (
-            split_load(load, group_of) if seats // 2 < len(load.people) < seats else [load]
+            split_load(load, group_of)
+            if seats // 2 < len(load.people) < seats and not load.wheelchairs
+            else [load]
         )
     ]
     return shared, too_big

@@ -32,7 +32,7 @@ import pandas as pd
 from abri.constants import ORIGIN
 from abri.planning.days import search_day
 from abri.planning.schedule import Stop
-from abri.planning.search import DaySpec, Route, SearchRecord, solve_routes
+from abri.planning.search import ACCESSIBLE_KIND, DaySpec, Route, SearchRecord, solve_routes
 from abri.routing.matrix import _die_with_parent
 
 PART_LOADS = 160
@@ -129,9 +129,9 @@ def mend_seams(
         return routes, None
     picked = [i for n in light for i in routes[n][2]]
     sub = [loads[i] for i in picked]
-    found, record = solve_routes(
-        sub, sub_spec(spec, sub, coaches=len(light)), one_slot=True, **kwargs
-    )
+    taken = sum(kind >= ACCESSIBLE_KIND for n, (_, kind, _) in enumerate(routes) if n not in light)
+    part = replace(sub_spec(spec, sub, coaches=len(light)), accessible=spec.accessible - taken)
+    found, record = solve_routes(sub, part, one_slot=True, **kwargs)
     if len(found) >= len(light) or sum(len(r) for _, _, r in found) < len(picked):
         return routes, record
     kept = [r for n, r in enumerate(routes) if n not in set(light)]
@@ -151,10 +151,12 @@ def _tasks(
     parts = split_parts(loads, spec.times, size=part_size)
     bounds = [-(-sum(len(loads[i].people) for i in p) // spec.fleet.seats) for p in parts]
     coaches = shares(bounds, sum(spec.caps)) if len(parts) > 1 else [None]
+    chairs = [sum(loads[i].wheelchairs > 0 for i in p) for p in parts]
+    accessible = shares(chairs, spec.accessible) if len(parts) > 1 else [spec.accessible]
     tasks = []
-    for part, n in zip(parts, coaches):
+    for part, n, a in zip(parts, coaches, accessible):
         sub = [loads[i] for i in part]
-        part_spec = sub_spec(spec, sub, coaches=n)
+        part_spec = replace(sub_spec(spec, sub, coaches=n), accessible=a)
         ids = list(part_spec.times.index)
         people = {p: group_of[p] for s in sub for p in s.people}
         tasks.append((sub, part_spec, km.loc[ids, ids], people, day, kwargs))

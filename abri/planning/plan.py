@@ -11,6 +11,13 @@ break a rule is repaired before the plan is returned, so no illegal trip
 leaves the planner. People a day cannot carry are listed with the limit
 that stopped them (boarding slots, the fleet, reception hours, a rule).
 
+Needs: only the coach pathways ride (:data:`~abri.planning.demand.COACH_PATHWAYS`);
+wheelchair users ride accessible coaches (at most the fleet's a day, or
+they are not carried, with the reason ``accessible-coach: ...``); rides
+over a person's limit and late arrivals of minors and vulnerable people
+are avoided where the day allows, and every one left is a row of
+``Plan.shortfalls`` with its cause.
+
 A day's search stops at the first of: the lower bound (people / seats,
 rounded up) reached, ``time_limit`` seconds (per part), ``iterations``
 iterations, or a long run without improvement; the plan records which one,
@@ -32,10 +39,18 @@ from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
 from abri.inputs.scenario import Fleet, Rules, check_rules
 from abri.planning.allocation import Allocation
-from abri.planning.days import day_trips, repair, slot_caps
-from abri.planning.demand import day_loads, too_big_reason
+from abri.planning.days import day_trips, ease, limit_accessible, repair, slot_caps
+from abri.planning.demand import (
+    accessible_refusals,
+    coach_demand,
+    day_loads,
+    ride_limits,
+    too_big_reason,
+    wheelchair_users,
+)
 from abri.planning.parts import PART_LOADS, Mapper, process_map, search_days
 from abri.planning.schedule import (
+    ACCESSIBLE,
     Stop,
     Trip,
     after_drop,
@@ -44,7 +59,13 @@ from abri.planning.schedule import (
     slot_departures,
 )
 from abri.planning.search import DaySpec, SearchRecord
-from abri.planning.tables import stops_frame, trips_frame
+from abri.planning.tables import (
+    SHORTFALL_COLUMNS,
+    shortfalls_frame,
+    stops_frame,
+    trips_frame,
+)
+from abri.planning.tables import ride_exceptions as ride_exceptions
 
 if TYPE_CHECKING:
     pass
@@ -62,7 +83,10 @@ class Plan:
     (people / seats, rounded up), trips, the gap, and why the search
     stopped. ``legal_at`` counts the trips that stay legal when road times
     are 5, 10 and 20 % longer than the data. ``ride_exceptions`` lists the
-    people whose ride is longer than their group's limit, with the reason.
+    people whose ride is longer than their limit, with the reason;
+    ``shortfalls`` every need not met on a coach (person_id, day, centre_id,
+    coach, code ``ride-limit``, ``late-arrival`` or ``accessible-coach``,
+    detail with the cause).
     """
 
     trips: list[Trip]
@@ -81,6 +105,9 @@ class Plan:
     hours: dict[str, tuple[int, int]] = field(
         default_factory=dict
     )  # reception hours the plan was made with
+    shortfalls: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=SHORTFALL_COLUMNS)
+    )
 
     # -- analyst API: the plan as tables (abri.planning.tables); its lines along the roads: PlanRun.trip_lines --
     def __repr__(self) -> str:
@@ -127,16 +154,33 @@ def _rows(stops: list[Stop], day: str, reason: str) -> list[dict[str, str]]:
     ]
 
 
+def accessible_per_day(fleet: Fleet) -> int:
+    """Accessible coaches a day: the accessible ids among a named fleet's coaches, else the fleet's number."""
+    if fleet.coaches:
+        return len(set(fleet.accessible_coaches) & set(fleet.coaches))
+    return fleet.accessible_coaches_per_day
+
+
 def _demand(
     days: list[str], placed: pd.DataFrame, fleet: Fleet, group_of: dict[str, str]
 ) -> tuple[dict[str, list[Stop]], list[dict[str, str]]]:
-    """Every day's loads, and the people of households larger than a coach (listed)."""
+    """Every day's loads, and the people of households larger than a coach or with no accessible coach (listed)."""
     household_of = dict(zip(placed["person_id"], placed["household"]))
     centre_of = dict(zip(placed["person_id"], placed["centre_id"]))
+    wheelchair = wheelchair_users(placed)
+    refused = accessible_refusals(placed, wheelchair, fleet, accessible_per_day(fleet))
+    day_of = dict(zip(placed["person_id"], placed["day"]))
+    left = [
+        {"person_id": p, "day": day_of[p], "centre_id": centre_of[p], "reason": why}
+        for p, why in refused.items()
+    ]
+    placed = placed[~placed["person_id"].isin(list(refused))]
+    accessible = (fleet.accessible_seats, fleet.wheelchair_places)
     loads_of: dict[str, list[Stop]] = {}
-    left: list[dict[str, str]] = []
     for day in days:
-        loads_of[day], too_big = day_loads(day, placed, fleet.seats, group_of)
+        loads_of[day], too_big = day_loads(
+            day, placed, fleet.seats, group_of, wheelchair=wheelchair, accessible=accessible
+        )
         for h in too_big:
             reason = too_big_reason(len(h), household_of[h[0]], fleet.seats)
             left += [
@@ -161,6 +205,8 @@ class _Coaches:
 
     def __init__(self, fleet: Fleet, days: list[str], rules: Rules) -> None:
         self.free_at = {coach: -math.inf for coach in fleet.coaches}
+        self.accessible = set(fleet.accessible_coaches)
+        self.accessible_seats = fleet.accessible_seats
         self.offsets = _day_offsets(days)
         self.boarding = rules.boarding_minutes * 60
 
@@ -172,15 +218,22 @@ class _Coaches:
         return [sum(start + d >= f for f in self.free_at.values()) for d in departures]
 
     def assign(self, trip: Trip) -> bool:
-        """Give `trip` the first coach back by its boarding; False when none is."""
+        """Give `trip` the first coach back by its boarding (an accessible one only if it must or has room); False when none is."""
         if not self.free_at:
             return True
+        needs_lift = trip.vehicle_kind == ACCESSIBLE
         ready = sorted(
-            (f, c) for c, f in self.free_at.items() if f <= self.offsets[trip.day] + trip.boarding_s
+            (c in self.accessible, f, c)
+            for c, f in self.free_at.items()
+            if f <= self.offsets[trip.day] + trip.boarding_s
+            and (c in self.accessible or not needs_lift)
+            and (c not in self.accessible or trip.people <= self.accessible_seats)
         )
         if not ready:
             return False
-        trip.vehicle = ready[0][1]
+        trip.vehicle = ready[0][2]
+        if ready[0][0]:
+            trip.vehicle_kind = ACCESSIBLE
         self.free_at[trip.vehicle] = self.offsets[trip.day] + trip.free_at_s
         return True
 
@@ -197,7 +250,10 @@ def _way_back(
         if coaches.assign(trip):
             kept.append(trip)
         else:
-            reason = f"no coach of the fleet is back at the origin by {s_to_clock(trip.boarding_s)}"
+            lift = "accessible-coach: no accessible" if trip.vehicle_kind == ACCESSIBLE else "no"
+            reason = (
+                f"{lift} coach of the fleet is back at the origin by {s_to_clock(trip.boarding_s)}"
+            )
             left += _rows(trip.stops, trip.day, reason)
     return kept, left
 
@@ -239,6 +295,7 @@ class _Context:
     departures: list[int]
     n_coaches: int
     group_of: dict[str, str]
+    limit_of: dict[str, float]
     kwargs: dict[str, Any]
     mapper: Mapper
     part_size: int
@@ -251,7 +308,7 @@ def _plan_day(
     rules, departures = ctx.rules, ctx.departures
     free_by = coaches.free_by(day, departures)
     caps = slot_caps(departures, rules.bays, ctx.n_coaches, free_by)
-    spec = DaySpec(ctx.times, ctx.fleet, rules, ctx.hours, departures, caps)
+    spec = _spec(ctx, caps)
     if day not in found:
         found.update(
             search_days(
@@ -273,17 +330,32 @@ def _plan_day(
     )
     left = _rows(dropped, day, reason)
     today, repaired = repair(today, spec, ctx.km)
-    for stop, why in repaired:
+    today, no_lift = limit_accessible(today, spec, ctx.km)
+    for stop, why in repaired + no_lift:
         left += _rows([stop], day, why)
+    today = ease(today, spec, ctx.km)
     today, not_back = _way_back(today, rules, ctx.times, ctx.km, coaches)
     return today, left + not_back
+
+
+def _spec(ctx: _Context, caps: list[int]) -> DaySpec:
+    """A day's search spec with these slot caps."""
+    return DaySpec(
+        ctx.times,
+        ctx.fleet,
+        ctx.rules,
+        ctx.hours,
+        ctx.departures,
+        caps,
+        limit_of=ctx.limit_of,
+        accessible=accessible_per_day(ctx.fleet),
+    )
 
 
 def _search_all(ctx: _Context, loads_of: dict[str, list[Stop]]) -> dict[str, tuple]:
     """Every day's search at once (coaches hired by the day: days do not depend on each other)."""
     caps = slot_caps(ctx.departures, ctx.rules.bays, ctx.n_coaches, None)
-    spec = DaySpec(ctx.times, ctx.fleet, ctx.rules, ctx.hours, ctx.departures, caps)
-    specs = dict.fromkeys(loads_of, spec)
+    specs = dict.fromkeys(loads_of, _spec(ctx, caps))
     return search_days(
         loads_of, specs, ctx.km, ctx.group_of, ctx.kwargs, ctx.mapper, part_size=ctx.part_size
     )
@@ -332,7 +404,7 @@ def plan_coaches(
     """
     check_rules(rules, "rules")
     hours = hours or {}
-    placed = allocation.placed
+    placed = coach_demand(allocation.placed)
     group_of = dict(zip(placed["person_id"], placed["group"]))
     days = sorted(placed["day"].unique())
     departures = slot_departures(rules)
@@ -348,6 +420,7 @@ def plan_coaches(
         departures,
         n_coaches,
         group_of,
+        ride_limits(placed, rules),
         kwargs,
         mapper or process_map(jobs),
         part_size,
@@ -379,41 +452,5 @@ def plan_coaches(
         for x in EXTRA_MARGINS
     }
     plan.ride_exceptions = ride_exceptions(plan)
+    plan.shortfalls = shortfalls_frame(plan, times, hours)
     return plan
-
-
-def ride_exceptions(plan: Plan) -> pd.DataFrame:
-    """People whose ride (departure to arrival) is longer than their group's limit, and why."""
-    rules = plan.rules
-    alloc = plan.allocation.assignments.set_index("person_id")
-    notes = alloc["ride_note"] if "ride_note" in alloc.columns else pd.Series("", index=alloc.index)
-    rows = []
-    for trip in plan.trips:
-        for n, stop in enumerate(trip.stops):
-            ride = (stop.arrival_s - trip.departure_s) / 3600
-            for p in stop.people:
-                group = str(alloc.at[p, "group"])
-                limit = rules.max_ride_hours.get(group)
-                if limit is None or ride <= limit:
-                    continue
-                reason = str(notes.get(p, "")) or (
-                    f"the coach stops at {n} other centre(s) first and no order of its stops is legal with this one first"
-                    if n
-                    else "the planned ride (margin, breaks, waiting for the centre to open) is longer than the direct estimate"
-                )
-                rows.append(
-                    {
-                        "person_id": p,
-                        "day": trip.day,
-                        "group": group,
-                        "centre_id": stop.centre_id,
-                        "coach": trip.coach,
-                        "ride_h": round(ride, 2),
-                        "limit_h": limit,
-                        "reason": reason,
-                    }
-                )
-    return pd.DataFrame(
-        rows,
-        columns=["person_id", "day", "group", "centre_id", "coach", "ride_h", "limit_h", "reason"],
-    )

@@ -22,6 +22,13 @@ import pandas as pd
 from abri.constants import ORIGIN
 from abri.inputs.scenario import Rules
 
+ACCESSIBLE = "accessible"
+"""``Trip.vehicle_kind`` of a coach with a lift and wheelchair places."""
+LATE_ARRIVAL = "21:00"
+"""Minors and vulnerable people should arrive before this hour (a later arrival is a shortfall)."""
+LATE_GROUPS = ("minors", "vulnerable")
+"""Groups the :data:`LATE_ARRIVAL` hour applies to."""
+
 
 def clock_to_s(text: str) -> int:
     """``'07:30'`` -> seconds after midnight."""
@@ -73,6 +80,7 @@ class Stop:
     breaks_before: int = 0
     households: list[list[str]] = field(default_factory=list)
     planned_leg_s: float = 0.0
+    wheelchairs: int = 0  # wheelchair users among `people` (they need an accessible coach)
 
 
 @dataclass
@@ -87,6 +95,8 @@ class Trip:
         The trip's id (``<day>-C<n>``).
     vehicle
         The coach that runs it when the fleet is given coach by coach (``fleet.json`` ``coaches``), else empty.
+    vehicle_kind
+        :data:`ACCESSIBLE` for a coach with a lift and wheelchair places (fewer seats), else empty.
     slot, bay
         Boarding slot (0 = first) and loading bay (1..``bays``) at the origin; boarding starts at
         ``boarding_s`` and the coach leaves at ``departure_s``.
@@ -124,6 +134,7 @@ class Trip:
     notes: list[str] = field(default_factory=list)
     info: list[str] = field(default_factory=list)
     vehicle: str = ""
+    vehicle_kind: str = ""
     slot: int = 0
     bay: int = 1
     boarding_s: float = 0.0
@@ -198,11 +209,13 @@ def schedule(
     hours: dict[str, tuple[int, int]] | None = None,
     departure_s: float | None = None,
     seats: int | None = None,
+    wheelchair_places: int | None = None,
 ) -> Trip:
     """Fill in arrival times, breaks, drivers, slack and legality from the legs' planned driving times.
 
     `departure_s` is the trip's slot (default: the rules' first departure); with `seats`, a trip
-    carrying more people is illegal.
+    carrying more people is illegal; with `wheelchair_places`, so is a trip carrying wheelchair
+    users on a coach that is not accessible, or more of them than an accessible coach's places.
     """
     hours = hours or {}
     default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
@@ -226,6 +239,8 @@ def schedule(
         trip.notes.append(
             f"illegal: {trip.people} people on board, more than the coach's {seats} seats"
         )
+    if wheelchair_places is not None:
+        _wheelchair_notes(trip, wheelchair_places)
     if len(trip.stops) > rules.max_stops:
         trip.notes.append(
             f"illegal: {len(trip.stops)} stops, more than the rules' {rules.max_stops}"
@@ -259,6 +274,17 @@ def schedule(
     trip.slack_close_s = min((closes - a for a, (_, closes) in zip(arrivals, windows)), default=0.0)
     trip.legal = not trip.notes
     return trip
+
+
+def _wheelchair_notes(trip: Trip, places: int) -> None:
+    """Notes of a trip whose wheelchair users have no lift or no place."""
+    wheelchairs = sum(s.wheelchairs for s in trip.stops)
+    if wheelchairs and trip.vehicle_kind != ACCESSIBLE:
+        trip.notes.append(f"illegal: {wheelchairs} wheelchair user(s) on a coach without a lift")
+    elif wheelchairs > places:
+        trip.notes.append(
+            f"illegal: {wheelchairs} wheelchair users, more than the coach's {places} wheelchair places"
+        )
 
 
 def legal_with_extra(

@@ -9,6 +9,14 @@ by the rules' priorities): a day whose slots, bays, fleet or hours cannot
 carry everyone carries as many as it can, vulnerable people and families
 first. The objective counts each coach first, then driving time.
 
+Needs: a load with wheelchair users rides only an accessible coach (a
+vehicle type of ``accessible_seats`` seats and ``wheelchair_places``
+places, the third dimension of the load; at most the day's accessible
+coaches of each kind). With every coach at the first departure, a load
+whose people have a ride limit must arrive within it when a direct coach
+could (a time window): the search puts it first on its coach or on a
+coach of its own rather than late in a round.
+
 The search starts from a feasible plan built here (:func:`greedy_start`:
 loads by priority, each inserted where it costs least or on a new coach),
 so its best answer is always feasible: a day never ends with no trip
@@ -20,7 +28,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -44,8 +52,11 @@ PERSON_PRIZE = COACH_COST
 NO_IMPROVEMENT = 4_000
 """Iterations without a better solution after which a search stops."""
 
+ACCESSIBLE_KIND = 2
+"""Added to a route's kind when its coach is accessible (2: one driver, 3: two drivers)."""
+
 Route = tuple[int, int, list[int]]
-"""A coach route in the solver: slot, kind (0: one driver, 1: two drivers), indices of its loads in order."""
+"""A coach route in the solver: slot, kind (0: one driver, 1: two drivers, plus :data:`ACCESSIBLE_KIND` for an accessible coach), indices of its loads in order."""
 
 
 @dataclass
@@ -58,6 +69,15 @@ class DaySpec:
     hours: dict[str, tuple[int, int]]
     departures: list[int]
     caps: list[int]  # coaches that may leave in each slot
+    limit_of: dict[str, float] = field(
+        default_factory=dict
+    )  # person -> longest acceptable ride (h)
+    accessible: int = 0  # accessible coaches the day may use
+
+
+def load_limit_s(load: Stop, day: DaySpec) -> float:
+    """The longest acceptable ride (s) of a load: its people's smallest limit (inf: none)."""
+    return 3600 * min((day.limit_of.get(p, math.inf) for p in load.people), default=math.inf)
 
 
 class SearchRecord(IteratedLocalSearchCallbacks):
@@ -137,27 +157,36 @@ def build_model(
         [(day.departures[0], sum(day.caps))] if one_slot else list(zip(day.departures, day.caps))
     )
     for slot, (departure, cap) in enumerate(slots):
-        for k, ((name, _, max_drive, extra), profile) in enumerate(zip(kinds, profiles)):
-            if cap > 0:
-                model.add_vehicle_type(
-                    num_available=cap,
-                    capacity=[fleet.seats, rules.max_stops],
-                    fixed_cost=COACH_COST + extra,
-                    max_distance=max_drive,
-                    tw_early=departure,
-                    start_late=departure,
-                    profile=profile,
-                    name=f"{name} slot {slot}",
-                )
-                types.append((slot, k))
+        for acc in (0, 1) if day.accessible > 0 else (0,):
+            n = min(cap, day.accessible) if acc else cap
+            seats = [fleet.accessible_seats, rules.max_stops, fleet.wheelchair_places]
+            for k, ((name, _, max_drive, extra), profile) in enumerate(zip(kinds, profiles)):
+                if n > 0:
+                    model.add_vehicle_type(
+                        num_available=n,
+                        capacity=seats if acc else [fleet.seats, rules.max_stops, 0],
+                        fixed_cost=COACH_COST + extra,
+                        max_distance=max_drive,
+                        tw_early=departure,
+                        start_late=departure,
+                        profile=profile,
+                        name=f"{name}{' accessible' if acc else ''} slot {slot}",
+                    )
+                    types.append((slot, k + ACCESSIBLE_KIND * acc))
     default = (clock_to_s(rules.reception_open), clock_to_s(rules.reception_close))
+    ids = [ORIGIN] + [load.centre_id for load in loads]
+    drive = day.times.loc[ids, ids].to_numpy() * margin(rules)
     locations = [depot_loc]
     for k, load in enumerate(loads):
         locations.append(model.add_location(0.0, 0.0, name=load.centre_id))
         opens, closes = day.hours.get(load.centre_id, default)
+        if one_slot:  # within the ride limit when a direct coach arrives within it
+            deadline = day.departures[0] + load_limit_s(load, day)
+            if max(day.departures[0] + drive[0, k + 1], opens) <= deadline < math.inf:
+                closes = min(closes, int(deadline))
         model.add_client(
             locations[-1],
-            delivery=[len(load.people), 1],
+            delivery=[len(load.people), 1, load.wheelchairs],
             service_duration=rules.service_minutes * 60,
             tw_early=opens,
             tw_late=closes,
@@ -165,8 +194,6 @@ def build_model(
             prize=LOAD_PRIZE + round(PERSON_PRIZE * priority(load, rules.ride_weight)),
             name=str(k),
         )
-    ids = [ORIGIN] + [load.centre_id for load in loads]
-    drive = day.times.loc[ids, ids].to_numpy() * margin(rules)
     for profile, (_, factor, _, _) in zip(profiles, kinds):
         for i, a in enumerate(locations):
             for j, b in enumerate(locations):
@@ -193,6 +220,14 @@ def _cheapest_insertion(
     return None if best is None else (best[1], best[2])
 
 
+def _room(data: ProblemData) -> tuple[int, int]:
+    """Seats and stops of the first vehicle type (the largest coach): a first sieve before feasibility."""
+    if not data.num_vehicle_types:
+        return 0, 0
+    capacity = data.vehicle_types()[0].capacity
+    return int(capacity[0]), int(capacity[1])
+
+
 def greedy_start(
     data: ProblemData,
     loads: list[Stop],
@@ -215,7 +250,7 @@ def greedy_start(
             kept_types.append(vt)
             left[vt] -= 1
     served = {k for visits in kept for k in visits}
-    seats, stops = data.vehicle_types()[0].capacity if data.num_vehicle_types else (0, 0)
+    seats, stops = _room(data)
     order = sorted(
         (k for k in range(len(loads)) if k not in served),
         key=lambda k: (
@@ -267,7 +302,7 @@ def _swap_up(
 ) -> None:
     """When coaches run short: one load of a coach traded for loads left out that carry more people, where feasible."""
     size = [len(load.people) for load in loads]
-    seats, stops = data.vehicle_types()[0].capacity if data.num_vehicle_types else (0, 0)
+    seats, stops = _room(data)
     left = sorted(left, key=lambda k: (-size[k], k))
     for r in range(len(routes)):
         for i in list(routes[r]):
@@ -310,10 +345,14 @@ def solve_routes(
     model, types = build_model(loads, day, one_slot=one_slot)
     data, index = model.data(), {t: i for i, t in enumerate(types)}
     kinds = len(_kinds(day.rules))
+    keys = [
+        (slot, min(kind % ACCESSIBLE_KIND, kinds - 1) + kind // ACCESSIBLE_KIND * ACCESSIBLE_KIND)
+        for slot, kind, _ in initial or []
+    ]
     given = [
-        (index[(slot, min(kind, kinds - 1))], route)
-        for slot, kind, route in initial or []
-        if route and (slot, min(kind, kinds - 1)) in index
+        (index[key], route)
+        for key, (_, _, route) in zip(keys, initial or [])
+        if route and key in index
     ]
     start = greedy_start(data, loads, day.rules, routes=given)
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=search))
