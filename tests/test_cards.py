@@ -120,6 +120,52 @@ def test_one_card_per_household_and_way_out(plan: PlanFolder) -> None:
     assert [c.card for c in cards(plan)] == [f"{n:02d}" for n in range(1, len(made) + 1)]
 
 
+def test_accessible_coaches_from_trips_csv_when_plan_json_has_no_kind(plan: PlanFolder) -> None:
+    for trip in plan.trips:
+        del trip["vehicle_kind"]
+    assert not any(c.accessible for c in cards(plan))
+    pd.DataFrame({"coach": [t[0] for t in TRIPS], "vehicle_kind": [t[4] for t in TRIPS]}).to_csv(
+        plan.folder / "trips.csv", index=False
+    )
+    assert {c.coach for c in cards(plan) if c.accessible} == {"2016-10-24-C01"}
+
+
+@pytest.mark.slow
+def test_cards_of_a_planned_scenario(small_scenario: Path, data_dir: Path, tmp_path: Path) -> None:
+    """The small synthetic scenario (with languages, UK links, refusals) planned: a card for everyone but refusals."""
+    from abri.documents.tables import read_plan_folder
+    from abri.pipeline import run_plan, write_run
+
+    run = run_plan(
+        small_scenario,
+        roads="france-major-roads",
+        data_dir=data_dir,
+        iterations=200,
+        baseline=False,
+    )
+    write_run(run, tmp_path / "plan")
+    pf = read_plan_folder(tmp_path / "plan")
+    people = pd.read_csv(tmp_path / "plan" / "assignments.csv", dtype=str).fillna("")
+    made = cards(pf)
+    on_cards = [p for c in made for p in c.people]
+    assert sorted(on_cards) == sorted(people.loc[people["pathway"] != "refusal", "person_id"])
+    trips = {t["coach"]: t for t in pf.trips}
+    carried = {p: t["coach"] for t in pf.trips for s in t["stops"] for p in s["people"]}
+    for card in made:
+        if card.kind == "coach":
+            trip = trips[card.coach]
+            assert all(carried[p] == card.coach for p in card.people)
+            assert card.bay == trip["bay"] and f"{card.boarding:%H:%M}" == trip["boarding"]
+            assert card.centre == pf.centres.at[card.centre_id, "name"]
+        else:
+            assert not set(card.people) & set(carried)
+    spoken = people.set_index("person_id")["languages"]
+    for card in made:  # the household's first language with a translation, else French
+        codes = [code for p in card.people for code in spoken[p].split(";")]
+        assert card.languages[0] == next((code for code in codes if code in TEXT), "fr")
+    assert {lang for c in made for lang in c.languages} >= {"ar", "ps", "prs", "ti", "am", "fr"}
+
+
 def test_files_escape_input_and_carry_no_health_data(plan: PlanFolder, tmp_path: Path) -> None:
     written = write_cards(plan, tmp_path / "docs", pdf=False)
     assert [p.name for p in written] == ["cards.html", "cards.csv"]

@@ -135,10 +135,22 @@ def cards(pf: PlanFolder, assignments: pd.DataFrame | None = None) -> list[Card]
         centre_id = _stop_centre(trip, person) if trip else str(row.get("centre_id", ""))
         key = (household, kind, pathway, str(trip.get("coach", "")), centre_id)
         groups.setdefault(key, []).append({**row, "person_id": person, "centre_id": centre_id})
-    made = [_card(pf, key, members, trips) for key, members in groups.items()]
+    lifts = _accessible_coaches(pf)
+    made = [_card(pf, key, members, trips, lifts) for key, members in groups.items()]
     made.sort(key=_order)
     width = len(str(len(made)))
     return [replace(c, card=f"{n:0{width}d}") for n, c in enumerate(made, start=1)]
+
+
+def _accessible_coaches(pf: PlanFolder) -> set[str]:
+    """Coaches with a lift: plan.json's ``vehicle_kind``, else the folder's trips.csv."""
+    kinds = {str(t["coach"]): str(t["vehicle_kind"]) for t in pf.trips if "vehicle_kind" in t}
+    path = pf.folder / "trips.csv"
+    if len(kinds) < len(pf.trips) and path.is_file():
+        table = read_csv_any(path, dtype=str, usecols=lambda c: c in {"coach", "vehicle_kind"})
+        if {"coach", "vehicle_kind"} <= set(table.columns):
+            kinds = dict(zip(table["coach"], table["vehicle_kind"].fillna(""))) | kinds
+    return {coach for coach, kind in kinds.items() if kind == "accessible"}
 
 
 def _stop_centre(trip: dict[str, Any], person: str) -> str:
@@ -162,6 +174,7 @@ def _card(
     key: tuple[str, ...],
     members: list[dict[str, str]],
     trips: dict[str, dict[str, Any]],
+    lifts: set[str],
 ) -> Card:
     _, kind, pathway, coach, centre_id = key
     first = members[0]
@@ -193,7 +206,7 @@ def _card(
         bay=int(bay) if isinstance(bay, int | float) and not isinstance(bay, bool) else None,
         boarding=boarding,
         departure=_when(day, trip.get("departure")),
-        accessible=str(trip.get("vehicle_kind", "")) == "accessible",
+        accessible=coach in lifts,
         uk_interview=pathway == "uk-centre",
     )
 
