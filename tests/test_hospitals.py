@@ -77,6 +77,16 @@ def test_a_planners_list_with_french_headers_and_care_words(write) -> None:
     assert rules["bad-yes-no"] == (5, "urgences", "peut-être")
 
 
+def test_a_finess_number_twice_is_a_warning_and_both_are_kept(write) -> None:
+    path = write(
+        "h.csv", "finess,name,lon,lat,dialysis\n620000001,A,1.8,50.9,1\n620000001,B,1.9,50.9,0\n"
+    )
+    frame, report = read_hospitals(path)
+    assert frame["name"].tolist() == ["A", "B"]
+    [warning] = report.warnings
+    assert (warning.row, warning.column, warning.rule) == (3, "finess", "duplicate-id")
+
+
 def test_a_list_without_points_or_care_is_refused(write, tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="lat"):
         read_hospitals(write("h.csv", "name,lon,dialysis\nA,1.8,1\n"))
@@ -162,3 +172,16 @@ def test_centres_read_then_measured_keep_their_own_minutes(
     full = measured.copy()
     again, none = add_care_minutes(full, roads, data_dir=data_dir)
     assert none is None and again is full
+
+
+@pytest.mark.slow
+def test_every_sample_centre_has_care_within_reach_on_the_national_roads(
+    datapack: Path, examples: Path
+) -> None:
+    centres, _ = read_centres(examples / "centres-sample.csv", data_dir=datapack)
+    sites, _ = read_hospitals(data_dir=datapack)
+    graph = load_graph("france-all-roads", data_dir=datapack)
+    care = care_minutes(centres, sites, graph)
+    assert care.notna().all().all() and (care > 0).all().all()
+    every = care_minutes(centres, sites, graph, candidates=len(sites))
+    pd.testing.assert_frame_equal(care, every)

@@ -159,8 +159,19 @@ def read_hospitals(
     columns = map_columns(list(table.frame.columns), aliases=ALIASES, path=file)
     _check_columns(file, columns)
     rows = table.row_checks(columns)
+    seen: dict[str, int] = {}
     for row in rows:
         check_hospital(row, file, columns)
+        ident = str(row.values["id"])
+        if ident in seen:
+            row.warn(
+                file,
+                columns.get("id", "id"),
+                ident,
+                f"a unique id (also on row {seen[ident]}; both kept)",
+                "duplicate-id",
+            )
+        seen.setdefault(ident, row.number)
     report = ValidationReport.from_rows(
         file, table.frame, rows, file_problems=table.file_problems()
     )
