@@ -87,6 +87,7 @@ def plan_document(
         "legal_at_longer_roads": plan.legal_at,
         "rides_by_group": rides_by_group(plan),
         "ride_exceptions": plan.ride_exceptions.to_dict("records"),
+        "shortfalls": plan.shortfalls.to_dict("records"),
         "trips": [
             {
                 "coach": t.coach,
@@ -103,6 +104,7 @@ def plan_document(
                 "bay": t.bay,
                 "boarding": s_to_clock(t.boarding_s),
                 "vehicle": t.vehicle,
+                "vehicle_kind": t.vehicle_kind,
                 "planned_driving_h": round(t.planned_driving_s / 3600, 3),
                 "slack_driving_h": round(t.slack_driving_s / 3600, 3),
                 "slack_close_h": round(t.slack_close_s / 3600, 3),

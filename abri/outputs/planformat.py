@@ -55,6 +55,7 @@ class TripRecord(TypedDict, total=False):
     bay: int | None
     boarding: str
     vehicle: str
+    vehicle_kind: str  # "accessible" or ""
     planned_driving_h: float
     slack_driving_h: float
     slack_close_h: float
@@ -96,6 +97,7 @@ class PlanDocument(TypedDict, total=False):
     legal_at_longer_roads: dict[str, Any]
     rides_by_group: dict[str, Any]
     ride_exceptions: list[dict[str, Any]]
+    shortfalls: list[dict[str, Any]]  # person_id, day, centre_id, coach, code, detail
     trips: list[TripRecord]
     unplaced: list[dict[str, Any]]
     not_carried: list[dict[str, Any]]

@@ -71,6 +71,7 @@ def trip_from_record(record: TripRecord, group_of: dict[str, str]) -> Trip:
         notes=list(r.get("notes", [])),
         info=list(r.get("info", [])),
         vehicle=str(r.get("vehicle", "")),
+        vehicle_kind=str(r.get("vehicle_kind", "")),
         slot=int(r.get("slot") or 0),
         bay=int(r.get("bay") or 1),
         boarding_s=clock_s(r.get("boarding", r["departure"])),
