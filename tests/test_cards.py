@@ -41,7 +41,7 @@ PEOPLE = [
 TRIPS = [
     ("2016-10-24-C01", 1, "07:15", "07:45", "accessible", ["P01", "P02", "P03", "P04"], "C1"),
     ("2016-10-24-C02", 2, "07:15", "07:45", "", ["P05", "P06", "P07", "P08", "P09"], "C2"),
-    ("2016-10-24-C03", 3, "23:40", "+1d 00:10", "", ["P14"], "C3"),
+    ("2016-10-24-C03", 3, "23:40", "+1d 00:10", "accessible", ["P14"], "C3"),
 ]
 
 
@@ -64,8 +64,12 @@ def plan(tmp_path: Path) -> PlanFolder:
     centres = pd.DataFrame(
         {
             "id": ["C1", "C2", "C3"],
-            "name": ["CAO Sainte-Cécile", SCRIPT, "CAOMI Saint-Éloi"],
-            "commune": ["Châteauroux", "Besançon", "Étaples"],
+            "name": [
+                "CAO Sainte-Cécile",
+                SCRIPT,
+                "Centre d'accueil et d'orientation pour mineurs isolés Saint-Éloi",
+            ],
+            "commune": ["Châteauroux", "Besançon", "Saint-Rémy-en-Bouzemont-Saint-Genest-et-Isson"],
             "capacity": [40, 40, 30],
         }
     ).set_index("id", drop=False)
@@ -113,7 +117,8 @@ def test_one_card_per_household_and_way_out(plan: PlanFolder) -> None:
     assert made[("P11",)].kind == "medical" and made[("P11",)].commune == "Besançon"
     assert made[("P13",)].kind == "pending"
     late = made[("P14",)]
-    assert late.uk_interview and late.interpreter and late.departure is not None
+    assert late.uk_interview and late.interpreter and late.accessible  # every note: still one page
+    assert late.departure is not None
     assert f"{late.departure:%Y-%m-%d %H:%M}" == "2016-10-25 00:10"
     order = [c.kind for c in cards(plan)]
     assert order == sorted(order, key=("coach", "uk", "medical", "pending").index)
@@ -127,7 +132,7 @@ def test_accessible_coaches_from_trips_csv_when_plan_json_has_no_kind(plan: Plan
     pd.DataFrame({"coach": [t[0] for t in TRIPS], "vehicle_kind": [t[4] for t in TRIPS]}).to_csv(
         plan.folder / "trips.csv", index=False
     )
-    assert {c.coach for c in cards(plan) if c.accessible} == {"2016-10-24-C01"}
+    assert {c.coach for c in cards(plan) if c.accessible} == {"2016-10-24-C01", "2016-10-24-C03"}
 
 
 @pytest.mark.slow

@@ -212,8 +212,8 @@ def _card(
 
 
 CSS = """
-@page { size: A5 portrait; margin: 8mm 9mm; }
-html { font: 10.5pt/1.35 %(latin)s; color: #000; }
+@page { size: A5 portrait; margin: 7mm 8mm; }
+html { font: 10pt/1.28 %(latin)s; color: #000; }
 body { margin: 0; }
 [lang="ar"], [lang="ps"], [lang="prs"] { font-family: %(arabic)s; }
 [lang="ti"], [lang="am"] { font-family: %(ethiopic)s; }
@@ -221,15 +221,15 @@ body { margin: 0; }
 .card:last-child { break-after: auto; page-break-after: auto; }
 .label { color: #a00; font-size: 8pt; font-weight: bold; margin: 0 0 2mm; }
 .label:empty { display: none; }
-.block h2 { font-size: 1.25em; margin: 0 0 2mm; }
+.block h2 { font-size: 1.2em; margin: 0 0 1mm; }
 .block h2 .lang { font-size: 0.7em; font-weight: normal; color: #444; padding-inline-start: 3mm; }
-.block.main { font-size: 11.5pt; }
-.block.second { font-size: 8.5pt; border-top: 1pt dashed #666; margin-top: 3mm; padding-top: 2mm; }
-.block dl { display: grid; grid-template-columns: auto 1fr; gap: 0.6mm 4mm; margin: 0 0 2mm; }
+.block.main { font-size: 11pt; }
+.block.second { font-size: 8pt; border-top: 1pt dashed #666; margin-top: 2mm; padding-top: 1.5mm; }
+.block dl { display: grid; grid-template-columns: auto 1fr; gap: 0.4mm 4mm; margin: 0 0 1mm; }
 .block dt { font-weight: bold; } .block dd { margin: 0; }
-.big { font-size: 1.4em; font-weight: bold; line-height: 1.1; }
-.block p { margin: 1mm 0; }
-footer.ids { font: 8pt/1.3 'DejaVu Sans Mono', monospace; color: #333; margin-top: 3mm; }
+.big { font-size: 1.35em; font-weight: bold; line-height: 1.05; }
+.block p { margin: 0.6mm 0; }
+footer.ids { font: 7pt/1.2 'DejaVu Sans Mono', monospace; color: #333; margin-top: 2mm; }
 @media screen { body { background: #ddd; }
   .card { background: #fff; max-width: 128mm; margin: 6mm auto; padding: 8mm; box-shadow: 0 0 3px #888; } }
 @media screen and (max-width: 600px) { body { background: #fff; }
@@ -314,7 +314,7 @@ def card_html(card: Card, *, label: str = "") -> str:
     """One card as an HTML section (one printed page)."""
     blocks = "".join(_block(card, lang, main=n == 0) for n, lang in enumerate(card.languages))
     return (
-        f'<section class="card" data-card="{escape(card.card)}" data-kind="{card.kind}" '
+        f'<section class="card" id="card-{escape(card.card)}" data-card="{escape(card.card)}" data-kind="{card.kind}" '
         f'data-langs="{" ".join(card.languages)}"><p class="label">{escape(label)}</p>{blocks}'
         f'<footer class="ids" dir="ltr">{escape(card.card)} · {escape(" ".join(card.people))}</footer></section>'
     )
