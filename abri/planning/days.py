@@ -16,10 +16,10 @@ illegal trip leaves the planner.
 Needs: each person's ride limit (:func:`abri.planning.demand.ride_limits`)
 and, for minors and vulnerable people, arriving before
 :data:`~abri.planning.schedule.LATE_ARRIVAL` are soft: slots go first to
-the trips that would otherwise arrive late (when that breaks no trip), the
-stop order with fewest breaches wins, and :func:`ease` moves a stop still
-in breach to another coach or a coach of its own. Wheelchair users ride
-only accessible coaches, at most the day's number (:func:`limit_accessible`).
+the trips that would otherwise arrive late (when that breaks no trip) and
+the stop order with fewest breaches wins; :mod:`abri.planning.coach_needs`
+then moves a stop still in breach to another coach or a coach of its own.
+Wheelchair users ride only accessible coaches.
 """
 
 from __future__ import annotations
@@ -353,76 +353,3 @@ def repair(
                     (stop, f"taken off coach {trip.coach}, which would break a rule: {why}")
                 )
     return [t for t in trips if t.stops], dropped
-
-
-def limit_accessible(
-    trips: list[Trip], spec: DaySpec, km: pd.DataFrame
-) -> tuple[list[Trip], list[tuple[Stop, str]]]:
-    """At most the day's accessible coaches: the wheelchair stops of any more move to one of them, or are dropped with the reason."""
-    accessible = [t for t in trips if t.vehicle_kind == ACCESSIBLE]
-    if len(accessible) <= spec.accessible:
-        return trips, []
-    ranked = sorted(accessible, key=lambda t: (-sum(s.wheelchairs for s in t.stops), t.slot, t.bay))
-    extra = {id(t) for t in ranked[spec.accessible :]}
-    dropped: list[tuple[Stop, str]] = []
-    out: list[Trip] = [t for t in trips if id(t) not in extra]
-    for trip in (t for t in trips if id(t) in extra):
-        trip.vehicle_kind = ""
-        for stop in (s for s in trip.stops if s.wheelchairs):
-            if not _insert(stop, out, spec, km):
-                reason = f"accessible-coach: the day's {spec.accessible} accessible coach(es) are all taken"
-                dropped.append((stop, reason))
-        rest = timed(trip, [s for s in trip.stops if not s.wheelchairs], spec, km)
-        if rest.stops:
-            out.append(rest)
-    return out, dropped
-
-
-def _direct(
-    stop: Stop, trips: list[Trip], spec: DaySpec, km: pd.DataFrame, within: int
-) -> Trip | None:
-    """A coach of its own for `stop` in the first free slot where it is legal with fewer than `within` breaches (None: none)."""
-    kind = ACCESSIBLE if stop.wheelchairs else ""
-    if kind and sum(t.vehicle_kind == ACCESSIBLE for t in trips) >= spec.accessible:
-        return None
-    names = {t.coach for t in trips}
-    day = trips[0].day
-    number = len(trips) + 1
-    while f"{day}-C{number:02d}" in names:
-        number += 1
-    for slot, cap in enumerate(spec.caps):
-        used = sum(t.slot == slot for t in trips)
-        if used >= cap:
-            continue
-        trip = Trip(f"{day}-C{number:02d}", day, [stop], slot=slot, bay=used + 1, vehicle_kind=kind)
-        scheduled(legs(trip, spec.times, km), spec, spec.departures[slot])
-        if trip.legal and breaches(trip, spec) < within:
-            return trip
-    return None
-
-
-def ease(trips: list[Trip], spec: DaySpec, km: pd.DataFrame) -> list[Trip]:
-    """Stops whose people ride over their limit or arrive late moved to another coach where they are not, or to a coach of their own."""
-    trips = list(trips)
-    for n in range(len(trips)):
-        for stop in list(trips[n].stops):
-            trip = trips[n] = timed(
-                trips[n], trips[n].stops, spec, km
-            )  # stops are shared: fresh times
-            if len(trip.stops) < 2 or not any(s is stop for s in trip.stops):
-                continue
-            if not stop_breaches(stop, trip, spec):
-                continue
-            rest = timed(trip, [s for s in trip.stops if s is not stop], spec, km)
-            gain = breaches(trip, spec) - breaches(rest, spec)
-            if not rest.legal or gain <= 0:
-                continue
-            trips[n] = rest
-            if _insert(stop, trips, spec, km, within=gain):
-                continue
-            direct = _direct(stop, trips, spec, km, gain)
-            if direct is None:
-                trips[n] = timed(trip, trip.stops, spec, km)
-            else:
-                trips.append(direct)
-    return trips

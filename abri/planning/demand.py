@@ -223,3 +223,38 @@ def too_big_reason(size: int, household: str, seats: int) -> str:
 def priority(load: Stop, weights: dict[str, float]) -> float:
     """How much carrying `load` is worth: its people, each weighted by the group's ride weight (at least 1)."""
     return sum(n * max(1.0, weights.get(group, 1.0)) for group, n in load.groups.items())
+
+
+def accessible_per_day(fleet: Fleet) -> int:
+    """Accessible coaches a day: the accessible ids among a named fleet's coaches, else the fleet's number."""
+    if fleet.coaches:
+        return len(set(fleet.accessible_coaches) & set(fleet.coaches))
+    return fleet.accessible_coaches_per_day
+
+
+def plan_demand(
+    days: list[str], placed: pd.DataFrame, fleet: Fleet, group_of: dict[str, str]
+) -> tuple[dict[str, list[Stop]], list[dict[str, str]]]:
+    """Every day's loads, and the people of households larger than a coach or with no accessible coach (listed)."""
+    household_of = dict(zip(placed["person_id"], placed["household"]))
+    centre_of = dict(zip(placed["person_id"], placed["centre_id"]))
+    wheelchair = wheelchair_users(placed)
+    refused = accessible_refusals(placed, wheelchair, fleet, accessible_per_day(fleet))
+    day_of = dict(zip(placed["person_id"], placed["day"]))
+    left = [
+        {"person_id": p, "day": day_of[p], "centre_id": centre_of[p], "reason": why}
+        for p, why in refused.items()
+    ]
+    placed = placed[~placed["person_id"].isin(list(refused))]
+    accessible = (fleet.accessible_seats, fleet.wheelchair_places)
+    loads_of: dict[str, list[Stop]] = {}
+    for day in days:
+        loads_of[day], too_big = day_loads(
+            day, placed, fleet.seats, group_of, wheelchair=wheelchair, accessible=accessible
+        )
+        for h in too_big:
+            reason = too_big_reason(len(h), household_of[h[0]], fleet.seats)
+            left += [
+                {"person_id": p, "day": day, "centre_id": centre_of[p], "reason": reason} for p in h
+            ]
+    return loads_of, left

@@ -39,15 +39,15 @@ from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_TIME_LIMIT
 from abri.inputs.scenario import Fleet, Rules, check_rules
 from abri.planning.allocation import Allocation
-from abri.planning.days import day_trips, ease, limit_accessible, repair, slot_caps
-from abri.planning.demand import (
-    accessible_refusals,
-    coach_demand,
-    day_loads,
-    ride_limits,
-    too_big_reason,
-    wheelchair_users,
+from abri.planning.coach_needs import (
+    SHORTFALL_COLUMNS,
+    ease,
+    limit_accessible,
+    shortfalls_frame,
 )
+from abri.planning.coach_needs import ride_exceptions as ride_exceptions
+from abri.planning.days import day_trips, repair, slot_caps
+from abri.planning.demand import accessible_per_day, coach_demand, plan_demand, ride_limits
 from abri.planning.parts import PART_LOADS, Mapper, process_map, search_days
 from abri.planning.schedule import (
     ACCESSIBLE,
@@ -59,13 +59,7 @@ from abri.planning.schedule import (
     slot_departures,
 )
 from abri.planning.search import DaySpec, SearchRecord
-from abri.planning.tables import (
-    SHORTFALL_COLUMNS,
-    shortfalls_frame,
-    stops_frame,
-    trips_frame,
-)
-from abri.planning.tables import ride_exceptions as ride_exceptions
+from abri.planning.tables import day_row, stops_frame, trips_frame
 
 if TYPE_CHECKING:
     pass
@@ -154,41 +148,6 @@ def _rows(stops: list[Stop], day: str, reason: str) -> list[dict[str, str]]:
     ]
 
 
-def accessible_per_day(fleet: Fleet) -> int:
-    """Accessible coaches a day: the accessible ids among a named fleet's coaches, else the fleet's number."""
-    if fleet.coaches:
-        return len(set(fleet.accessible_coaches) & set(fleet.coaches))
-    return fleet.accessible_coaches_per_day
-
-
-def _demand(
-    days: list[str], placed: pd.DataFrame, fleet: Fleet, group_of: dict[str, str]
-) -> tuple[dict[str, list[Stop]], list[dict[str, str]]]:
-    """Every day's loads, and the people of households larger than a coach or with no accessible coach (listed)."""
-    household_of = dict(zip(placed["person_id"], placed["household"]))
-    centre_of = dict(zip(placed["person_id"], placed["centre_id"]))
-    wheelchair = wheelchair_users(placed)
-    refused = accessible_refusals(placed, wheelchair, fleet, accessible_per_day(fleet))
-    day_of = dict(zip(placed["person_id"], placed["day"]))
-    left = [
-        {"person_id": p, "day": day_of[p], "centre_id": centre_of[p], "reason": why}
-        for p, why in refused.items()
-    ]
-    placed = placed[~placed["person_id"].isin(list(refused))]
-    accessible = (fleet.accessible_seats, fleet.wheelchair_places)
-    loads_of: dict[str, list[Stop]] = {}
-    for day in days:
-        loads_of[day], too_big = day_loads(
-            day, placed, fleet.seats, group_of, wheelchair=wheelchair, accessible=accessible
-        )
-        for h in too_big:
-            reason = too_big_reason(len(h), household_of[h[0]], fleet.seats)
-            left += [
-                {"person_id": p, "day": day, "centre_id": centre_of[p], "reason": reason} for p in h
-            ]
-    return loads_of, left
-
-
 def shortage_reason(
     rules: Rules, departures: list[int], coaches: int, free_by: list[int] | None
 ) -> str:
@@ -256,31 +215,6 @@ def _way_back(
             )
             left += _rows(trip.stops, trip.day, reason)
     return kept, left
-
-
-def _day_row(
-    day: str, people: int, seats: int, trips: list[Trip], found: tuple, departures: list[int]
-) -> dict[str, Any]:
-    """The plan's line for a day: people, bound, trips, gap, slots, how the search went."""
-    _, search, runs, parts = found
-    bound = -(-people // seats)
-    carried = sum(t.people for t in trips)
-    return {
-        "day": day,
-        "people": people,
-        "carried": carried,
-        "lower_bound": bound,
-        "trips": len(trips),
-        "gap": len(trips) - bound,
-        "slots_used": len({t.slot for t in trips}),
-        "last_departure": s_to_clock(max((t.departure_s for t in trips), default=departures[0])),
-        "stopped": search.reason or "nothing to plan",
-        "iterations": search.done,
-        "solves": runs,
-        "parts": parts,
-        "budget_seconds": round(search.budget, 1),
-        "search_seconds": round(search.seconds, 1),
-    }
 
 
 @dataclass
@@ -408,7 +342,7 @@ def plan_coaches(
     group_of = dict(zip(placed["person_id"], placed["group"]))
     days = sorted(placed["day"].unique())
     departures = slot_departures(rules)
-    loads_of, left = _demand(days, placed, fleet, group_of)
+    loads_of, left = plan_demand(days, placed, fleet, group_of)
     n_coaches = min(fleet.coaches_per_day, len(fleet.coaches) or fleet.coaches_per_day)
     kwargs: dict[str, Any] = {"seed": seed, "iterations": iterations, "time_limit": time_limit}
     ctx = _Context(
@@ -434,7 +368,7 @@ def plan_coaches(
         today, rows = _plan_day(ctx, day, loads_of[day], found, coaches)
         trips += today
         left += rows
-        row = _day_row(
+        row = day_row(
             day, int((placed["day"] == day).sum()), fleet.seats, today, found[day], departures
         )
         days_rows.append({**row, "seconds": round(time.perf_counter() - start, 1)})

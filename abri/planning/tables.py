@@ -1,29 +1,20 @@
 """A plan as tables: one row per trip, per stop, per person on a coach (the manifests), per person.
 
-Also the people whose ride breaks a rule: :func:`ride_exceptions` (over
-their ride limit) and :func:`shortfalls_frame` (each breach of a need, with
-its cause). Times are ``Timestamp``, durations ``Timedelta``;
-:mod:`abri.outputs.planfile` writes them.
+The people whose ride breaks a rule are in :mod:`abri.planning.coach_needs`.
+Times are ``Timestamp``, durations ``Timedelta``; :mod:`abri.outputs.planfile`
+writes them.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from abri.constants import GROUPS, ORIGIN
-from abri.inputs.scenario import Rules
-from abri.planning.demand import ride_limits
+from abri.constants import GROUPS
 from abri.planning.schedule import (
-    LATE_ARRIVAL,
-    LATE_GROUPS,
-    Stop,
     Trip,
-    clock_to_s,
     s_to_clock,
-    schedule,
 )
 
 if TYPE_CHECKING:
@@ -290,146 +281,26 @@ def assignments_frame(plan: Plan) -> pd.DataFrame:
     return out
 
 
-RIDE_EXCEPTION_COLUMNS = [
-    "person_id",
-    "day",
-    "group",
-    "centre_id",
-    "coach",
-    "ride_h",
-    "limit_h",
-    "reason",
-]
-SHORTFALL_COLUMNS = ["person_id", "day", "centre_id", "coach", "code", "detail"]
-
-
-def ride_exceptions(plan: Plan) -> pd.DataFrame:
-    """People whose ride (departure to arrival) is longer than their limit (group, and needs), and why."""
-    alloc = plan.allocation.assignments.set_index("person_id")
-    notes = alloc["ride_note"] if "ride_note" in alloc.columns else pd.Series("", index=alloc.index)
-    limits = ride_limits(plan.allocation.assignments, plan.rules)
-    rows = []
-    for trip in plan.trips:
-        for n, stop in enumerate(trip.stops):
-            ride = (stop.arrival_s - trip.departure_s) / 3600
-            for p in stop.people:
-                limit = limits.get(p, math.inf)
-                if ride <= limit:
-                    continue
-                reason = str(notes.get(p, "")) or (
-                    f"the coach stops at {n} other centre(s) first and no order of its stops is legal with this one first"
-                    if n
-                    else "the planned ride (margin, breaks, waiting for the centre to open) is longer than the direct estimate"
-                )
-                rows.append(
-                    {
-                        "person_id": p,
-                        "day": trip.day,
-                        "group": str(alloc.at[p, "group"]),
-                        "centre_id": stop.centre_id,
-                        "coach": trip.coach,
-                        "ride_h": round(ride, 2),
-                        "limit_h": limit,
-                        "reason": reason,
-                    }
-                )
-    return pd.DataFrame(rows, columns=RIDE_EXCEPTION_COLUMNS)
-
-
-def _direct_ride_s(
-    centre_id: str, departure_s: float, rules: Rules, times: pd.DataFrame, hours: dict
-) -> float:
-    """The ride to `centre_id` on a coach of its own leaving at `departure_s` (margin, breaks, opening)."""
-    alone = Stop(centre_id, [], {}, leg_s=float(times.at[ORIGIN, centre_id]))
-    trip = schedule(Trip("", "", [alone]), rules, hours=hours, departure_s=departure_s)
-    return alone.arrival_s - trip.departure_s
-
-
-def _stop_causes(
-    trip: Trip, n: int, limit_s: float, rules: Rules, times: pd.DataFrame, hours: dict
-) -> tuple[str, str]:
-    """Why a stop's people ride longer than `limit_s`, and why they arrive late."""
-    stop = trip.stops[n]
-    first = clock_to_s(rules.departure)
-    direct = _direct_ride_s(stop.centre_id, trip.departure_s, rules, times, hours)
-    early = first + _direct_ride_s(stop.centre_id, first, rules, times, hours)
-    before = (
-        f"the coach stops at {n} other centre(s) first; no other coach, order or free slot "
-        "could take this stop first"
-    )
-    ride = (
-        f"centre {direct / 3600:.1f} h away by road with breaks; no nearer place was left"
-        if n == 0 or direct > limit_s
-        else before
-    )
-    if early >= clock_to_s(LATE_ARRIVAL):
-        late = f"centre {(early - first) / 3600:.1f} h away: a coach leaving at the first departure ({rules.departure}) arrives after {LATE_ARRIVAL}"
-    elif n:
-        late = before
-    else:
-        late = (
-            f"the coach leaves at {s_to_clock(trip.departure_s)}; no earlier boarding slot was free"
-        )
-    return ride, late
-
-
-def shortfalls_frame(
-    plan: Plan, times: pd.DataFrame, hours: dict[str, tuple[int, int]] | None = None
-) -> pd.DataFrame:
-    """Each person on a coach over their ride limit (``ride-limit``) or, minors and vulnerable people,
-    arriving at or after :data:`~abri.planning.schedule.LATE_ARRIVAL` (``late-arrival``), with the
-    cause; and each person not carried for want of an accessible coach (``accessible-coach``).
-    """
-    rules, hours = plan.rules, hours or {}
-    assignments = plan.allocation.assignments
-    limits = ride_limits(assignments, rules)
-    group_of = dict(zip(assignments["person_id"], assignments["group"]))
-    late_s = clock_to_s(LATE_ARRIVAL)
-    rows = []
-    for trip in plan.trips:
-        for n, stop in enumerate(trip.stops):
-            ride = stop.arrival_s - trip.departure_s
-            over = [p for p in stop.people if ride > limits.get(p, math.inf) * 3600]
-            late = [
-                p
-                for p in stop.people
-                if stop.arrival_s >= late_s and group_of.get(p) in LATE_GROUPS
-            ]
-            if not over and not late:
-                continue
-            limit_s = 3600 * min((limits[p] for p in over), default=math.inf)
-            ride_cause, late_cause = _stop_causes(trip, n, limit_s, rules, times, hours)
-            where = {"day": trip.day, "centre_id": stop.centre_id, "coach": trip.coach}
-            rows += [
-                {
-                    "person_id": p,
-                    **where,
-                    "code": "ride-limit",
-                    "detail": f"ride {ride / 3600:.1f} h, limit {limits[p]:g} h: {ride_cause}",
-                }
-                for p in over
-            ]
-            rows += [
-                {
-                    "person_id": p,
-                    **where,
-                    "code": "late-arrival",
-                    "detail": f"arrives at {s_to_clock(stop.arrival_s)} (from {LATE_ARRIVAL} on is late), ride {ride / 3600:.1f} h: {late_cause}",
-                }
-                for p in late
-            ]
-    left = plan.not_carried
-    if len(left):
-        chair = left[left["reason"].astype(str).str.startswith("accessible-coach: ")]
-        rows += [
-            {
-                "person_id": r.person_id,
-                "day": r.day,
-                "centre_id": r.centre_id,
-                "coach": "",
-                "code": "accessible-coach",
-                "detail": str(r.reason).removeprefix("accessible-coach: "),
-            }
-            for r in chair.itertuples()
-        ]
-    return pd.DataFrame(rows, columns=SHORTFALL_COLUMNS)
+def day_row(
+    day: str, people: int, seats: int, trips: list[Trip], found: tuple, departures: list[int]
+) -> dict[str, Any]:
+    """The plan's line for a day: people, bound, trips, gap, slots, how the search went."""
+    _, search, runs, parts = found
+    bound = -(-people // seats)
+    carried = sum(t.people for t in trips)
+    return {
+        "day": day,
+        "people": people,
+        "carried": carried,
+        "lower_bound": bound,
+        "trips": len(trips),
+        "gap": len(trips) - bound,
+        "slots_used": len({t.slot for t in trips}),
+        "last_departure": s_to_clock(max((t.departure_s for t in trips), default=departures[0])),
+        "stopped": search.reason or "nothing to plan",
+        "iterations": search.done,
+        "solves": runs,
+        "parts": parts,
+        "budget_seconds": round(search.budget, 1),
+        "search_seconds": round(search.seconds, 1),
+    }
