@@ -387,3 +387,20 @@ def test_an_old_accounting_reads_as_before() -> None:
     a = Accounting(people_in=4, rejected=0, carried=3, not_carried={}, unplaced={"x": 1})
     assert str(a) == "4 people in = 3 carried + 0 not carried + 1 unplaced + 0 rows set aside"
     assert a.ok and a.to_dict()["pathways"] == {}
+
+
+def test_a_minor_arriving_late_is_rejected_unless_listed(case) -> None:
+    inputs, plan = case
+    plan = copy.deepcopy(plan)
+    trip = _trip_of(plan, "M1")
+    trip.departure_s, trip.stops[0].arrival_s = 13 * 3600, 21.5 * 3600  # ride 8.5 h: within 12 h
+    errors = _check(inputs, plan).errors
+    assert errors == [
+        f"late arrival: 1 minors or vulnerable people (M1) arrive at H at 21:30 on {trip.coach} "
+        "(from 21:00 on is late; ride 8.50 h), with no late-arrival shortfall listed"
+    ]
+    _set(plan, "M1", shortfall="late-arrival: no earlier boarding slot was free")
+    check = _check(inputs, plan)
+    assert check.ok and any(
+        "late arrival: 1 people arrive from 21:00 on" in w for w in check.warnings
+    )

@@ -1,4 +1,4 @@
-"""The independent check of every person's hard needs, their pathway and their ride limit.
+"""The independent check of every person's hard needs, their pathway and their ride.
 
 Part of :func:`abri.planning.check.check_plan`; trusts none of the
 planner's flags. From the assignments' ``needs`` (:func:`abri.inputs.needs.profile`),
@@ -16,11 +16,11 @@ planner's flags. From the assignments' ``needs`` (:func:`abri.inputs.needs.profi
   **UK direct** and **refusal**: no coach and no centre; ``uk-centre``:
   a centre with Home Office interviews; a minor with a UK family link on a
   UK pathway or listed with a ``uk-quota`` shortfall; pathway quotas a day;
-- **ride limits** per person (the group's, and the rules'
-  ``need_max_ride_hours`` for a ride-limiting need), recomputed from the
-  trip's timing: a breach not listed as a ``ride-limit`` shortfall (the
-  assignments' ``shortfall`` column or ``plan.shortfalls``) is an error, a
-  listed one a warning with its count.
+- **rides** (:mod:`abri.planning.check_rides`): each person's ride limit
+  and, minors and vulnerable people, a late arrival, re-timed from the trip:
+  a breach not listed as a shortfall with its code (the assignments'
+  ``shortfall`` column or ``plan.shortfalls``) is an error, a listed one a
+  warning with its count.
 
 Each message names the need, the person(s), the trip or centre and the value against the limit.
 """
@@ -39,12 +39,11 @@ import pandas as pd
 from abri.inputs.needs import NeedProfile, profile
 from abri.inputs.pathways import Pathway
 from abri.planning.accounting import OWN_WAY, pathway_of
-from abri.planning.check_trip import ACCESSIBLE, TIME_TOLERANCE_S, stop_rides
+from abri.planning.check_rides import names, ride_limit, ride_problems
+from abri.planning.schedule import ACCESSIBLE
 
 SHORTFALL_CODE = re.compile(r"^\s*(care:[a-z]+|[a-z][a-z-]*)\s*:")
 """The machine code that starts each `` | ``-joined part of a ``shortfall`` cell."""
-SHOWN = 10
-"""People named in one message at most."""
 PATHWAY_OF_MODE = {
     ("uk", "direct"): "uk",
     ("uk", "centre"): "uk-centre",
@@ -74,11 +73,6 @@ class _People:
         if column not in self.frame.columns or person not in self.frame.index:
             return ""
         return str(self.frame.at[person, column])
-
-
-def _names(ids: Sequence[str]) -> str:
-    shown = ", ".join(sorted(ids)[:SHOWN])
-    return shown + (f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
 
 
 def shortfall_codes(text: str) -> set[str]:
@@ -135,7 +129,7 @@ def _place_problems(who: _People, table: pd.DataFrame) -> list[str]:
             places = 0.0 if math.isnan(places) else places
             if len(ids) > places:
                 problems.append(
-                    f"need {need}: {len(ids)} people placed in {cid} ({_names(ids)}), "
+                    f"need {need}: {len(ids)} people placed in {cid} ({names(ids)}), "
                     f"over its {int(places)} {column.replace('_', ' ')}"
                 )
     return problems
@@ -160,7 +154,7 @@ def _care_problems(who: _People, table: pd.DataFrame, rules: Any) -> list[str]:
         else:
             continue
         problems.append(
-            f"need care:{kind}: {len(ids)} people placed in {cid} ({_names(ids)}), "
+            f"need care:{kind}: {len(ids)} people placed in {cid} ({names(ids)}), "
             f"{value} {limit:g} min"
         )
     return problems
@@ -194,7 +188,7 @@ def _pathway_problems(who: _People, table: pd.DataFrame, on_coach: set[str]) -> 
                 f"pathway uk-centre: people placed in {centre[person]}, which holds no Home Office interviews"
             ].append(person)
     found.update(_uk_link_problems(who))
-    return [f"{what} ({len(ids)}: {_names(ids)})" for what, ids in sorted(found.items())]
+    return [f"{what} ({len(ids)}: {names(ids)})" for what, ids in sorted(found.items())]
 
 
 def _uk_link_problems(who: _People) -> dict[str, list[str]]:
@@ -221,6 +215,12 @@ def _uk_link_problems(who: _People) -> dict[str, list[str]]:
     return found
 
 
+def _limit(who: _People, person: str, rules: Any) -> tuple[float, str] | None:
+    prof = who.profiles.get(person)
+    limited = prof is not None and prof.limited_ride
+    return ride_limit(who.text("group", person), who.text("needs", person), limited, rules)
+
+
 def _trip_need_problems(trip: Any, fleet: Any, who: _People) -> list[str]:
     """One trip's people against their needs and pathways: accessible coach, medical transfers, no-coach pathways."""
     problems = []
@@ -229,7 +229,7 @@ def _trip_need_problems(trip: Any, fleet: Any, who: _People) -> list[str]:
     kind = str(getattr(trip, "vehicle_kind", "") or "")
 
     def named(pairs: list[tuple[str, str]]) -> str:
-        return f"{_names([p for p, _ in pairs])} (to {', '.join(sorted({c for _, c in pairs}))})"
+        return f"{names([p for p, _ in pairs])} (to {', '.join(sorted({c for _, c in pairs}))})"
 
     if chairs and kind != ACCESSIBLE:
         problems.append(
@@ -285,48 +285,6 @@ def _accessible_day_problems(plan: Any, keys: list[str], trips: dict[str, list[s
         if seen[trip.day] > limit:
             trips[key].append(f"accessible coach beyond the fleet's {limit} on {trip.day}")
     return problems
-
-
-def _limit(who: _People, person: str, rules: Any) -> tuple[float, str] | None:
-    """A person's ride limit (h) and what sets it: the group's, or a need's when lower."""
-    group = who.text("group", person)
-    limits = []
-    if group in rules.max_ride_hours:
-        limits.append((float(rules.max_ride_hours[group]), f"group {group}"))
-    prof = who.profiles.get(person)
-    if prof is not None and prof.limited_ride:
-        needs = who.text("needs", person).replace(";", ", ")
-        limits.append((float(rules.need_max_ride_hours), f"need {needs}"))
-    return min(limits) if limits else None
-
-
-def _ride_problems(plan: Any, times: pd.DataFrame, who: _People) -> tuple[list[str], list[str]]:
-    """Rides over each person's limit: errors when not listed as a ride-limit shortfall, else one warning with the count."""
-    over: dict[tuple[str, str, float, float, str], list[str]] = defaultdict(list)
-    listed: list[float] = []
-    for trip in plan.trips:
-        for stop, ride_s in stop_rides(trip, plan.rules, times):
-            for person in stop.people:
-                limit = _limit(who, person, plan.rules)
-                if limit is None or ride_s <= limit[0] * 3600 + TIME_TOLERANCE_S:
-                    continue
-                if "ride-limit" in who.listed.get(person, set()):
-                    listed.append(ride_s / 3600)
-                else:
-                    over[(trip.coach, stop.centre_id, ride_s / 3600, *limit)].append(person)
-    errors = [
-        f"need ride limit: {len(ids)} people ({_names(ids)}) ride {ride:.2f} h on {coach} to {cid}, "
-        f"over their limit of {limit:g} h ({why}), with no ride-limit shortfall listed"
-        for (coach, cid, ride, limit, why), ids in sorted(over.items())
-    ]
-    warnings = (
-        [
-            f"ride limit: {len(listed)} people ride over their limit (up to {max(listed):.2f} h), listed as shortfalls"
-        ]
-        if listed
-        else []
-    )
-    return errors, warnings
 
 
 def _listed_warning(who: _People) -> list[str]:
@@ -399,7 +357,13 @@ def check_needs(
     out.plan += _pathway_problems(who, table, on_coach)
     if pathways is not None:
         out.plan += _quota_problems(who, pathways)
-    errors, out.warnings = _ride_problems(plan, times, who)
+    errors, out.warnings = ride_problems(
+        plan,
+        times,
+        limit_of=lambda p: _limit(who, p, plan.rules),
+        group_of=lambda p: who.text("group", p),
+        listed=who.listed,
+    )
     out.plan += errors
     out.warnings += _listed_warning(who)
     return out

@@ -15,14 +15,13 @@ import numpy as np
 import pandas as pd
 
 from abri.constants import ORIGIN
+from abri.planning.schedule import ACCESSIBLE
 
 TIME_TOLERANCE_S = 60.0
 """Clock differences below this many seconds are rounding, not errors."""
 KM_TOLERANCE = 0.01
 """Relative difference allowed between a trip's km and the matrix's."""
 CHECK_PREFIX = "check: "
-ACCESSIBLE = "accessible"
-"""``Trip.vehicle_kind`` of a coach with a lift and wheelchair places."""
 
 
 def clock(text: str) -> float | None:
