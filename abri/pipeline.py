@@ -259,6 +259,7 @@ def check_run(run: PlanRun) -> PlanCheck:
             people_in=people_in,
             rejected=report.rows_rejected,
             source=report.file,
+            pathways=run.scenario.pathways,
         )
         mark_illegal(plan, check)
     run.check = check
