@@ -55,7 +55,7 @@ PEOPLE = [
 COACH = {"centre", "uk-centre"}
 
 
-def _assignments() -> pd.DataFrame:
+def _assignments(people: list[tuple[str, ...]] = PEOPLE) -> pd.DataFrame:
     rows = [
         {
             "person_id": p,
@@ -73,7 +73,7 @@ def _assignments() -> pd.DataFrame:
             "pathway": w,
             "shortfall": "",
         }
-        for p, g, c, n, w, f, r in PEOPLE
+        for p, g, c, n, w, f, r in people
     ]
     return pd.DataFrame(rows)
 
@@ -404,3 +404,21 @@ def test_a_minor_arriving_late_is_rejected_unless_listed(case) -> None:
     assert check.ok and any(
         "late arrival: 1 people arrive from 21:00 on" in w for w in check.warnings
     )
+
+
+def test_the_planner_s_own_plan_with_needs_passes_and_broken_fails() -> None:
+    """The real coach planner on a hand-made allocation with needs: accepted; its wheelchair coach made ordinary: rejected."""
+    # D: 8.75 h of road, over 9 h with the margin and a break
+    centres = [*CENTRES, ("D", 700, 0, 12, "women")]
+    fleet = Fleet(coaches_per_day=6, seats=10, accessible_coaches_per_day=1, wheelchair_places=1)
+    people = [*PEOPLE, ("G2", "women", "D", "pregnancy", "centre", "", "")]
+    inputs = tiny(centres, [(p[0], DAY, p[1], "") for p in people], fleet=fleet)
+    inputs.centres = inputs.centres.assign(**{k: [*v, v[0]] for k, v in SERVICES.items()})
+    plan = inputs.plan(Allocation(_assignments(people)))
+    check = _check(inputs, plan)
+    assert check.ok, check.errors
+    assert any("ride limit: 1 people ride over their limit" in w for w in check.warnings)
+    chair = _trip_of(plan, "W1")
+    assert chair.vehicle_kind == "accessible"
+    chair.vehicle_kind = ""
+    assert any("W1" in e and "accessible coach" in e for e in _check(inputs, plan).errors)
