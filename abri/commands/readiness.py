@@ -78,7 +78,10 @@ def readiness_cmd(
 ) -> None:
     """Check that every person expected has a place, by group and by day; say where places are missing.
 
-    Exit 0 when ready, 1 when people would be left without a place (the tables are written either way).
+    Every hard need counts: accessible places, single rooms, care within its limit, ride limits
+    (coach times on --roads, else a straight-line estimate), the UK pathway's and medical transfers'
+    quotas, accessible coaches. Exit 0 when ready, 1 when someone would be left without a solution
+    meeting their needs (the tables are written either way).
     """
     from datetime import date
 
@@ -120,8 +123,14 @@ def readiness_cmd(
         ).items():
             click.echo(f"{key:<14} {path}")
     if not result.ready:
+        short = (
+            f"; {result.pathway_short:,} short of the UK pathway, a medical transfer or an accessible coach"
+            if result.pathway_short
+            else ""
+        )
         raise DataError(
-            f"not ready: {result.unplaced:,} people without a place; {int(result.extras['places'].sum()):,} extra places needed"
+            f"not ready: {result.unplaced:,} people without a place meeting their needs{short}; "
+            f"{int(result.extras['places'].sum()):,} extra places needed"
             + (
                 f" (see {output / 'readiness-extras.csv'})"
                 if output is not None
@@ -141,11 +150,14 @@ def _print(result) -> None:
         click.echo(result.label, err=True)
     click.echo(result.groups.to_string())
     click.echo(result.days.to_string())
+    for line in result.need_lines():  # each hard need, the pathways, accessible coaches, refusals
+        click.echo(line)
     for line in result.operation_lines():  # boarding, fleet, drivers' and reception hours
         click.echo(line)
     if len(result.extras):
-        click.echo("extra places to ask for, by department and group:")
-        click.echo(result.extras.to_string(index=False))
+        click.echo("extra places to ask for, by department, group and need:")
+        care = [c for c in result.extras.columns if c.startswith("care_min_")]
+        click.echo(result.extras.drop(columns=care).to_string(index=False))
     if result.not_counted:
         click.echo(
             f"centres not counted (no road reaches them): {', '.join(result.not_counted)}", err=True

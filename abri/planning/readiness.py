@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,10 @@ from scipy.sparse import coo_matrix
 
 from abri.constants import GROUPS
 from abri.errors import AbriError
+from abri.inputs.scenario import Rules
+from abri.planning.allocation import ride_estimate_h
+from abri.planning.readiness_demand import Demand, need_of
+from abri.planning.readiness_needs import Need, Services, services_of
 
 DETOUR = 1.3
 """Road distance over straight-line distance, for the coach-time estimate."""
@@ -40,109 +43,8 @@ SPREAD_PLACES = 50
 """Extra places asked of one department for one group before the next block costs more."""
 SPREAD_HOURS = 2.0
 """Cost of each further block of extra places in one department, per place, in hours of travel."""
-HOUSEHOLD_SIZE = 4
-"""People per household when families are given as an expected count."""
 TIME_LIMIT_S = 60.0
 """Limit of each HiGHS solve; a solve stopped by it is reported as not proven exact."""
-
-
-@dataclass(frozen=True)
-class Demand:
-    """People expected: classes of people travelling alone, and households (families), each with a day."""
-
-    singles: pd.DataFrame  # day, group, pref1, pref2, count
-    households: pd.DataFrame  # day, household, size, pref1, pref2
-    source: str  # "people file" or "expected counts"
-
-    @property
-    def days(self) -> list[str]:
-        """Departure days, in order."""
-        return sorted(set(self.singles["day"]) | set(self.households["day"]))
-
-    def only(self, groups: set[str]) -> Demand:
-        """The people of `groups` alone."""
-        households = self.households if "families" in groups else self.households.iloc[:0]
-        return Demand(self.singles[self.singles["group"].isin(groups)], households, self.source)
-
-    def by_day_group(self) -> pd.DataFrame:
-        """People per day (rows) and group (columns)."""
-        singles = self.singles.groupby(["day", "group"])["count"].sum()
-        families = self.households.groupby("day")["size"].sum().rename("families")
-        table = (
-            singles.unstack(fill_value=0)
-            if len(singles)
-            else pd.DataFrame(index=pd.Index([], name="day"))
-        )
-        table = table.join(families, how="outer") if len(families) else table
-        return (
-            table.reindex(columns=[g for g in GROUPS if g in table.columns]).fillna(0).astype(int)
-        )
-
-
-def demand_from_people(people: pd.DataFrame) -> Demand:
-    """Demand from a checked people file (:func:`abri.inputs.people.read_people`): families by household, as the allocation does."""
-    family = people["group"] == "families"
-    households = (
-        people[family]
-        .groupby(["day", "household"], as_index=False)
-        .agg(size=("person_id", "size"), pref1=("pref1", "first"), pref2=("pref2", "first"))
-    )
-    singles = (
-        people[~family]
-        .groupby(["day", "group", "pref1", "pref2"], as_index=False)
-        .size()
-        .rename(columns={"size": "count"})
-    )
-    return Demand(singles, households, "people file")
-
-
-def parse_counts(text: str) -> dict[str, int]:
-    """``'men=4800,families=350'`` -> ``{'men': 4800, 'families': 350}``; a ValueError says what is wrong."""
-    counts: dict[str, int] = {}
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        group, sep, value = part.partition("=")
-        group = group.strip()
-        if not sep or group not in GROUPS or not value.strip().isdigit():
-            msg = f"got {part!r}; expected GROUP=COUNT with GROUP one of {', '.join(GROUPS)} and COUNT a whole number, e.g. men=4800,families=350"
-            raise ValueError(msg)
-        counts[group] = counts.get(group, 0) + int(value)
-    if not counts:
-        msg = f"got {text!r}; expected counts such as men=4800,families=350"
-        raise ValueError(msg)
-    return counts
-
-
-def demand_from_counts(
-    counts: Mapping[str, int], *, day: str, household_size: int = HOUSEHOLD_SIZE
-) -> Demand:
-    """Demand from expected counts, all leaving on `day`; families are split into households of `household_size`."""
-    unknown = [g for g in counts if g not in GROUPS]
-    if unknown or any(int(n) < 0 for n in counts.values()) or household_size < 1:
-        msg = f"counts {dict(counts)} with household size {household_size}: expected groups among {', '.join(GROUPS)}, counts >= 0, size >= 1"
-        raise ValueError(msg)
-    singles = pd.DataFrame(
-        [
-            {"day": day, "group": g, "pref1": "", "pref2": "", "count": int(n)}
-            for g, n in counts.items()
-            if g != "families" and n > 0
-        ],
-        columns=["day", "group", "pref1", "pref2", "count"],
-    )
-    families = int(counts.get("families", 0))
-    sizes = [household_size] * (families // household_size) + (
-        [families % household_size] if families % household_size else []
-    )
-    households = pd.DataFrame(
-        {
-            "day": day,
-            "household": [f"H{i + 1:04d}" for i in range(len(sizes))],
-            "size": sizes,
-            "pref1": "",
-            "pref2": "",
-        },
-        columns=["day", "household", "size", "pref1", "pref2"],
-    )
-    return Demand(singles, households, "expected counts")
 
 
 def straight_time_s(lon: np.ndarray, lat: np.ndarray, origin: tuple[float, float]) -> np.ndarray:
@@ -211,7 +113,7 @@ class _Milp:
 
 @dataclass
 class Supply:
-    """Centres as arrays for the model."""
+    """Centres as arrays for the model, with what they offer for the needs."""
 
     ids: np.ndarray
     capacity: np.ndarray
@@ -219,19 +121,25 @@ class Supply:
     opens_on: np.ndarray  # ISO date, "" when always open
     region: np.ndarray
     time_s: np.ndarray
+    services: Services
 
-    def eligible(self, group: str, day: str) -> np.ndarray:
-        """Indices of the centres that take `group` on the morning of `day`."""
+    def eligible(self, group: str, day: str, need: Need | None = None) -> np.ndarray:
+        """Indices of the centres that take `group` on the morning of `day` and meet `need`."""
         ok = (
             self.accepts.get(group, np.zeros(len(self.ids), bool))
             & (self.opens_on <= day)
             & (self.capacity > 0)
         )
+        if need is not None:
+            ok &= self.services.meets(need)
         return np.flatnonzero(ok & np.isfinite(self.time_s))
 
 
-def supply_arrays(centres: pd.DataFrame) -> Supply:
+def supply_arrays(centres: pd.DataFrame, rules: Rules | None = None) -> Supply:
+    """The model's arrays of checked centres with ``time_s`` (coach time from the origin)."""
     groups = centres["groups"].astype(str).str.split(";")
+    rules = rules or Rules()
+    ride_h = ride_estimate_h(centres["time_s"], rules).to_numpy(float)
     return Supply(
         centres["id"].astype(str).to_numpy(),
         centres["capacity"].to_numpy(int),
@@ -241,88 +149,256 @@ def supply_arrays(centres: pd.DataFrame) -> Supply:
         else np.full(len(centres), ""),
         centres["region"].astype(str).to_numpy(),
         centres["time_s"].to_numpy(float),
+        services_of(centres, ride_h, rules),
     )
 
 
 @dataclass
+class Sites:
+    """Where extra places may be asked for: ``candidates`` rows (``departement``, ``region``,
+    ``time_s``, ``site``: "" for a department's reference town, else a centre whose care it shares)."""
+
+    frame: pd.DataFrame
+    services: Services
+
+    def best(self, need: Need, region: str | None = None) -> list[tuple[str, float, int]]:
+        """Per department (of `region`), the nearest site where a new place meets `need`: (departement, time_s, row)."""
+        f = self.frame
+        ok = self.services.meets(need, places=False) & np.isfinite(f["time_s"].to_numpy(float))
+        if not need.care:
+            ok &= (f["site"] == "").to_numpy()
+        if region is not None:
+            ok &= (f["region"] == region).to_numpy()
+        rows = f[ok].sort_values("time_s").drop_duplicates("departement")
+        return [
+            (str(d), float(t), int(i))
+            for d, t, i in zip(rows["departement"], rows["time_s"], rows.index)
+        ]
+
+
+@dataclass
 class Solution:
-    short: dict[tuple[str, str], int]  # (day, group) -> people without an existing place
+    short: dict[tuple[str, str, str], int]  # (day, group, need label) -> people without a place
     used: np.ndarray  # places taken by households in each centre
     exact: bool
-    extras: dict[tuple[str, str], tuple[int, str]] = field(
+    extras: dict[tuple[str, str, str], tuple[int, str, int]] = field(
         default_factory=dict
-    )  # (group, departement) -> (places, needed by)
+    )  # (group, departement, need label) -> (places, needed by, site row)
+    unresolved: dict[tuple[str, str, str], int] = field(
+        default_factory=dict
+    )  # (day, group, need label) -> people no site can take
+
+
+class _Rows:
+    """Capacity rows per centre: all places, accessible places, single rooms."""
+
+    def __init__(self, supply: Supply) -> None:
+        self.supply = supply
+        self.cap: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        self.acc: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        self.single: dict[int, list[tuple[int, float]]] = defaultdict(list)
+
+    def take(self, var: int, centre: int, size: float, need: Need, per: float = 1.0) -> None:
+        """`var` (people, or households of `size` when `per` is 1 and size > 1) takes places of `centre`."""
+        self.cap[centre].append((var, size))
+        if need.accessible:
+            self.acc[centre].append((var, need.accessible * per))
+        if need.single:
+            self.single[centre].append((var, need.single * per))
+
+    def add_to(self, model: _Milp) -> None:
+        s = self.supply
+        for rows, bound in (
+            (self.cap, s.capacity),
+            (self.acc, s.services.accessible),
+            (self.single, s.services.single),
+        ):
+            for c, entries in rows.items():
+                model.row(entries, 0, float(bound[c]))
 
 
 _House = tuple[
-    str, int, str, str, list[tuple[int, int]]
-]  # day, size, pref1, pref2, [(variable, centre)]
+    str, int, str, str, Need, list[tuple[int, int]]
+]  # day, size, pref1, pref2, need, [(variable, centre)]
 
 
 def _households(
-    model: _Milp,
-    demand: Demand,
-    supply: Supply,
-    cap_rows: dict[int, list[tuple[int, float]]],
-    upto: str,
-    cost_of: Any,
+    model: _Milp, demand: Demand, supply: Supply, rows: _Rows, upto: str, cost_of: Any
 ) -> list[_House]:
-    """One binary per household and centre that takes families that day and can hold the whole household."""
+    """One binary per household and centre that takes families that day, holds the whole household and meets its need."""
     out: list[_House] = []
-    for day, size, p1, p2 in demand.households.loc[
-        demand.households["day"] <= upto, ["day", "size", "pref1", "pref2"]
+    for day, size, p1, p2, need in demand.households.loc[
+        demand.households["day"] <= upto, ["day", "size", "pref1", "pref2", "need"]
     ].itertuples(index=False):
+        need = need_of(need)
         entries = []
-        for c in supply.eligible("families", day):
+        for c in supply.eligible("families", day, need):
             if supply.capacity[c] >= size:
                 var = model.var(size * cost_of(p1, p2, int(c)), 1)
-                cap_rows[int(c)].append((var, float(size)))
+                rows.take(var, int(c), float(size), need)
                 entries.append((var, int(c)))
-        out.append((day, int(size), p1, p2, entries))
+        out.append((day, int(size), p1, p2, need, entries))
     return out
 
 
 def _used(house: list[_House], x: np.ndarray, n: int) -> np.ndarray:
     used = np.zeros(n)
-    for _, size, _, _, entries in house:
+    for _, size, _, _, _, entries in house:
         for var, c in entries:
             used[c] += size * x[var]
     return used
 
 
 def _shortfall(demand: Demand, supply: Supply, *, upto: str, time_limit: float) -> Solution:
-    """Fewest people of days <= `upto` left without a place (preferences change costs, not feasibility: left out)."""
+    """Fewest people of days <= `upto` left without a place meeting their needs (preferences left out)."""
     model = _Milp()
-    cap_rows: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    classes = demand.singles[demand.singles["day"] <= upto].groupby(["day", "group"])["count"].sum()
+    rows = _Rows(supply)
+    singles = demand.singles[demand.singles["day"] <= upto]
+    classes = singles.groupby(["day", "group", "need"])["count"].sum()
     short_vars = {}
-    for (day, group), count in classes.items():
+    for (day, group, need), count in classes.items():
+        need = need_of(need)
         entries = []
-        for c in supply.eligible(group, day):
+        for c in supply.eligible(group, day, need):
             var = model.var(0.0)
-            cap_rows[int(c)].append((var, 1.0))
+            rows.take(var, int(c), 1.0, need)
             entries.append((var, 1.0))
-        short_vars[(day, group)] = model.var(1.0)
-        model.row([*entries, (short_vars[(day, group)], 1.0)], count, count)
-    house = _households(model, demand, supply, cap_rows, upto, lambda p1, p2, c: 0.0)
+        key = (day, group, need.label)
+        short_vars[(key, need)] = model.var(1.0)
+        model.row([*entries, (short_vars[(key, need)], 1.0)], count, count)
+    house = _households(model, demand, supply, rows, upto, lambda p1, p2, c: 0.0)
     house_short = []
-    for day, size, _, _, options in house:
+    for day, size, _, _, need, options in house:
         var = model.var(float(size), 1)
-        house_short.append((var, day, size))
+        house_short.append((var, day, size, need))
         model.row([(v, 1.0) for v, _ in options] + [(var, 1.0)], 1, 1)
-    for c, entries in cap_rows.items():
-        model.row(entries, 0, float(supply.capacity[c]))
+    rows.add_to(model)
     x, exact = model.solve(time_limit)
-    short: dict[tuple[str, str], int] = {key: int(x[var]) for key, var in short_vars.items()}
-    for var, day, size in house_short:
-        short[(day, "families")] = short.get((day, "families"), 0) + size * int(x[var])
-    return Solution(short, _used(house, x, len(supply.ids)), exact)
+    short: dict[tuple[str, str, str], int] = defaultdict(int)
+    for (key, _), var in short_vars.items():
+        short[key] += int(x[var])
+    for var, day, size, need in house_short:
+        short[(day, "families", need.label)] += size * int(x[var])
+    return Solution({k: n for k, n in short.items() if n}, _used(house, x, len(supply.ids)), exact)
+
+
+NEED_EXTRA_HOURS = 1000.0
+"""Cost of an extra place that must meet a need (accessible, care...) over an ordinary one, per place, in hours:
+of the fewest extra places, the fewest must meet a need."""
+UNRESOLVED_COST = 1e8
+"""Cost per person no site can take (no department within reach meets the need)."""
+
+
+class _Extras:
+    """The placement model's extra places: variables per department, group and need, and their blocks."""
+
+    def __init__(self, model: _Milp) -> None:
+        self.model = model
+        self.into: dict[tuple[str, str, str], list[tuple[int, float]]] = defaultdict(list)
+        self.vars: list[
+            tuple[int, str, str, Need, str, int, int]
+        ] = []  # var, day, group, need, dept, per, site
+        self.unresolved: list[tuple[int, str, str, Need, int]] = []  # var, day, group, need, per
+
+    def add(
+        self,
+        day: str,
+        group: str,
+        need: Need,
+        site: tuple[str, float, int],
+        cost: float,
+        per: int,
+        upper: float,
+    ) -> int:
+        dept, _, row = site
+        extra = NEED_EXTRA_HOURS * 3600 if need.label else 0.0
+        var = self.model.var(cost + per * extra, upper)
+        self.into[(group, dept, need.label)].append((var, float(per)))
+        self.vars.append((var, day, group, need, dept, per, row))
+        return var
+
+    def none_fits(self, day: str, group: str, need: Need, per: int, upper: float) -> int:
+        var = self.model.var(per * UNRESOLVED_COST, upper)
+        self.unresolved.append((var, day, group, need, per))
+        return var
+
+    def blocks(
+        self, total: int, spread_places: int, spread_s: float
+    ) -> dict[tuple[str, str, str], list[int]]:
+        """Extra places of each department, group and need in blocks of rising cost; `total` in all."""
+        model, out = self.model, {}
+        n_blocks = max(1, math.ceil(total / max(spread_places, 1)))
+        for key, arrivals in self.into.items():
+            out[key] = [
+                model.var(k * spread_s, spread_places if k < n_blocks - 1 else np.inf)
+                for k in range(n_blocks)
+            ]
+            model.row(arrivals + [(b, -1.0) for b in out[key]], 0, 0)
+        slack = [(var, float(per)) for var, _, _, _, per in self.unresolved]
+        model.row([(b, 1.0) for bl in out.values() for b in bl] + slack, total, total)
+        return out
+
+    def solution(
+        self, x: np.ndarray, blocks: dict[tuple[str, str, str], list[int]]
+    ) -> tuple[dict, dict, dict]:
+        short: dict[tuple[str, str, str], int] = defaultdict(int)
+        first: dict[tuple[str, str, str], tuple[str, int]] = {}
+        for var, day, group, need, dept, per, row in self.vars:
+            if x[var] > 0:
+                short[(day, group, need.label)] += int(x[var]) * per
+                key = (group, dept, need.label)
+                first[key] = min(first.get(key, (day, row)), (day, row))
+        unresolved: dict[tuple[str, str, str], int] = defaultdict(int)
+        for var, day, group, need, per in self.unresolved:
+            if x[var] > 0:
+                unresolved[(day, group, need.label)] += int(x[var]) * per
+                short[(day, group, need.label)] += int(x[var]) * per
+        extras = {
+            key: (int(sum(x[b] for b in bl)), *first[key])
+            for key, bl in blocks.items()
+            if key in first
+        }
+        return dict(short), extras, dict(unresolved)
+
+
+def _place_singles(
+    model: _Milp,
+    demand: Demand,
+    supply: Supply,
+    sites: Sites,
+    rows: _Rows,
+    extras: _Extras,
+    penalty: Any,
+) -> None:
+    """People alone: class -> region (preference penalty) -> centres meeting the need, or extra places in the region."""
+    regions = sorted(set(supply.region) | set(sites.frame["region"]))
+    node_in: dict[tuple[str, str, Need, str], list[int]] = defaultdict(list)
+    for day, group, p1, p2, need, count in demand.singles[
+        ["day", "group", "pref1", "pref2", "need", "count"]
+    ].itertuples(index=False):
+        need = need_of(need)
+        entries = [(extras.none_fits(day, group, need, 1, np.inf), 1.0)]
+        for region in regions:
+            var = model.var(penalty(p1, p2, region))
+            node_in[(day, group, need, region)].append(var)
+            entries.append((var, 1.0))
+        model.row(entries, count, count)
+    for (day, group, need, region), inflow in node_in.items():
+        outflow = []
+        eligible = supply.eligible(group, day, need)
+        for c in eligible[supply.region[eligible] == region]:
+            var = model.var(float(supply.time_s[c]))
+            rows.take(var, int(c), 1.0, need)
+            outflow.append((var, -1.0))
+        for site in sites.best(need, region):
+            outflow.append((extras.add(day, group, need, site, site[1], 1, np.inf), -1.0))
+        model.row([(v, 1.0) for v in inflow] + outflow, 0, 0)
 
 
 def _placement(
     demand: Demand,
     supply: Supply,
-    candidates: pd.DataFrame,
+    sites: Sites,
     *,
     total: int,
     penalty_s: float,
@@ -332,89 +408,35 @@ def _placement(
 ) -> Solution:
     """Everyone placed with exactly `total` extra places, at the least cost: where the extra places go."""
     model = _Milp()
-    cap_rows: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    extra_in: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
-    to_extra: list[
-        tuple[int, str, str, str, int]
-    ] = []  # variable, day, group, departement, people per unit
+    rows = _Rows(supply)
+    extras = _Extras(model)
 
     def penalty(p1: str, p2: str, region: str) -> float:
         return penalty_s if (p1 or p2) and region not in (p1, p2) else 0.0
 
-    regions = sorted(set(supply.region) | set(candidates["region"]))
-    by_region = {
-        r: list(
-            candidates.loc[candidates["region"] == r, ["departement", "time_s"]].itertuples(
-                index=False
-            )
-        )
-        for r in regions
-    }
-    node_in: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for day, group, p1, p2, count in demand.singles[
-        ["day", "group", "pref1", "pref2", "count"]
-    ].itertuples(index=False):
-        entries = []
-        for region in regions:
-            var = model.var(penalty(p1, p2, region))
-            node_in[(day, group, region)].append(var)
-            entries.append((var, 1.0))
-        model.row(entries, count, count)
-    for (day, group, region), inflow in node_in.items():
-        outflow = []
-        eligible = supply.eligible(group, day)
-        for c in eligible[supply.region[eligible] == region]:
-            var = model.var(float(supply.time_s[c]))
-            cap_rows[int(c)].append((var, 1.0))
-            outflow.append((var, -1.0))
-        for dept, time_s in by_region[region]:
-            var = model.var(float(time_s))
-            extra_in[(group, dept)].append((var, 1.0))
-            to_extra.append((var, day, group, dept, 1))
-            outflow.append((var, -1.0))
-        model.row([(v, 1.0) for v in inflow] + outflow, 0, 0)
+    _place_singles(model, demand, supply, sites, rows, extras, penalty)
     house = _households(
         model,
         demand,
         supply,
-        cap_rows,
+        rows,
         "9999",
         lambda p1, p2, c: float(supply.time_s[c]) + penalty(p1, p2, str(supply.region[c])),
     )
-    for day, size, p1, p2, options in house:
-        row = [(v, 1.0) for v, _ in options]
-        for dept, region, time_s in candidates[["departement", "region", "time_s"]].itertuples(
-            index=False
-        ):
-            var = model.var(size * (float(time_s) + penalty(p1, p2, region)), 1)
-            extra_in[("families", dept)].append((var, float(size)))
-            to_extra.append((var, day, "families", dept, size))
-            row.append((var, 1.0))
-        model.row(row, 1, 1)
-    for c, entries in cap_rows.items():
-        model.row(entries, 0, float(supply.capacity[c]))
-    blocks_of: dict[tuple[str, str], list[int]] = {}
-    n_blocks = max(1, math.ceil(total / max(spread_places, 1)))
-    for key, arrivals in extra_in.items():
-        blocks_of[key] = [
-            model.var(k * spread_s, spread_places if k < n_blocks - 1 else np.inf)
-            for k in range(n_blocks)
+    region_of = sites.frame["region"]
+    for day, size, p1, p2, need, options in house:
+        row = [(v, 1.0) for v, _ in options] + [
+            (extras.none_fits(day, "families", need, size, 1), 1.0)
         ]
-        model.row(arrivals + [(b, -1.0) for b in blocks_of[key]], 0, 0)
-    model.row([(b, 1.0) for blocks in blocks_of.values() for b in blocks], total, total)
+        for site in sites.best(need):
+            cost = size * (site[1] + penalty(p1, p2, str(region_of[site[2]])))
+            row.append((extras.add(day, "families", need, site, cost, size, 1), 1.0))
+        model.row(row, 1, 1)
+    rows.add_to(model)
+    blocks = extras.blocks(total, spread_places, spread_s)
     x, exact = model.solve(time_limit)
-    short: dict[tuple[str, str], int] = defaultdict(int)
-    first: dict[tuple[str, str], str] = {}
-    for var, day, group, dept, per in to_extra:
-        if x[var] > 0:
-            short[(day, group)] += int(x[var]) * per
-            first[(group, dept)] = min(first.get((group, dept), day), day)
-    extras = {
-        key: (int(sum(x[b] for b in blocks)), first[key])
-        for key, blocks in blocks_of.items()
-        if key in first
-    }
-    return Solution(dict(short), _used(house, x, len(supply.ids)), exact, extras)
+    short, extra, unresolved = extras.solution(x, blocks)
+    return Solution(short, _used(house, x, len(supply.ids)), exact, extra, unresolved)
 
 
 def _components(supply: Supply) -> list[set[str]]:
@@ -429,7 +451,7 @@ def _components(supply: Supply) -> list[set[str]]:
 def _solve_part(
     demand: Demand,
     supply: Supply,
-    candidates: pd.DataFrame,
+    sites: Sites,
     days: list[str],
     *,
     penalty_s: float,
@@ -445,25 +467,27 @@ def _solve_part(
         return full, to_date
     for i, day in enumerate(days):
         bound = sum(
-            n for (d, _), n in full.short.items() if d <= day
+            n for (d, _, _), n in full.short.items() if d <= day
         )  # the full answer, cut at `day`, is one way to place them
         if bound and i < len(days) - 1:
             partial = _shortfall(demand, supply, upto=day, time_limit=time_limit)
             bound, exact = sum(partial.short.values()), exact and partial.exact
         to_date[day] = bound
-    if not len(candidates):
-        return Solution(full.short, full.used, exact), to_date
+    if not len(sites.frame):
+        return Solution(full.short, full.used, exact, unresolved=dict(full.short)), to_date
     placed = _placement(
         demand,
         supply,
-        candidates,
+        sites,
         total=total,
         penalty_s=penalty_s,
         spread_places=spread_places,
         spread_s=spread_s,
         time_limit=time_limit,
     )
-    return Solution(placed.short, placed.used, exact, placed.extras), to_date
+    return Solution(
+        placed.short, placed.used, exact and placed.exact, placed.extras, placed.unresolved
+    ), to_date
 
 
 def _linked_groups(supply: Supply, groups: set[str]) -> set[str]:
@@ -479,18 +503,32 @@ def _linked_groups(supply: Supply, groups: set[str]) -> set[str]:
     return linked
 
 
+def _placed_classes(demand: Demand, solution: Solution) -> dict[tuple[str, str, Need], int]:
+    """People alone placed, per day, group and need (the shortfall of a need label taken from its classes in turn)."""
+    left = dict(solution.short)
+    out: dict[tuple[str, str, Need], int] = defaultdict(int)
+    classes = demand.singles.groupby(["day", "group", "need"])["count"].sum()
+    for (day, group, need), count in classes.items():
+        need = need_of(need)
+        key = (day, group, need.label)
+        short = min(int(count), left.get(key, 0))
+        left[key] = left.get(key, 0) - short
+        out[(day, group, need)] += int(count) - short
+    return out
+
+
 def margins(demand: Demand, supply: Supply, solution: Solution, last_day: str) -> dict[str, int]:
     """Per group, the most further people of that group (alone) who could still be placed once everyone is."""
-    classes = demand.singles.groupby(["day", "group"])["count"].sum()
+    classes = _placed_classes(demand, solution)
     remaining = supply.capacity - solution.used
     out = {}
     for probe in GROUPS:
         cols: list[tuple[int, int]] = []  # (row, centre) per variable
         rows_eq: list[float] = []
-        for (day, group), count in classes.items():
-            rows_eq.append(float(count - solution.short.get((day, group), 0)))
-            cols += [(len(rows_eq) - 1, int(c)) for c in supply.eligible(group, day)]
-        probes = supply.eligible(probe, last_day)
+        for (day, group, need), count in classes.items():
+            rows_eq.append(float(count))
+            cols += [(len(rows_eq) - 1, int(c)) for c in supply.eligible(group, day, need)]
+        probes = supply.eligible(probe, last_day, demand.group_need(probe))
         n_y, n = len(cols), len(cols) + len(probes)
         if not len(probes):
             out[probe] = 0
@@ -519,7 +557,7 @@ def margins(demand: Demand, supply: Supply, solution: Solution, last_day: str) -
 def solve(
     demand: Demand,
     supply: Supply,
-    candidates: pd.DataFrame,
+    sites: Sites,
     *,
     penalty_s: float,
     spread_places: int = SPREAD_PLACES,
@@ -528,7 +566,7 @@ def solve(
 ) -> tuple[Solution, dict[str, int]]:
     """Fewest people without a place (all days; each day so far) and where the missing places go, for every set of groups.
 
-    `candidates`: departments that may be asked (``departement``, ``region``, ``time_s``).
+    `sites`: where extra places may be asked for (departments' reference towns, centres sharing their care).
     Returns the solution and, per day, the people of the days so far who have no place.
     """
     days = demand.days
@@ -536,7 +574,7 @@ def solve(
         _solve_part(
             demand.only(groups),
             supply,
-            candidates,
+            sites,
             days,
             penalty_s=penalty_s,
             spread_places=spread_places,
@@ -550,5 +588,6 @@ def solve(
         sum((part.used for part, _ in parts), np.zeros(len(supply.ids))),
         all(part.exact for part, _ in parts),
         {k: v for part, _ in parts for k, v in part.extras.items()},
+        {k: v for part, _ in parts for k, v in part.unresolved.items()},
     )
     return solution, {day: sum(dated[day] for _, dated in parts) for day in days}
