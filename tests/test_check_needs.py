@@ -17,7 +17,7 @@ from abri.inputs.scenario import Fleet
 from abri.planning.accounting import Accounting, PathwayCount
 from abri.planning.allocation import Allocation
 from abri.planning.check import PlanCheck, check_plan, mark_illegal
-from abri.planning.check_needs import shortfall_codes
+from abri.planning.check_pathways import shortfall_codes
 from abri.planning.plan import Plan
 from abri.planning.schedule import Stop
 
@@ -113,15 +113,24 @@ def _set(plan: Plan, person: str, **values: str) -> None:
         frame.loc[frame["person_id"] == person, column] = value
 
 
-def _board(plan: Plan, person: str, centre: str) -> None:
-    """Put `person` on the coach to `centre` (off any other), the manifest counting them."""
-    group = str(plan.allocation.assignments.set_index("person_id").at[person, "group"])
+def _group(plan: Plan, person: str) -> str:
+    return str(plan.allocation.assignments.set_index("person_id").at[person, "group"])
+
+
+def _unboard(plan: Plan, person: str) -> None:
+    """Take `person` off any coach, the manifest counting them no more."""
     for trip in plan.trips:
         for stop in trip.stops:
             if person in stop.people:
                 stop.people.remove(person)
-                stop.groups[group] -= 1
+                stop.groups[_group(plan, person)] -= 1
                 stop.households = [[p for p in h if p != person] for h in stop.households]
+
+
+def _board(plan: Plan, person: str, centre: str) -> None:
+    """Put `person` on the coach to `centre` (off any other), the manifest counting them."""
+    _unboard(plan, person)
+    group = _group(plan, person)
     stop = _stop(plan, centre)
     stop.people.append(person)
     stop.groups[group] = stop.groups.get(group, 0) + 1
@@ -188,6 +197,9 @@ BREAKAGES = {
     "UK-direct minor placed in a centre": ("M2", "pathway uk", "placed in H"),
     "uk-centre without Home Office": ("M1", "pathway uk-centre", "no Home Office interviews"),
     "unknown care minutes": ("D1", "need care:dialysis", "no known road time"),
+    "refusal on the centre pathway": ("P1", "refusal: people who refused", "pathway 'centre'"),
+    "medical pathway without the need": ("P2", "pathway medical", "no need for a medical"),
+    "UK pathway without a UK link": ("M3", "pathway uk", "no family link in the UK"),
 }
 
 
@@ -217,6 +229,13 @@ def _break(inputs: Tiny, plan: Plan, breakage: str) -> Tiny:
     elif breakage.startswith("uk-centre"):
         inputs = copy.copy(inputs)
         inputs.centres = inputs.centres.assign(home_office=False)
+    elif breakage.startswith("refusal on"):
+        _set(plan, "P1", refusal="does not want to leave Calais")
+    elif breakage.startswith("medical pathway"):
+        _set(plan, "P2", pathway="medical")
+        _unboard(plan, "P2")
+    elif breakage.startswith("UK pathway"):
+        _set(plan, "M3", pathway="uk-centre")
     elif breakage.startswith("unknown care"):
         inputs = copy.copy(inputs)
         inputs.centres = inputs.centres.assign(care_min_dialysis=float("nan"))
@@ -333,9 +352,7 @@ def test_pathway_days_and_quotas(case) -> None:
 def test_the_accounting_catches_a_person_missing_per_pathway(case) -> None:
     inputs, plan = case
     plan = copy.deepcopy(plan)
-    stop = _stop(plan, "H")
-    stop.people.remove("M1")  # M1 (uk-centre) is neither carried nor listed as not carried
-    stop.groups["minors"] -= 1
+    _unboard(plan, "M1")  # M1 (uk-centre) is neither carried nor listed as not carried
     check = _check(inputs, plan)
     a = check.accounting
     assert not a.ok and a.balance == 1 and a.lost == ["M1"]

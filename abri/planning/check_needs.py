@@ -12,10 +12,10 @@ planner's flags. From the assignments' ``needs`` (:func:`abri.inputs.needs.profi
   ``fleet.accessible_coaches``);
 - **care**: the centre's ``care_min_<kind>`` is known and within the rules'
   ``care_max_minutes[kind]``; **single rooms** per centre;
-- **medical transfer** (stretcher, urgent care): never on a coach;
-  **UK direct** and **refusal**: no coach and no centre; ``uk-centre``:
-  a centre with Home Office interviews; a minor with a UK family link on a
-  UK pathway or listed with a ``uk-quota`` shortfall; pathway quotas a day;
+- **medical transfer** (stretcher, urgent care), **UK direct** and
+  **refusal**: never on a coach; every person's pathway against their own
+  row, UK-link minors and the pathways' days and quotas:
+  :mod:`abri.planning.check_pathways`;
 - **rides** (:mod:`abri.planning.check_rides`): each person's ride limit
   and, minors and vulnerable people, a late arrival, re-timed from the trip:
   a breach not listed as a shortfall with its code (the assignments'
@@ -28,7 +28,6 @@ Each message names the need, the person(s), the trip or centre and the value aga
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,19 +35,16 @@ from typing import Any
 
 import pandas as pd
 
-from abri.inputs.needs import NeedProfile, profile
 from abri.inputs.pathways import Pathway
-from abri.planning.accounting import OWN_WAY, pathway_of
-from abri.planning.check_rides import names, ride_limit, ride_problems
+from abri.planning.accounting import OWN_WAY
+from abri.planning.check_pathways import (
+    CheckPeople,
+    check_people,
+    pathway_problems,
+    quota_problems,
+)
+from abri.planning.check_rides import names, ride_problems
 from abri.planning.schedule import ACCESSIBLE
-
-SHORTFALL_CODE = re.compile(r"^\s*(care:[a-z]+|[a-z][a-z-]*)\s*:")
-"""The machine code that starts each `` | ``-joined part of a ``shortfall`` cell."""
-PATHWAY_OF_MODE = {
-    ("uk", "direct"): "uk",
-    ("uk", "centre"): "uk-centre",
-    ("medical", "transfer"): "medical",
-}
 
 
 @dataclass
@@ -60,51 +56,6 @@ class NeedsCheck:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _People:
-    """The allocation seen by the check: frame by person id, profiles of people with needs, pathways, listed shortfall codes."""
-
-    frame: pd.DataFrame
-    profiles: dict[str, NeedProfile]
-    pathway: pd.Series
-    listed: dict[str, set[str]]
-
-    def text(self, column: str, person: str) -> str:
-        if column not in self.frame.columns or person not in self.frame.index:
-            return ""
-        return str(self.frame.at[person, column])
-
-
-def shortfall_codes(text: str) -> set[str]:
-    """The codes of a ``shortfall`` cell (``'ride-limit: ... | care:dialysis: ...'``)."""
-    return {m.group(1) for part in str(text).split(" | ") if (m := SHORTFALL_CODE.match(part))}
-
-
-def _listed(people: pd.DataFrame, plan: Any) -> dict[str, set[str]]:
-    """Shortfall codes listed per person, in the assignments and in the plan's ``shortfalls``."""
-    listed: dict[str, set[str]] = defaultdict(set)
-    if "shortfall" in people.columns:
-        for person, text in people["shortfall"].items():
-            if text:
-                listed[str(person)] |= shortfall_codes(text)
-    rows = getattr(plan, "shortfalls", None)
-    frame = pd.DataFrame(rows) if rows is not None else pd.DataFrame()
-    if {"person_id", "code"} <= set(frame.columns):
-        for person, code in zip(frame["person_id"].astype(str), frame["code"].astype(str)):
-            listed[person] |= {code.strip()} | shortfall_codes(code)
-    return listed
-
-
-def _people(people: pd.DataFrame, plan: Any) -> _People:
-    needs = people["needs"].fillna("").astype(str) if "needs" in people.columns else None
-    cache: dict[str, NeedProfile] = {}
-    profiles = {}
-    if needs is not None:
-        for person, text in needs[needs != ""].items():
-            profiles[str(person)] = cache.setdefault(text, profile(text))
-    return _People(people, profiles, pathway_of(people), _listed(people, plan))
-
-
 def _number(table: pd.DataFrame, cid: str, column: str) -> float:
     """A centre's number in `column`: NaN when the column or the centre is missing or not a number."""
     if column not in table.columns or cid not in table.index:
@@ -112,7 +63,7 @@ def _number(table: pd.DataFrame, cid: str, column: str) -> float:
     return float(pd.to_numeric(pd.Series([table.at[cid, column]]), errors="coerce").iloc[0])
 
 
-def _place_problems(who: _People, table: pd.DataFrame) -> list[str]:
+def _place_problems(who: CheckPeople, table: pd.DataFrame) -> list[str]:
     """Wheelchair users and single rooms per centre against its accessible places and single rooms."""
     centre = who.frame["centre_id"].astype(str)
     problems = []
@@ -135,7 +86,7 @@ def _place_problems(who: _People, table: pd.DataFrame) -> list[str]:
     return problems
 
 
-def _care_problems(who: _People, table: pd.DataFrame, rules: Any) -> list[str]:
+def _care_problems(who: CheckPeople, table: pd.DataFrame, rules: Any) -> list[str]:
     """Each care need within the rules' minutes of the person's centre."""
     centre = who.frame["centre_id"].astype(str)
     late: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -160,68 +111,7 @@ def _care_problems(who: _People, table: pd.DataFrame, rules: Any) -> list[str]:
     return problems
 
 
-def _pathway_problems(who: _People, table: pd.DataFrame, on_coach: set[str]) -> list[str]:
-    """Medical transfers, UK direct and refusals off the centres' coaches; uk-centre in a Home Office centre; UK-link minors."""
-    frame, pathway = who.frame, who.pathway
-    centre = frame["centre_id"].astype(str)
-    found: dict[str, list[str]] = defaultdict(list)
-    for person, prof in who.profiles.items():
-        if (
-            prof.medical_transfer
-            and centre[person]
-            and pathway[person] != "medical"
-            and person not in on_coach
-        ):
-            found[
-                f"need medical transfer: people placed in {centre[person]} on pathway "
-                f"'{pathway[person]}', not a medical transfer"
-            ].append(person)
-    for person in frame.index[pathway.isin(["uk", "refusal"]) & (centre != "")]:
-        found[
-            f"pathway {pathway[person]} ({OWN_WAY[pathway[person]]}): people placed in "
-            f"{centre[person]}, where they take no centre"
-        ].append(person)
-    for person in frame.index[pathway == "uk-centre"]:
-        home_office = table["home_office"].get(centre[person]) if "home_office" in table else None
-        if centre[person] and home_office is not True and str(home_office).lower() != "true":
-            found[
-                f"pathway uk-centre: people placed in {centre[person]}, which holds no Home Office interviews"
-            ].append(person)
-    found.update(_uk_link_problems(who))
-    return [f"{what} ({len(ids)}: {names(ids)})" for what, ids in sorted(found.items())]
-
-
-def _uk_link_problems(who: _People) -> dict[str, list[str]]:
-    """Minors with a UK family link neither on a UK pathway nor listed with a ``uk-quota`` shortfall."""
-    frame, pathway = who.frame, who.pathway
-    if "family_country" not in frame.columns or "group" not in frame.columns:
-        return {}
-    linked = (frame["group"].astype(str) == "minors") & (
-        frame["family_country"].fillna("").astype(str).str.upper() == "UK"
-    )
-    found: dict[str, list[str]] = defaultdict(list)
-    for person in frame.index[linked & ~pathway.isin(["uk", "uk-centre", "medical", "refusal"])]:
-        if "uk-quota" in who.listed.get(str(person), set()):
-            continue
-        where = (
-            f"placed in {frame.at[person, 'centre_id']}"
-            if frame.at[person, "centre_id"]
-            else "unplaced"
-        )
-        found[
-            f"need UK link: minors with family in the UK {where} on pathway '{pathway[person]}', "
-            "not a UK pathway, and no uk-quota shortfall listed"
-        ].append(str(person))
-    return found
-
-
-def _limit(who: _People, person: str, rules: Any) -> tuple[float, str] | None:
-    prof = who.profiles.get(person)
-    limited = prof is not None and prof.limited_ride
-    return ride_limit(who.text("group", person), who.text("needs", person), limited, rules)
-
-
-def _trip_need_problems(trip: Any, fleet: Any, who: _People) -> list[str]:
+def _trip_need_problems(trip: Any, fleet: Any, who: CheckPeople) -> list[str]:
     """One trip's people against their needs and pathways: accessible coach, medical transfers, no-coach pathways."""
     problems = []
     aboard = [(p, s.centre_id) for s in trip.stops for p in s.people]
@@ -287,7 +177,7 @@ def _accessible_day_problems(plan: Any, keys: list[str], trips: dict[str, list[s
     return problems
 
 
-def _listed_warning(who: _People) -> list[str]:
+def _listed_warning(who: CheckPeople) -> list[str]:
     counts = Counter(code for codes in who.listed.values() for code in codes)
     if not counts:
         return []
@@ -295,28 +185,6 @@ def _listed_warning(who: _People) -> list[str]:
         "shortfalls listed (a hard need not met, with its cause): "
         + ", ".join(f"{code} {n:,}" for code, n in sorted(counts.items()))
     ]
-
-
-def _quota_problems(who: _People, pathways: Sequence[Pathway]) -> list[str]:
-    """People on each pathway a day within the scenario's pathways (their days and daily quotas).
-
-    ``uk-centre`` with no UK ``centre`` row at all runs whenever a centre holds interviews.
-    """
-    problems = []
-    day = who.frame.get("day", pd.Series("", index=who.frame.index)).astype(str)
-    for name in ("uk", "uk-centre", "medical"):
-        rows = [w for w in pathways if PATHWAY_OF_MODE.get((w.kind, w.mode)) == name]
-        if name == "uk-centre" and not rows:
-            continue
-        for d, n in sorted(Counter(day[who.pathway == name]).items()):
-            quotas = [w.daily_quota for w in rows if w.runs_on(d)]
-            if not quotas:
-                problems.append(f"pathway {name}: {n} people on {d}, a day it does not run")
-            elif None not in quotas and n > sum(q or 0 for q in quotas):
-                problems.append(
-                    f"pathway {name}: {n} people on {d}, over its daily quota of {sum(q or 0 for q in quotas)}"
-                )
-    return problems
 
 
 def check_needs(
@@ -346,7 +214,7 @@ def check_needs(
         The scenario's pathways (:class:`abri.inputs.pathways.Pathway`): checks their days and
         daily quotas; None skips them.
     """
-    who = _people(people, plan)
+    who = check_people(people, plan)
     out = NeedsCheck(trips={key: [] for key in keys})
     on_coach = set()
     for trip, key in zip(plan.trips, keys):
@@ -354,13 +222,13 @@ def check_needs(
         on_coach |= {p for s in trip.stops for p in s.people}
     out.plan += _accessible_day_problems(plan, keys, out.trips)
     out.plan += _place_problems(who, table) + _care_problems(who, table, plan.rules)
-    out.plan += _pathway_problems(who, table, on_coach)
+    out.plan += pathway_problems(who, table, on_coach)
     if pathways is not None:
-        out.plan += _quota_problems(who, pathways)
+        out.plan += quota_problems(who, pathways)
     errors, out.warnings = ride_problems(
         plan,
         times,
-        limit_of=lambda p: _limit(who, p, plan.rules),
+        limit_of=lambda p: who.ride_limit(p, plan.rules),
         group_of=lambda p: who.text("group", p),
         listed=who.listed,
     )
