@@ -1,47 +1,55 @@
 """Who goes where: people to centres, by min-cost flow and a small MILP.
 
-Each departure day is solved in turn on the places left by earlier days.
-Families (households) are kept together by a mixed-integer program (SciPy's
-HiGHS): one centre per household, capacities respected. Everyone else is
-placed by a min-cost flow (networkx network simplex) from classes of people
-(group, two preferred regions) through region nodes to centres. Cost is the
-coach travel time from the origin plus a penalty outside the person's two
-preferred regions. Nobody is dropped: whoever cannot be placed is listed
-with the reason. A centre with an opening date (``opens_on``) receives only
-the people of that day and later: people of day D need it open by the
-morning of D.
+Each person first gets a route (:mod:`abri.planning.pathways`): a refusal,
+the UK, a medical transfer, or a coach to a centre. Then each departure day
+is solved in turn on the places left by earlier days. Families (households)
+are kept together by a mixed-integer program (SciPy's HiGHS): one centre per
+household, capacities respected. Everyone else is placed by a min-cost flow
+(networkx network simplex) from classes of people (group, two preferred
+regions, needs) through region nodes to centres
+(:mod:`abri.planning.placement`). Cost is the coach travel time from the
+origin plus a penalty outside the person's two preferred regions. Nobody is
+dropped: whoever cannot be placed is listed with the reason. A centre with an
+opening date (``opens_on``) receives only the people of that day and later:
+people of day D need it open by the morning of D.
+
+Hard needs (:mod:`abri.planning.needs`) are constraints: an accessible place
+(a capacity inside the capacity), a single room, a centre near the care
+needed, a hard ride limit for ride-limiting needs; a household's centre meets
+every member's. People with a hard need (and their households) are placed
+first, every day, then everyone else, so that ordinary people of an early day
+do not take the accessible places of a later day's wheelchair users. Whoever
+no centre can take without breaking a hard need is left unplaced with the
+need named (``reason``, and ``shortfall`` with its code). Languages are a
+weight: a centre with an interpreter is preferred.
 
 With the rules, rides count by group: a group's travel time is weighted by
 its ``ride_weight`` (so vulnerable people, weighted most, get the nearer
 places their groups accept before men do), and a centre whose estimated ride
 (road time with the margin, one driver's breaks pro rata) is longer than the
 group's ``max_ride_hours`` is used only when nothing nearer is left; those
-people carry a ``ride_note`` saying so.
+people carry a ``ride_note`` saying so, and a ``ride-limit`` shortfall.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
+from abri.inputs.pathways import Pathway
 from abri.inputs.scenario import Rules
-
-UNPLACED_COST = 10**9
-OVER_LIMIT_COST = 10**7
-"""Cost per person of a centre beyond the group's longest acceptable ride: above any ride and preference cost, below unplaced."""
+from abri.planning.needs import CENTRE_COLUMNS, PERSON_COLUMNS, profiles, signatures, with_defaults
+from abri.planning.pathways import COACH_ROUTES, Routes, route_people
+from abri.planning.placement import DayPlacer
 
 
 @dataclass
 class Allocation:
-    """One row per person: the centre (empty if unplaced) and the reason when unplaced."""
+    """One row per person: the centre (empty if none), the pathway, and the reason when unplaced."""
 
-    assignments: pd.DataFrame  # person_id, day, group, household, pref1, pref2, centre_id, in_preferred, reason, ride_h, ride_note
+    assignments: pd.DataFrame  # person_id, day, group, household, pref1, pref2, needs..., centre_id, in_preferred, reason, ride_h, ride_note, pathway, shortfall, interpreter
 
     def __repr__(self) -> str:
         a = self.assignments
@@ -50,13 +58,24 @@ class Allocation:
 
     @property
     def placed(self) -> pd.DataFrame:
-        """People who have a centre."""
+        """People who have a centre (by coach or by medical transfer)."""
         return self.assignments[self.assignments["centre_id"] != ""]
 
     @property
     def unplaced(self) -> pd.DataFrame:
-        """People with no centre, and why."""
+        """People with no centre (unplaced, refused or gone to the UK), and why."""
         return self.assignments[self.assignments["centre_id"] == ""]
+
+    @property
+    def by_coach(self) -> pd.DataFrame:
+        """People the coach plan carries (pathway ``centre`` or ``uk-centre``)."""
+        a = self.assignments
+        return a[(a["centre_id"] != "") & a["pathway"].isin(COACH_ROUTES)]
+
+    @property
+    def without_solution(self) -> pd.DataFrame:
+        """People with no pathway at all (``pathway`` empty), and why."""
+        return self.assignments[self.assignments["pathway"] == ""]
 
     def per_centre(self) -> pd.Series:
         """People placed in each centre."""
@@ -70,43 +89,6 @@ class Allocation:
         return float(placed["in_preferred"].mean()) if len(placed) else 0.0
 
 
-def _eligible(centres: pd.DataFrame, group: str, remaining: pd.Series) -> pd.DataFrame:
-    accepts = centres["groups"].str.split(";").map(lambda gs: group in gs)
-    return centres[
-        accepts & centres["time_s"].notna() & (remaining.reindex(centres["id"]).to_numpy() > 0)
-    ]
-
-
-def _reason(
-    centres: pd.DataFrame, group: str, day: str = "", remaining: pd.Series | None = None
-) -> str:
-    accepts = centres[centres["groups"].str.split(";").map(lambda gs: group in gs)]
-    if accepts.empty:
-        return f"no centre accepts group '{group}'"
-    if accepts["time_s"].isna().all():
-        return f"every centre for group '{group}' is unreachable by road (or by coach before it closes)"
-    later = (
-        accepts[accepts["time_s"].notna() & (accepts["opens_on"] > day)]
-        if remaining is not None
-        else accepts.iloc[:0]
-    )
-    left = int(remaining.reindex(later["id"]).sum()) if remaining is not None and len(later) else 0
-    if left:
-        return f"no places left for group '{group}' open by {day}; {left} more open later (from {later['opens_on'].min()})"
-    return f"no places left for group '{group}'"
-
-
-def _cost(
-    centre_time: np.ndarray, centre_region: np.ndarray, prefs: tuple[str, str], penalty: int
-) -> np.ndarray:
-    outside = (
-        ~np.isin(centre_region, [p for p in prefs if p])
-        if any(prefs)
-        else np.zeros(len(centre_region), bool)
-    )
-    return np.round(centre_time).astype(np.int64) + outside * penalty
-
-
 def ride_estimate_h(time_s: pd.Series, rules: Rules) -> pd.Series:
     """Estimated ride (h) on a direct coach: road time with the margin, plus one driver's breaks pro rata."""
     planned = time_s.astype(float) * (1 + rules.margin_pct / 100)
@@ -115,188 +97,12 @@ def ride_estimate_h(time_s: pd.Series, rules: Rules) -> pd.Series:
     return planned.where(~one_driver, planned * breaks) / 3600
 
 
-def _group_cost(centres: pd.DataFrame, group: str, rules: Rules | None) -> np.ndarray:
-    """Ride cost of each centre for one person of `group`: weighted time, plus a large cost beyond the group's ride limit."""
-    time_s = centres["time_s"].to_numpy(float)
-    if rules is None:
-        return time_s
-    cost = time_s * rules.ride_weight.get(group, 1.0)
-    limit = rules.max_ride_hours.get(group)
-    if limit is not None:
-        cost = cost + (centres["ride_h"].to_numpy(float) > limit) * OVER_LIMIT_COST
-    return cost
-
-
-def _place_households(
-    people: pd.DataFrame,
-    centres: pd.DataFrame,
-    remaining: pd.Series,
-    penalty: int,
-    rules: Rules | None = None,
-) -> dict[str, str]:
-    """Households (same ``household`` id) -> centre, one centre each, by MILP; unplaced households absent."""
-    households = people.groupby("household").agg(
-        size=("person_id", "size"),
-        pref1=("pref1", "first"),
-        pref2=("pref2", "first"),
-        group=("group", "first"),
-    )
-    eligible = _eligible(centres, "families", remaining)
-    if households.empty or eligible.empty:
-        return {}
-    n_h, n_c = len(households), len(eligible)
-    times, regions = _group_cost(eligible, "families", rules), eligible["region"].to_numpy()
-    cost = np.concatenate(
-        [
-            np.concatenate(
-                [
-                    size * _cost(times, regions, (p1, p2), penalty)
-                    for size, p1, p2 in zip(
-                        households["size"], households["pref1"], households["pref2"]
-                    )
-                ]
-            ),
-            UNPLACED_COST * households["size"].to_numpy(),  # one 'unplaced' slack per household
-        ]
-    ).astype(float)
-    h_idx = np.repeat(np.arange(n_h), n_c)
-    c_idx = np.tile(np.arange(n_c), n_h)
-    n_x = n_h * n_c
-    one_each = coo_matrix(
-        (np.ones(n_x + n_h), (np.concatenate([h_idx, np.arange(n_h)]), np.arange(n_x + n_h))),
-        shape=(n_h, n_x + n_h),
-    )
-    sizes = households["size"].to_numpy()[h_idx]
-    fits = coo_matrix((sizes, (c_idx, np.arange(n_x))), shape=(n_c, n_x + n_h))
-    caps = remaining.reindex(eligible["id"]).to_numpy()
-    result = milp(
-        cost,
-        integrality=np.ones(n_x + n_h, dtype=np.int8),
-        bounds=Bounds(0, 1),
-        constraints=[LinearConstraint(one_each, 1, 1), LinearConstraint(fits, 0, caps)],
-        options={"time_limit": 30, "mip_rel_gap": 1e-4},
-    )
-    if result.x is None:
-        return {}
-    chosen = np.round(result.x[:n_x]).reshape(n_h, n_c)
-    out = {}
-    for h, household in enumerate(households.index):
-        hit = np.flatnonzero(chosen[h] > 0.5)
-        if len(hit):
-            out[household] = str(eligible["id"].iat[hit[0]])
-    return out
-
-
-def _place_singles(
-    people: pd.DataFrame,
-    centres: pd.DataFrame,
-    remaining: pd.Series,
-    penalty: int,
-    rules: Rules | None = None,
-) -> dict[str, str]:
-    """Person -> centre for people travelling alone, by min-cost flow; unplaced people absent."""
-    if people.empty:
-        return {}
-    classes = people.groupby(["group", "pref1", "pref2"])["person_id"].apply(list)
-    graph: nx.DiGraph[object] = nx.DiGraph()
-    graph.add_node("sink", demand=len(people))
-    graph.add_node("unplaced")
-    graph.add_edge("unplaced", "sink", weight=0)
-    used_centres: set[str] = set()
-    for (group, p1, p2), members in classes.items():
-        node = ("class", group, p1, p2)
-        graph.add_node(node, demand=-len(members))
-        graph.add_edge(node, "unplaced", weight=UNPLACED_COST)
-        eligible = _eligible(centres, group, remaining)
-        for region, in_region in eligible.groupby("region"):
-            region_node = ("region", group, region)
-            outside = bool(p1 or p2) and region not in (p1, p2)
-            graph.add_edge(node, region_node, weight=penalty if outside else 0)
-            for cid, t in zip(in_region["id"], _group_cost(in_region, group, rules)):
-                graph.add_edge(region_node, ("centre", cid), weight=round(t))
-                used_centres.add(cid)
-    for cid in used_centres:
-        graph.add_edge(("centre", cid), "sink", weight=0, capacity=int(remaining[cid]))
-    _, flow = nx.network_simplex(graph)
-    # Decompose: class -> region node -> centre slots.
-    slots: dict[tuple, list[list]] = defaultdict(list)
-    for region_node, targets in flow.items():
-        if isinstance(region_node, tuple) and region_node[0] == "region":
-            slots[region_node] = [[c[1], n] for c, n in targets.items() if n > 0]
-    out: dict[str, str] = {}
-    for (group, p1, p2), members in classes.items():
-        queue = iter(members)
-        for region_node, amount in flow[("class", group, p1, p2)].items():
-            if region_node == "unplaced":
-                continue
-            while amount > 0:
-                slot = slots[region_node][0]
-                take = min(amount, slot[1])
-                for _ in range(take):
-                    out[next(queue)] = slot[0]
-                slot[1] -= take
-                amount -= take
-                if slot[1] == 0:
-                    slots[region_node].pop(0)
-    return out
-
-
-def within_capacity(
-    today: pd.DataFrame, limit: int, weights: dict[str, float]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The people a day can carry (`limit`), households whole, weightiest groups first (then in file order); and the rest."""
-    household = (
-        today["household"]
-        .astype(str)
-        .where(today["household"].astype(str) != "", today["person_id"].astype(str))
-    )
-    weight = today["group"].map(lambda g: weights.get(g, 1.0)).astype(float)
-    order = (
-        pd.DataFrame({"household": household, "weight": weight, "row": range(len(today))})
-        .groupby("household", sort=False)
-        .agg(weight=("weight", "max"), row=("row", "min"), size=("row", "size"))
-        .sort_values(["weight", "row"], ascending=[False, True], kind="stable")
-    )
-    keep, used = set(), 0
-    for name, size in zip(order.index, order["size"]):
-        if used + size <= limit:
-            keep.add(name)
-            used += size
-    kept = household.isin(keep).to_numpy()
-    return today[kept], today[~kept]
-
-
-def allocate(
-    people: pd.DataFrame,
-    centres: pd.DataFrame,
-    origin_time_s: pd.Series,
-    *,
-    penalty_hours: float = 24.0,
-    rules: Rules | None = None,
-    day_limit: tuple[int, str] | None = None,
-) -> Allocation:
-    """Place every person in a centre that accepts their group, day by day.
-
-    Parameters
-    ----------
-    people
-        ``person_id``, ``day``, ``group``, ``household``, ``pref1``, ``pref2``.
-    centres
-        Validated centres: ``id``, ``capacity``, ``groups``, ``region``.
-    origin_time_s
-        Travel time (s) from the origin to each centre id; NaN when unreachable.
-    penalty_hours
-        Cost of a place outside both preferred regions, in hours of travel.
-    rules
-        Ride weights and longest rides by group (see the module's docstring); without them every
-        group's ride counts the same and has no limit.
-    day_limit
-        People the day's coaches can carry and the reason given to the others
-        (:func:`abri.planning.operation.day_capacity`): beyond it, households are
-        left unplaced, the groups of most ride weight placed first.
-    """
-    penalty = int(penalty_hours * 3600)
-    frame = pd.DataFrame(centres)[["id", "capacity", "groups", "region"]].copy()
+def _centre_frame(
+    centres: pd.DataFrame, origin_time_s: pd.Series, rules: Rules | None
+) -> pd.DataFrame:
+    """The centres the allocation uses: services (defaults when absent), ride time, opening date, estimated ride."""
+    frame = with_defaults(pd.DataFrame(centres), CENTRE_COLUMNS)
+    frame = frame[["id", "capacity", "groups", "region", *CENTRE_COLUMNS]].copy()
     frame["id"] = frame["id"].astype(str)
     frame["time_s"] = frame["id"].map(origin_time_s).astype(float)
     opens_on = (
@@ -324,50 +130,184 @@ def allocate(
         first = int(rules.departure.split(":")[0]) + int(rules.departure.split(":")[1]) / 60
         direct_h = frame["time_s"] * (1 + rules.margin_pct / 100) / 3600
         frame.loc[first + direct_h > close_h, "time_s"] = np.nan
-    remaining = frame.set_index("id")["capacity"].astype(int).copy()
-    assigned: dict[str, str] = {}
-    reasons: dict[str, str] = {}
+    return frame
+
+
+def within_capacity(
+    today: pd.DataFrame, limit: int, weights: dict[str, float]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The people a day can carry (`limit`), households whole, weightiest groups first (then in file order); and the rest."""
+    household = (
+        today["household"]
+        .astype(str)
+        .where(today["household"].astype(str) != "", today["person_id"].astype(str))
+    )
+    weight = today["group"].map(lambda g: weights.get(g, 1.0)).astype(float)
+    order = (
+        pd.DataFrame({"household": household, "weight": weight, "row": range(len(today))})
+        .groupby("household", sort=False)
+        .agg(weight=("weight", "max"), row=("row", "min"), size=("row", "size"))
+        .sort_values(["weight", "row"], ascending=[False, True], kind="stable")
+    )
+    keep, used = set(), 0
+    for name, size in zip(order.index, order["size"]):
+        if used + size <= limit:
+            keep.add(name)
+            used += size
+    kept = household.isin(keep).to_numpy()
+    return today[kept], today[~kept]
+
+
+def _days(
+    people: pd.DataFrame,
+    routes: Routes,
+    day_limit: tuple[int, str] | None,
+    rules: Rules | None,
+    reasons: dict[str, str],
+) -> list[tuple[str, pd.DataFrame]]:
+    """Each day's people going to a centre: by coach within the day's limit (the rest get its
+    reason), and by medical transfer."""
+    route = people["person_id"].map(routes.route)
+    out = []
     for day in sorted(people["day"].unique()):
-        today = people[people["day"] == day]
-        if day_limit is not None and len(today) > day_limit[0]:
-            today, beyond = within_capacity(
-                today, day_limit[0], rules.ride_weight if rules is not None else {}
+        is_day = (people["day"] == day).to_numpy()
+        coach = people[is_day & route.isin(COACH_ROUTES).to_numpy()]
+        if day_limit is not None and len(coach) > day_limit[0]:
+            coach, beyond = within_capacity(
+                coach, day_limit[0], rules.ride_weight if rules is not None else {}
             )
             reasons.update(dict.fromkeys(beyond["person_id"], day_limit[1]))
-        is_family = today["group"] == "families"
-        shut = frame.loc[
-            frame["opens_on"] > str(day)[:10], "id"
-        ]  # not open by the morning of `day`: no places that day
-        open_today = remaining.copy()
-        open_today.loc[shut.to_numpy()] = 0
-        by_household = _place_households(today[is_family], frame, open_today, penalty, rules)
-        for pid, household in zip(
-            today.loc[is_family, "person_id"], today.loc[is_family, "household"]
-        ):
-            if household in by_household:
-                assigned[pid] = by_household[household]
-                remaining[by_household[household]] -= 1
-                open_today[by_household[household]] -= 1
-        singles = _place_singles(today[~is_family], frame, open_today, penalty, rules)
-        for pid, cid in singles.items():
-            assigned[pid] = cid
-            remaining[cid] -= 1
-        for pid, group in zip(today["person_id"], today["group"]):
-            if pid not in assigned:
-                reasons[pid] = _reason(frame, group, str(day)[:10], remaining)
+        medical = people[is_day & (route == "medical").to_numpy()]
+        out.append((str(day)[:10], pd.concat([coach, medical]) if len(medical) else coach))
+    return out
+
+
+def _first(today: pd.DataFrame, sigs: pd.Series, routes: Routes) -> np.ndarray:
+    """People placed first: a hard need or a medical transfer, with their whole household."""
+    hard = np.array(
+        [sigs[p].hard or routes.route[p] == "medical" for p in today["person_id"]], bool
+    )
+    family = (today["group"] == "families").to_numpy() & (
+        today["household"].astype(str) != ""
+    ).to_numpy()
+    needy_households = set(today.loc[hard & family, "household"])
+    return hard | (family & today["household"].isin(needy_households).to_numpy())
+
+
+def allocate(
+    people: pd.DataFrame,
+    centres: pd.DataFrame,
+    origin_time_s: pd.Series,
+    *,
+    penalty_hours: float = 24.0,
+    rules: Rules | None = None,
+    day_limit: tuple[int, str] | None = None,
+    pathways: list[Pathway] | None = None,
+) -> Allocation:
+    """Give every person a pathway and, when it ends in a centre, a centre meeting their hard needs.
+
+    Parameters
+    ----------
+    people
+        ``person_id``, ``day``, ``group``, ``household``, ``pref1``, ``pref2``; optionally
+        ``needs``, ``languages``, ``family_country``, ``refusal`` (:mod:`abri.inputs.people`).
+    centres
+        Validated centres: ``id``, ``capacity``, ``groups``, ``region``; optionally
+        ``accessible_places``, ``single_rooms``, ``interpreters``, ``home_office``,
+        ``care_min_<kind>`` (:mod:`abri.geo.centres`).
+    origin_time_s
+        Travel time (s) from the origin to each centre id; NaN when unreachable.
+    penalty_hours
+        Cost of a place outside both preferred regions, in hours of travel.
+    rules
+        Ride weights and longest rides by group (see the module's docstring); without them every
+        group's ride counts the same and has no limit (needs still use the default rules).
+    day_limit
+        People the day's coaches can carry and the reason given to the others
+        (:func:`abri.planning.operation.day_capacity`): beyond it, households are
+        left unplaced, the groups of most ride weight placed first.
+    pathways
+        The scenario's UK and medical pathways (:mod:`abri.planning.pathways`); None: none.
+    """
+    people = with_defaults(people, PERSON_COLUMNS)
+    frame = _centre_frame(centres, origin_time_s, rules)
+    need_rules = rules if rules is not None else Rules()
+    routes = route_people(
+        people,
+        profiles(people["needs"]),
+        pathways or [],
+        home_office_centres=bool(frame["home_office"].any()),
+    )
+    interpreted = {lang for cell in frame["interpreters"] for lang in cell.split(";") if lang}
+    sigs = signatures(
+        people,
+        need_rules,
+        interpreted,
+        home_office={p for p, r in routes.route.items() if r == "uk-centre"},
+        ride_override=routes.ride_limit,
+    )
+    run = DayPlacer(frame, sigs, int(penalty_hours * 3600), rules, need_rules)
+    later = []
+    for day, today in _days(people, routes, day_limit, rules, run.reasons):
+        first = _first(today, sigs, routes)
+        retry = run.place_day(day, today[first], retry_home_office=True) if first.any() else []
+        later.append((day, today[~first | today["person_id"].isin(retry).to_numpy()]))
+    for day, today in later:
+        if len(today):
+            run.place_day(day, today, retry_home_office=False)
+    return Allocation(_assignments(people, frame, run, routes, rules))
+
+
+def _pathway(
+    out: pd.DataFrame, centres: pd.DataFrame, routes: Routes
+) -> tuple[pd.Series, list[str]]:
+    """Each person's pathway, and the people routed to a Home Office centre who did not get one."""
+    route = out["person_id"].map(routes.route).astype(str)
+    placed = out["centre_id"] != ""
+    home = out["centre_id"].map(centres["home_office"]).fillna(False).astype(bool)
+    missed = placed & (route == "uk-centre") & ~home
+    pathway = route.where(placed, route.where(route.isin(["uk", "refusal"]), ""))
+    return pathway.where(~missed, "centre"), list(out.loc[missed, "person_id"])
+
+
+def _assignments(
+    people: pd.DataFrame, frame: pd.DataFrame, run: DayPlacer, routes: Routes, rules: Rules | None
+) -> pd.DataFrame:
+    """The allocation's table: people, their centre, pathway, reasons and shortfalls."""
     out = people.copy()
-    out["centre_id"] = out["person_id"].map(assigned).astype(object).fillna("")
-    region_of = frame.set_index("id")["region"]
-    centre_region = out["centre_id"].map(region_of)
+    pid = out["person_id"]
+    centres = frame.set_index("id")
+    out["centre_id"] = pid.map(run.assigned).astype(object).fillna("")
+    centre_region = out["centre_id"].map(centres["region"])
     out["in_preferred"] = (centre_region == out["pref1"]) | (centre_region == out["pref2"])
-    out["reason"] = out["person_id"].map(reasons).astype(object).fillna("")
-    out["ride_h"] = out["centre_id"].map(frame.set_index("id")["ride_h"]).astype(float).round(2)
+    out["reason"] = pid.map({**routes.reason, **run.reasons}).astype(object).fillna("")
+    out["ride_h"] = out["centre_id"].map(centres["ride_h"]).astype(float).round(2)
     out["ride_note"] = ""
+    pathway, missed = _pathway(out, centres, routes)
+    notes: dict[str, list[str]] = {}
+    for source in (routes.shortfall, run.shortfall):
+        for p, text in source.items():
+            notes.setdefault(p, []).append(text)
+    for p in missed:
+        notes.setdefault(p, []).append(
+            "uk-quota: no place left in a minors' centre with Home Office interviews: not on the UK pathway"
+        )
     if rules is not None:
         limit = out["group"].map(rules.max_ride_hours).astype(float)
-        over = out["ride_h"] > limit
+        over = (out["ride_h"] > limit) & pathway.isin(COACH_ROUTES)
         out.loc[over, "ride_note"] = [
             f"no place within {lim:g} h accepting group '{g}' was left that day (estimated ride {r:.1f} h)"
             for g, lim, r in zip(out.loc[over, "group"], limit[over], out.loc[over, "ride_h"])
         ]
-    return Allocation(out)
+        for p, note in zip(pid[over], out.loc[over, "ride_note"]):
+            notes.setdefault(p, []).append(f"ride-limit: {note}")
+    out["pathway"] = pathway
+    out["shortfall"] = (
+        pid.map({p: " | ".join(t) for p, t in notes.items()}).astype(object).fillna("")
+    )
+    interpreters = out["centre_id"].map(centres["interpreters"]).fillna("")
+    out["interpreter"] = [
+        bool(set(langs.split(";")) & set(have.split(";")) - {""})
+        for langs, have in zip(out["languages"], interpreters)
+    ]
+    return out
