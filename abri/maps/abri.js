@@ -194,6 +194,12 @@ var abri = (function () {
       sheetBox.innerHTML = '';
     }
     map.on('popupclose', function (e) { if (e.popup.options.className === 'abri-sheet') { deselect(); } });
+    /* an open popup hides every tooltip (a sticky one would sit under it, or over its text) */
+    map.on('popupopen', function () {
+      box.classList.add('abri-popup-open');
+      map.eachLayer(function (l) { if (l.closeTooltip) { l.closeTooltip(); } });
+    });
+    map.on('popupclose', function () { box.classList.remove('abri-popup-open'); });
 
     /* the panel: search, measure, day, layers; folded on narrow screens */
     var html = '<button type="button" class="abri-fold" aria-expanded="true">' + esc(T.panel) + '</button>' +
