@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 from tiny import Tiny, hand_plan, tiny  # type: ignore[import-not-found]
 
+from abri.constants import ORIGIN
 from abri.inputs.pathways import Pathway
 from abri.inputs.scenario import Fleet
 from abri.planning.accounting import Accounting, PathwayCount
-from abri.planning.allocation import Allocation
+from abri.planning.allocation import Allocation, allocate
 from abri.planning.check import PlanCheck, check_plan, mark_illegal
 from abri.planning.check_pathways import shortfall_codes
 from abri.planning.plan import Plan
@@ -439,3 +440,28 @@ def test_the_planner_s_own_plan_with_needs_passes_and_broken_fails() -> None:
     assert chair.vehicle_kind == "accessible"
     chair.vehicle_kind = ""
     assert any("W1" in e and "accessible coach" in e for e in _check(inputs, plan).errors)
+
+
+def test_the_real_allocation_and_plan_with_needs_and_pathways_pass() -> None:
+    """allocate (needs, pathways) then plan_coaches on the tiny centres: the check accepts the result whole."""
+    fleet = Fleet(coaches_per_day=6, seats=10, accessible_coaches_per_day=1, wheelchair_places=1)
+    inputs = tiny(CENTRES, [(p[0], DAY, p[1], "") for p in PEOPLE], fleet=fleet)
+    inputs.centres = inputs.centres.assign(**SERVICES)
+    row = {p[0]: p for p in PEOPLE}
+    people = inputs.people.assign(
+        needs=[row[p][3] for p in inputs.people["person_id"]],
+        languages="",
+        family_country=[row[p][5] for p in inputs.people["person_id"]],
+        refusal=["refused" if row[p][4] == "refusal" else "" for p in inputs.people["person_id"]],
+    )
+    pathways = [Pathway("uk", "direct", daily_quota=1), Pathway("medical", "transfer")]
+    allocation = allocate(
+        people, inputs.centres, inputs.times.loc[ORIGIN], rules=inputs.rules, pathways=pathways
+    )
+    plan = inputs.plan(allocation)
+    check = _check(inputs, plan, pathways=pathways)
+    assert check.ok, check.errors
+    a = check.accounting
+    assert (a.uk_direct, a.medical, a.refused, a.balance) == (1, 1, 1, 0)
+    assert a.pathways["uk-centre"].carried == 1  # the second UK-link minor, over the direct quota
+    assert _trip_of(plan, "W1").vehicle_kind == "accessible"
