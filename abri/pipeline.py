@@ -35,6 +35,7 @@ from abri.planning.operation import day_capacity
 from abri.planning.parts import Mapper
 from abri.planning.plan import Plan, plan_coaches
 from abri.planning.schedule import reception_hours
+from abri.routing.care import add_care_minutes
 from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.measure import snap_and_measure
 from abri.routing.profile import CoachProfile, load_profile
@@ -154,6 +155,9 @@ def prepare(
         check_matrix(len(centres) + 1, source=str(scenario.centres_path))
     with timed(seconds, "graph"):
         graph = load_graph(roads, profile=coach, data_dir=data_dir, progress=progress)
+    if needs_care(scenario.people):  # road minutes from each centre to the care its people need
+        with timed(seconds, "care"):
+            centres, _ = add_care_minutes(centres, graph, data_dir=data_dir, profile=coach)
     with timed(seconds, "matrix"):
         origin = (scenario.fleet.origin_lon, scenario.fleet.origin_lat)
         snapped, times, km = snap_and_measure(
@@ -168,6 +172,13 @@ def prepare(
     return Prepared(scenario, centres, report, graph, snapped, times, km, seconds)
 
 
+def needs_care(people: pd.DataFrame) -> bool:
+    """Whether someone needs a kind of care near their centre (then the centres' care minutes are measured)."""
+    return "needs" in people.columns and bool(
+        people["needs"].astype(str).str.contains("care:", regex=False).any()
+    )
+
+
 def allocate_prepared(prepared: Prepared) -> Allocation:
     """Allocate the scenario's people to its centres by coach time from the origin, no more a day than the origin boards."""
     rules = prepared.scenario.rules
@@ -179,6 +190,7 @@ def allocate_prepared(prepared: Prepared) -> Allocation:
         penalty_hours=rules.preference_penalty_hours,
         rules=rules,
         day_limit=(cap.people, cap.reason()) if cap.binding == "boarding" else None,
+        pathways=prepared.scenario.pathways,
     )
 
 
