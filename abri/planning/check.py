@@ -4,7 +4,8 @@ The planner (:mod:`abri.planning.plan`, :mod:`abri.planning.schedule`) builds
 trips; this module trusts none of what it computed. For every trip it goes
 back to the travel-time and distance matrices, the centre list and the rules:
 
-- **seats**: people on board <= the coach's seats;
+- **seats**: people on board <= the coach's seats (an accessible coach's:
+  its seats and wheelchair places);
 - **stops**: at most ``max_stops``, each centre at most once per trip;
 - **people**: everyone on board is placed at that centre, on that day, in a
   group the centre accepts, and travels on one coach only; a household is
