@@ -367,10 +367,14 @@ def readiness(
             regions=set(load_communes(data_dir)["region"].unique()),
             days=fleet.days,
         )
-        need_rules = NeedRules(rules, tuple(read_pathways(folder)))
-        pathways, leaving = pathway_checks(people, need_rules, fleet)
-        demand = demand_from_people(people, need_rules, leaving=leaving)
     centres, centre_report = read_centres(folder / "centres.csv", data_dir=data_dir)
+    if expect is None:
+        need_rules = NeedRules(rules, tuple(read_pathways(folder)))
+        home_office = bool(centres["home_office"].any()) if "home_office" in centres else False
+        pathways, routes = pathway_checks(
+            people, need_rules, fleet, home_office_centres=home_office
+        )
+        demand = demand_from_people(people, need_rules, routes=routes)
     result = check_readiness(
         demand,
         centres,

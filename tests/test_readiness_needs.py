@@ -97,8 +97,8 @@ def test_a_persons_need_and_a_households() -> None:
         True,
     )
     assert rules.need("", "men").limit_h == math.inf and rules.need("", "minors").limit_h == 12.0
-    assert rules.need("", "minors", "UK").home_office  # UK through a centre
-    assert not NeedRules().need("", "minors", "UK").home_office  # no UK pathway: an ordinary minor
+    assert rules.need("", "minors", home_office=True).home_office  # UK through a centre
+    assert rules.need("stretcher", "men", ride_h=4.0).limit_h == 4.0  # a medical transfer's limit
     house = household_need([chair, rules.need("single-room", "families"), chair])
     assert (house.accessible, house.single, house.limit_h) == (2, 1, 9.0)
     assert house.label == "accessible-place;single-room;care:dialysis;ride-limit"
@@ -140,14 +140,16 @@ def test_pathways_are_counted_per_day() -> None:
         (Pathway("uk", "direct", daily_quota=2), Pathway("medical", "transfer", daily_quota=1)),
     )
     fleet = Fleet(accessible_coaches_per_day=1, wheelchair_places=2)
-    table, leaving = pathway_checks(people, rules, fleet)
+    table, routes = pathway_checks(people, rules, fleet, home_office_centres=False)
     got = table.set_index("need")[["people", "short", "add"]].to_dict("index")
     assert got["uk-quota"] == {"people": 5, "short": 3, "add": 3}
     assert got["medical-transfer"] == {"people": 3, "short": 2, "add": 2}
     assert got["accessible-coach"] == {"people": 5, "short": 3, "add": 2}  # 2 more coaches of 2
     assert got["refusal"]["people"] == 3
-    # the two UK minors within the quota and the three who refused need no place
-    assert int(leaving.sum()) == 5
+    # the allocation's routes: two minors to the UK from the camp, three refusals, two without a transfer
+    assert sorted(routes.route.values()).count("uk") == 2
+    assert sorted(routes.route.values()).count("refusal") == 3
+    assert sorted(routes.route.values()).count("") == 2
 
 
 def test_care_minutes_without_roads() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from abri.constants import GROUPS
+from abri.planning.pathways import CENTRE_ROUTES, Routes
 from abri.planning.readiness_needs import NO_LIMIT, Need, NeedRules, household_need, people_needs
 
 HOUSEHOLD_SIZE = 4
@@ -72,17 +73,19 @@ class Demand:
 
 
 def demand_from_people(
-    people: pd.DataFrame, rules: NeedRules | None = None, *, leaving: pd.Series | None = None
+    people: pd.DataFrame, rules: NeedRules | None = None, *, routes: Routes | None = None
 ) -> Demand:
     """Demand from a checked people file: families by household, as the allocation does.
 
-    `rules` turn each person's needs into a :class:`Need` (default: the default rules, no
-    pathway); `leaving` (bool per person) marks people who need no place (refused, UK direct).
+    `rules` turn each person's needs into a :class:`Need` (default: the default rules); with
+    `routes` (:func:`abri.planning.pathways.route_people`) only people routed to a centre
+    need a place (not those who refused, leave for the UK from the camp or have no route).
     """
     rules = rules or NeedRules()
-    if leaving is not None:
-        people = people[~leaving.reindex(people.index, fill_value=False).to_numpy(bool)]
-    people = people.assign(need=people_needs(people, rules))
+    if routes is not None:
+        route = people["person_id"].map(routes.route).fillna("centre")
+        people = people[route.isin(CENTRE_ROUTES).to_numpy(bool)]
+    people = people.assign(need=people_needs(people, rules, routes))
     family = people["group"] == "families"
     households = (
         people[family]

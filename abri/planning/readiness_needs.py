@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 from abri.inputs.needs import CARE_KINDS, profile
 from abri.inputs.pathways import Pathway
 from abri.inputs.scenario import Rules
+from abri.planning.pathways import Routes
 
 NO_LIMIT = math.inf
 
@@ -95,33 +96,44 @@ class NeedRules:
         """The pathways of `kind` (and `mode`)."""
         return [p for p in self.pathways if p.kind == kind and mode in (None, p.mode)]
 
-    def need(self, needs: str, group: str, family_country: str = "") -> Need:
-        """The need of one person of `group` with canonical `needs` and a family link."""
+    def need(
+        self, needs: str, group: str, *, home_office: bool = False, ride_h: float | None = None
+    ) -> Need:
+        """The need of one person of `group` with canonical `needs`; `home_office`: on the UK
+        pathway through a centre; `ride_h`: a pathway's ride limit (a medical transfer's)."""
         prof = profile(needs)
         limit = self.rules.max_ride_hours.get(group, NO_LIMIT)
         if prof.limited_ride:
             limit = min(limit, self.rules.need_max_ride_hours)
-        medical = [p.max_ride_hours for p in self.pathway("medical") if p.max_ride_hours]
-        if prof.medical_transfer and medical:
-            limit = min(limit, max(medical))
+        if ride_h is not None:
+            limit = min(limit, ride_h)
         return Need(
             int(prof.accessible),
             int(prof.single_room),
             prof.care,
             float(limit),
-            group == "minors" and family_country == "UK" and bool(self.pathway("uk", "centre")),
+            home_office,
             prof.limited_ride,
         )
 
 
-def people_needs(people: pd.DataFrame, rules: NeedRules) -> pd.Series:
-    """Each person's :class:`Need` (the contract's ``needs`` and ``family_country`` columns; none when absent)."""
-    needs = people["needs"] if "needs" in people else pd.Series("", index=people.index)
-    country = (
-        people["family_country"] if "family_country" in people else pd.Series("", people.index)
-    )
-    keys = pd.MultiIndex.from_arrays([needs.fillna(""), people["group"], country.fillna("")])
-    cache = {key: rules.need(*key) for key in set(keys)}
+def people_needs(people: pd.DataFrame, rules: NeedRules, routes: Routes | None = None) -> pd.Series:
+    """Each person's :class:`Need` (the contract's ``needs`` column, none when absent; `routes`
+    (:func:`abri.planning.pathways.route_people`) say who goes through a Home Office centre)."""
+    needs = people["needs"].fillna("") if "needs" in people else pd.Series("", people.index)
+    routes = routes or Routes()
+    home = people["person_id"].map(lambda p: routes.route.get(p) == "uk-centre")
+    ride = people["person_id"].map(lambda p: routes.ride_limit.get(p, math.nan))
+    keys = list(zip(needs, people["group"], home, ride))
+    cache = {
+        key: rules.need(
+            key[0],
+            key[1],
+            home_office=bool(key[2]),
+            ride_h=None if math.isnan(key[3]) else float(key[3]),
+        )
+        for key in set(keys)
+    }
     return pd.Series([cache[k] for k in keys], index=people.index, dtype=object)
 
 

@@ -1,20 +1,21 @@
 """Readiness of what is not a place: the UK pathway, medical transfers, accessible coaches, refusals.
 
-Counted per day against the scenario's pathways (:mod:`abri.inputs.pathways`)
-and fleet:
+Each person's route is the allocation's own
+(:func:`abri.planning.pathways.route_people`), so readiness and the plan
+agree on who goes where; counted per day against the scenario's pathways
+(:mod:`abri.inputs.pathways`) and fleet:
 
-- ``uk-quota``: minors with a UK family link. Those a direct pathway takes
-  that day (within its daily quota) leave from the camp and need no place;
-  the others go through a centre with Home Office interviews when a
-  ``centre`` pathway exists (within its daily quota; their place is a need of
-  the place model), else they are short. Without any UK pathway, minors with
-  a UK link go to minors' centres like other minors (stated, not short).
+- ``uk-quota``: minors with a UK family link. Those the direct pathway takes
+  that day leave from the camp and need no place; the others go through a
+  centre with Home Office interviews (a need of the place model) within the
+  ``centre`` pathway's quota; beyond both, or with neither, they are short
+  (they go to an ordinary minors' centre, with a ``uk-quota`` shortfall).
 - ``medical-transfer``: people who cannot travel seated or whose care cannot
-  wait, against the medical pathway's daily quota (no pathway: all short).
-  They still need a place meeting their care (the place model).
-- ``accessible-coach``: wheelchair users travelling by coach (not on a
-  medical transfer or leaving for the UK from the camp), against the day's
-  accessible coaches x ``wheelchair_places``.
+  wait, against the medical pathway's daily quota: beyond it (or with no
+  such pathway) they, and their household, are short. Those transferred
+  still need a place meeting their care (the place model).
+- ``accessible-coach``: wheelchair users travelling by coach, against the
+  day's accessible coaches x ``wheelchair_places``.
 - ``refusal``: people who refused, counted and kept; they need nothing.
 """
 
@@ -22,11 +23,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from abri.inputs.needs import profile
 from abri.inputs.scenario import Fleet
+from abri.planning.needs import PERSON_COLUMNS, with_defaults
+from abri.planning.pathways import COACH_ROUTES, Routes, route_people
 from abri.planning.readiness_needs import NeedRules
 
 PATHWAY_CHECKS = ("uk-quota", "medical-transfer", "accessible-coach", "refusal")
@@ -51,59 +53,57 @@ def accessible_coaches(fleet: Fleet) -> int:
     return len(named) if fleet.coaches and named else fleet.accessible_coaches_per_day
 
 
-def _row(need: str, day: str, people: int, available: float, add: int) -> dict[str, object]:
-    short = int(max(0, people - available))
+def _row(
+    need: str, day: str, people: int, available: float, short: int, add: int
+) -> dict[str, object]:
     return {
         "need": need,
         "day": day,
         "people": int(people),
         "available": available if math.isinf(available) else int(available),
         "short": short,
-        "add": add if short else 0,
+        "add": max(add, 0) if short else 0,
     }
 
 
 def pathway_checks(
-    people: pd.DataFrame, rules: NeedRules, fleet: Fleet
-) -> tuple[pd.DataFrame, pd.Series]:
+    people: pd.DataFrame, rules: NeedRules, fleet: Fleet, *, home_office_centres: bool
+) -> tuple[pd.DataFrame, Routes]:
     """Per check of :data:`PATHWAY_CHECKS` and day: people, what is available, how many short, what to add.
 
+    Each person's route is the allocation's own (:func:`abri.planning.pathways.route_people`).
     ``add``: more people a day on the UK or medical quota, more accessible coaches that day.
-    Returns the table and, per person, whether they need no place (refused, or UK direct).
+    Returns the table and the routes.
     """
-    refused = _column(people, "refusal").str.strip() != ""
-    profiles = _column(people, "needs").map(profile)
-    medical = profiles.map(lambda p: p.medical_transfer) & ~refused
-    uk = (people["group"] == "minors") & (_column(people, "family_country") == "UK") & ~refused
-    direct = pd.Series(False, people.index)
+    people = with_defaults(people, PERSON_COLUMNS)
+    profiles = people["needs"].map(profile)
+    routes = route_people(
+        people, profiles, list(rules.pathways), home_office_centres=home_office_centres
+    )
+    route = people["person_id"].map(routes.route).fillna("")
+    code = people["person_id"].map(lambda p: routes.shortfall.get(p, "").split(":", 1)[0])
+    uk = (people["group"] == "minors") & (people["family_country"] == "UK") & (route != "refusal")
+    medical = profiles.map(lambda p: p.medical_transfer) & (route != "refusal")
+    chairs = profiles.map(lambda p: p.accessible) & route.isin(COACH_ROUTES)
     rows = []
     for day in sorted(set(people["day"])):
         today = people["day"] == day
-        if rules.pathway("uk"):
-            ids = people.index[uk & today]
-            quota = day_quota(rules, "uk", "direct", day)
-            direct.loc[ids[: int(min(len(ids), quota))]] = True
-            via_centre = day_quota(rules, "uk", "centre", day)
-            rows.append(_row("uk-quota", day, len(ids), quota + via_centre, len(ids)))
-            rows[-1]["add"] = rows[-1]["short"]
+        if (uk & today).any():
+            quota = day_quota(rules, "uk", "direct", day) + day_quota(rules, "uk", "centre", day)
+            n, short = int((uk & today).sum()), int((uk & today & (code == "uk-quota")).sum())
+            rows.append(_row("uk-quota", day, n, quota, short, short))
         n = int((medical & today).sum())
-        rows.append(_row("medical-transfer", day, n, day_quota(rules, "medical", None, day), 0))
-        rows[-1]["add"] = rows[-1]["short"]
-        chairs = profiles.map(lambda p: p.accessible) & today & ~refused & ~medical & ~direct
+        short = int((medical & today & (route == "")).sum())
+        rows.append(
+            _row("medical-transfer", day, n, day_quota(rules, "medical", None, day), short, short)
+        )
         coaches, per = accessible_coaches(fleet), max(fleet.wheelchair_places, 1)
-        n = int(chairs.sum())
-        rows.append(_row("accessible-coach", day, n, coaches * per, math.ceil(n / per) - coaches))
-    rows.append(_row("refusal", "", int(refused.sum()), np.inf, 0))
+        n = int((chairs & today).sum())
+        short = max(0, n - coaches * per)
+        rows.append(
+            _row("accessible-coach", day, n, coaches * per, short, math.ceil(n / per) - coaches)
+        )
+    rows.append(_row("refusal", "", int((route == "refusal").sum()), math.inf, 0, 0))
     table = pd.DataFrame(rows, columns=COLUMNS)
     table = table[(table["people"] > 0) | (table["need"] == "refusal")].reset_index(drop=True)
-    return table, refused | direct
-
-
-def uk_linked(people: pd.DataFrame) -> int:
-    """Minors with a UK family link who did not refuse."""
-    refused = _column(people, "refusal").str.strip() != ""
-    return int(
-        (
-            (people["group"] == "minors") & (_column(people, "family_country") == "UK") & ~refused
-        ).sum()
-    )
+    return table, routes
