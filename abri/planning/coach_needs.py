@@ -2,7 +2,8 @@
 
 :func:`limit_accessible` keeps a day to its accessible coaches (wheelchair
 users of any more move to one of them, or are not carried, with the reason
-``accessible-coach: ...``); :func:`ease` moves a stop whose people ride
+``accessible-coach: ...``); :func:`rescue` gives a stop taken off a coach a coach of its own where a
+slot is free; :func:`ease` moves a stop whose people ride
 over their limit, or arrive late (minors and vulnerable people, from
 :data:`~abri.planning.schedule.LATE_ARRIVAL`), to another coach or a coach
 of its own where fewer do. :func:`ride_exceptions` and
@@ -60,14 +61,13 @@ def limit_accessible(
 
 
 def _direct(
-    stop: Stop, trips: list[Trip], spec: DaySpec, km: pd.DataFrame, within: int
+    stop: Stop, trips: list[Trip], spec: DaySpec, km: pd.DataFrame, day: str, within: float
 ) -> Trip | None:
     """A coach of its own for `stop` in the first free slot where it is legal with fewer than `within` breaches (None: none)."""
     kind = ACCESSIBLE if stop.wheelchairs else ""
     if kind and sum(t.vehicle_kind == ACCESSIBLE for t in trips) >= spec.accessible:
         return None
     names = {t.coach for t in trips}
-    day = trips[0].day
     number = len(trips) + 1
     while f"{day}-C{number:02d}" in names:
         number += 1
@@ -101,12 +101,26 @@ def ease(trips: list[Trip], spec: DaySpec, km: pd.DataFrame) -> list[Trip]:
             trips[n] = rest
             if _insert(stop, trips, spec, km, within=gain):
                 continue
-            direct = _direct(stop, trips, spec, km, gain)
+            direct = _direct(stop, trips, spec, km, trip.day, gain)
             if direct is None:
                 trips[n] = timed(trip, trip.stops, spec, km)
             else:
                 trips.append(direct)
-    return trips
+    return [timed(t, t.stops, spec, km) for t in trips]  # the stops are shared: time them again
+
+
+def rescue(
+    dropped: list[tuple[Stop, str]], trips: list[Trip], spec: DaySpec, km: pd.DataFrame, day: str
+) -> tuple[list[Trip], list[tuple[Stop, str]]]:
+    """Stops taken off their coach given a coach of their own in a free slot where it is legal; the rest, with their reasons."""
+    trips, left = list(trips), []
+    for stop, why in dropped:
+        direct = _direct(stop, trips, spec, km, day, math.inf)
+        if direct is None:
+            left.append((stop, why))
+        else:
+            trips.append(direct)
+    return trips, left
 
 
 RIDE_EXCEPTION_COLUMNS = [

@@ -43,6 +43,7 @@ from abri.planning.coach_needs import (
     SHORTFALL_COLUMNS,
     ease,
     limit_accessible,
+    rescue,
     shortfalls_frame,
 )
 from abri.planning.coach_needs import ride_exceptions as ride_exceptions
@@ -262,11 +263,11 @@ def _plan_day(
         if len(today) >= sum(caps) and dropped
         else "no legal trip reaches this centre within its reception hours"
     )
-    left = _rows(dropped, day, reason)
     today, repaired = repair(today, spec, ctx.km)
     today, no_lift = limit_accessible(today, spec, ctx.km)
-    for stop, why in repaired + no_lift:
-        left += _rows([stop], day, why)
+    unplanned = [(s, reason) for s in dropped] + repaired + no_lift
+    today, still = rescue(unplanned, today, spec, ctx.km, day)
+    left = [row for stop, why in still for row in _rows([stop], day, why)]
     today = ease(today, spec, ctx.km)
     today, not_back = _way_back(today, rules, ctx.times, ctx.km, coaches)
     return today, left + not_back

@@ -156,9 +156,10 @@ def build_model(
     slots = (
         [(day.departures[0], sum(day.caps))] if one_slot else list(zip(day.departures, day.caps))
     )
+    lifts = min(day.accessible, sum(load.wheelchairs > 0 for load in loads))
     for slot, (departure, cap) in enumerate(slots):
-        for acc in (0, 1) if day.accessible > 0 else (0,):
-            n = min(cap, day.accessible) if acc else cap
+        for acc in (0, 1) if lifts > 0 else (0,):
+            n = min(cap, lifts) if acc else cap
             seats = [fleet.accessible_seats, rules.max_stops, fleet.wheelchair_places]
             for k, ((name, _, max_drive, extra), profile) in enumerate(zip(kinds, profiles)):
                 if n > 0:
