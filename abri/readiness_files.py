@@ -35,6 +35,11 @@ NEED_WORDS: dict[str, tuple[str, str]] = {
     "add": ("À ajouter", "To add"),
     "where": ("Où", "Where"),
     "needs_sheet": ("Besoins", "Needs"),
+    "accessible_places": ("Places accessibles", "Accessible places"),
+    "extra_needs": (
+        "Places à ouvrir répondant à un besoin (dont)",
+        "Extra places meeting a need (of which)",
+    ),
     "pathways_sheet": ("Parcours", "Pathways"),
     "accessible-place": ("place accessible (fauteuil)", "accessible place (wheelchair)"),
     "single-room": ("chambre individuelle", "single room"),

@@ -109,6 +109,16 @@ def area_tables(
         .astype(int)
     )
     per_dept["extra"] = per_dept[[f"extra_{g}" for g in GROUPS]].sum(axis=1)
+    per_dept["accessible_places"] = (
+        pd.Series(supply.services.accessible[counted], index=live.index)
+        .groupby(live["departement"])
+        .sum()
+        .reindex(per_dept.index)
+        .fillna(0)
+        .astype(int)
+    )
+    with_need = extras[extras["need"] != ""].groupby("departement")["places"].sum()
+    per_dept["extra_needs"] = with_need.reindex(per_dept.index).fillna(0).astype(int)
     per_dept["needed_by"] = (
         extras.groupby("departement")["needed_by"].min().reindex(per_dept.index).fillna("")
     )

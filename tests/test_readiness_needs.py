@@ -268,3 +268,16 @@ def test_ride_limits_count_only_places_within_reach(tmp_path: Path, data_dir: Pa
     assert (result.extras["region"] != "93").all()  # asked of departments within 9 h
     elderly = scenario(tmp_path / "e", centres, [("men", "elderly", "")])
     assert readiness(elderly, data_dir=data_dir).needs.loc["ride-limit", "short"] == 1
+
+
+@pytest.mark.datapack
+def test_within_reach_on_the_roads(tmp_path: Path, data_dir: Path) -> None:
+    folder = scenario(
+        tmp_path / "s",
+        ["A;CAO Lille;5;59350;men;0;", "B;CAO Amiens;5;80021;men;0;"],
+        [("men", "dialyse", "")] * 2 + [("men", "", "")] * 3,
+    )
+    result = readiness(folder, data_dir=data_dir, roads="hauts-de-france-roads")
+    assert result.travel.startswith("coach time on the roads hauts-de-france-roads")
+    assert "care minutes on the roads" in result.travel
+    assert result.ready and result.needs.at["care:dialysis", "places"] == 10  # both near dialysis
