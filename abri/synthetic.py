@@ -120,7 +120,8 @@ class ScenarioParams:
         "attend un proche encore dans le camp",
     )
     # --- Centres' services (assumed).
-    share_accessible_centres: float = 0.15  # of adult centres, with 1 to 4 accessible places
+    share_accessible_centres: float = 0.15  # of adult centres, with 1 to 4 accessible places; the
+    # larger a centre, the likelier (a holiday centre or a hostel more than a flat); assumed
     share_single_room_centres: float = 0.10  # of adult centres, with 1 to 4 single rooms
     share_interpreter_centres: float = 0.30  # of all centres, interpreters of 1 or 2 languages
     share_home_office_centres: float = 20 / 70  # of minors' centres, Home Office interviews (the
@@ -255,7 +256,7 @@ def add_centre_services(params: ScenarioParams, centres: pd.DataFrame) -> pd.Dat
         ("chambres_individuelles", params.share_single_room_centres),
     ):
         counts = np.zeros(len(out), dtype=int)
-        chosen = _pick(rng, _count(share, int(adult.sum())), adult.astype(float))
+        chosen = _pick(rng, _count(share, int(adult.sum())), adult * np.sqrt(capacity))
         counts[chosen] = np.minimum(rng.integers(1, 5, len(chosen)), capacity[chosen])
         out[column] = counts
     interpreters = [""] * len(out)
