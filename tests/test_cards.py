@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import doctest
 import re
 import subprocess
 import unicodedata
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pandas as pd
 import pytest
 
 from abri.documents import cardtext
-from abri.documents.cards import cards, write_cards
+from abri.documents.cards import cards, pdf_parts, write_cards
 from abri.documents.cardtext import KEYS, NAMES, RTL, TEXT, WEEKDAYS
 from abri.documents.tables import PlanFolder
 from abri.errors import DataFileError
@@ -120,7 +122,7 @@ def test_one_card_per_household_and_way_out(plan: PlanFolder) -> None:
     assert late.uk_interview and late.interpreter and late.accessible  # every note: still one page
     assert late.departure is not None
     assert f"{late.departure:%Y-%m-%d %H:%M}" == "2016-10-25 00:10"
-    order = [c.kind for c in cards(plan)]
+    order = [c.kind for c in cards(plan)]  # one day: coaches first
     assert order == sorted(order, key=("coach", "uk", "medical", "pending").index)
     assert [c.card for c in cards(plan)] == [f"{n:02d}" for n in range(1, len(made) + 1)]
 
@@ -193,6 +195,19 @@ def test_files_escape_input_and_carry_no_health_data(plan: PlanFolder, tmp_path:
     table = pd.read_csv(written[1], dtype=str).fillna("")
     assert list(table["people"]) == [" ".join(c.people) for c in cards(plan)]
     assert "needs" not in table.columns
+
+
+def test_pdf_files_by_day_in_parts(plan: PlanFolder) -> None:
+    made = cards(plan)
+    later = [replace(c, day=dt.date(2016, 10, 25)) for c in made[:3]]
+    parts = pdf_parts(made + later, size=5)
+    assert {name: len(part) for name, part in parts.items()} == {
+        f"cards-{DAY}-1.pdf": 5,
+        f"cards-{DAY}-2.pdf": 5,
+        f"cards-{DAY}-3.pdf": len(made) - 10,
+        "cards-2016-10-25.pdf": 3,
+    }
+    assert [c for part in parts.values() for c in part] == made + later
 
 
 def test_a_plan_folder_without_assignments_is_named(plan: PlanFolder, tmp_path: Path) -> None:
@@ -281,9 +296,10 @@ def test_pdf_text_reads_back_in_every_language(
     from pypdf import PdfReader
 
     html, _, pdf = write_cards(plan, tmp_path / "docs", pdf_engine=engine)
+    assert pdf.name == f"cards-{DAY}.pdf"
     made = cards(plan)
     reader = PdfReader(pdf)
-    assert len(reader.pages) == len(made)
+    assert len(reader.pages) == len(made)  # one page per card
     page = html.read_text(encoding="utf-8")
     sections = re.findall(r'<section class="card".*?</section>', page, re.S)
     seen = set()
