@@ -252,19 +252,17 @@ def calais(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
     return folder, readiness(folder, data_dir=data_dir)
 
 
-def test_calais_is_ready_with_a_margin_per_group(calais: tuple[Path, Readiness]) -> None:
+def test_calais_is_checked_per_need_and_within_reach(calais: tuple[Path, Readiness]) -> None:
+    # issue 23: places count only within each person's ride limit and when they meet their needs;
+    # calais-2016 as generated has minors beyond 12 h and too few Home Office places within reach
     _, result = calais
-    assert result.ready and result.exact and result.unplaced == 0 and result.extras.empty
+    assert result.exact and not result.ready
     groups = result.groups
-    assert groups["people"].sum() == 7_212 and (groups["placed"] == groups["people"]).all()
-    # minors have centres of their own: their margin is exactly the places left
-    assert (
-        groups.at["minors", "margin"]
-        == groups.at["minors", "places"] - groups.at["minors", "people"]
-        > 0
-    )
-    assert (groups["margin"] > 0).all() and result.days["ready"].all()
-    assert repr(result).startswith("Readiness(READY: 7,212 people; margin men ")
+    assert groups.at["minors", "unplaced"] > 0 and result.needs.at["home-office", "short"] > 0
+    assert result.unplaced == int(result.extras["places"].sum()) + result.unresolved
+    assert (groups["placed"] + groups["unplaced"] == groups["people"]).all()
+    assert (groups["margin"] >= 0).all()
+    assert repr(result).startswith("Readiness(NOT READY: ")
 
 
 def cut_places(src: Path, dst: Path, share: float, seed: int) -> None:
@@ -336,7 +334,7 @@ def test_calais_with_a_fifth_of_places_removed(
     assert (
         "mineurs" in set(extras["Groupe"]) and extras["Département"].nunique() >= 2
     )  # asks spread over departments
-    assert (extras["Places"].astype(int) <= 50).all()
+    # (a department may be asked more than 50: few are within the minors' 12 h)
 
 
 def test_calais_without_one_regions_minor_places(
@@ -344,7 +342,7 @@ def test_calais_without_one_regions_minor_places(
 ) -> None:
     region = drop_minor_places(calais[0], tmp_path / "no-minors")
     extras = mend(tmp_path / "no-minors", data_dir, tmp_path / "out")
-    assert set(extras["Groupe"]) == {"mineurs"}
+    assert "mineurs" in set(extras["Groupe"])
     assert (extras["Région"] != region).any()
 
 
@@ -372,7 +370,8 @@ def test_mended_calais_is_allocated(
     assignments = pd.read_csv(
         tmp_path / "alloc" / "assignments.csv", dtype=str, keep_default_na=False
     )
-    assert len(assignments) == 7_212 and (assignments["centre_id"] != "").all()
+    placed = ~assignments["pathway"].isin(["uk", "refusal"])  # UK direct and refusals: no centre
+    assert len(assignments) == 7_212 and (assignments.loc[placed, "centre_id"] != "").all()
 
 
 def test_round_trip_through_the_coach_plan(
@@ -405,11 +404,12 @@ def test_round_trip_through_the_coach_plan(
     assignments = pd.read_csv(
         tmp_path / "plan" / "assignments.csv", dtype=str, keep_default_na=False
     )
-    assert len(assignments) == 490 and (assignments["centre_id"] != "").all()
+    placed = ~assignments["pathway"].isin(["uk", "refusal"])  # UK direct and refusals: no centre
+    assert len(assignments) == 490 and (assignments.loc[placed, "centre_id"] != "").all()
     left = read_csv(
         tmp_path / "plan" / "unplaced.csv"
     )  # people not carried (a coach question) still have their centre
-    assert (left["centre_id"] != "").all()
+    assert (left.loc[~left["pathway"].isin(["uk", "refusal"]), "centre_id"] != "").all()
 
 
 @pytest.mark.parametrize("case", ["scenario", "inside-scenario", "unwritable", "other-files"])
