@@ -41,21 +41,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from abri.constants import ORIGIN
 from abri.errors import DataFileError
 from abri.geo.centres import read_centres
 from abri.geo.departements import load_departements, load_regions
 from abri.geo.gazetteer import load_communes
-from abri.geo.hospitals import read_hospitals
-from abri.geo.services import CARE_COLUMNS
 from abri.inputs.pathways import read_pathways
 from abri.inputs.people import read_people
-from abri.inputs.scenario import DEFAULT_RULES, Rules, read_fleet_and_rules, read_label
+from abri.inputs.report import ValidationReport
+from abri.inputs.scenario import DEFAULT_RULES, Fleet, Rules, read_fleet_and_rules, read_label
 from abri.planning.allocation import ride_estimate_h
 from abri.planning.operation import operation_table, reach
 from abri.planning.readiness import (
-    COACH_KMH,
-    DETOUR,
     SPREAD_HOURS,
     SPREAD_PLACES,
     TIME_LIMIT_S,
@@ -74,9 +70,7 @@ from abri.planning.readiness_demand import (
 )
 from abri.planning.readiness_needs import (
     NeedRules,
-    fill_missing,
     services_of,
-    straight_care_minutes,
 )
 from abri.planning.readiness_pathways import pathway_checks
 from abri.readiness_files import (
@@ -86,12 +80,9 @@ from abri.readiness_files import (
     read_prefecture_rows,
     write_readiness,
 )
+from abri.readiness_reach import measured
 from abri.readiness_result import Readiness
 from abri.readiness_tables import area_tables, extras_table, group_tables, need_table
-from abri.routing.care import care_minutes
-from abri.routing.graph import RoadGraph, load_graph
-from abri.routing.measure import snap_and_measure
-from abri.routing.profile import load_profile
 
 __all__ = [
     "HOUSEHOLD_SIZE",
@@ -149,50 +140,6 @@ def _candidates(
             "lat": top["lat"].to_numpy(float),
         }
     )
-
-
-def _travel_times(
-    lon: np.ndarray,
-    lat: np.ndarray,
-    origin: tuple[float, float],
-    roads: str | os.PathLike[str] | None,
-    data_dir: str | os.PathLike[str] | None,
-) -> tuple[np.ndarray, str, RoadGraph | None]:
-    """Coach time (s) from the origin to each point (NaN when no road reaches it), how it was measured, the roads."""
-    if roads is None:
-        travel = f"straight line x {DETOUR} at {COACH_KMH:g} km/h"
-        return straight_time_s(lon, lat, origin), travel, None
-
-    profile = load_profile(None)
-    graph = load_graph(roads, profile=profile, data_dir=data_dir)
-    points = pd.DataFrame({"id": [f"P{i}" for i in range(len(lon))], "lon": lon, "lat": lat})
-    snapped, times, _ = snap_and_measure(
-        graph, origin, points, profile=profile, origin_only=True, with_distance=False
-    )
-    out = np.array(times.loc[ORIGIN, points["id"]], dtype=float)
-    out[~snapped.loc[points["id"], "reachable"].to_numpy(bool)] = np.nan
-    return out, f"coach time on the roads {roads}", graph
-
-
-def _with_care(
-    points: pd.DataFrame, graph: RoadGraph | None, data_dir: str | os.PathLike[str] | None
-) -> tuple[pd.DataFrame, str]:
-    """`points` (centres and reference towns) with the care minutes the centre file left empty:
-    on the roads when a graph is given, else the straight-line estimate; and how they were measured."""
-    missing = [c for c in CARE_COLUMNS if c not in points or points[c].isna().any()]
-    if not missing:
-        return points, "care minutes from the centre file"
-    hospitals, _ = read_hospitals(data_dir=data_dir)
-    if graph is not None:
-        ids = points.assign(id=[f"P{i}" for i in range(len(points))])
-        care = care_minutes(ids, hospitals, graph)
-        measured = pd.DataFrame(care.to_numpy(float), index=points.index, columns=care.columns)
-        return fill_missing(points, measured), "care minutes on the roads"
-    per_minute = COACH_KMH / DETOUR / 60
-    measured = straight_care_minutes(points, hospitals, km_per_minute=per_minute)
-    return fill_missing(
-        points, measured
-    ), f"care minutes by straight line x {DETOUR} at {COACH_KMH:g} km/h"
 
 
 def _sites(frame: pd.DataFrame, candidates: pd.DataFrame, rules: Rules) -> Sites:
@@ -259,23 +206,9 @@ def check_readiness(
     start = time.perf_counter()
     departements, region_names = _areas(data_dir)
     candidates = _candidates(centres, departements, origin, data_dir)
-    times, travel, graph = _travel_times(
-        np.r_[centres["lon"].to_numpy(float), candidates["lon"].to_numpy(float)],
-        np.r_[centres["lat"].to_numpy(float), candidates["lat"].to_numpy(float)],
-        origin,
-        roads,
-        data_dir,
+    frame, candidates, travel = measured(
+        centres, candidates, origin, roads, data_dir, care=demand.needs_care
     )
-    frame = pd.DataFrame(centres).assign(time_s=times[: len(centres)])
-    candidates = candidates.assign(time_s=times[len(centres) :])
-    if demand.needs_care:
-        both, care = _with_care(pd.concat([frame, candidates], ignore_index=True), graph, data_dir)
-        frame = frame.assign(**{c: both[c].to_numpy()[: len(frame)] for c in CARE_COLUMNS})
-        candidates = candidates.assign(
-            **{c: both[c].to_numpy()[len(frame) :] for c in CARE_COLUMNS}
-        )
-        travel = f"{travel}; {care}"
-    candidates = candidates.dropna(subset=["time_s"]).reset_index(drop=True)
     supply = supply_arrays(frame, rules)
     sites = _sites(frame, candidates, rules)
     solution, to_date = solve(
@@ -350,31 +283,13 @@ def readiness(
         if not (folder / name).is_file():
             msg = f"{folder}: no {name}; a scenario folder holds centres.csv and people.csv (or give expected counts, --expect men=4800,...)"
             raise DataFileError(msg)
-    if expect is not None:
-        when = day or (fleet.days[0] if fleet.days else date.today().isoformat())
-        try:
-            date.fromisoformat(when)
-        except ValueError:
-            msg = f"day {when!r}: expected a date YYYY-MM-DD"
-            raise ValueError(msg) from None
-        demand = demand_from_counts(
-            expect, day=when, household_size=household_size, rules=NeedRules(rules)
-        )
-        pathways = pd.DataFrame()
-    else:
-        people, people_report = read_people(
-            folder / "people.csv",
-            regions=set(load_communes(data_dir)["region"].unique()),
-            days=fleet.days,
-        )
     centres, centre_report = read_centres(folder / "centres.csv", data_dir=data_dir)
-    if expect is None:
-        need_rules = NeedRules(rules, tuple(read_pathways(folder)))
-        home_office = bool(centres["home_office"].any()) if "home_office" in centres else False
-        pathways, routes = pathway_checks(
-            people, need_rules, fleet, home_office_centres=home_office
-        )
-        demand = demand_from_people(people, need_rules, routes=routes)
+    reports = [centre_report]
+    if expect is not None:
+        demand, pathways = _expected(expect, day, household_size, fleet, rules), pd.DataFrame()
+    else:
+        demand, pathways, people_report = _people(folder, centres, fleet, rules, data_dir)
+        reports.append(people_report)
     result = check_readiness(
         demand,
         centres,
@@ -398,5 +313,39 @@ def readiness(
         )
     )
     result.reach = reach(counted["time_s"], counted["capacity"].astype(float), rules)
-    result.reports = [centre_report] if expect is not None else [centre_report, people_report]
+    result.reports = reports
     return result
+
+
+def _expected(
+    expect: Mapping[str, int], day: str | None, household_size: int, fleet: Fleet, rules: Rules
+) -> Demand:
+    """Demand from expected counts leaving on `day` (default: the fleet's first day)."""
+    when = day or (fleet.days[0] if fleet.days else date.today().isoformat())
+    try:
+        date.fromisoformat(when)
+    except ValueError:
+        msg = f"day {when!r}: expected a date YYYY-MM-DD"
+        raise ValueError(msg) from None
+    return demand_from_counts(
+        expect, day=when, household_size=household_size, rules=NeedRules(rules)
+    )
+
+
+def _people(
+    folder: Path,
+    centres: pd.DataFrame,
+    fleet: Fleet,
+    rules: Rules,
+    data_dir: str | os.PathLike[str] | None,
+) -> tuple[Demand, pd.DataFrame, ValidationReport]:
+    """Demand from the people file, routed as the allocation routes them (pathways.csv), and the pathway checks."""
+    people, report = read_people(
+        folder / "people.csv",
+        regions=set(load_communes(data_dir)["region"].unique()),
+        days=fleet.days,
+    )
+    need_rules = NeedRules(rules, tuple(read_pathways(folder)))
+    home_office = bool(centres["home_office"].any()) if "home_office" in centres else False
+    pathways, routes = pathway_checks(people, need_rules, fleet, home_office_centres=home_office)
+    return demand_from_people(people, need_rules, routes=routes), pathways, report
