@@ -210,6 +210,16 @@ def test_pdf_files_by_day_in_parts(plan: PlanFolder) -> None:
     assert [c for part in parts.values() for c in part] == made + later
 
 
+def test_a_bad_day_is_named(plan: PlanFolder) -> None:
+    people = pd.read_csv(plan.folder / "assignments.csv", dtype=str).fillna("")
+    people.loc[3, "day"] = "24/10/2016"
+    with pytest.raises(DataFileError, match=r"row 5, column 'day': '24/10/2016' is not a date"):
+        cards(plan, people)
+    people.loc[3, "day"] = None  # a frame given with missing values reads them as empty
+    people.loc[2:3, "household"] = None  # singles, not one household "nan"
+    assert {("P03",), ("P04",)} <= {c.people for c in cards(plan, people)}
+
+
 def test_a_plan_folder_without_assignments_is_named(plan: PlanFolder, tmp_path: Path) -> None:
     (plan.folder / "assignments.csv").unlink()
     with pytest.raises(DataFileError, match=r"assignments\.csv: no such file"):

@@ -99,6 +99,17 @@ def _assignments(pf: PlanFolder) -> pd.DataFrame:
     return frame
 
 
+def _check_days(frame: pd.DataFrame, path: Path) -> None:
+    """Each person's day is a date (YYYY-MM-DD) or empty."""
+    for n, value in enumerate(frame.get("day", pd.Series(dtype=str)), start=2):
+        try:
+            if value:
+                dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            msg = f"{path}: row {n}, column 'day': {value!r} is not a date; expected YYYY-MM-DD"
+            raise DataFileError(msg) from None
+
+
 def _when(day: str, clock: Any) -> dt.datetime | None:
     value = moment(day, clock)
     return value if isinstance(value, dt.datetime) else None
@@ -128,7 +139,8 @@ def cards(pf: PlanFolder, assignments: pd.DataFrame | None = None) -> list[Card]
         One row per person (``person_id``, ``household``, ``day``, ``centre_id``, and when present
         ``pathway``, ``languages``, ``interpreter``); default: the folder's ``assignments.csv``.
     """
-    frame = _assignments(pf) if assignments is None else assignments.astype(str)
+    frame = _assignments(pf) if assignments is None else assignments.fillna("").astype(str)
+    _check_days(frame, pf.folder / "assignments.csv")
     trips = {str(p): t for t in pf.trips for s in t["stops"] for p in s["people"]}
     groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
     for row in frame.to_dict("records"):
