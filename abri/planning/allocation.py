@@ -104,6 +104,7 @@ def _centre_frame(
     frame = with_defaults(pd.DataFrame(centres), CENTRE_COLUMNS)
     frame = frame[["id", "capacity", "groups", "region", *CENTRE_COLUMNS]].copy()
     frame["id"] = frame["id"].astype(str)
+    frame["group_set"] = [set(str(g).split(";")) for g in frame["groups"]]
     frame["time_s"] = frame["id"].map(origin_time_s).astype(float)
     opens_on = (
         centres["opens_on"] if "opens_on" in centres.columns else pd.Series("", index=centres.index)

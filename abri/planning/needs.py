@@ -119,20 +119,22 @@ def signatures(
     """
     home_office, ride_override = home_office or set(), ride_override or {}
     needs = profiles(people["needs"])
+    made: dict[tuple, Signature] = {}
     out = []
     for pid, group, need, langs in zip(
         people["person_id"], people["group"], needs, people["languages"]
     ):
-        out.append(
-            Signature(
+        key = (group, need, langs, ride_override.get(pid), pid in home_office)
+        if key not in made:
+            made[key] = Signature(
                 accessible=int(need.accessible),
                 single_room=int(need.single_room),
                 care=need.care,
-                max_ride_h=hard_limit(group, need, rules, ride_override.get(pid)),
-                home_office=pid in home_office,
+                max_ride_h=hard_limit(group, need, rules, key[3]),
+                home_office=key[4],
                 languages=tuple(sorted(set(str(langs).split(";")) & interpreted)),
             )
-        )
+        out.append(made[key])
     return pd.Series(out, index=people["person_id"].to_numpy(), dtype=object)
 
 
@@ -211,11 +213,25 @@ class Places:
             s.loc[ids] = 0
         return out
 
-    def take(self, cid: str, sig: Signature, *, people: int = 1) -> None:
-        """Use `people` places of centre `cid` for people of `sig`."""
-        self.left[cid] -= people
-        self.accessible[cid] -= sig.accessible
-        self.single[cid] -= sig.single_room
+    def take_many(self, cids: list[str], sigs: np.ndarray) -> None:
+        """Use a place in each centre of `cids` for a person of the signature at the same position."""
+        if not cids:
+            return
+        used = (
+            pd.DataFrame(
+                {
+                    "left": 1,
+                    "accessible": [s.accessible for s in sigs],
+                    "single": [s.single_room for s in sigs],
+                },
+                index=cids,
+            )
+            .groupby(level=0)
+            .sum()
+        )
+        for name in ("left", "accessible", "single"):
+            series = getattr(self, name)
+            series.loc[used.index] -= used[name].to_numpy()
 
 
 def explain(

@@ -14,16 +14,15 @@ through the MILP (two sub-capacities are not a path of the flow).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from abri.inputs.scenario import Rules
+from abri.planning.flow import Network
 from abri.planning.needs import (
     Places,
     Signature,
@@ -40,8 +39,11 @@ OVER_LIMIT_COST = 10**7
 
 
 def accepts(centres: pd.DataFrame, group: str) -> np.ndarray:
-    """Centres accepting `group`."""
-    return centres["groups"].str.split(";").map(lambda gs: group in gs).to_numpy(bool)
+    """Centres accepting `group` (from their ``group_set`` when the frame has it)."""
+    sets = (
+        centres["group_set"] if "group_set" in centres.columns else centres["groups"].str.split(";")
+    )
+    return np.fromiter((group in gs for gs in sets), bool, len(centres))
 
 
 def eligible(centres: pd.DataFrame, group: str, remaining: pd.Series) -> pd.DataFrame:
@@ -162,6 +164,50 @@ def _target(sig: Signature, cid: str) -> tuple[str, str]:
     return ("acc" if sig.accessible else "single" if sig.single_room else "centre", cid)
 
 
+class _Layers:
+    """The flow's shared layers, built once each: region nodes of a (group, hard needs) to the
+    centres meeting them, and interpreter nodes of a (group, hard needs, languages) to the
+    centres among them with an interpreter of those languages."""
+
+    def __init__(
+        self,
+        net: Network,
+        centres: pd.DataFrame,
+        places: Places,
+        rules: Rules | None,
+        need_rules: Rules,
+        hard: dict[int, Signature],
+    ) -> None:
+        self.net, self.centres, self.places = net, centres, places
+        self.rules, self.need_rules, self.hard = rules, need_rules, hard
+        self.pools: dict[tuple[str, int], pd.DataFrame] = {}
+        self.built: dict[tuple, list[str]] = {}
+        self.entries: set[tuple[str, str]] = set()
+
+    def _pool(self, group: str, number: int) -> pd.DataFrame:
+        if (group, number) not in self.pools:
+            sig, places = self.hard[number], self.places
+            pool = eligible(self.centres, group, places.left)
+            pool = pool[mask(pool, sig, self.need_rules) & _room(pool, sig, places)]
+            self.pools[group, number] = pool.assign(cost=group_cost(pool, group, self.rules))
+        return self.pools[group, number]
+
+    def regions(self, group: str, number: int, langs: str = "") -> list[str]:
+        """Regions of the layer (interpreters of `langs` only, when given), built on first use."""
+        key = (group, number, langs)
+        if key not in self.built:
+            pool = self._pool(group, number)
+            if langs:
+                pool = pool[interprets(pool, tuple(langs.split(";")))]
+            sig = self.hard[number]
+            head = ("ilang", group, number, langs) if langs else ("region", group, number)
+            for cid, region, cost in zip(pool["id"], pool["region"], pool["cost"]):
+                self.net.edge((*head, region), _target(sig, cid), round(cost))
+                self.entries.add(_target(sig, cid))
+            self.built[key] = sorted(set(pool["region"]))
+        return self.built[key]
+
+
 def place_singles(
     people: pd.DataFrame,
     sigs: pd.Series,
@@ -173,64 +219,57 @@ def place_singles(
 ) -> dict[str, str]:
     """Person -> centre for people travelling alone, by min-cost flow; unplaced people absent.
 
-    Classes are people of the same group, preferred regions and :class:`Signature`; each
-    (group, signature) has its region nodes, each region node its centres' entry nodes.
+    Classes are people of the same group, preferred regions, hard needs and interpreter
+    languages. A class reaches its (group, hard needs) region nodes at its preference cost
+    plus the language weight when it has languages, and the interpreter nodes of its
+    languages at its preference cost alone; region and interpreter nodes reach centres at
+    the ride cost.
     """
     if people.empty:
         return {}
     sig_of = sigs.reindex(people["person_id"]).to_numpy()
-    numbers = {s: i for i, s in enumerate(dict.fromkeys(sig_of))}
-    keyed = people.assign(sig=[numbers[s] for s in sig_of])
-    classes = keyed.groupby(["group", "pref1", "pref2", "sig"])["person_id"].apply(list)
-    by_number = {i: s for s, i in numbers.items()}
-    graph: nx.DiGraph[Hashable] = nx.DiGraph()
-    graph.add_node("sink", demand=len(people))
-    graph.add_edge("unplaced", "sink", weight=0)
-    regions_of: dict[tuple[str, int], list[str]] = {}
-    entries: set[tuple[str, str]] = set()
+    hard = [replace(s, languages=()) for s in sig_of]
+    numbers = {s: i for i, s in enumerate(dict.fromkeys(hard))}
+    keyed = people.assign(
+        sig=[numbers[s] for s in hard], langs=[";".join(s.languages) for s in sig_of]
+    )
+    classes = keyed.groupby(["group", "pref1", "pref2", "sig", "langs"])["person_id"].apply(list)
+    net = Network()
+    net.node("sink", len(people))
+    net.edge("unplaced", "sink", 0)
+    layers = _Layers(net, centres, places, rules, need_rules, {i: s for s, i in numbers.items()})
     language_s = need_rules.language_weight_hours * 3600
-    for (group, p1, p2, number), members in classes.items():
-        node = ("class", group, p1, p2, number)
-        graph.add_node(node, demand=-len(members))
-        graph.add_edge(node, "unplaced", weight=UNPLACED_COST)
-        if (group, number) not in regions_of:
-            sig = by_number[number]
-            pool = eligible(centres, group, places.left)
-            pool = pool[mask(pool, sig, need_rules) & _room(pool, sig, places)]
-            costs = group_cost(pool, group, rules, languages=sig.languages, language_s=language_s)
-            for cid, region, cost in zip(pool["id"], pool["region"], costs):
-                graph.add_edge(
-                    ("region", group, number, region), _target(sig, cid), weight=round(cost)
-                )
-                entries.add(_target(sig, cid))
-            regions_of[group, number] = sorted(set(pool["region"]))
-        for region in regions_of[group, number]:
-            outside = bool(p1 or p2) and region not in (p1, p2)
-            graph.add_edge(
-                node, ("region", group, number, region), weight=penalty if outside else 0
-            )
-    _add_capacities(graph, entries, places)
-    _, flow = nx.network_simplex(graph)
-    return _decompose(flow, classes)
+    for (group, p1, p2, number, langs), members in classes.items():
+        node = ("class", group, p1, p2, number, langs)
+        net.node(node, -len(members))
+        net.edge(node, "unplaced", UNPLACED_COST)
+        weight = rules.ride_weight.get(group, 1.0) if rules is not None else 1.0
+        extra = round(language_s * weight) if langs else 0
+        for region in layers.regions(group, number):
+            cost = penalty if bool(p1 or p2) and region not in (p1, p2) else 0
+            net.edge(node, ("region", group, number, region), cost + extra)
+        for region in layers.regions(group, number, langs) if langs else []:
+            cost = penalty if bool(p1 or p2) and region not in (p1, p2) else 0
+            net.edge(node, ("ilang", group, number, langs, region), cost)
+    _add_capacities(net, layers.entries, places)
+    return _decompose(net.solve(), classes)
 
 
-def _add_capacities(
-    graph: nx.DiGraph[Hashable], entries: set[tuple[str, str]], places: Places
-) -> None:
+def _add_capacities(net: Network, entries: set[tuple[str, str]], places: Places) -> None:
     """Centre nodes to the sink with the places left; sub-capacity nodes to their centre."""
     sub = {"acc": places.accessible, "single": places.single}
-    for kind, cid in entries:
+    for kind, cid in sorted(entries):
         if kind in sub:
-            graph.add_edge((kind, cid), ("centre", cid), weight=0, capacity=int(sub[kind][cid]))
-    for cid in {cid for _, cid in entries}:
-        graph.add_edge(("centre", cid), "sink", weight=0, capacity=int(places.left[cid]))
+            net.edge((kind, cid), ("centre", cid), 0, int(sub[kind][cid]))
+    for cid in sorted({cid for _, cid in entries}):
+        net.edge(("centre", cid), "sink", 0, int(places.left[cid]))
 
 
 def _decompose(flow: dict, classes: pd.Series) -> dict[str, str]:
     """Person -> centre from a flow: class -> region node -> centre slots, people in class order."""
     slots: dict[tuple, list[list]] = defaultdict(list)
     for region_node, targets in flow.items():
-        if isinstance(region_node, tuple) and region_node[0] == "region":
+        if isinstance(region_node, tuple) and region_node[0] in ("region", "ilang"):
             slots[region_node] = [[c[1], n] for c, n in targets.items() if n > 0]
     out: dict[str, str] = {}
     for key, members in classes.items():
@@ -314,10 +353,12 @@ class DayPlacer:
         )
         return units, today[~grouped]
 
-    def take(self, pid: str, cid: str, open_places: Places) -> None:
-        self.assigned[pid] = cid
+    def take(self, pairs: dict[str, str], open_places: Places) -> None:
+        """Give each person of `pairs` their centre: places used in all and on the day."""
+        self.assigned.update(pairs)
+        sig = self.sigs.reindex(list(pairs)).to_numpy()
         for places in (self.places, open_places):
-            places.take(cid, self.sigs[pid])
+            places.take_many(list(pairs.values()), sig)
 
     def place_day(self, day: str, today: pd.DataFrame, *, retry_home_office: bool) -> list[str]:
         """Place the people of `day`; give the others their reason. Returns the people who wanted a
@@ -329,11 +370,12 @@ class DayPlacer:
         unit_of: dict[str, tuple[Signature, int]] = {}
         for members, sig, size in zip(units["members"], units["sig"], units["size"]):
             unit_of.update(dict.fromkeys(members, (sig, size)))
-        for unit, cid in place_units(units, *args).items():
-            for pid in units.at[unit, "members"]:
-                self.take(pid, cid, open_places)
-        for pid, cid in place_singles(alone, self.sigs, *args).items():
-            self.take(pid, cid, open_places)
+        by_unit = place_units(units, *args)
+        self.take(
+            {pid: cid for unit, cid in by_unit.items() for pid in units.at[unit, "members"]},
+            open_places,
+        )
+        self.take(place_singles(alone, self.sigs, *args), open_places)
         retry = []
         for pid, group in zip(today["person_id"], today["group"]):
             if pid in self.assigned:
