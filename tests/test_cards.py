@@ -323,6 +323,12 @@ def test_pdf_text_reads_back_in_every_language(
             assert not lost, f"card {card.card} ({lang}, {engine}): {sorted(lost)[:8]}"
             seen.add(lang)
     assert seen == set(SEVEN)
+    embedded = {
+        str(font.get_object()["/BaseFont"])
+        for printed in reader.pages
+        for font in printed["/Resources"].get("/Font", {}).values()
+    }
+    assert any("Arabic" in f for f in embedded) and any("Ethiopic" in f for f in embedded), embedded
 
 
 def html_text(fragment: str) -> str:
