@@ -118,7 +118,9 @@ def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         out["need"] = out["need"].map(
             lambda v: " + ".join(words.get(t, t) for t in str(v).split(";") if t)
         )
-    out = out.drop(columns=[c for c in CARE_COLUMNS if c in out])
+    out = out.drop(
+        columns=[c for c in (*CARE_COLUMNS, "detail") if c in out]
+    )  # detail: English prose
     for col in ("day", "needed_by"):
         if col in out:
             out[col] = out[col].map(lambda v: _date(str(v), lang))

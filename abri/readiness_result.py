@@ -149,6 +149,12 @@ def _quota(rows: pd.DataFrame) -> str:
     )
 
 
+def _detail(rows: pd.DataFrame) -> str:
+    """`` (the day's detail)`` when every day says the same, else ``""``."""
+    details = set(rows["detail"]) - {""} if "detail" in rows else set()
+    return f" ({details.pop()})" if len(details) == 1 else ""
+
+
 def _pathway_line(need: str, rows: pd.DataFrame) -> str:
     people, short = int(rows["people"].sum()), int(rows["short"].sum())
     if need == "refusal":
@@ -158,6 +164,7 @@ def _pathway_line(need: str, rows: pd.DataFrame) -> str:
         places = _quota(rows).replace("quota ", "")
         head = (
             f"accessible coaches: {people:,} wheelchair users by coach, wheelchair places {places}"
+            + _detail(rows)
         )
         todo = ", ".join(f"{int(a)} on {d}" for d, a in zip(adds["day"], adds["add"]))
         return head + (
@@ -165,7 +172,7 @@ def _pathway_line(need: str, rows: pd.DataFrame) -> str:
         )
     what = "UK pathway" if need == "uk-quota" else "medical transfers"
     who = "minors with a link" if need == "uk-quota" else "people who cannot travel by coach"
-    head = f"{what}: {people:,} {who}, {_quota(rows)}"
+    head = f"{what}: {people:,} {who}, {_quota(rows)}{_detail(rows)}"
     todo = ", ".join(f"{int(a)} more on {d}" for d, a in zip(adds["day"], adds["add"]))
     return head + (f": {short:,} short; raise the daily quota: {todo}" if short else ": enough")
 

@@ -247,7 +247,10 @@ def test_uk_pathway_quota(tmp_path: Path, data_dir: Path) -> None:
     result = readiness(folder, data_dir=data_dir)
     assert not result.ready and result.unplaced == 0 and result.pathway_short == 3
     line = next(x for x in result.need_lines() if x.startswith("UK pathway"))
-    assert line.startswith("UK pathway: 5 minors with a link, quota 2 a day over 1 day: 3 short")
+    assert line.startswith(
+        "UK pathway: 5 minors with a link, quota 2 a day over 1 day "
+        "(direct 2 a day, no Home Office centre): 3 short; raise the daily quota: 3 more on 2016-10-24"
+    )
     (folder / "pathways.csv").write_text(
         "pathway,mode,daily_quota\nuk,direct,5\n", encoding="utf-8"
     )

@@ -32,7 +32,7 @@ from abri.planning.pathways import COACH_ROUTES, Routes, route_people
 from abri.planning.readiness_needs import NeedRules
 
 PATHWAY_CHECKS = ("uk-quota", "medical-transfer", "accessible-coach", "refusal")
-COLUMNS = ["need", "day", "people", "available", "short", "add"]
+COLUMNS = ["need", "day", "people", "available", "short", "add", "detail"]
 
 
 def _column(people: pd.DataFrame, name: str) -> pd.Series:
@@ -54,9 +54,10 @@ def accessible_coaches(fleet: Fleet) -> int:
 
 
 def _row(
-    need: str, day: str, people: int, available: float, short: int, add: int
+    need: str, day: str, people: int, available: float, short: int, add: int, detail: str = ""
 ) -> dict[str, object]:
     return {
+        "detail": detail,
         "need": need,
         "day": day,
         "people": int(people),
@@ -64,6 +65,24 @@ def _row(
         "short": short,
         "add": max(add, 0) if short else 0,
     }
+
+
+def _uk_quotas(rules: NeedRules, day: str, home_office_centres: bool) -> tuple[float, float, str]:
+    """Minors the UK pathway takes on `day`: direct from the camp, through Home Office centres, in words."""
+
+    def words(quota: float) -> str:
+        return "no quota" if math.isinf(quota) else f"{int(quota):,} a day"
+
+    direct = day_quota(rules, "uk", "direct", day)
+    if rules.pathway("uk", "centre"):
+        via = day_quota(rules, "uk", "centre", day)
+    else:  # the allocation sends them to any centre holding interviews
+        via = math.inf if home_office_centres else 0.0
+    parts = [
+        f"direct {words(direct)}" if direct else "no direct transfer",
+        f"through Home Office centres {words(via)}" if via else "no Home Office centre",
+    ]
+    return direct, via, ", ".join(parts)
 
 
 def pathway_checks(
@@ -89,9 +108,9 @@ def pathway_checks(
     for day in sorted(set(people["day"])):
         today = people["day"] == day
         if (uk & today).any():
-            quota = day_quota(rules, "uk", "direct", day) + day_quota(rules, "uk", "centre", day)
+            direct, via, detail = _uk_quotas(rules, day, home_office_centres)
             n, short = int((uk & today).sum()), int((uk & today & (code == "uk-quota")).sum())
-            rows.append(_row("uk-quota", day, n, quota, short, short))
+            rows.append(_row("uk-quota", day, n, direct + via, short, short, detail))
         n = int((medical & today).sum())
         short = int((medical & today & (route == "")).sum())
         rows.append(
@@ -100,8 +119,19 @@ def pathway_checks(
         coaches, per = accessible_coaches(fleet), max(fleet.wheelchair_places, 1)
         n = int((chairs & today).sum())
         short = max(0, n - coaches * per)
+        detail = (
+            f"{coaches} accessible coach{'es' if coaches != 1 else ''} x {per} wheelchair places"
+        )
         rows.append(
-            _row("accessible-coach", day, n, coaches * per, short, math.ceil(n / per) - coaches)
+            _row(
+                "accessible-coach",
+                day,
+                n,
+                coaches * per,
+                short,
+                math.ceil(n / per) - coaches,
+                detail,
+            )
         )
     rows.append(_row("refusal", "", int((route == "refusal").sum()), math.inf, 0, 0))
     table = pd.DataFrame(rows, columns=COLUMNS)
