@@ -305,8 +305,11 @@ def test_pdf_text_reads_back_in_every_language(
 ) -> None:
     from pypdf import PdfReader
 
+    (tmp_path / "docs" / "cards").mkdir(parents=True)
+    (tmp_path / "docs" / "cards" / "cards-2016-10-23.pdf").write_bytes(b"an earlier plan's day")
     html, _, pdf = write_cards(plan, tmp_path / "docs", pdf_engine=engine)
     assert pdf.name == f"cards-{DAY}.pdf"
+    assert [p.name for p in pdf.parent.glob("*.pdf")] == [pdf.name]
     made = cards(plan)
     reader = PdfReader(pdf)
     assert len(reader.pages) == len(made)  # one page per card

@@ -413,6 +413,8 @@ def write_cards(
             for name, part in pdf_parts(made).items()
         }
         written += write_pdfs(pages, engine=pdf_engine).values()
+    for stale in set(folder.glob("cards-*.pdf")) - set(written):  # of an earlier plan's days
+        stale.unlink()
     return written
 
 
