@@ -211,8 +211,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "prepare": ("À préparer", "To prepare"),
     "need": ("Besoin", "Need"),
     "languages": ("Langues", "Languages"),
+    "interpreter_none": (
+        "aucun interprète sur place (à prévoir)",
+        "no interpreter on site (arrange one)",
+    ),
     "interpreter_here": ("interprète sur place", "interpreter on site"),
-    "interpreter_missing": ("pas d'interprète : à prévoir", "no interpreter: arrange one"),
+    "interpreter_missing": (
+        "sans interprète sur place (à prévoir)",
+        "no interpreter on site (arrange one)",
+    ),
+    "no_interpreter_for": ("sans interprète : {languages}", "no interpreter: {languages}"),
     "medical_arrivals": (
         "Arrivées par transfert médical (hors car)",
         "Arriving by medical transfer (not on a coach)",
@@ -259,6 +267,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "by_departement": ("Par département", "By department"),
     "by_centre": ("Par centre", "By centre"),
     "by_coach": ("Par car", "By coach"),
+    "cards": ("Cartes individuelles (par ménage)", "Person cards (per household)"),
     "all_in_one": ("Tout en un fichier (impression)", "All in one file (printing)"),
     # readiness (abri readiness) in the prefecture summaries
     "prefecture_readiness": ("Préparation par département", "Readiness by department"),

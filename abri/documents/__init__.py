@@ -14,7 +14,12 @@
   per department and day), ``operation-summary.csv`` (per day, then per region);
 - with ``readiness`` rows (:func:`abri.readiness.prefecture_rows`): a readiness
   section in each prefecture summary (places by group, places to open, needed
-  by), ``prefecture-readiness.csv`` and a workbook tab.
+  by), ``prefecture-readiness.csv`` and a workbook tab;
+- ``cards/cards.html`` and ``cards/cards.csv`` (and ``cards/cards.pdf`` with ``pdf=True``):
+  a card per household and way out, in the person's language (:mod:`abri.documents.cards`).
+
+Who each document is for and what it shows (road sheets carry no health data):
+``docs/privacy.md``.
 
 Examples
 --------
@@ -32,6 +37,7 @@ import pandas as pd
 
 from abri.documents import html
 from abri.documents.alerts import LATE_HOUR, alert_table
+from abri.documents.cards import write_cards
 from abri.documents.centresheet import centre_sheets
 from abri.documents.index import index_page, write_sheet_files
 from abri.documents.pdf import PdfEngine, write_pdfs
@@ -227,7 +233,8 @@ def write_documents(
             tmp / "index.html",
             index_page(
                 entries,
-                {translate(key, lang): f"{stem}.html" for key, stem in DOCUMENTS.items()},
+                {translate(key, lang): f"{stem}.html" for key, stem in DOCUMENTS.items()}
+                | {translate("cards", lang): "cards/cards.html"},
                 lang=lang,
                 label=docs.folder.label,
             ),
@@ -235,6 +242,8 @@ def write_documents(
         files["workbook"] = write_workbook(
             tmp / "documents.xlsx", docs.tables, lang=lang, label=docs.folder.label
         )
+        for path in write_cards(docs.folder, tmp, pdf=pdf, pdf_engine=pdf_engine):
+            files[f"cards_{path.suffix.lstrip('.')}"] = path
         if pdf:
             files |= write_pdfs(
                 {
@@ -243,4 +252,4 @@ def write_documents(
                 },
                 engine=pdf_engine,
             )
-    return {name: out / path.name for name, path in files.items()}
+    return {name: out / path.relative_to(tmp) for name, path in files.items()}

@@ -20,6 +20,12 @@ from abri.documents.tables import GROUP_KEYS, PlanFolder, need_column, need_coun
 from abri.i18n import format_number, language_name, translate
 from abri.inputs.needs import NEEDS
 
+
+def colon(lang: str) -> str:
+    """A colon as the language writes it (a space before it in French)."""
+    return "\u00a0: " if lang == "fr" else ": "
+
+
 MEDICAL = "medical"  # the pathway of people placed in a centre who travel by medical transfer
 
 
@@ -30,20 +36,47 @@ def _on_site(pf: PlanFolder, centre_id: str) -> set[str] | None:
     return {c for c in str(pf.centres.at[centre_id, "interpreters"] or "").split(";") if c}
 
 
-def languages_text(people: list[str], pf: PlanFolder, centre_id: str, lang: str) -> str:
-    """The languages of `people`, each with how many speak it and whether an interpreter is on site."""
+def _speakers(
+    people: list[str], pf: PlanFolder, centre_id: str
+) -> dict[str, tuple[int, bool | None]]:
+    """Language code -> (how many of `people` speak it, an interpreter of it on site: None when unknown)."""
     frame = pf.people.reindex(people).fillna("")
     on_site = _on_site(pf, centre_id)
-    speakers: dict[str, list[bool]] = {}
+    speakers: dict[str, list[str]] = {}
     for codes, here in zip(frame["languages"], frame["interpreter"]):
         for code in (c for c in str(codes).split(";") if c):
-            speakers.setdefault(code, []).append(str(here).lower() in ("true", "1", "yes"))
-    parts = []
+            speakers.setdefault(code, []).append(str(here).strip().lower())
+    out: dict[str, tuple[int, bool | None]] = {}
     for code, flags in sorted(speakers.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        covered = code in on_site if on_site is not None else all(flags)
-        status = translate("interpreter_here" if covered else "interpreter_missing", lang)
-        parts.append(f"{language_name(code, lang)} {len(flags)} ({status})")
-    return "; ".join(parts)
+        if on_site is not None:
+            out[code] = (len(flags), code in on_site)
+        elif any(flags):  # the allocation said, person by person
+            out[code] = (len(flags), all(f in ("true", "1", "yes") for f in flags))
+        else:
+            out[code] = (len(flags), None)
+    return out
+
+
+def languages_text(people: list[str], pf: PlanFolder, centre_id: str, lang: str) -> str:
+    """The languages of `people` with how many speak each, then those with and without an interpreter on site (when known)."""
+    speakers = _speakers(people, pf, centre_id)
+    text = ", ".join(f"{language_name(code, lang)} {n}" for code, (n, _) in speakers.items())
+    if speakers and all(h is False for _, h in speakers.values()):
+        return f"{text} — {translate('interpreter_none', lang)}"
+    for here, key in ((True, "interpreter_here"), (False, "interpreter_missing")):
+        codes = [language_name(c, lang) for c, (_, h) in speakers.items() if h is here]
+        if codes:
+            text += f" — {translate(key, lang)}{colon(lang)}{', '.join(codes)}"
+    return text
+
+
+def no_interpreter_text(people: list[str], pf: PlanFolder, centre_id: str, lang: str) -> str:
+    """The languages of `people` known to have no interpreter on site (``""`` when none)."""
+    missing = [c for c, (_, here) in _speakers(people, pf, centre_id).items() if here is False]
+    if not missing:
+        return ""
+    names = ", ".join(language_name(c, lang) for c in missing)
+    return translate("no_interpreter_for", lang, languages=names)
 
 
 def needs_text(people: list[str], pf: PlanFolder, lang: str, *, ids: bool = True) -> str:
@@ -104,56 +137,79 @@ def households_html(part: pd.DataFrame, pf: PlanFolder, lang: str, roster: list[
     return "".join(out)
 
 
-def household_rows(
-    person_ids: str, centre_id: str, pf: PlanFolder, lang: str, *, cls: str = "ids"
-) -> str:
-    """A table of `person_ids` by household: size, group(s), ids (in a span of class `cls`), what to prepare."""
-    columns = ("household", "size", "group", "person_ids", "prepare")
-    head = "".join(f"<th>{escape(translate(c, lang))}</th>" for c in columns)
-    rows = []
+def household_rows(person_ids: str, centre_id: str, pf: PlanFolder, lang: str) -> str:
+    """A table of `person_ids` by household: size, group(s), ids, what to prepare (when anything)."""
+    cells = []
     for h in household_table(person_ids, pf).to_dict("records"):
         name = h["household"] or f"— ({translate('singles', lang)})"
         groups = ", ".join(
             translate(g.strip(), lang) for g in str(h["group"]).split(",") if g.strip()
         )
         people = str(h["person_ids"]).split()
-        prepare = "<br>".join(
-            escape(t)
-            for t in (needs_text(people, pf, lang), languages_text(people, pf, centre_id, lang))
-            if t
+        prepare = (
+            needs_text(people, pf, lang, ids=len(people) > 1),
+            no_interpreter_text(people, pf, centre_id, lang),
         )
-        rows.append(
-            f'<tr><td>{escape(str(name))}</td><td class="n">{h["size"]}</td>'
-            f'<td>{escape(groups)}</td><td><span class="{cls}">{escape(" ".join(people))}</span></td>'
-            f'<td class="prepare">{prepare}</td></tr>'
+        cells.append(
+            [
+                f"<td>{escape(str(name))}</td>",
+                f'<td class="n">{h["size"]}</td>',
+                f"<td>{escape(groups)}</td>",
+                f'<td><span class="ids">{escape(" ".join(people))}</span></td>',
+                '<td class="prepare">' + "; ".join(escape(t) for t in prepare if t) + "</td>",
+            ]
         )
-    return f'<table class="households"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    columns = ["household", "size", "group", "person_ids", "prepare"]
+    if all(row[-1] == '<td class="prepare"></td>' for row in cells):  # nothing to prepare
+        columns, cells = columns[:-1], [row[:-1] for row in cells]
+    head = "".join(f"<th>{escape(translate(c, lang))}</th>" for c in columns)
+    rows = "".join("<tr>" + "".join(row) + "</tr>" for row in cells)
+    return f'<table class="households"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def prepare_section(part: pd.DataFrame, medical: list[str], pf: PlanFolder, lang: str) -> str:
-    """What the centre must prepare for: head counts by group, households, people with each need, languages."""
-    groups = [g for g in GROUP_KEYS if part[g].sum()]
-    items = "".join(
-        f"<li>{escape(translate(g, lang))}: {format_number(int(part[g].sum()), lang)}</li>"
-        for g in groups
-    )
+    """What the centre must prepare for, a line each: people by group and households, people with each need, languages."""
+    counts = [(translate(g, lang), int(part[g].sum())) for g in GROUP_KEYS if part[g].sum()]
     households = {h for v in part["households"] for h in str(v).split() if h}
-    if households:
-        items += f"<li>{escape(translate('households', lang))}: {format_number(len(households), lang)}</li>"
+    counts += [(translate("households", lang), len(households))] if households else []
     people = [p for ids in part["person_ids"] for p in str(ids).split()] + medical
-    if medical:
-        items += f"<li>{escape(translate('medical_arrivals', lang))}: {format_number(len(medical), lang)}</li>"
-    counts = need_counts(pf.needs_of(people))
-    items += "".join(
-        f"<li>{escape(translate(need_column(t), lang))}: {format_number(n, lang)}</li>"
-        for t, n in counts.items()
+    needs = [
+        (translate(need_column(t), lang), n)
+        for t, n in need_counts(pf.needs_of(people)).items()
         if n
-    )
+    ]
+    lines = [
+        " · ".join(f"{escape(k)}{colon(lang)}{format_number(n, lang)}" for k, n in pairs)
+        for pairs in (counts, needs)
+        if pairs
+    ]
     centre = str(part["centre_id"].iat[0]) if len(part) else ""
     spoken = languages_text(people, pf, centre, lang)
     if spoken:
-        items += f"<li>{escape(translate('languages', lang))}: {escape(spoken)}</li>"
-    return f'<div class="prepare"><h2>{translate("to_prepare", lang)}</h2><ul>{items}</ul></div>'
+        lines.append(f"{escape(translate('languages', lang))}{colon(lang)}{escape(spoken)}")
+    body = "".join(f"<p>{line}</p>" for line in lines) + medical_lines(medical, centre, pf, lang)
+    return f'<div class="prepare"><h2>{translate("to_prepare", lang)}</h2>{body}</div>'
+
+
+def medical_lines(people: list[str], centre_id: str, pf: PlanFolder, lang: str) -> str:
+    """People arriving by medical transfer (not on a coach): size, group, ids, what to prepare, one line."""
+    if not people:
+        return ""
+    lines = []
+    for h in household_table(" ".join(people), pf).to_dict("records"):
+        ids = str(h["person_ids"]).split()
+        groups = ", ".join(translate(g.strip(), lang) for g in str(h["group"]).split(",") if g)
+        prepare = [
+            needs_text(ids, pf, lang, ids=len(ids) > 1),
+            no_interpreter_text(ids, pf, centre_id, lang),
+        ]
+        lines.append(
+            f"<b>{escape(str(h['household'] or translate('singles', lang)))}</b> ({h['size']}, "
+            f'{escape(groups)}) <span class="ids medical">{escape(" ".join(ids))}</span>'
+            + "".join(f" — {escape(t)}" for t in prepare if t)
+        )
+    head = escape(translate("medical_arrivals", lang)) + colon(lang)
+    return f'<p class="medical">{head}{" · ".join(lines)}</p>'
 
 
 def medical_arrivals(pf: PlanFolder) -> dict[str, list[str]]:
@@ -220,10 +276,6 @@ def centre_sheets(
                 + table(part, columns, lang)
                 + f"<h2>{translate('by_household', lang)}</h2>"
                 + households_html(part, pf, lang, roster)
-            )
-        if by_transfer:
-            body += f"<h2>{translate('medical_arrivals', lang)}</h2>" + household_rows(
-                " ".join(by_transfer), centre_id, pf, lang, cls="ids medical"
             )
         name = str(pf.centres.at[centre_id, "name"]) if centre_id in pf.centres.index else ""
         out.append(
