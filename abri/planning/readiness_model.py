@@ -148,19 +148,25 @@ class Sites:
     frame: pd.DataFrame
     services: Services
 
+    cache: dict[Need, dict[str | None, list[tuple[str, float, int]]]] = field(
+        default_factory=dict, repr=False
+    )
+
     def best(self, need: Need, region: str | None = None) -> list[tuple[str, float, int]]:
         """Per department (of `region`), the nearest site where a new place meets `need`: (departement, time_s, row)."""
-        f = self.frame
-        ok = self.services.meets(need, places=False) & np.isfinite(f["time_s"].to_numpy(float))
-        if not need.care:
-            ok &= (f["site"] == "").to_numpy()
-        if region is not None:
-            ok &= (f["region"] == region).to_numpy()
-        rows = f[ok].sort_values("time_s").drop_duplicates("departement")
-        return [
-            (str(d), float(t), int(i))
-            for d, t, i in zip(rows["departement"], rows["time_s"], rows.index)
-        ]
+        if need not in self.cache:
+            f = self.frame
+            ok = self.services.meets(need, places=False) & np.isfinite(f["time_s"].to_numpy(float))
+            if not need.care:
+                ok &= (f["site"] == "").to_numpy()
+            rows = f[ok].sort_values("time_s", kind="stable").drop_duplicates("departement")
+            by_region: dict[str | None, list[tuple[str, float, int]]] = defaultdict(list)
+            for d, r, t, i in zip(rows["departement"], rows["region"], rows["time_s"], rows.index):
+                site = (str(d), float(t), int(i))
+                by_region[None].append(site)
+                by_region[str(r)].append(site)
+            self.cache[need] = by_region
+        return self.cache[need].get(region, [])
 
 
 @dataclass
