@@ -61,7 +61,7 @@ from abri.readiness import HOUSEHOLD_SIZE, parse_counts, readiness, write_readin
 @click.option(
     "--roads",
     default=None,
-    help="Time coaches on this road set or file (default: straight line x 1.3 at 80 km/h).",
+    help="Time coaches, and the centres' minutes to care, on this road set or file (default: straight line x 1.3 at 80 km/h).",
 )
 @data_dir_option
 @reports_errors
