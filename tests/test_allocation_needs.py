@@ -193,8 +193,10 @@ def test_refusals_are_recorded_and_take_no_place() -> None:
     p = people(
         ("r", DAY1, "men", "", ""), ("m", DAY1, "men", "", ""), refusal=["wants to stay", ""]
     )
-    a = by_id(allocate(p, c, times(a=1)))
+    result = allocate(p, c, times(a=1))
+    a = by_id(result)
     assert a.loc["r", "pathway"] == "refusal" and a.loc["r", "centre_id"] == ""
+    assert result.unplaced.empty  # a refusal is recorded, not left without a solution
     assert a.loc["r", "reason"] == "refused: wants to stay"
     assert a.loc["m", "centre_id"] == "a"
 

@@ -63,19 +63,17 @@ class Allocation:
 
     @property
     def unplaced(self) -> pd.DataFrame:
-        """People with no centre (unplaced, refused or gone to the UK), and why."""
-        return self.assignments[self.assignments["centre_id"] == ""]
+        """People with no solution (no centre and no pathway of their own: not refused, not gone
+        to the UK), and why."""
+        a = self.assignments
+        own_way = a["pathway"] != "" if "pathway" in a.columns else False
+        return a[(a["centre_id"] == "") & ~own_way]
 
     @property
     def by_coach(self) -> pd.DataFrame:
         """People the coach plan carries (pathway ``centre`` or ``uk-centre``)."""
         a = self.assignments
         return a[(a["centre_id"] != "") & a["pathway"].isin(COACH_ROUTES)]
-
-    @property
-    def without_solution(self) -> pd.DataFrame:
-        """People with no pathway at all (``pathway`` empty), and why."""
-        return self.assignments[self.assignments["pathway"] == ""]
 
     def per_centre(self) -> pd.Series:
         """People placed in each centre."""
