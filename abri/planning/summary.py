@@ -60,7 +60,11 @@ def plan_summary(plan: Plan, *, adults_only: bool = False) -> dict[str, float | 
         "people": len(alloc),
         "placed": len(placed),
         "carried": int(people),
-        "unplaced": int(len(alloc) - len(placed)),
+        "unplaced": int(  # no solution: a refusal or a UK transfer is a pathway, not unplaced
+            ((alloc["centre_id"] == "") & (alloc["pathway"] == "")).sum()
+            if "pathway" in alloc.columns
+            else len(alloc) - len(placed)
+        ),
         "not_carried": len(plan.not_carried),
         "trips": len(trips),
         "max_coaches_per_day": int(pd.Series([t.day for t in trips]).value_counts().max())
