@@ -252,17 +252,17 @@ def calais(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
     return folder, readiness(folder, data_dir=data_dir)
 
 
-def test_calais_is_checked_per_need_and_within_reach(calais: tuple[Path, Readiness]) -> None:
-    # issue 23: places count only within each person's ride limit and when they meet their needs;
-    # calais-2016 as generated has minors beyond 12 h and too few Home Office places within reach
+def test_calais_is_ready_with_a_margin_per_group(calais: tuple[Path, Readiness]) -> None:
+    # with needs (issue 23): places count only within each person's ride limit and meeting their needs
     _, result = calais
-    assert result.exact and not result.ready
+    assert result.ready and result.exact and result.unplaced == 0 and result.extras.empty
     groups = result.groups
-    assert groups.at["minors", "unplaced"] > 0 and result.needs.at["home-office", "short"] > 0
-    assert result.unplaced == int(result.extras["places"].sum()) + result.unresolved
-    assert (groups["placed"] + groups["unplaced"] == groups["people"]).all()
-    assert (groups["margin"] >= 0).all()
-    assert repr(result).startswith("Readiness(NOT READY: ")
+    refused = int(result.pathways.set_index("need").at["refusal", "people"])
+    assert groups["people"].sum() + refused < 7_212  # UK direct and refusals need no place
+    assert (groups["placed"] == groups["people"]).all()
+    assert (groups["margin"] > 0).all() and result.days["ready"].all()
+    assert result.pathway_short == 0 and (result.needs["short"] == 0).all()
+    assert repr(result).startswith("Readiness(READY: ")
 
 
 def cut_places(src: Path, dst: Path, share: float, seed: int) -> None:
