@@ -80,6 +80,7 @@ def test_wheelchair_users_ride_an_accessible_coach_within_its_seats_and_places()
             assert not {"A0", "B0"} & {p for s in t.stops for p in s.people}
     left = plan.not_carried.set_index("person_id")["reason"]
     (stranded,) = {"A0", "B0"} - _carried(plan)
+    assert len(_carried(plan)) == 11  # everyone else rides
     assert left[stranded].startswith("accessible-coach: ")
     assert list(plan.shortfalls.query("code == 'accessible-coach'")["person_id"]) == [stranded]
     assert trips_frame(plan)["vehicle_kind"].tolist().count(ACCESSIBLE) == 1

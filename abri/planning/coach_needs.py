@@ -20,7 +20,7 @@ import pandas as pd
 from abri.constants import ORIGIN
 from abri.inputs.scenario import Rules
 from abri.planning.days import _insert, breaches, legs, scheduled, stop_breaches, timed
-from abri.planning.demand import ride_limits
+from abri.planning.demand import make_stop, ride_limits
 from abri.planning.schedule import (
     ACCESSIBLE,
     LATE_ARRIVAL,
@@ -37,10 +37,25 @@ if TYPE_CHECKING:
     from abri.planning.plan import Plan
 
 
+def _all_taken(spec: DaySpec) -> str:
+    return f"accessible-coach: the day's {spec.accessible} accessible coach(es) are all taken"
+
+
+def _chair_split(stop: Stop, group_of: dict[str, str]) -> tuple[Stop, Stop]:
+    """A stop as its households with a wheelchair user and the others."""
+    chairs = frozenset(stop.wheelchair_users)
+    with_chair = [h for h in stop.households or [stop.people] if chairs.intersection(h)]
+    others = [h for h in stop.households or [stop.people] if not chairs.intersection(h)]
+    return (
+        make_stop(stop.centre_id, with_chair, group_of, chairs),
+        make_stop(stop.centre_id, others, group_of),
+    )
+
+
 def limit_accessible(
-    trips: list[Trip], spec: DaySpec, km: pd.DataFrame
+    trips: list[Trip], spec: DaySpec, km: pd.DataFrame, group_of: dict[str, str]
 ) -> tuple[list[Trip], list[tuple[Stop, str]]]:
-    """At most the day's accessible coaches: the wheelchair stops of any more move to one of them, or are dropped with the reason."""
+    """At most the day's accessible coaches: the wheelchair users' households of any more move to one of them, or are dropped with the reason."""
     accessible = [t for t in trips if t.vehicle_kind == ACCESSIBLE]
     if len(accessible) <= spec.accessible:
         return trips, []
@@ -50,11 +65,14 @@ def limit_accessible(
     out: list[Trip] = [t for t in trips if id(t) not in extra]
     for trip in (t for t in trips if id(t) in extra):
         trip.vehicle_kind = ""
-        for stop in (s for s in trip.stops if s.wheelchairs):
-            if not _insert(stop, out, spec, km):
-                reason = f"accessible-coach: the day's {spec.accessible} accessible coach(es) are all taken"
-                dropped.append((stop, reason))
-        rest = timed(trip, [s for s in trip.stops if not s.wheelchairs], spec, km)
+        stops = []
+        for stop in trip.stops:
+            chairs, others = _chair_split(stop, group_of) if stop.wheelchairs else (None, stop)
+            if others.people:
+                stops.append(others)
+            if chairs is not None and not _insert(chairs, out, spec, km):
+                dropped.append((chairs, _all_taken(spec)))
+        rest = timed(trip, stops, spec, km)
         if rest.stops:
             out.append(rest)
     return out, dropped
@@ -116,7 +134,10 @@ def rescue(
     trips, left = list(trips), []
     for stop, why in dropped:
         direct = _direct(stop, trips, spec, km, day, math.inf)
-        if direct is None:
+        lifts = sum(t.vehicle_kind == ACCESSIBLE for t in trips)
+        if direct is None and stop.wheelchairs and lifts >= spec.accessible:
+            left.append((stop, why if why.startswith("accessible-coach: ") else _all_taken(spec)))
+        elif direct is None:
             left.append((stop, why))
         else:
             trips.append(direct)

@@ -103,7 +103,7 @@ def make_stop(
         people,
         {str(k): int(v) for k, v in counts.items()},
         households=households,
-        wheelchairs=sum(p in wheelchair for p in people),
+        wheelchair_users=tuple(p for p in people if p in wheelchair),
     )
 
 
@@ -179,14 +179,10 @@ def split_load(load: Stop, group_of: dict[str, str], parts: int = 2) -> list[Sto
 def merge_stops(stops: list[Stop], group_of: dict[str, str]) -> list[Stop]:
     """One stop per centre: loads of a centre on the same coach become one stop, at its first place."""
     out: dict[str, list[list[str]]] = {}
-    chairs: dict[str, int] = {}
     for stop in stops:
         out.setdefault(stop.centre_id, []).extend(stop.households or [stop.people])
-        chairs[stop.centre_id] = chairs.get(stop.centre_id, 0) + stop.wheelchairs
-    merged = [make_stop(cid, households, group_of) for cid, households in out.items()]
-    for stop in merged:
-        stop.wheelchairs = chairs[stop.centre_id]
-    return merged
+    chairs = frozenset(p for stop in stops for p in stop.wheelchair_users)
+    return [make_stop(cid, households, group_of, chairs) for cid, households in out.items()]
 
 
 def day_loads(

@@ -264,7 +264,7 @@ def _plan_day(
         else "no legal trip reaches this centre within its reception hours"
     )
     today, repaired = repair(today, spec, ctx.km)
-    today, no_lift = limit_accessible(today, spec, ctx.km)
+    today, no_lift = limit_accessible(today, spec, ctx.km, ctx.group_of)
     unplanned = [(s, reason) for s in dropped] + repaired + no_lift
     today, still = rescue(unplanned, today, spec, ctx.km, day)
     left = [row for stop, why in still for row in _rows([stop], day, why)]

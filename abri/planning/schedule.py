@@ -80,7 +80,12 @@ class Stop:
     breaks_before: int = 0
     households: list[list[str]] = field(default_factory=list)
     planned_leg_s: float = 0.0
-    wheelchairs: int = 0  # wheelchair users among `people` (they need an accessible coach)
+    wheelchair_users: tuple[str, ...] = ()  # among `people`: they need an accessible coach
+
+    @property
+    def wheelchairs(self) -> int:
+        """Wheelchair users getting off here."""
+        return len(self.wheelchair_users)
 
 
 @dataclass
