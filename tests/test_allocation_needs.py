@@ -361,3 +361,39 @@ def test_needs_on_the_pipeline_s_real_inputs(small_scenario, data_dir) -> None: 
     assert (limited["ride_h"] <= rules.need_max_ride_hours).all()
     left = a[(a["centre_id"] == "") & (a["needs"] != "")]
     assert (left["reason"] != "").all() and len(placed) > len(a) // 2
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000))
+def test_flow_network_is_optimal_against_network_simplex(seed: int) -> None:
+    """The HiGHS flow's cost equals networkx's network simplex on random transport networks."""
+    import networkx as nx
+
+    from abri.planning.flow import Network
+
+    rng = np.random.default_rng(seed)
+    n_src, n_dst = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+    supply = rng.integers(1, 8, n_src)
+    caps = rng.integers(0, 8, n_dst)
+    net, graph = Network(), nx.DiGraph()
+    for key, demand in [("sink", int(supply.sum())), ("spill", 0)]:
+        net.node(key, demand)
+        graph.add_node(key, demand=demand)
+    net.edge("spill", "sink", 0)
+    graph.add_edge("spill", "sink", weight=0)
+    for i, s in enumerate(supply):
+        net.node(("s", i), -int(s))
+        graph.add_node(("s", i), demand=-int(s))
+        net.edge(("s", i), "spill", 1000)
+        graph.add_edge(("s", i), "spill", weight=1000)
+        for j in range(n_dst):
+            w = int(rng.integers(0, 100))
+            net.edge(("s", i), ("d", j), w)
+            graph.add_edge(("s", i), ("d", j), weight=w)
+    for j, cap in enumerate(caps):
+        net.edge(("d", j), "sink", 0, int(cap))
+        graph.add_edge(("d", j), "sink", weight=0, capacity=int(cap))
+    flow = net.solve()
+    ours = sum(graph[u][v]["weight"] * n for u, heads in flow.items() for v, n in heads.items())
+    assert all(sum(flow[("s", i)].values()) == s for i, s in enumerate(supply))
+    assert ours == nx.network_simplex(graph)[0]
