@@ -69,6 +69,7 @@ def _ride_rows(pf: PlanFolder) -> list[dict[str, Any]]:
                 "detail": {
                     "ride_h": float(part["ride_h"].max()),
                     "limit_h": float(part["limit_h"].max()),
+                    "ids": sorted(map(str, part.get("person_id", []))),
                 },
             }
         )
@@ -196,12 +197,15 @@ def rule_text(code: str, lang: str) -> str:
     return translate(key, lang) if key != translate(key, lang) else code
 
 
+def ids_text(ids: list[str]) -> str:
+    """Person ids for a sentence: the first :data:`IDS_SHOWN`, then how many more."""
+    more = len(ids) - IDS_SHOWN
+    return ", ".join(ids[:IDS_SHOWN]) + (f" (+{more})" if more > 0 else "")
+
+
 def need_text(row: dict[str, Any], where: str, lang: str) -> str:
     """A ``need`` watch point as a sentence: how many of which group, the rule, placed or not, who."""
-    ids = list(row["detail"]["ids"])
-    shown = ", ".join(ids[:IDS_SHOWN]) + (
-        f" (+{len(ids) - IDS_SHOWN})" if len(ids) > IDS_SHOWN else ""
-    )
+    shown = ids_text(row["detail"]["ids"])
     group = row["group"]
     return translate(
         "alert_need",
@@ -214,6 +218,11 @@ def need_text(row: dict[str, Any], where: str, lang: str) -> str:
         else translate("need_unplaced", lang),
         ids=shown,
     )
+
+
+def colon(lang: str) -> str:
+    """A colon as the language writes it (a no-break space before it in French)."""
+    return "\u00a0: " if lang == "fr" else ": "
 
 
 def alert_text(row: dict[str, Any], pf: PlanFolder, lang: str) -> str:
@@ -234,6 +243,7 @@ def alert_text(row: dict[str, Any], pf: PlanFolder, lang: str) -> str:
             coach=row["coach"],
             centre=where,
         )
+        text += f"{colon(lang)}{ids_text(detail['ids'])}" if detail.get("ids") else ""
     elif row["kind"] == "late":
         text = translate(
             "alert_late",

@@ -14,17 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from abri.documents.alerts import alerts_section
+from abri.documents.alerts import alerts_section, colon
 from abri.documents.html import extras, facts, sheet, table
 from abri.documents.tables import GROUP_KEYS, PlanFolder, need_column, need_counts
 from abri.i18n import format_number, language_name, translate
 from abri.inputs.needs import NEEDS
-
-
-def colon(lang: str) -> str:
-    """A colon as the language writes it (a space before it in French)."""
-    return "\u00a0: " if lang == "fr" else ": "
-
 
 MEDICAL = "medical"  # the pathway of people placed in a centre who travel by medical transfer
 
