@@ -247,14 +247,15 @@ def explain(
 
     `centres` are the allocation's centres (``id``, ``groups``, ``time_s``, ``ride_h``, services)
     and `places` those left in centres open that day. The requirements are applied in turn to
-    the centres accepting `group` with room; the first that leaves none is named; when none does
-    on its own, all are. ("", "") when `sig` has no hard requirement (the caller's reason).
+    the reachable centres accepting `group`; the first that leaves none is named, else the last
+    when the centres meeting them all are full; when they have room, all are named together.
+    ("", "") when `sig` has no hard requirement or no centre takes the group (the caller's reason).
     """
     if not sig.hard:
         return "", ""
     ids = centres["id"]
     ok = np.array(centres["groups"].str.split(";").map(lambda gs: group in gs), bool)
-    ok = ok & centres["time_s"].notna().to_numpy() & (places.left.reindex(ids).to_numpy() >= size)
+    ok = ok & centres["time_s"].notna().to_numpy()
     limit = sig.max_ride_h
     who = f"for group '{group}'" + (f" (a household of {size})" if size > 1 else "")
     within = f" within {limit:g} h" if limit is not None else ""
@@ -279,5 +280,7 @@ def explain(
         ok &= step
         if not ok.any():
             return code, text
+    if not (ok & (places.left.reindex(ids).to_numpy() >= size)).any():
+        return steps[-1][0], steps[-1][2]  # the centres meeting every need are full
     codes = ", ".join(code for code, _, _ in steps)
     return steps[-1][0], f"no place left{within} {who} meeting all of its needs at once ({codes})"

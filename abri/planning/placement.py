@@ -230,14 +230,17 @@ def place_singles(
     sig_of = sigs.reindex(people["person_id"]).to_numpy()
     hard = [replace(s, languages=()) for s in sig_of]
     numbers = {s: i for i, s in enumerate(dict.fromkeys(hard))}
-    keyed = people.assign(
-        sig=[numbers[s] for s in hard], langs=[";".join(s.languages) for s in sig_of]
-    )
-    classes = keyed.groupby(["group", "pref1", "pref2", "sig", "langs"])["person_id"].apply(list)
     net = Network()
     net.node("sink", len(people))
     net.edge("unplaced", "sink", 0)
     layers = _Layers(net, centres, places, rules, need_rules, {i: s for s, i in numbers.items()})
+    number = [numbers[s] for s in hard]
+    langs = [  # languages no centre of the layer interprets weigh nothing: no class of their own
+        ";".join(s.languages) if s.languages and layers.regions(g, n, ";".join(s.languages)) else ""
+        for g, n, s in zip(people["group"], number, sig_of)
+    ]
+    keyed = people.assign(sig=number, langs=langs)
+    classes = keyed.groupby(["group", "pref1", "pref2", "sig", "langs"])["person_id"].apply(list)
     language_s = need_rules.language_weight_hours * 3600
     for (group, p1, p2, number, langs), members in classes.items():
         node = ("class", group, p1, p2, number, langs)
