@@ -252,3 +252,32 @@ def test_shortfalls_said_plainly_for_whom(
         assert placed["person_id"] in centre.split(translate("alerts", lang))[1].split("</ul>")[0]
         roads = (docs / "road-sheets.html").read_text(encoding="utf-8")
         assert 'data-alert="need"' not in roads and UNPLACED not in roads
+
+
+def test_calais_documents_with_needs(calais_run) -> None:  # type: ignore[no-untyped-def]
+    """The demo (calais-2016 with needs, the real pipeline): road sheets without health data, every shortfall on the operation summary."""
+    from abri.documents.alerts import alert_table, alert_text, shortfall_codes
+    from abri.documents.tables import read_plan_folder
+
+    _, plan = calais_run
+    docs = plan.parent / "documents"  # French, written by the demo
+    for path in [
+        docs / "road-sheets.html",
+        docs / "road-sheets.csv",
+        *(docs / "coaches").glob("*"),
+    ]:
+        assert_no_health_data(path.read_text(encoding="utf-8-sig"), "fr", path.name)
+    people = pd.read_csv(plan / "assignments.csv", dtype=str).fillna("")
+    assert (people["needs"] != "").any()
+    expected = {
+        (p, code)
+        for p, cell in zip(people["person_id"], people["shortfall"])
+        for code, _ in shortfall_codes(cell)
+    }
+    pf = read_plan_folder(plan)
+    rows = alert_table(pf)
+    rows = rows[rows["kind"] == "need"].to_dict("records")
+    shown = {(p, r["detail"]["code"]) for r in rows for p in r["detail"]["ids"]}
+    assert expected <= shown
+    summary = (docs / "operation-summary.html").read_text(encoding="utf-8")
+    assert all(alert_text(r, pf, "fr") in summary for r in rows)

@@ -45,7 +45,7 @@ SHORTFALL_CODES = (
     "late-arrival",
 )
 #: Person ids written out in a sentence before "(+N)".
-IDS_SHOWN = 12
+IDS_SHOWN = 60
 
 
 def _centre_dep(pf: PlanFolder, centre_id: str) -> str:
