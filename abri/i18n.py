@@ -257,6 +257,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "aucun centre dans la limite de trajet",
         "no centre within the ride limit",
     ),
+    "shortfall_ride_limit_placed": ("trajet au-delà de la limite", "ride over the limit"),
     "shortfall_late_arrival": ("arrivée tardive", "late arrival"),
     "care_emergency": ("urgences", "emergency care"),
     "care_maternity": ("maternité", "maternity"),

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from abri.documents.tables import PlanFolder, clock_seconds, clock_text
-from abri.i18n import format_duration, format_number, translate
+from abri.i18n import MESSAGES, format_duration, format_number, translate
 from abri.inputs.needs import CARE_KINDS
 
 #: Arrivals at or after this hour (or after midnight) are late for the groups in LATE_GROUPS.
@@ -188,13 +188,16 @@ def alert_table(pf: PlanFolder, *, late_hour: str = LATE_HOUR) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def rule_text(code: str, lang: str) -> str:
-    """The rule a shortfall code says is not met, in `lang`."""
+def rule_text(code: str, lang: str, *, placed: bool = False) -> str:
+    """The rule a shortfall code says is not met, in `lang` (for a person placed all the same when `placed`)."""
     if code.startswith("care:"):
         kind = code.split(":", 1)[1]
         return translate("shortfall_care", lang, care=translate(f"care_{kind}", lang))
     key = "shortfall_" + code.replace("-", "_")
-    return translate(key, lang) if key != translate(key, lang) else code
+    for name in ([f"{key}_placed"] if placed else []) + [key]:
+        if name in MESSAGES:
+            return translate(name, lang)
+    return code
 
 
 def ids_text(ids: list[str]) -> str:
@@ -212,7 +215,7 @@ def need_text(row: dict[str, Any], where: str, lang: str) -> str:
         lang,
         n=format_number(row["people"], lang),
         group=translate(group or "people", lang),
-        rule=rule_text(str(row["detail"]["code"]), lang),
+        rule=rule_text(str(row["detail"]["code"]), lang, placed=bool(row["centre_id"])),
         status=translate("need_placed_at", lang, centre=where)
         if row["centre_id"]
         else translate("need_unplaced", lang),
