@@ -21,9 +21,11 @@ def small_run(small_scenario: Path, data_dir: Path):
 
 def test_every_trip_fits_and_carries_everyone(small_run) -> None:
     plan, fleet, rules = small_run.plan, small_run.scenario.fleet, small_run.scenario.rules
-    assert len(small_run.allocation.unplaced) == 0 and len(plan.not_carried) == 0
+    unplaced = small_run.allocation.unplaced  # only people whose hard need no centre meets
+    assert (unplaced["needs"] != "").all() and (unplaced["shortfall"] != "").all(), unplaced
+    assert len(unplaced) <= 3 and len(plan.not_carried) == 0
     carried = [p for t in plan.trips for s in t.stops for p in s.people]
-    assert sorted(carried) == sorted(small_run.allocation.placed["person_id"])
+    assert sorted(carried) == sorted(small_run.allocation.by_coach["person_id"])
     for t in plan.trips:
         assert 0 < t.people <= fleet.seats and len(t.stops) <= rules.max_stops and t.legal
         assert t.driving_s <= rules.max_driving_hours * 3600 * t.drivers

@@ -35,6 +35,7 @@ from abri.outputs.trips import trip_lines
 from abri.pipeline import PlanRun, Prepared
 from abri.planning.allocation import Allocation
 from abri.planning.check import PlanCheck, check_plan, mark_illegal
+from abri.planning.coach_needs import shortfalls_frame
 from abri.planning.plan import EXTRA_MARGINS, NOT_CARRIED, Plan, ride_exceptions
 from abri.planning.schedule import legal_with_extra, reception_hours, s_to_clock
 from abri.replan.apply import Operation
@@ -108,6 +109,7 @@ def _rebuilt(op: Operation, parent: Plan) -> Plan:
         for x in EXTRA_MARGINS
     }
     plan.ride_exceptions = ride_exceptions(plan)
+    plan.shortfalls = shortfalls_frame(plan, op.times, plan.hours)
     return plan
 
 
@@ -272,6 +274,7 @@ def replan(
         people_in=len(plan.allocation.assignments) + report.rows_rejected,
         rejected=report.rows_rejected,
         source=f"{report.file} and the registrations",
+        pathways=scenario.pathways,
     )
     mark_illegal(plan, check)
     number = int(loaded.document["version"]["number"]) + 1

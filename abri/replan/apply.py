@@ -155,6 +155,9 @@ class Operation:
         ]
         if rows:
             new = pd.DataFrame(rows).set_index("person_id", drop=False)
+            for column in self.people.columns.difference(new.columns):  # needs, pathway...: none
+                new[column] = False if self.people[column].dtype == bool else ""
+            new = new[self.people.columns]
             self.people = pd.concat([self.people, new.astype(self.people.dtypes.to_dict())])
 
     def _registered(self, e: Event) -> None:

@@ -14,6 +14,7 @@ import copy
 import pandas as pd
 
 from abri.constants import ORIGIN
+from abri.inputs.people import PEOPLE_COLUMNS
 from abri.planning.allocation import allocate
 from abri.planning.demand import make_stop
 from abri.planning.plan import plan_coaches
@@ -152,9 +153,8 @@ def new_trips(
     """Allocate and plan the people still to place on new trips in free slots; returns the new coaches."""
     if not op.to_place:
         return []
-    people = op.people.loc[
-        op.to_place, ["person_id", "day", "group", "household", "pref1", "pref2"]
-    ]
+    columns = [c for c in PEOPLE_COLUMNS if c in op.people.columns]  # needs, languages... kept
+    people = op.people.loc[op.to_place, columns]
     free = centres.assign(
         capacity=centres["id"].astype(str).map(_free_places(op)).fillna(0).clip(lower=0)
     )

@@ -130,7 +130,10 @@ def load_plan(
     if missing:
         msg = f"{path}: missing column(s) {missing}; expected {ASSIGNMENT_COLUMNS}"
         raise PlanFormatError(msg)
-    table = table.reindex(columns=ASSIGNMENT_COLUMNS, fill_value="")
+    extra = [
+        c for c in table.columns if c not in ASSIGNMENT_COLUMNS
+    ]  # needs, pathway, shortfall...
+    table = table.reindex(columns=[*ASSIGNMENT_COLUMNS, *extra], fill_value="")
     table["in_preferred"] = table["in_preferred"].str.lower().eq("true")
     table["ride_h"] = pd.to_numeric(table["ride_h"], errors="coerce")
     group_of = dict(zip(table["person_id"], table["group"]))
@@ -149,6 +152,8 @@ def load_plan(
         hours=hours or {},
     )
     plan.ride_exceptions = pd.DataFrame(document.get("ride_exceptions", []))
+    if document.get("shortfalls"):
+        plan.shortfalls = pd.DataFrame(document["shortfalls"]).astype(str)
     return Loaded(folder, document, plan)
 
 
