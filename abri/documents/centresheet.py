@@ -74,7 +74,7 @@ def no_interpreter_text(people: list[str], pf: PlanFolder, centre_id: str, lang:
 
 
 def needs_text(people: list[str], pf: PlanFolder, lang: str, *, ids: bool = True) -> str:
-    """What to prepare for `people`: each need's words (with the ids of who has it), then their languages."""
+    """What to prepare for `people`: each need's words, with the ids of who has it when `ids`."""
     needs = dict(zip(people, pf.needs_of(people)))
     parts = []
     for token in NEEDS:
