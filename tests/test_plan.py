@@ -31,7 +31,7 @@ def test_every_trip_fits_and_carries_everyone(small_run) -> None:
         assert t.driving_s <= rules.max_driving_hours * 3600 * t.drivers
     # households travel together
     where = {p: t.coach for t in plan.trips for s in t.stops for p in s.people}
-    people = small_run.allocation.placed
+    people = small_run.allocation.by_coach
     for _, members in people[people["group"] == "families"].groupby("household"):
         assert len({where[p] for p in members["person_id"]}) == 1
 
@@ -73,7 +73,7 @@ def test_fleet_too_small_gives_a_partial_plan(small_run) -> None:
         "fleet too small for this day"
     }
     carried = sum(t.people for t in plan.trips)
-    assert carried + len(plan.not_carried) == len(small_run.allocation.placed)
+    assert carried + len(plan.not_carried) == len(small_run.allocation.by_coach)
 
 
 def test_slots_margins_stops_and_rides(small_run) -> None:
@@ -124,13 +124,17 @@ def test_outputs(small_run, tmp_path: Path) -> None:
         "legal",
     } <= set(trips.columns)
     manifests = pd.read_csv(files["manifests"])
-    assert manifests["total"].sum() == len(small_run.allocation.placed)
+    assert manifests["total"].sum() == len(small_run.allocation.by_coach)
     assert (
         manifests[["men", "women", "families", "vulnerable", "minors"]].sum(axis=1)
         == manifests["total"]
     ).all()
     assignments = pd.read_csv(files["assignments"], dtype=str, keep_default_na=False)
-    assert (assignments["coach"] != "").all()
+    by_coach = assignments["pathway"].isin(["centre", "uk-centre"]) & (
+        assignments["centre_id"] != ""
+    )
+    assert (assignments.loc[by_coach, "coach"] != "").all()
+    assert (assignments.loc[~by_coach, "coach"] == "").all()  # medical transfers, unplaced
     assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written left behind
 
 
@@ -138,13 +142,24 @@ def test_calais_2016_beats_the_2016_figures(calais_run) -> None:
     run, _ = calais_run
     adults = plan_summary(run.plan, adults_only=True)
     everyone = plan_summary(run.plan)
+    a = run.allocation.assignments
+    own_way = a["pathway"].isin(["uk", "refusal"])  # no centre: a UK transfer, a refusal
     assert (
-        everyone["placed"] == 5_596 + 1_616
+        len(a) == 5_596 + 1_616
+        and everyone["placed"] + int(own_way.sum()) == len(a)
         and everyone["unplaced"] == 0
         and everyone["not_carried"] == 0
     )
-    # trips against the bound (106 of 103; 145 were planned in 2016) are measured in bench/bench_plan.py
-    assert adults["trips"] >= adults["lower_bound"] == 103
+    assert run.check is not None and run.check.ok and run.check.accounting.ok
+    # each wheelchair user in an accessible place, on an accessible coach
+    chairs = a[a["needs"].str.contains("wheelchair") & a["pathway"].isin(["centre", "uk-centre"])]
+    kind = {p: t.vehicle_kind for t in run.plan.trips for s in t.stops for p in s.people}
+    assert len(chairs) > 0 and {kind[p] for p in chairs["person_id"]} == {"accessible"}
+    accessible = run.centres.set_index("id")["accessible_places"]
+    per_centre = chairs.groupby("centre_id").size()
+    assert (per_centre <= accessible.reindex(per_centre.index)).all()
+    # trips against the bound (145 were planned in 2016) are measured in bench/bench_plan.py
+    assert adults["trips"] >= adults["lower_bound"] > 95
     assert (
         adults["max_coaches_per_slot"] <= run.scenario.rules.bays
         and adults["centre_twice_on_a_trip"] == 0
