@@ -467,6 +467,8 @@ def _report_run(run: PlanRun, files: dict[str, Path]) -> None:
     assert check is not None  # set by check_run
     for line in check.accounting.lines():
         click.echo(line, err=not check.accounting.ok)
+    for warning in check.warnings:  # needs not met, listed with their cause (assignments.csv)
+        click.echo(f"shortfall: {warning}", err=True)
     illegal = _problems(run)
     if not run.plan.trips:
         raise DataError(f"no coach trip planned: {_why_no_trip(run)}; the plan folder is written")
