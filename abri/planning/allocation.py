@@ -73,6 +73,8 @@ class Allocation:
     def by_coach(self) -> pd.DataFrame:
         """People the coach plan carries (pathway ``centre`` or ``uk-centre``)."""
         a = self.assignments
+        if "pathway" not in a.columns:  # an allocation made before pathways: everyone placed
+            return a[a["centre_id"] != ""]
         return a[(a["centre_id"] != "") & a["pathway"].isin(COACH_ROUTES)]
 
     def per_centre(self) -> pd.Series:

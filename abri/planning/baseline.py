@@ -32,7 +32,7 @@ def naive_plan(
     """Fill coaches centre by centre, nearest centre first."""
     trips: list[Trip] = []
     left: list[dict[str, str]] = []
-    placed = allocation.placed
+    placed = allocation.by_coach  # medical transfers, UK direct and refusals take no coach
     departures = slot_departures(rules)
     centre_of = dict(zip(placed["person_id"], placed["centre_id"]))
     for day in sorted(placed["day"].unique()):
