@@ -11,6 +11,7 @@ import pytest
 from abri.demo import run_demo
 from abri.errors import MissingDataError
 from abri.inputs.datadir import ENV_VAR, dataset_path, resolve_data_dir
+from abri.inputs.scenario import Rules
 from abri.synthetic import ScenarioParams, write_scenario
 
 _real_connect = socket.socket.connect
@@ -149,11 +150,16 @@ SMALL = dict(
 )
 
 
+# Its 40 adult centres are few: psychiatric care within 75 min (60 by default), so that everyone
+# has a place meeting their needs (tests of unmet needs build their own cases).
+SMALL_RULES = Rules(care_max_minutes={**Rules().care_max_minutes, "psychiatry": 75.0})
+
+
 @pytest.fixture(scope="session")
 def small_scenario(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic scenario folder (40 adult centres, 490 people) in the data directory's communes."""
     folder = tmp_path_factory.mktemp("small-scenario")
-    write_scenario(ScenarioParams(**SMALL), folder, data_dir=data_dir)
+    write_scenario(ScenarioParams(**SMALL), folder, data_dir=data_dir, rules=SMALL_RULES)
     return folder
 
 

@@ -246,7 +246,10 @@ def test_allocate_and_plan_commands(
         data_dir,
     )
     assert alloc.exit_code == 0, alloc.output
-    assert "490 of 490 people placed" in alloc.stdout and (tmp_path / "a/assignments.csv").exists()
+    assert (
+        "490 of 490 people with a solution" in alloc.stdout
+        and (tmp_path / "a/assignments.csv").exists()
+    )
     plan = run(
         "plan",
         small_scenario,
@@ -298,7 +301,7 @@ def test_allocate_with_people_rows_set_aside_fails_but_writes(
     )
     assert result.exit_code == 1, result.output
     assert (
-        "490 of 490 people placed" in result.output
+        "490 of 490 people with a solution" in result.output
         and "1 people rows were set aside" in result.output
     )
     assert (tmp_path / "a/assignments.csv").exists() and "P99999" in (

@@ -197,8 +197,12 @@ def allocate_cmd(
         result = allocate_prepared(prepared)
     target = output / "assignments.csv"
     write_csv(target, result.assignments)
+    a = result.assignments
+    own = a.loc[(a["centre_id"] == "") & (a["pathway"] != ""), "pathway"].value_counts()
+    own_way = "".join(f", {n:,} {_OWN_WAY.get(str(p), p)}" for p, n in own.items())
     click.echo(
-        f"{len(result.placed):,} of {len(result.assignments):,} people placed; "
+        f"{len(a) - len(result.unplaced):,} of {len(a):,} people with a solution "
+        f"({len(result.placed):,} placed in centres{own_way}); "
         f"{100 * result.preferred_share():.1f}% of adults in a preferred region -> {target}"
     )
     _print_unplaced(result)
@@ -451,6 +455,9 @@ def _problems(run: PlanRun) -> list[Trip]:
     for problem in run.check.plan:
         click.echo(f"plan check: {problem}", err=True)
     return illegal
+
+
+_OWN_WAY = {"uk": "to the UK direct", "refusal": "refused"}
 
 
 def _report_run(run: PlanRun, files: dict[str, Path]) -> None:
