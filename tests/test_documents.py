@@ -293,9 +293,12 @@ def test_pdf_one_page_per_coach(plan_dir: Path, fr_docs: Path, tmp_path: Path) -
     first, last = reader.pages[0].extract_text(), reader.pages[-1].extract_text()
     assert "SYNTHETIC scenario" in first and "Feuille de route" in first and "Itinéraire" in first
     assert f"Page {coaches} / {coaches}" in last
-    assert len(PdfReader(fr_docs / "centre-sheets.pdf").pages) == len(
-        sheets(fr_docs / "centre-sheets.html")
-    )
+    # a centre sheet never shares a page; a long one (households and what to prepare) may go on
+    # over a second page
+    centre_pages = [p.extract_text() for p in PdfReader(fr_docs / "centre-sheets.pdf").pages]
+    centres = sheets(fr_docs / "centre-sheets.html")
+    assert len(centres) <= len(centre_pages) <= 2 * len(centres)
+
     # WeasyPrint, the pure-Python engine, prints the same sheets one per page too
     html = (fr_docs / "road-sheets.html").read_text(encoding="utf-8")
     assert (

@@ -38,6 +38,28 @@ def _free_places(op: Operation) -> dict[str, int]:
     return {c: cap - int(placed.get(c, 0)) for c, cap in op.capacity.items()}
 
 
+def _has_needs(op: Operation, household: list[str]) -> bool:
+    """Whether someone of the household has a need (their place and coach are planned anew)."""
+    if "needs" not in op.people.columns:
+        return False
+    return any(str(op.people.at[p, "needs"]) not in ("", "nan") for p in household)
+
+
+def _free_services(op: Operation, centres: pd.DataFrame) -> pd.DataFrame:
+    """`centres` with the accessible places and single rooms the people already there leave."""
+    out = centres.copy()
+    if "needs" not in op.people.columns:
+        return out
+    placed = op.people[op.people["centre_id"] != ""]
+    for column, need in (("accessible_places", "wheelchair"), ("single_rooms", "single-room")):
+        if column not in out.columns:
+            continue
+        used = placed[placed["needs"].astype(str).str.split(";").map(lambda n, w=need: w in n)]
+        taken = out["id"].astype(str).map(used["centre_id"].value_counts()).fillna(0)
+        out[column] = (out[column] - taken).clip(lower=0).astype(int)
+    return out
+
+
 def _accepts(centres: pd.DataFrame) -> dict[str, set[str]]:
     return dict(
         zip(centres["id"].astype(str), centres["groups"].astype(str).str.split(";").map(set))
@@ -85,6 +107,8 @@ def free_seats(op: Operation, centres: pd.DataFrame) -> None:
     accepts = _accepts(centres)
     free = _free_places(op)
     for household in _households(op):
+        if _has_needs(op, household):  # a place and a coach meeting them: planned in new_trips
+            continue
         first = household[0]
         day, group = str(op.people.at[first, "day"]), str(op.people.at[first, "group"])
         fits = {
@@ -155,7 +179,7 @@ def new_trips(
         return []
     columns = [c for c in PEOPLE_COLUMNS if c in op.people.columns]  # needs, languages... kept
     people = op.people.loc[op.to_place, columns]
-    free = centres.assign(
+    free = _free_services(op, centres).assign(
         capacity=centres["id"].astype(str).map(_free_places(op)).fillna(0).clip(lower=0)
     )
     allocation = allocate(

@@ -78,6 +78,13 @@ def apply_combination(shared: Prepared, combo: Combination, *, where: str = "gri
         _override(scenario.fleet, combo.get("fleet", {})),
         _override(scenario.rules, combo.get("rules", {})),
     )
+    if "accessible_coaches_per_day" not in combo.get(
+        "fleet", {}
+    ):  # fewer coaches, as many lifts at most
+        fleet = replace(
+            fleet,
+            accessible_coaches_per_day=min(fleet.accessible_coaches_per_day, fleet.coaches_per_day),
+        )
     check_fleet(fleet, f"{where} [fleet]")
     check_rules(rules, f"{where} [rules]")
     variation = Variation(**combo.get("scenario", {}))
