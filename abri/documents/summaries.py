@@ -184,7 +184,10 @@ def prefecture_sheets(
         part = summary[summary["departement"] == dep] if len(summary) else summary
         if len(part):
             body = _receiving(dep, part, arrivals, alerts, occupancy, pf, lang)
-            body += readiness_section(ready, lang) if len(ready) else ""
+            if len(ready):
+                body += readiness_section(ready, lang)
+            elif readiness is not None:  # readiness asks nothing of a department it does not list
+                body += f"<h2>{translate('readiness', lang)}</h2><p>{escape(translate('readiness_ok', lang))}</p>"
         else:
             body = _stand_down(dep, pf, ready, lang)
         name = names.get(dep) or (str(ready["departement_name"].iat[0]) if len(ready) else "")
