@@ -12,6 +12,7 @@ of its own where fewer do. :func:`ride_exceptions` and
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,16 @@ import pandas as pd
 
 from abri.constants import ORIGIN
 from abri.inputs.scenario import Rules
-from abri.planning.days import _insert, breaches, legs, scheduled, stop_breaches, timed
+from abri.planning.days import (
+    _insert,
+    _schedule_slots,
+    assign_slots,
+    breaches,
+    legs,
+    scheduled,
+    stop_breaches,
+    timed,
+)
 from abri.planning.demand import make_stop, ride_limits
 from abri.planning.schedule import (
     ACCESSIBLE,
@@ -127,6 +137,28 @@ def ease(trips: list[Trip], spec: DaySpec, km: pd.DataFrame) -> list[Trip]:
     return [timed(t, t.stops, spec, km) for t in trips]  # the stops are shared: time them again
 
 
+def _reslotted(
+    stop: Stop, trips: list[Trip], spec: DaySpec, km: pd.DataFrame, day: str
+) -> list[Trip] | None:
+    """The day's coaches and one more for `stop`, slotted again earliest deadline first; None unless all are legal."""
+    kind = ACCESSIBLE if stop.wheelchairs else ""
+    if (kind and sum(t.vehicle_kind == ACCESSIBLE for t in trips) >= spec.accessible) or len(
+        trips
+    ) >= sum(spec.caps):
+        return None
+    names = {t.coach for t in trips}
+    number = len(trips) + 1
+    while f"{day}-C{number:02d}" in names:
+        number += 1
+    trial = [
+        *copy.deepcopy(trips),
+        legs(Trip(f"{day}-C{number:02d}", day, [stop], vehicle_kind=kind), spec.times, km),
+    ]
+    assign_slots(trial, spec, late=False)
+    _schedule_slots(trial, spec)
+    return trial if all(t.slot >= 0 and t.legal for t in trial) else None
+
+
 def rescue(
     dropped: list[tuple[Stop, str]], trips: list[Trip], spec: DaySpec, km: pd.DataFrame, day: str
 ) -> tuple[list[Trip], list[tuple[Stop, str]]]:
@@ -134,6 +166,11 @@ def rescue(
     trips, left = list(trips), []
     for stop, why in dropped:
         direct = _direct(stop, trips, spec, km, day, math.inf)
+        if direct is None and (reslotted := _reslotted(stop, trips, spec, km, day)) is not None:
+            trips = (
+                reslotted  # every coach of the day given its slot again, earliest deadline first
+            )
+            continue
         lifts = sum(t.vehicle_kind == ACCESSIBLE for t in trips)
         if direct is None and stop.wheelchairs and lifts >= spec.accessible:
             left.append((stop, why if why.startswith("accessible-coach: ") else _all_taken(spec)))
