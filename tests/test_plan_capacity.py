@@ -5,6 +5,7 @@ Hand-made inputs (``tests/tiny.py``): no data pack, no road graph.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +16,7 @@ from abri.cluster import dask_client
 from abri.inputs.scenario import Fleet, Rules
 from abri.pipeline import dask_mapper
 from abri.planning.check import check_plan
+from abri.planning.coach_needs import rescue
 from abri.planning.days import repair, timed
 from abri.planning.demand import make_stop
 from abri.planning.parts import process_map, serial_map
@@ -143,3 +145,38 @@ def test_parts_on_a_dask_local_cluster_give_the_serial_plan() -> None:
     assert [[(s.centre_id, s.people) for s in t.stops] for t in dasked.trips] == [
         [(s.centre_id, s.people) for s in t.stops] for t in serial.trips
     ]
+
+
+def test_rescue_gives_a_far_stop_the_first_slot_when_a_near_coach_can_leave_later() -> None:
+    """The only slot a far centre can leave in is taken by a coach that could leave later: slot both again."""
+    centres = [("N", 50, 0, 10, "men"), ("F", 1, 0, 10, "men")]
+    people = [(f"{c}{i}", DAY, "men", "") for c in "NF" for i in range(3)]
+    inputs = tiny(centres, people, fleet=Fleet(coaches_per_day=5, seats=10), rules=Rules())
+    group_of = {p: "men" for p, *_ in people}
+    stops = {c: make_stop(c, [[f"{c}{i}"] for i in range(3)], group_of) for c in "NF"}
+    rules = replace(inputs.rules, bays=1, last_departure="08:00")
+    departures = slot_departures(rules)
+    spec = DaySpec(inputs.times, inputs.fleet, rules, {}, departures, [1] * len(departures))
+    # F at the distance that a coach leaving at 07:00 reaches before closing, and one at 07:30 not
+    far = None
+    for km in range(400, 1400, 10):
+        times = inputs.times.copy()
+        times.loc["ORIGIN", "F"] = times.loc["F", "ORIGIN"] = km / 80 * 3600
+        trial = replace(spec, times=times)
+        early, late = (
+            timed(Trip("t", DAY, [], departure_s=d), [copy.deepcopy(stops["F"])], trial, inputs.km)
+            for d in departures[:2]
+        )
+        if early.legal and not late.legal:
+            far = trial
+            break
+    assert far is not None
+    near = timed(
+        Trip(f"{DAY}-C01", DAY, [], departure_s=departures[0]), [stops["N"]], far, inputs.km
+    )
+    near.slot, near.bay = 0, 1
+    assert near.legal
+    trips, left = rescue([(stops["F"], "would break a rule")], [near], far, inputs.km, DAY)
+    assert left == [] and len(trips) == 2 and all(t.legal for t in trips)
+    by_centre = {t.stops[0].centre_id: t for t in trips}
+    assert by_centre["F"].slot == 0 and by_centre["N"].slot > 0
