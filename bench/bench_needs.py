@@ -29,26 +29,16 @@ from records import record
 
 from abri.defaults import DEFAULT_TIME_LIMIT
 from abri.pipeline import Prepared, plan_prepared, prepare
+from abri.planning.needs import PERSON_COLUMNS
 from abri.synthetic import ScenarioParams, write_scenario
-
-BLANK = {
-    "needs": "",
-    "languages": "",
-    "family_country": "",
-    "family_town": "",
-    "refusal": "",
-    "note": "",
-}
 
 
 def without_needs(prepared: Prepared) -> Prepared:
     """The same inputs, every person without needs, links or refusal, and no pathway."""
     people = prepared.scenario.people.copy()
-    for column, value in BLANK.items():
+    for column, value in PERSON_COLUMNS.items():  # each column's value when nothing is said
         if column in people.columns:
             people[column] = value
-    if "age_disputed" in people.columns:
-        people["age_disputed"] = False
     scenario = replace(prepared.scenario, people=people)
     if hasattr(scenario, "pathways"):
         scenario = replace(scenario, pathways=[])
