@@ -151,6 +151,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Pause de {minutes} min vers {time}, vers le km {km} du trajet",
         "{minutes} min break at about {time}, near km {km} of the trip",
     ),
+    "break_stop": (
+        "Pause de {minutes} min vers {time}, vers le km {km} du trajet : {place}",
+        "{minutes} min break at about {time}, near km {km} of the trip: {place}",
+    ),
+    "near_town": ("près de {town}", "near {town}"),
+    "quoted": ("«\u00a0{text}\u00a0»", "“{text}”"),
+    "roadside_services": ("aire de services", "service area"),
+    "roadside_rest_area": ("aire de repos", "rest area"),
+    "roadside_motorway_junction": ("sortie", "exit"),
+    "roadside_fuel": ("station-service", "fuel station"),
     "to_prepare": ("Ce que le centre doit préparer", "What the centre must prepare for"),
     "nothing_to_prepare": (
         "Rien de particulier signalé dans le plan.",

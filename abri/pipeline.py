@@ -19,7 +19,7 @@ import pandas as pd
 
 from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED, DEFAULT_TIME_LIMIT
-from abri.files import atomic_dir, check_output_dir
+from abri.files import atomic_dir, check_output_dir, write_csv
 from abri.geo.centres import read_centres
 from abri.geo.gazetteer import load_communes
 from abri.inputs.limits import check_matrix
@@ -39,6 +39,7 @@ from abri.routing.care import add_care_minutes
 from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.measure import snap_and_measure
 from abri.routing.profile import CoachProfile, load_profile
+from abri.routing.roadside import PLAN_FILE, load_roadside, near_lines
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -354,6 +355,9 @@ def write_run(run: PlanRun, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
             check=check,
             scenario_dir=str(run.scenario.folder.resolve()),
         )
+        roadside = near_lines(load_roadside(run.graph.source), lines)
+        if len(roadside):  # where breaks can be named (OSM road files with service areas...)
+            files["roadside"] = write_csv(tmp / PLAN_FILE, roadside)
         if run.centre_report.rows_rejected:
             files["centre_rejects"] = run.centre_report.write_rejects(tmp / "centres.rejects.csv")
         if run.scenario.people_report.rows_rejected:

@@ -12,16 +12,21 @@ import math
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
+from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from abri.documents.tables import clock_seconds, clock_text
 from abri.errors import MissingDataError
 from abri.geo.gazetteer import load_communes
+from abri.i18n import translate
+from abri.routing.roadside import PLAN_FILE, empty, read_table
 
 MAIN = re.compile(
     r"^(A|N|E|RN)\d"
@@ -31,6 +36,12 @@ TOWN_POPULATION = (
 )
 TOWN_RADIUS_KM = 15.0
 KM_PER_DEGREE = 111.2
+ROADSIDE_KM = (
+    5.0  # a break is named by a roadside place this far at most from its point, along the route
+)
+ROUTE_KM = 0.5  # ... and this close to the route's line (a service area beside the motorway)
+#: The order a break's place is chosen in: the nearest service or rest area, else junction, else fuel.
+TIERS = {"services": 0, "rest_area": 0, "motorway_junction": 1, "fuel": 2}
 
 
 def _ref(part: str) -> str:
@@ -108,9 +119,14 @@ def _xy(lon: Any, lat: Any) -> np.ndarray:
 
 
 def break_points(
-    trip: dict[str, Any], line: BaseGeometry | None, rules: dict[str, Any]
+    trip: dict[str, Any],
+    line: BaseGeometry | None,
+    rules: dict[str, Any],
+    *,
+    roadside: Roadside | None = None,
 ) -> list[dict[str, Any]]:
-    """Where and when each driver break of `trip` falls: stop number it comes before, clock time, km from departure, point.
+    """Where and when each driver break of `trip` falls: stop number it comes before, clock time, km from departure,
+    point, and the roadside place there (``place``: :meth:`Roadside.at`, ``None`` without one).
 
     Breaks come after every ``break_after_hours`` of planned driving (road times with the plan's
     margin); the time is counted back from the stop's planned arrival, the km and the point are
@@ -145,9 +161,65 @@ def break_points(
                     "km": round(where_km),
                     "lon": point.x if point is not None else None,
                     "lat": point.y if point is not None else None,
+                    "place": (
+                        roadside.at(line, point.x, point.y)
+                        if roadside is not None and point is not None
+                        else None
+                    ),
                 }
             )
         count += breaks
         driven += leg_h
         km += leg_km
     return out
+
+
+@dataclass
+class Roadside:
+    """The service areas, rest areas, motorway junctions and fuel stations along a plan's trips (may be empty)."""
+
+    frame: pd.DataFrame
+
+    @classmethod
+    def load(cls, plan_dir: str | os.PathLike[str]) -> Roadside:
+        """Read the plan folder's ``roadside.csv``; no place when the plan has none (roads without such tags)."""
+        path = Path(plan_dir) / PLAN_FILE
+        return cls(read_table(path) if path.is_file() else empty())
+
+    def at(self, line: BaseGeometry | None, lon: float, lat: float) -> dict[str, Any] | None:
+        """The place for a break at (`lon`, `lat`) on `line`, ``None`` when there is none.
+
+        Within :data:`ROADSIDE_KM` along the route and :data:`ROUTE_KM` of it: the nearest service
+        or rest area, else the nearest motorway junction, else the nearest fuel station (:data:`TIERS`).
+        """
+        if line is None or not len(self.frame):
+            return None
+        reach = (ROADSIDE_KM + ROUTE_KM) / KM_PER_DEGREE / max(math.cos(math.radians(lat)), 0.1)
+        near = self.frame[
+            ((self.frame["lon"] - lon).abs() < reach) & ((self.frame["lat"] - lat).abs() < reach)
+        ]
+        if not len(near):
+            return None
+        scale = KM_PER_DEGREE * math.cos(math.radians(lat))
+        route = LineString(shapely.get_coordinates(line) * [scale, KM_PER_DEGREE])
+        at = route.project(Point(lon * scale, lat * KM_PER_DEGREE))
+        best: tuple[int, float] | None = None
+        pick = None
+        for row in near.itertuples(index=False):
+            point = Point(row.lon * scale, row.lat * KM_PER_DEGREE)
+            along = abs(route.project(point) - at)
+            if route.distance(point) > ROUTE_KM or along > ROADSIDE_KM:
+                continue
+            rank = (TIERS.get(str(row.kind), len(TIERS)), along)
+            if best is None or rank < best:
+                best, pick = rank, row._asdict()
+        return pick
+
+
+def roadside_name(place: dict[str, Any], lang: str) -> str:
+    """``'aire de services « Baie de Somme »'``, ``'sortie 12 — Arras'``... in `lang`."""
+    kind, name, ref = str(place["kind"]), str(place.get("name") or ""), str(place.get("ref") or "")
+    word = translate(f"roadside_{kind}", lang)
+    if kind == "motorway_junction":
+        return " — ".join(p for p in (f"{word} {ref}".strip(), name) if p)
+    return f"{word} {translate('quoted', lang, text=name)}" if name else word

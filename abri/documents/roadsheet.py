@@ -1,5 +1,9 @@
 """Coach road sheets a crew drives from: each stop's address, GPS point, ``geo:`` link and QR code, contacts, breaks, roads.
 
+A break is named by the service area, rest area, motorway junction or fuel station where it falls
+when the plan folder holds the places along its trips (``roadside.csv``, from an OSM road file:
+:mod:`abri.routing.roadside`), else by the town near it.
+
 A road sheet is for the coach company: it carries ids and head counts by group, never anything
 about a person's health (what a centre must prepare for is on the centre's sheet). The one
 operational trace of a need is "accessible coach: N wheelchair places used" (see
@@ -16,7 +20,15 @@ import pandas as pd
 
 from abri.documents.alerts import alerts_section
 from abri.documents.html import facts, ids_by, sheet, value_text
-from abri.documents.places import Towns, break_points, geo_link, gps_text, readable_roads
+from abri.documents.places import (
+    Roadside,
+    Towns,
+    break_points,
+    geo_link,
+    gps_text,
+    readable_roads,
+    roadside_name,
+)
 from abri.documents.qr import svg as qr_svg
 from abri.documents.tables import GROUP_KEYS, PlanFolder, wheelchairs
 from abri.i18n import format_date, format_duration, format_number, translate
@@ -90,16 +102,35 @@ def qr_cell(pf: PlanFolder, centre_id: str) -> str:
     return f'<a href="{link}" data-geo="{link}">{qr_svg(link, size_mm=QR_MM, title=link)}</a>'
 
 
-def break_row(brk: dict[str, Any], towns: Towns, width: int, lang: str) -> str:
-    """A table row for one driver break: time, km from departure, the town near it and its GPS link."""
+def break_text(
+    brk: dict[str, Any], towns: Towns, lang: str
+) -> tuple[str, tuple[float, float] | None]:
+    """What a break row says, and the GPS point it links to.
+
+    The roadside place where the break falls (service or rest area, motorway junction, fuel
+    station) with the town near it; else the town near the break's point; else only time and km.
+    """
     values = {"minutes": brk["minutes"], "time": brk["time"], "km": format_number(brk["km"], lang)}
     if brk["lat"] is None:
-        text = escape(translate("break_at_road", lang, **values))
-    else:
-        place = towns.near(brk["lon"], brk["lat"]) or gps_text(brk["lat"], brk["lon"])
-        link = geo_link(brk["lat"], brk["lon"])
-        text = escape(translate("break_at", lang, place=place, **values))
-        text += f' — <a class="gps" href="{link}">{gps_text(brk["lat"], brk["lon"])}</a>'
+        return translate("break_at_road", lang, **values), None
+    stop = brk.get("place")
+    lat, lon = (stop["lat"], stop["lon"]) if stop else (brk["lat"], brk["lon"])
+    town = towns.near(lon, lat)
+    if not stop:
+        return translate("break_at", lang, place=town or gps_text(lat, lon), **values), (lat, lon)
+    place = roadside_name(stop, lang)
+    if town:
+        place += ", " + translate("near_town", lang, town=town)
+    return translate("break_stop", lang, place=place, **values), (lat, lon)
+
+
+def break_row(brk: dict[str, Any], towns: Towns, width: int, lang: str) -> str:
+    """A table row for one driver break: time, km from departure, the place where it falls and its GPS link."""
+    said, point = break_text(brk, towns, lang)
+    text = escape(said)
+    if point is not None:
+        link = geo_link(*point)
+        text += f' — <a class="gps" href="{link}">{gps_text(*point)}</a>'
     return f'<tr class="break"><td></td><td colspan="{width - 1}"><b>{text}</b></td></tr>'
 
 
@@ -153,10 +184,16 @@ def _trip_facts(pf: PlanFolder, trip: dict[str, Any], part: pd.DataFrame, lang: 
 
 
 def _itinerary(
-    pf: PlanFolder, trip: dict[str, Any], part: pd.DataFrame, towns: Towns, lang: str
+    pf: PlanFolder,
+    trip: dict[str, Any],
+    part: pd.DataFrame,
+    towns: Towns,
+    roadside: Roadside,
+    lang: str,
 ) -> str:
     columns = ("stop", "centre_name", "arrival", "people", "leg", "gps")
-    breaks = break_points(trip, pf.lines.get(str(trip["coach"])), pf.rules)
+    line = pf.lines.get(str(trip["coach"]))
+    breaks = break_points(trip, line, pf.rules, roadside=roadside)
     rows = []
     for _, r in part.iterrows():
         rows += [break_row(b, towns, len(columns), lang) for b in breaks if b["stop"] == r["stop"]]
@@ -190,6 +227,7 @@ def road_sheets(
 ) -> list[str]:
     """One sheet per coach: the trip, contacts, watch points, stops with where to go, breaks, roads, boarding list."""
     by_trip = {str(t["coach"]): t for t in pf.trips}
+    roadside = Roadside.load(pf.folder)
     coaches = list(dict.fromkeys(stops["coach"])) if len(stops) else []
     by_coach = dict(tuple(stops.groupby("coach", sort=False))) if len(stops) else {}
     out = []
@@ -204,7 +242,7 @@ def road_sheets(
             + warning
             + alerts_section(alerts, pf, lang, where={"coach": coach})
             + contacts_block(pf, part.iloc[0], lang)
-            + _itinerary(pf, trip, part, towns, lang)
+            + _itinerary(pf, trip, part, towns, roadside, lang)
             + _roads(pf, part, lang)
             + f"<h2>{translate('boarding_list', lang)}</h2>"
             + ids_by(part, translate("stop", lang) + " {stop}: {centre_id}")

@@ -36,6 +36,7 @@ from abri.inputs.datadir import DATASETS, dataset_path, sha256_file, user_cache_
 from abri.routing.osm_arrays import read_ways, way_attributes
 from abri.routing.pbf import read_pbf
 from abri.routing.profile import CoachProfile, load_profile
+from abri.routing.roadside import load_roadside
 from abri.routing.simplify import morton_code, road_arrays
 
 log = logging.getLogger(__name__)
@@ -466,7 +467,8 @@ def load_graph(
     path = resolve_roads(roads, data_dir)
     if path.suffix == ".npz":
         return RoadGraph.load(path)
-    key = f"{path.name}-{sha256_file(path)[:16]}-{profile.digest()}-v{FORMAT_VERSION}.npz"
+    digest = sha256_file(path)
+    key = f"{path.name}-{digest[:16]}-{profile.digest()}-v{FORMAT_VERSION}.npz"
     cached = cache_dir() / "graphs" / key
     if use_cache and cached.is_file():
         log.info("loading cached graph %s", cached)
@@ -481,6 +483,8 @@ def load_graph(
         bar.set_postfix_str("reading, coach times per way, simplifying")
         if path.name.lower().endswith(OSM_SUFFIXES):
             graph = build_osm(path, profile)
+            if use_cache:  # the places a break can be named by, kept beside the graph
+                load_roadside(path, digest=digest)
             bar.update(2)
         else:
             raw = read_osm_graph(path, profile)
