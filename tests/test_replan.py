@@ -20,6 +20,7 @@ from abri.pipeline import plan_prepared, prepare, write_run
 from abri.replan import replan, status, write_version
 from abri.replan.rehearse import Draw, draw_events, rehearse, summary
 from abri.replan.state import STATES, identity
+from abri.routing.osm_arrays import read_ways
 
 pytestmark = pytest.mark.slow  # one small plan on real roads, shared by the module
 
@@ -105,7 +106,7 @@ def test_one_no_show_moves_at_most_that_coachs_people(planned, tmp_path: Path) -
     assert states[person] == "not carried"
 
 
-def _every_kind(trips: dict[str, dict]) -> list[dict[str, str]]:
+def _every_kind(trips: dict[str, dict], way: str) -> list[dict[str, str]]:
     """Events of every kind on the plan's own coaches, people and centres."""
     gone = [t for t in trips.values() if _left(t)]
     ahead = sorted((t for t in trips.values() if not _left(t)), key=lambda t: -len(t["stops"]))
@@ -170,17 +171,23 @@ def _every_kind(trips: dict[str, dict]) -> list[dict[str, str]]:
         {
             "kind": "road-closed",
             "time": "2016-10-24 10:20",
-            "way": "4242",
+            "way": way,
             "from": "2016-10-24 10:00",
             "to": "2016-10-24 18:00",
         },
     ]
 
 
+def gone_centre(trips: dict[str, dict], person: str) -> str:
+    """The centre `person` was planned for."""
+    return next(s["centre_id"] for t in trips.values() for s in t["stops"] if person in s["people"])
+
+
 def test_every_kind_of_event(planned, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     prepared, parent = planned
     trips = _trips(parent)
-    rows = [r for r in _every_kind(trips) if r]
+    way = str(int(read_ways(prepared.graph.source).way_id[0]))
+    rows = [r for r in _every_kind(trips, way) if r]
     events, _ = _events(tmp_path, rows)
     result = replan(prepared, parent, events, NOW)
     write_version(result, tmp_path / "v2")
@@ -202,9 +209,12 @@ def test_every_kind_of_event(planned, tmp_path: Path) -> None:  # type: ignore[n
     registered = {e.person for e in events if e.kind == "registered"}
     _ledger_holds(result.ledger, registered)
     states = result.ledger[result.ledger["version"] == 2].set_index("person_id")["state"]
-    assert states[rows[0]["person"]] == "not carried" and states[rows[1]["person"]] == "refused"
+    assert states[rows[0]["person"]] == "not carried"
+    refused = rows[1]["person"]  # offered another centre, else refused with the reason
+    seats = {p: s.centre_id for t in result.run.plan.trips for s in t.stops for p in s.people}
+    assert states[refused] == ("planned" if refused in seats else "refused")
+    assert seats.get(refused) != gone_centre(trips, refused)
     assert (states == "boarded").any() and (states == "arrived").any()
-    assert any("not re-measured" in w for w in result.warnings)
 
 
 def test_versions_chain_and_status(planned, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

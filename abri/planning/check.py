@@ -35,7 +35,7 @@ every failure is an error of the :class:`PlanCheck`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,6 +261,7 @@ def check_plan(
     rejected: int = 0,
     source: str = "people file",
     pathways: Sequence[Pathway] | None = None,
+    measures: Callable[[Any], tuple[pd.DataFrame, pd.DataFrame | None]] | None = None,
 ) -> PlanCheck:
     """Check every trip and the plan as a whole against the matrices, the centre list and the rules.
 
@@ -279,6 +280,9 @@ def check_plan(
     pathways
         The scenario's pathways (:class:`abri.inputs.pathways.Pathway`): their days and daily
         quotas are checked too; None (the default) checks every need but not the quotas.
+    measures
+        The matrices one trip is judged on (default: `times`, `km`): a re-plan judges a trip
+        re-routed around a closed road on the matrices measured with that road closed.
 
     Returns
     -------
@@ -302,7 +306,8 @@ def check_plan(
     keys = []
     for trip in plan.trips:
         keys.append(trip.coach if trip.coach not in trips else f"{trip.coach} ({trip.day})")
-        trips[keys[-1]] = trip_problems(trip, plan, times, km, table, hours, person)
+        trip_times, trip_km = measures(trip) if measures else (times, km)
+        trips[keys[-1]] = trip_problems(trip, plan, trip_times, trip_km, table, hours, person)
     where: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for trip in plan.trips:
         for stop in trip.stops:

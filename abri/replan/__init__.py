@@ -40,6 +40,7 @@ from abri.planning.plan import EXTRA_MARGINS, NOT_CARRIED, Plan, ride_exceptions
 from abri.planning.schedule import legal_with_extra, reception_hours, s_to_clock
 from abri.replan.apply import Operation
 from abri.replan.place import free_seats, new_trips
+from abri.replan.roads import Roads, road_closures
 from abri.replan.state import LEDGER, identity, ledger_states, load_plan, seats_of
 
 CHANGES = ["person_id", "from", "to", "why"]
@@ -117,18 +118,32 @@ def _where(seat: tuple[str, str, str] | None, reason: str) -> str:
     return f"{seat[0]} on {seat[1]} at {seat[2]}" if seat else (reason or "nowhere")
 
 
+def _arrivals_of(plan: Plan) -> dict[str, str]:
+    return {p: s_to_clock(s.arrival_s) for t in plan.trips for s in t.stops for p in s.people}
+
+
 def changes_table(
-    old: Plan, new: Plan, why: dict[str, str], coach_why: dict[str, str]
+    old: Plan,
+    new: Plan,
+    why: dict[str, str],
+    coach_why: dict[str, str],
+    *,
+    rerouted: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """One row per person whose centre, coach or departure changed: from, to, and why (theirs, else their coach's)."""
+    """One row per person whose centre, coach or departure changed: from, to, and why (theirs, else their coach's).
+
+    On a coach `rerouted` around a closed road (coach -> why), a person whose arrival
+    moved has a row too, the arrivals in from and to.
+    """
     before, after = seats_of(old), seats_of(new)
+    rows = _rerouted_rows(old, new, rerouted or {})
+    done = {r["person_id"] for r in rows}
     reasons = dict(
         zip(new.allocation.assignments["person_id"], new.allocation.assignments["reason"])
     )
     nc = dict(zip(new.not_carried["person_id"], new.not_carried["reason"]))
-    rows = []
     for p in new.allocation.assignments["person_id"]:
-        if before.get(p) == after.get(p):
+        if before.get(p) == after.get(p) or p in done:
             continue
         rows.append(
             {
@@ -139,6 +154,22 @@ def changes_table(
             }
         )
     return pd.DataFrame(rows, columns=CHANGES)
+
+
+def _rerouted_rows(old: Plan, new: Plan, rerouted: dict[str, str]) -> list[dict[str, str]]:
+    """People who keep their seat on a coach re-routed around a closed road but arrive at another time."""
+    before, after = seats_of(old), seats_of(new)
+    came, comes = _arrivals_of(old), _arrivals_of(new)
+    return [
+        {
+            "person_id": p,
+            "from": f"{_where(seat, '')}, arriving {came[p]}",
+            "to": f"{_where(seat, '')}, arriving {comes[p]}",
+            "why": rerouted[seat[1]],
+        }
+        for p, seat in after.items()
+        if seat[1] in rerouted and before.get(p) == seat and came.get(p, comes[p]) != comes[p]
+    ]
 
 
 def coaches_table(old: Plan, op: Operation) -> pd.DataFrame:
@@ -162,8 +193,9 @@ def coaches_table(old: Plan, op: Operation) -> pd.DataFrame:
         after = f"{new.day} {s_to_clock(new.departure_s)}"
         stops_before = [(s.centre_id, len(s.people)) for s in trip.stops]
         stops_after = [(s.centre_id, len(s.people)) for s in new.stops]
-        if after != when or stops_before != stops_after:
-            change = "re-timed" if stops_before == stops_after else "re-routed"
+        if after != when or stops_before != stops_after or coach in op.rerouted:
+            same = stops_before == stops_after and coach not in op.rerouted
+            change = "re-timed" if same else "re-routed"
             rows.append(
                 {
                     "coach": coach,
@@ -254,12 +286,15 @@ def replan(
     parent = load_plan(parent_dir, scenario.fleet, scenario.rules, hours=hours).plan
     known = _known(parent)
     known.centres = set(prepared.centres["id"].astype(str))
-    before = [*(problems or []), *_after_now(events, now, events_file)]
+    closures, off_road = road_closures(events, prepared.graph, file=events_file)
+    before = [*(problems or []), *_after_now(events, now, events_file), *off_road]
     check_against(events, known, file=events_file, before=before)
+    assert prepared.km is not None, "a re-plan needs the km matrix"
+    roads = Roads(prepared.graph, prepared.snapped, prepared.times, prepared.km, closures)
     capacity = dict(
         zip(prepared.centres["id"].astype(str), prepared.centres["capacity"].astype(int))
     )
-    op = Operation(loaded.plan, prepared.times, prepared.km, capacity, now)
+    op = Operation(loaded.plan, prepared.times, prepared.km, capacity, now, roads=roads)
     op.apply(events)
     free_seats(op, prepared.centres)
     new_trips(op, prepared.centres, seed=seed, iterations=iterations, time_limit=time_limit)
@@ -275,6 +310,7 @@ def replan(
         rejected=report.rows_rejected,
         source=f"{report.file} and the registrations",
         pathways=scenario.pathways,
+        measures=op.measures,
     )
     mark_illegal(plan, check)
     number = int(loaded.document["version"]["number"]) + 1
@@ -295,7 +331,7 @@ def replan(
         run,
         check,
         version,
-        changes_table(parent, plan, op.why, op.retimed),
+        changes_table(parent, plan, op.why, op.retimed, rerouted=op.rerouted),
         coaches_table(parent, op),
         ledger,
         arrivals_table(parent, plan),

@@ -12,6 +12,8 @@ A coach that has left (its departure at or before ``--now``, or a
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 
 import pandas as pd
@@ -21,6 +23,7 @@ from abri.inputs.events import Event
 from abri.planning.days import legs
 from abri.planning.plan import Plan
 from abri.planning.schedule import Trip, after_drop, s_to_clock, schedule
+from abri.replan.roads import Matrices, Roads
 
 
 def at(day: str, seconds: float) -> pd.Timestamp:
@@ -32,9 +35,16 @@ class Operation:
     """A plan while events are applied to it (one person is on at most one stop)."""
 
     def __init__(
-        self, plan: Plan, times: pd.DataFrame, km: pd.DataFrame, capacity: dict[str, int], now: str
+        self,
+        plan: Plan,
+        times: pd.DataFrame,
+        km: pd.DataFrame,
+        capacity: dict[str, int],
+        now: str,
+        *,
+        roads: Roads | None = None,
     ) -> None:
-        self.plan, self.times, self.km = plan, times, km
+        self.plan, self.times, self.km, self.roads = plan, times, km, roads
         self.rules, self.fleet = plan.rules, plan.fleet
         self.now = pd.Timestamp(now)
         self.people = plan.allocation.assignments.copy().set_index("person_id", drop=False)
@@ -46,6 +56,8 @@ class Operation:
         self.arrived: set[str] = set()
         self.cancelled: dict[str, str] = {}
         self.retimed: dict[str, str] = {}
+        self.rerouted: dict[str, str] = {}  # coach -> the road closure it drives around
+        self.refused_centres: dict[str, set[str]] = {}  # person -> centres not to offer again
         self.warnings: list[str] = []
         self.not_carried: list[tuple[str, str, str, str]] = []  # person, day, centre, reason
         self.trips = {t.coach: t for t in plan.trips}
@@ -92,9 +104,27 @@ class Operation:
             if p not in self.to_place:
                 self.to_place.append(p)
 
+    def window(self, trip: Trip) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """From the trip's departure to the coach's return (a day when it is not scheduled yet)."""
+        end_s = trip.stops[-1].arrival_s + trip.return_s if trip.stops else 0.0
+        end_s = end_s if end_s > trip.departure_s else trip.departure_s + 86_400
+        return at(trip.day, trip.departure_s), at(trip.day, end_s)
+
+    def measures(self, trip: Trip) -> Matrices:
+        """The times and km `trip` is timed with: with the road closures in force while it is out
+        (a coach that has left drove on the roads as they were)."""
+        if self.roads is None or trip.coach in self.gone:
+            return self.times, self.km
+        return self.roads.matrices(self.roads.active(*self.window(trip)))
+
     def retime(self, trip: Trip) -> Trip:
         """Legs, schedule and way back of `trip` at its departure (after a change of its stops or time)."""
-        legs(trip, self.times, self.km)
+        times, km = self.measures(trip)
+        legs(trip, times, km)
+        back = float(times.at[trip.stops[-1].centre_id, ORIGIN])
+        if math.isnan(back) or any(math.isnan(s.leg_s) for s in trip.stops):
+            trip.legal, trip.notes = False, ["no road left to a stop or back (a road is closed)"]
+            return trip
         schedule(
             trip,
             self.rules,
@@ -103,12 +133,7 @@ class Operation:
             seats=self.fleet.seats,
         )
         last = trip.stops[-1].centre_id
-        after_drop(
-            trip,
-            self.rules,
-            float(self.times.at[last, ORIGIN]),
-            float(self.km.at[last, ORIGIN]) / 1000,
-        )
+        after_drop(trip, self.rules, back, float(km.at[last, ORIGIN]) / 1000)
         trip.boarding_s = trip.departure_s - self.rules.boarding_minutes * 60
         return trip
 
@@ -177,10 +202,24 @@ class Operation:
         self._gone_person(e, f"did not show (events row {e.row})")
 
     def _refused(self, e: Event) -> None:
+        """Offered another centre with their household (none they refused), unless their household has left."""
         centre = e.centre or str(self.people.at[e.person, "centre_id"])
         reason = f"refused {centre or 'the destination'}: {e.reason} (events row {e.row})"
         self.refused[e.person] = reason
-        self._gone_person(e, reason)
+        household = self.people.index[
+            self.people["household"] == self.people.at[e.person, "household"]
+        ]
+        seats = [self.seat(p) for p in household if p != e.person]
+        if any(s and s[0].coach in self.gone for s in seats):  # the others have left: not split
+            self._gone_person(e, reason)
+            return
+        self.why[e.person] = reason
+        self.people.at[e.person, "reason"] = reason
+        for p in household:
+            self.refused_centres.setdefault(p, set()).update({centre} - {""})
+        others = [p for p, s in zip([p for p in household if p != e.person], seats) if s]
+        self.displace([e.person], reason)
+        self.displace(others, f"their household's {e.person} {reason}")
 
     def _boarded(self, e: Event) -> None:
         found = self.seat(e.person)
@@ -272,15 +311,40 @@ class Operation:
                 f"events row {e.row}: {e.number} arrived at {e.centre} on {e.coach}, {len(stop.people)} were on board: counted as on board"
             )
 
+    def _uses(self, trip: Trip, times: pd.DataFrame) -> bool:
+        """Whether a leg of `trip` (or its way back) takes longer, or has no road, in `times`."""
+        stops = [ORIGIN, *(s.centre_id for s in trip.stops), ORIGIN]
+        return any(
+            not math.isclose(float(times.at[a, b]), float(self.times.at[a, b]), abs_tol=0.5)
+            for a, b in itertools.pairwise(stops)
+        )
+
     def _road_closed(self, e: Event) -> None:
-        what = (
-            f"way {e.way}"
-            if e.way
-            else "the road between " + " and ".join(f"{lon:g} {lat:g}" for lon, lat in e.points)
+        """Trips out while the road is closed and whose road it was: re-routed, shed if no longer legal."""
+        closure = (
+            next((c for c in self.roads.closures if c.row == e.row), None) if self.roads else None
         )
-        self.warnings.append(
-            f"events row {e.row}: {what} closed {e.start} to {e.end}: recorded; road times are not re-measured in this version"
-        )
+        if self.roads is None or closure is None:
+            self.warnings.append(f"events row {e.row}: a road closure with no road: not applied")
+            return
+        times = self.roads.matrices([closure])[0]
+        for trip in sorted(self.trips.values(), key=lambda t: (t.day, t.departure_s)):
+            if closure not in self.roads.active(*self.window(trip)) or not self._uses(trip, times):
+                continue
+            if trip.coach in self.gone:
+                self.warnings.append(
+                    f"{closure.why}: coach {trip.coach} had left on it, for the dispatcher to re-route"
+                )
+                continue
+            last = trip.stops[-1].arrival_s
+            self.retime(trip)
+            self.rerouted[trip.coach] = closure.why
+            self.retimed[trip.coach] = f"{closure.why}: re-routed" + (
+                f", last stop at {s_to_clock(trip.stops[-1].arrival_s)}, not {s_to_clock(last)}"
+                if trip.legal
+                else ""
+            )
+            self.shed(trip, closure.why)
 
     def _capacity(self) -> None:
         """No centre over its places: the last households on coaches not yet gone travel again."""

@@ -15,7 +15,7 @@ import pandas as pd
 
 from abri.constants import ORIGIN
 from abri.inputs.people import PEOPLE_COLUMNS
-from abri.planning.allocation import allocate
+from abri.planning.allocation import Allocation, allocate
 from abri.planning.demand import make_stop
 from abri.planning.plan import plan_coaches
 from abri.planning.schedule import Stop, Trip, slot_departures
@@ -31,6 +31,11 @@ def _households(op: Operation) -> list[list[str]]:
     for p in op.to_place:
         out.setdefault(str(op.people.at[p, "household"]), []).append(p)
     return list(out.values())
+
+
+def _refused(op: Operation, household: list[str]) -> set[str]:
+    """Centres someone of the household refused: not offered again."""
+    return set().union(*(op.refused_centres.get(p, set()) for p in household))
 
 
 def _free_places(op: Operation) -> dict[str, int]:
@@ -113,7 +118,7 @@ def free_seats(op: Operation, centres: pd.DataFrame) -> None:
         day, group = str(op.people.at[first, "day"]), str(op.people.at[first, "group"])
         fits = {
             c for c, n in free.items() if n >= len(household) and group in accepts.get(c, set())
-        }
+        } - _refused(op, household)
         trips = _open_trips(op, day, len(household))
         done = False
         for trip in trips:  # a stop the coach already makes
@@ -177,18 +182,7 @@ def new_trips(
     """Allocate and plan the people still to place on new trips in free slots; returns the new coaches."""
     if not op.to_place:
         return []
-    columns = [c for c in PEOPLE_COLUMNS if c in op.people.columns]  # needs, languages... kept
-    people = op.people.loc[op.to_place, columns]
-    free = _free_services(op, centres).assign(
-        capacity=centres["id"].astype(str).map(_free_places(op)).fillna(0).clip(lower=0)
-    )
-    allocation = allocate(
-        people.reset_index(drop=True),
-        free,
-        op.times.loc[ORIGIN],
-        penalty_hours=op.rules.preference_penalty_hours,
-        rules=op.rules,
-    )
+    allocation = _allocate(op, centres)
     sub = plan_coaches(
         allocation,
         op.times,
@@ -226,6 +220,30 @@ def new_trips(
     ]
     op.to_place = []
     return added
+
+
+def _allocate(op: Operation, centres: pd.DataFrame) -> Allocation:
+    """Centres for the people still to place, households who refused a centre first and never to it."""
+    columns = [c for c in PEOPLE_COLUMNS if c in op.people.columns]  # needs, languages... kept
+    by_refusal: dict[frozenset[str], list[str]] = {}
+    for household in _households(op):
+        by_refusal.setdefault(frozenset(_refused(op, household)), []).extend(household)
+    free = _free_services(op, centres)
+    places = free["id"].astype(str).map(_free_places(op)).fillna(0).clip(lower=0)
+    parts = []
+    for refused, ids in sorted(by_refusal.items(), key=lambda kv: (-len(kv[0]), sorted(kv[0]))):
+        closed = free["id"].astype(str).isin(refused)
+        allocation = allocate(
+            op.people.loc[ids, columns].reset_index(drop=True),
+            free.assign(capacity=places.where(~closed, 0).astype(int)),
+            op.times.loc[ORIGIN],
+            penalty_hours=op.rules.preference_penalty_hours,
+            rules=op.rules,
+        )
+        taken = allocation.assignments["centre_id"].value_counts()
+        places = places - free["id"].astype(str).map(taken).fillna(0)
+        parts.append(allocation.assignments)
+    return Allocation(pd.concat(parts, ignore_index=True))
 
 
 def _alone(trip: Trip, stop: Stop) -> Trip:

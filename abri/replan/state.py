@@ -186,7 +186,7 @@ def ledger_states(
     ):
         centre, coach = where.get(pid, ("", ""))
         why = str(not_carried.get(pid, reason) or "")
-        if pid in refused or previous.get(pid) == "refused":
+        if (pid in refused or previous.get(pid) == "refused") and not coach:  # else re-offered
             state, why = "refused", refused.get(pid, why)
         elif pid in arrived or previous.get(pid) == "arrived":
             state = "arrived"

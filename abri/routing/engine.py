@@ -22,7 +22,7 @@ import logging
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -117,11 +117,30 @@ class CCHEngine:
             self.time_unit_ms = max(
                 1, math.ceil(bound_ms * LENGTH_STEPS / (WEIGHT_BUDGET - LENGTH_STEPS))
             )
-            weights = np.rint(self.time_weights() / self.time_unit_ms).astype(
-                np.int64
-            ) * LENGTH_STEPS + np.rint(self.graph.length_m / self.length_unit_m).astype(np.int64)
-            self._key = rk.CCHMetric(self._cch, weights.tolist())
+            self._key = rk.CCHMetric(self._cch, self.key_weights().tolist())
         return self._key
+
+    def key_weights(self) -> np.ndarray:
+        """Edge weights of the time-then-length metric, in its units."""
+        ticks = np.rint(self.time_weights() / self.time_unit_ms).astype(np.int64)
+        return ticks * LENGTH_STEPS + np.rint(self.graph.length_m / self.length_unit_m).astype(
+            np.int64
+        )
+
+    def closed(self, edges: np.ndarray) -> CCHEngine:
+        """This hierarchy with `edges` closed (no road): both metrics customised anew, same order."""
+        import routingkit_cch as rk
+
+        self._key_metric()  # the units of the open roads, which closing keeps
+        shut = np.zeros(self.graph.n_edges, dtype=bool)
+        shut[np.asarray(edges, dtype=np.int64)] = True
+        time_w = np.where(shut, WEIGHT_BUDGET + 1, self.time_weights())
+        key_w = np.where(shut, WEIGHT_BUDGET + 1, self.key_weights())
+        return replace(
+            self,
+            _time=rk.CCHMetric(self._cch, time_w.tolist()),
+            _key=rk.CCHMetric(self._cch, key_w.tolist()),
+        )
 
     def _time_bound_ms(self) -> float:
         """An upper bound of any fastest time (ms) in the main network: a central junction's in- plus out-eccentricity."""

@@ -1,0 +1,198 @@
+"""abri replan with closed roads (re-measured on the real pack graph) and refusals (offered another centre)."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from abri.constants import ORIGIN
+from abri.inputs.events import Event, EventsError, read_events
+from abri.outputs.planformat import read_plan_json
+from abri.pipeline import plan_prepared, prepare, write_run
+from abri.replan import replan, write_version
+from abri.routing.closures import edges_between, way_edges
+from abri.routing.engine import engine_for
+from abri.routing.osm_arrays import read_ways
+
+pytestmark = pytest.mark.slow  # one small plan on real roads, shared by the module
+
+ROADS = "france-major-roads"
+NOW = "2016-10-24 10:30"
+COLUMNS = "kind,time,person,centre,reason,way,point_a,point_b,from,to"
+
+
+@pytest.fixture(scope="module")
+def planned(small_scenario: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The small scenario prepared once, and its first plan folder."""
+    prepared = prepare(small_scenario, roads=ROADS, data_dir=data_dir)
+    run = plan_prepared(prepared, baseline=False, time_limit=1, jobs=1)
+    folder = tmp_path_factory.mktemp("replan-roads") / "v1"
+    write_run(run, folder)
+    return prepared, folder
+
+
+def _events(tmp_path: Path, rows: list[dict[str, str]]) -> list[Event]:
+    path = tmp_path / "events.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS.split(","))
+        writer.writeheader()
+        writer.writerows(rows)
+    return read_events(path)[0]
+
+
+def _trips(folder: Path) -> dict[str, dict]:
+    return {t["coach"]: dict(t) for t in read_plan_json(folder)["trips"]}
+
+
+def _ahead(trips: dict[str, dict]) -> list[dict]:
+    """Trips leaving after --now, the first to leave first."""
+    later = [t for t in trips.values() if f"{t['day']} {t['departure']}" > NOW]
+    return sorted(later, key=lambda t: (t["day"], t["departure"]))
+
+
+def _legs(trip: dict) -> list[tuple[str, str]]:
+    stops = [ORIGIN, *(s["centre_id"] for s in trip["stops"]), ORIGIN]
+    return list(itertools.pairwise(stops))
+
+
+def _used_edges(prepared, trips: list[dict]) -> set[int]:  # type: ignore[no-untyped-def]
+    engine, node = engine_for(prepared.graph), prepared.snapped["node"]
+    return {
+        int(e)
+        for t in trips
+        for a, b in _legs(t)
+        for e in engine.path_edges(int(node[a]), int(node[b]))
+    }
+
+
+def _midpoint(prepared, edge: int) -> str:  # type: ignore[no-untyped-def]
+    shape = prepared.graph.edge_geometry(edge)
+    lon, lat = shape[len(shape) // 2] if len(shape) > 2 else shape.mean(axis=0)
+    return f"{lon:.7f} {lat:.7f}"
+
+
+def _point(text: str) -> tuple[float, float]:
+    lon, lat = map(float, text.split())
+    return lon, lat
+
+
+def _closure(prepared, trip: dict, day: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A closure, by two points, of the middle of the trip's first leg."""
+    node = prepared.snapped["node"]
+    path = engine_for(prepared.graph).path_edges(int(node[ORIGIN]), int(node[_legs(trip)[0][1]]))
+    assert len(path) >= 2
+    a, b = path[len(path) // 2 - 1], path[len(path) // 2]
+    return {
+        "kind": "road-closed",
+        "time": NOW,
+        "point_a": _midpoint(prepared, int(a)),
+        "point_b": _midpoint(prepared, int(b)),
+        "from": f"{day} 00:00",
+        "to": f"{day} 23:59",
+    }
+
+
+def test_a_closed_road_the_plan_uses_retimes_its_trips(planned, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    prepared, parent = planned
+    trips = _trips(parent)
+    trip = _ahead(trips)[0]
+    row = _closure(prepared, trip, trip["day"])
+    closed = edges_between(prepared.graph, _point(row["point_a"]), _point(row["point_b"]))[0]
+    result = replan(prepared, parent, _events(tmp_path, [row]), NOW)
+    write_version(result, tmp_path / "v2")
+    after = _trips(tmp_path / "v2")
+    assert result.check.ok, result.check.errors
+    touched = {
+        t["coach"]
+        for t in _ahead(trips)
+        if t["day"] == trip["day"] and _used_edges(prepared, [t]) & set(closed.tolist())
+    }
+    assert trip["coach"] in touched
+    changed = result.coaches.set_index("coach")
+    for coach in touched:
+        assert "road closed" in changed.at[coach, "why"]
+        assert coach not in after or after[coach]["stops"] != trips[coach]["stops"]
+    for coach, old in trips.items():  # off the closed road: same time, same people (and more)
+        if coach not in touched:
+            assert after[coach]["departure"] == old["departure"]
+            kept = {p for s in after[coach]["stops"] for p in s["people"]}
+            assert {p for s in old["stops"] for p in s["people"]} <= kept
+    assert len(result.changes) and result.changes["why"].str.contains("road closed").all()
+
+
+def test_a_closure_off_the_plans_roads_or_outside_its_window_changes_nothing(
+    planned, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    prepared, parent = planned
+    trips = _trips(parent)
+    trip = _ahead(trips)[0]
+    used = _used_edges(prepared, list(trips.values()))
+    graph = prepared.graph
+    off = next(
+        _midpoint(prepared, e)
+        for e in range(graph.n_edges)
+        if not set(edges_between(graph, *[_point(_midpoint(prepared, e))] * 2)[0].tolist()) & used
+    )
+    rows = [
+        {**_closure(prepared, trip, "2016-11-30"), "time": NOW},  # a day the plan has no trip
+        {"kind": "road-closed", "time": NOW, "point_a": off, "point_b": off}
+        | {"from": f"{trip['day']} 00:00", "to": f"{trip['day']} 23:59"},
+    ]
+    result = replan(prepared, parent, _events(tmp_path, rows), NOW)
+    write_version(result, tmp_path / "v2")
+    assert _trips(tmp_path / "v2") == trips
+    assert len(result.changes) == 0 and len(result.coaches) == 0
+
+
+def test_a_way_id_closes_the_edges_along_the_way(planned) -> None:  # type: ignore[no-untyped-def]
+    prepared, _ = planned
+    graph = prepared.graph
+    ways = read_ways(graph.source)
+    way = int(ways.way_id[0])
+    edges = way_edges(graph, way)
+    assert len(edges)
+    first = np.array([ways.lon[ways.start[0]], ways.lat[ways.start[0]]])
+    near = min(float(np.abs(graph.edge_geometry(int(e)) - first).sum(axis=1).min()) for e in edges)
+    assert near < 1e-6, "an edge along the way passes through its first node"
+
+
+def test_a_way_or_points_off_the_graph_are_refused_by_row(planned, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    prepared, parent = planned
+    rows = [
+        {"kind": "road-closed", "time": NOW, "way": "999999999999"},
+        {"kind": "road-closed", "time": NOW, "point_a": "-30 45", "point_b": "2.5 50.5"},
+    ]
+    for row in rows:
+        row |= {"from": "2016-10-24 00:00", "to": "2016-10-24 23:00"}
+    with pytest.raises(EventsError) as info:
+        replan(
+            prepared, parent, _events(tmp_path, rows), NOW, events_file=str(tmp_path / "events.csv")
+        )
+    found = {(p.row, p.column, p.value) for p in info.value.problems}
+    assert (2, "way", "999999999999") in found and (3, "point_a", "-30 45") in found
+    text = str(info.value)
+    assert "events.csv" in text and "an OSM way id of the road graph" in text and "km" in text
+
+
+def test_a_refusal_is_offered_another_centre(planned, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    prepared, parent = planned
+    trips = _trips(parent)
+    trip = _ahead(trips)[0]
+    stop = trip["stops"][0]
+    person = stop["people"][0]
+    row = {"kind": "refused", "time": NOW, "person": person, "reason": "family elsewhere"}
+    result = replan(prepared, parent, _events(tmp_path, [row]), NOW)
+    assert result.check.ok, result.check.errors
+    placed = result.run.plan.allocation.assignments.set_index("person_id")
+    seat = {p: s.centre_id for t in result.run.plan.trips for s in t.stops for p in s.people}
+    assert placed.at[person, "centre_id"] != stop["centre_id"]
+    assert seat.get(person, stop["centre_id"]) != stop["centre_id"]
+    why = result.changes.set_index("person_id").at[person, "why"]
+    assert "refused" in why and "family elsewhere" in why
+    state = result.ledger[result.ledger["version"] == 2].set_index("person_id").at[person, "state"]
+    assert (state == "planned") == (person in seat)
+    assert person in seat, "the small scenario has free places: another centre fits"
