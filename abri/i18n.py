@@ -278,6 +278,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "by_departement": ("Par département", "By department"),
     "by_centre": ("Par centre", "By centre"),
     "by_coach": ("Par car", "By coach"),
+    "changed_since": ("Modifié depuis la version", "Changed since version"),
+    "changed_sheets": ("Ce qui a changé", "What changed"),
     "cards": ("Cartes individuelles (par ménage)", "Person cards (per household)"),
     "all_in_one": ("Tout en un fichier (impression)", "All in one file (printing)"),
     # readiness (abri readiness) in the prefecture summaries

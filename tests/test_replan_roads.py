@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from abri.cli import main
 from abri.constants import ORIGIN
 from abri.inputs.events import Event, EventsError, read_events
 from abri.outputs.planformat import read_plan_json
@@ -196,3 +200,45 @@ def test_a_refusal_is_offered_another_centre(planned, tmp_path: Path) -> None:  
     state = result.ledger[result.ledger["version"] == 2].set_index("person_id").at[person, "state"]
     assert (state == "planned") == (person in seat)
     assert person in seat, "the small scenario has free places: another centre fits"
+
+
+def _sheets(text: str) -> dict[tuple[str, str], str]:
+    """Each sheet of a documents page by (kind, key)."""
+    found = re.finditer(r'<section class="sheet" data-kind="(\w+)" data-key="([^"]*)">', text)
+    starts = [(m.start(), m.group(1), m.group(2)) for m in found]
+    ends = [s for s, _, _ in starts[1:]] + [len(text)]
+    return {(k, key): text[s:e] for (s, k, key), e in zip(starts, ends, strict=True)}
+
+
+def test_documents_of_a_version_show_it_and_mark_what_changed(
+    planned, tmp_path: Path, data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    prepared, parent = planned
+    trips = _trips(parent)
+    trip = _ahead(trips)[0]
+    _events(tmp_path, [_closure(prepared, trip, trip["day"])])
+    out = tmp_path / "v2"
+    args = ["replan", str(parent), "--events", str(tmp_path / "events.csv"), "--now", NOW]
+    args += ["--roads", ROADS, "--data-dir", str(data_dir), "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--documents", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    changed = set(pd.read_csv(out / "coaches_changed.csv", dtype=str)["coach"])
+    assert trip["coach"] in changed
+    docs = out / "documents"
+    road = _sheets((docs / "road-sheets.html").read_text(encoding="utf-8"))
+    assert {key for kind, key in road if kind == "coach"} == set(_trips(out))
+    for (_, coach), text in road.items():
+        assert f"version 2 (&lt;- {parent.name}, {NOW})" in text  # the label on every sheet
+        assert ("Changed since version 1" in text) == (coach in changed), coach
+    assert "road closed" in road[("coach", trip["coach"])]
+    for page in ("index.html", "centre-sheets.html", "prefecture-summaries.html"):
+        assert "version 2" in (docs / page).read_text(encoding="utf-8")
+    alone = _sheets((docs / "changed.html").read_text(encoding="utf-8"))
+    assert {key for kind, key in alone if kind == "coach"} == changed
+    assert all("Changed since version 1" in text for text in alone.values())
+    first = CliRunner().invoke(
+        main, ["documents", str(parent), "-o", str(tmp_path / "d1"), "--lang", "en"]
+    )
+    assert first.exit_code == 0, first.output
+    text = (tmp_path / "d1" / "road-sheets.html").read_text(encoding="utf-8")
+    assert "version 1" not in text and "Changed since" not in text

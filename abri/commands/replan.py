@@ -8,12 +8,14 @@ import click
 
 from abri.cluster import dask_client
 from abri.commands.common import check_output_folder, dask_options, reports_errors, timed_step
+from abri.commands.documents import lang_option
 from abri.commands.planning import plan_options
 from abri.files import write_csv
 from abri.inputs.events import parse_moment, read_events
 from abri.outputs.planformat import read_plan_json
 from abri.pipeline import prepare
 from abri.replan import REPLAN_TIME_LIMIT, replan, status, write_version
+from abri.replan.documents import write_version_documents
 from abri.replan.rehearse import Draw, rehearse, summary
 
 
@@ -61,6 +63,13 @@ def _scenario_of(plan_dir: Path) -> Path:
 )
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option(
+    "--documents",
+    is_flag=True,
+    help="Also write the documents into OUTPUT/documents (the version on every sheet, what changed "
+    "marked) and OUTPUT/documents/changed.html (the changed sheets only).",
+)
+@lang_option
+@click.option(
     "--time-limit",
     type=click.FloatRange(min=0),
     default=REPLAN_TIME_LIMIT,
@@ -75,6 +84,8 @@ def replan_cmd(
     now: str,
     scenario_dir: Path | None,
     output: Path,
+    documents: bool,
+    lang: str,
     time_limit: float,
     seed: int,
     iterations: int,
@@ -103,6 +114,11 @@ def replan_cmd(
             problems=report.errors,
         )
         files = write_version(result, output)
+    if documents:
+        with timed_step("documents"):
+            files["changed"] = write_version_documents(
+                output, output / "documents", lang=lang, data_dir=data_dir
+            )["changed"]
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(

@@ -54,6 +54,7 @@ from abri.documents.tables import (
     readiness_table,
     road_sheet_table,
 )
+from abri.documents.versions import changes, mark_changed, parent_number
 from abri.errors import DataFileError
 from abri.files import CSV_DIALECT_ENV, CsvDialect, atomic_dir, csv_dialect, write_text_atomic
 from abri.i18n import DEFAULT_LANG, check_lang, translate
@@ -87,7 +88,13 @@ class Documents:
     towns: Towns  # for the place of each break
 
     def sheets(self, key: str, lang: str) -> list[str]:
-        """The HTML sheets of one document type."""
+        """The HTML sheets of one document type (in a re-planned version, those that changed marked)."""
+        pf = self.folder
+        changed = changes(pf.folder, pf.centres)
+        since = parent_number(pf.version)
+        return mark_changed(self._sheets(key, lang), changed, since=since, lang=lang)
+
+    def _sheets(self, key: str, lang: str) -> list[str]:
         pf, tables = self.folder, self.tables
         alerts: list[dict[str, Any]] = self.alerts.to_dict("records")
         if key == "road_sheets":

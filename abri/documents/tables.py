@@ -21,6 +21,7 @@ import pandas as pd
 import pyogrio
 
 from abri.constants import GROUPS
+from abri.documents.versions import version_label
 from abri.errors import DataFileError, MissingDataError
 from abri.files import read_csv_any
 from abri.i18n import MESSAGES
@@ -108,6 +109,9 @@ class PlanFolder:
     shortfalls: list[dict[str, Any]] = field(
         default_factory=list
     )  # plan.json's (person_id, code, detail)
+    version: dict[str, Any] = field(
+        default_factory=dict
+    )  # plan.json's version: number, parent, now
 
     def needs_of(self, person_ids: list[str]) -> list[str]:
         """The need tokens of each of `person_ids` (``;``-joined, ``""`` for none or unknown)."""
@@ -256,7 +260,7 @@ def read_plan_folder(
     origin = origin or str(plan.get("fleet", {}).get("origin_name", ""))
     return PlanFolder(
         folder,
-        str(plan.get("label", "")),
+        version_label(str(plan.get("label", "")), dict(plan.get("version") or {})),
         origin,
         cast(list[dict[str, Any]], plan["trips"]),
         centres,
@@ -274,6 +278,7 @@ def read_plan_folder(
         person_groups=person_groups,
         people=people,
         shortfalls=list(cast(dict[str, Any], plan).get("shortfalls", [])),
+        version=dict(plan.get("version") or {}),
     )
 
 
