@@ -16,7 +16,7 @@ from abri.commands.common import (
     read_and_report_centres,
     reports_errors,
 )
-from abri.files import csv_text
+from abri.files import csv_dialect, csv_text
 from abri.geo.capacity import capacity_summary, departements_without_centre
 from abri.geo.centres import write_centres
 
@@ -116,7 +116,8 @@ def capacity(
     _some_kept(report)
     summary = capacity_summary(gdf, by=by, data_dir=data_dir)  # type: ignore[arg-type]
     if fmt == "csv":
-        click.echo(csv_text(summary, index=True), nl=False)
+        bom = "\ufeff" if csv_dialect() == "excel-fr" else ""  # French Excel reads UTF-8 by its BOM
+        click.echo(bom + csv_text(summary, index=True), nl=False)
     elif fmt == "json":
         click.echo(
             json.dumps(

@@ -249,7 +249,7 @@ def write_documents(
         files["workbook"] = write_workbook(
             tmp / "documents.xlsx", docs.tables, lang=lang, label=docs.folder.label
         )
-        for path in write_cards(docs.folder, tmp, pdf=pdf, pdf_engine=pdf_engine):
+        for path in write_cards(docs.folder, tmp, pdf=pdf, pdf_engine=pdf_engine, dialect=dialect):
             files[f"cards_{path.suffix.lstrip('.')}"] = path
         if pdf:
             files |= write_pdfs(

@@ -52,7 +52,7 @@ from abri.documents.cardtext import FONTS, LATIN_FONTS, NAMES, RTL, TEXT, WEEKDA
 from abri.documents.pdf import PdfEngine, write_pdfs
 from abri.documents.tables import PlanFolder, moment
 from abri.errors import DataFileError
-from abri.files import read_csv_any, write_csv, write_text_atomic
+from abri.files import CsvDialect, read_csv_any, write_csv, write_text_atomic
 from abri.inputs.needs import split_cell
 
 __all__ = ["CARDS_PER_PDF", "Card", "card_page", "cards", "pdf_parts", "write_cards"]
@@ -374,8 +374,9 @@ def write_cards(
     pdf: bool = True,
     pdf_engine: PdfEngine = "auto",
     assignments: pd.DataFrame | None = None,
+    dialect: CsvDialect | None = None,
 ) -> list[Path]:
-    """Write ``cards/cards.html``, ``cards/cards.csv`` and (with `pdf`) a PDF a day under `out_dir`.
+    """Write ``cards/cards.html``, ``cards/cards.csv`` (in `dialect`) and (with `pdf`) a PDF a day under `out_dir`.
 
     The PDFs hold one A5 page per card: ``cards-<day>.pdf`` (the boarding day), split into
     ``cards-<day>-1.pdf``, ``-2``... beyond :data:`CARDS_PER_PDF` cards, so that each prints in
@@ -405,7 +406,7 @@ def write_cards(
     page = card_page(made, label=pf.label)
     written = [
         write_text_atomic(folder / "cards.html", page),
-        write_csv(folder / "cards.csv", card_table(made), dialect="default"),
+        write_csv(folder / "cards.csv", card_table(made), dialect=dialect),
     ]
     if pdf:
         pages = {

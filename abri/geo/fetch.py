@@ -32,7 +32,7 @@ from pathlib import Path
 
 from abri.constants import LAMBERT93, WGS84
 from abri.errors import FetchError
-from abri.files import atomic_path, write_text_atomic
+from abri.files import atomic_path, write_csv, write_text_atomic
 from abri.geo.gazetteer import OTHER_COLUMNS
 from abri.geo.names import names_from_etalab
 from abri.inputs.datadir import DATASETS, read_checksums, resolve_data_dir, sha256_file
@@ -162,8 +162,8 @@ def communes_from_publishers(files: list[Path], out: Path) -> None:
     ].sort_values("code")
     other_names = pd.DataFrame(others, columns=list(OTHER_COLUMNS))
     with atomic_path(out) as tmp, atomic_path(out.with_name(OTHER_NAMES_FILE)) as tmp_others:
-        table.to_csv(tmp, index=False)
-        other_names.to_csv(tmp_others, index=False)
+        write_csv(tmp, table, dialect="default")  # the data pack's own format, whatever the user's
+        write_csv(tmp_others, other_names, dialect="default")
 
 
 #: TravelMapping systems of each road set, and the OSM road class each system is written with.
