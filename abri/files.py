@@ -176,12 +176,16 @@ def read_csv_any(path: str | os.PathLike[str], **kwargs: Any) -> pd.DataFrame:
         frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", **kwargs)
         for column in frame.columns:
             if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
-                frame[column] = frame[column].map(
-                    lambda v: (
-                        v[2:-1]
-                        if isinstance(v, str) and v.startswith('="') and v.endswith('"')
-                        else v
+                frame[column] = (
+                    frame[column]
+                    .map(
+                        lambda v: (
+                            v[2:-1]
+                            if isinstance(v, str) and v.startswith('="') and v.endswith('"')
+                            else v
+                        )
                     )
+                    .astype(frame[column].dtype)  # an empty text column stays text, not float
                 )
         return frame
     return pd.read_csv(path, encoding="utf-8-sig", **kwargs)
