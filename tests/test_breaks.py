@@ -7,6 +7,7 @@ kind). The data pack's road files have none: the town near the break names it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,42 @@ def test_a_plan_folder_keeps_the_places_along_its_trips(
     read = Roadside.load(tmp_path).frame
     assert list(read["name"]) == list(along["name"]) and list(read["ref"]) == list(along["ref"])
     assert Roadside.load(tmp_path / "nothing").frame.empty
+
+
+def _with_service_areas(roads: Path, out: Path) -> Path:
+    """`roads` (a data pack PBF) copied with a service area at every node of its motorways."""
+    points = []
+    located = osmium.FileProcessor(str(roads)).with_locations()
+    for obj in located.with_filter(osmium.filter.TagFilter(("highway", "motorway"))):
+        if isinstance(obj, osmium.osm.Way):
+            points += [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
+    with osmium.SimpleWriter(str(out)) as writer:
+        for obj in osmium.FileProcessor(str(roads)):
+            writer.add(obj)
+        for i, point in enumerate(dict.fromkeys(points), start=1):
+            tags = {"highway": "services", "name": f"Aire n°{i}"}
+            writer.add_node(osmium.osm.mutable.Node(id=10**12 + i, location=point, tags=tags))
+    return out
+
+
+@pytest.mark.slow
+def test_a_plan_on_osm_roads_names_its_breaks_on_the_road_sheets(
+    small_scenario: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--roads`` an OSM file with service areas: the plan folder keeps those along its trips, the road sheets name them."""
+    from abri.documents import write_documents
+    from abri.pipeline import run_plan, write_run
+
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    roads = _with_service_areas(
+        data_dir / "roads" / "france-major-roads.osm.pbf", tmp_path / "roads.osm.pbf"
+    )
+    run = run_plan(small_scenario, roads=roads, data_dir=data_dir, iterations=100, baseline=False)
+    files = write_run(run, tmp_path / "plan")
+    kept = pd.read_csv(files["roadside"])
+    assert len(kept) and set(kept["kind"]) == {"services"}
+    assert len(kept) < len(load_roadside(roads))  # only those along the trips
+    write_documents(tmp_path / "plan", tmp_path / "docs", lang="fr", data_dir=data_dir)
+    sheets = (tmp_path / "docs" / "road-sheets.html").read_text()
+    named = re.findall(r"aire de services «\u00a0(Aire n°\d+)\u00a0»", sheets)
+    assert named and set(named) <= set(kept["name"])
