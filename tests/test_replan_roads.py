@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import re
 from pathlib import Path
@@ -242,3 +243,37 @@ def test_documents_of_a_version_show_it_and_mark_what_changed(
     assert first.exit_code == 0, first.output
     text = (tmp_path / "d1" / "road-sheets.html").read_text(encoding="utf-8")
     assert "version 1" not in text and "Changed since" not in text
+
+
+def _with_change_cost(prepared, cost: float):  # type: ignore[no-untyped-def]
+    rules = dataclasses.replace(prepared.scenario.rules, change_cost_coaches=cost)
+    return dataclasses.replace(
+        prepared, scenario=dataclasses.replace(prepared.scenario, rules=rules)
+    )
+
+
+def test_a_lightened_coach_merges_when_moving_costs_less_than_a_coach(
+    planned, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    prepared, parent = planned
+    trips = _trips(parent)
+    guest = min(
+        (t for t in _ahead(trips) if sum(len(s["people"]) for s in t["stops"]) > 3),
+        key=lambda t: sum(len(s["people"]) for s in t["stops"]),
+    )
+    aboard = [p for s in guest["stops"] for p in s["people"]]
+    rows = [{"kind": "no-show", "time": NOW, "person": p} for p in aboard[3:]]
+    events = _events(tmp_path, rows)
+    kept = replan(_with_change_cost(prepared, 1.0), parent, events, NOW)  # 3 moves >= a coach
+    assert guest["coach"] in {t.coach for t in kept.run.plan.trips}
+    merged = replan(_with_change_cost(prepared, 0.1), parent, events, NOW)  # 3 x 0.1 < 1
+    assert merged.check.ok, merged.check.errors
+    coaches = merged.coaches.set_index("coach")
+    assert coaches.at[guest["coach"], "change"] == "cancelled"
+    assert "merged into" in coaches.at[guest["coach"], "why"]
+    seats = {p: t.coach for t in merged.run.plan.trips for s in t.stops for p in s.people}
+    host = seats[aboard[0]]
+    assert {seats[p] for p in aboard[:3]} == {host} and host != guest["coach"]
+    why = merged.changes.set_index("person_id")["why"]
+    assert all("merged into" in why[p] for p in aboard[:3])
+    assert len(merged.run.plan.trips) == len(kept.run.plan.trips) - 1

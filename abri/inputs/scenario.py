@@ -86,6 +86,7 @@ class Rules:
     language_weight_hours: float = (
         2.0  # a place with an interpreter of the person's language is worth this much ride
     )
+    change_cost_coaches: float = 0.1  # a re-plan: one person moved costs this share of a coach
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "daily_rest_hours": (0, 48),
     "need_max_ride_hours": (0.5, 72),
     "language_weight_hours": (0, 100),
+    "change_cost_coaches": (0, 1000),
 }
 FLEET_RANGES: dict[str, tuple[float, float]] = {
     "coaches_per_day": (1, MAX_COACHES_PER_DAY),

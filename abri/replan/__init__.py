@@ -39,7 +39,7 @@ from abri.planning.coach_needs import shortfalls_frame
 from abri.planning.plan import EXTRA_MARGINS, NOT_CARRIED, Plan, ride_exceptions
 from abri.planning.schedule import legal_with_extra, reception_hours, s_to_clock
 from abri.replan.apply import Operation
-from abri.replan.place import free_seats, new_trips
+from abri.replan.place import free_seats, merge_coaches, new_trips
 from abri.replan.roads import Roads, road_closures
 from abri.replan.state import LEDGER, identity, ledger_states, load_plan
 from abri.replan.tables import arrivals_table, changes_table, coaches_table
@@ -152,6 +152,7 @@ def replan(
     op = Operation(loaded.plan, prepared.times, prepared.km, capacity, now, roads=roads)
     op.apply(events)
     free_seats(op, prepared.centres)
+    merge_coaches(op)
     new_trips(op, prepared.centres, seed=seed, iterations=iterations, time_limit=time_limit)
     plan = _rebuilt(op, parent)
     centres = prepared.centres.assign(capacity=prepared.centres["id"].astype(str).map(op.capacity))

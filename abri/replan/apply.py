@@ -58,6 +58,7 @@ class Operation:
         self.retimed: dict[str, str] = {}
         self.rerouted: dict[str, str] = {}  # coach -> the road closure it drives around
         self.refused_centres: dict[str, set[str]] = {}  # person -> centres not to offer again
+        self.lightened: set[str] = set()  # coaches someone was taken off
         self.warnings: list[str] = []
         self.not_carried: list[tuple[str, str, str, str]] = []  # person, day, centre, reason
         self.trips = {t.coach: t for t in plan.trips}
@@ -78,6 +79,7 @@ class Operation:
         if found is None:
             return
         trip, n = found
+        self.lightened.add(trip.coach)
         stop = trip.stops[n]
         stop.people.remove(person)
         group = str(self.people.at[person, "group"])

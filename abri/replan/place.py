@@ -151,6 +151,65 @@ def free_seats(op: Operation, centres: pd.DataFrame) -> None:
                 break
 
 
+def _joined(op: Operation, host: Trip, guest: Trip) -> Trip | None:
+    """`host` with every stop of `guest` (at a stop it makes, else one stop more), if legal."""
+    trial = copy.deepcopy(host)
+    for stop in guest.stops:
+        same = next((s for s in trial.stops if s.centre_id == stop.centre_id), None)
+        if same is None:
+            trial.stops.append(copy.deepcopy(stop))
+            continue
+        same.people += stop.people
+        same.households += [list(h) for h in stop.households]
+        for group, n in stop.groups.items():
+            same.groups[group] = same.groups.get(group, 0) + n
+    if len(trial.stops) > op.rules.max_stops:
+        return None
+    return trial if op.retime(trial).legal else None
+
+
+def merge_coaches(op: Operation) -> list[str]:
+    """Coaches an event lightened, put into another coach's free seats when moving costs less than a coach.
+
+    Moving one person costs ``rules.change_cost_coaches`` of a coach: a lightened coach that
+    has not left goes when its people times that cost is under one coach and another coach of
+    its day that has not left takes them all, legally. Returns the coaches cancelled.
+    """
+    gone: list[str] = []
+    cost = op.rules.change_cost_coaches
+    for coach in sorted(op.lightened & set(op.trips), key=lambda c: op.trips[c].people):
+        guest = op.trips.get(coach)
+        if (
+            guest is None
+            or guest.people * cost >= 1
+            or coach in op.gone
+            or at(guest.day, guest.boarding_s) < op.now
+            or _has_needs(op, [p for s in guest.stops for p in s.people])
+        ):
+            continue
+        hosts = [
+            t
+            for t in _open_trips(op, guest.day, guest.people)
+            if t.coach != coach and t.vehicle_kind == guest.vehicle_kind
+        ]
+        for host in sorted(hosts, key=lambda t: -t.people):
+            joined = _joined(op, host, guest)
+            if joined is None:
+                continue
+            why = (
+                f"coach {coach} merged into {host.coach}: {guest.people} people moved cost "
+                f"{guest.people * cost:g} of a coach (change_cost_coaches {cost:g})"
+            )
+            for p in (p for s in guest.stops for p in s.people):
+                op.why[p] = f"{op.why[p]}; {why}" if p in op.why else why
+            op.trips[host.coach] = joined
+            del op.trips[coach]
+            op.cancelled[coach] = why
+            gone.append(coach)
+            break
+    return gone
+
+
 def _slots(op: Operation, day: str) -> list[tuple[int, int, int]]:
     """Free (slot, departure, bay) of `day` whose boarding starts at or after ``--now``."""
     used = {(t.slot, t.bay) for t in op.trips.values() if t.day == day}
