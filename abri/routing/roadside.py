@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from abri.errors import GraphError
 from abri.files import read_csv_any, write_csv
 from abri.inputs.datadir import sha256_file, user_cache_dir
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Kinds of roadside places in the order a break prefers them, with the OSM tag of each.
 KINDS: dict[str, tuple[str, str]] = {
@@ -163,7 +166,9 @@ def near_lines(table: pd.DataFrame, lines: gpd.GeoDataFrame, *, km: float = 1.0)
     """The places of `table` within `km` of any of `lines` (EPSG:4326), in the table's order."""
     if not len(table) or lines is None or not len(lines):
         return table.iloc[:0]
-    points = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326")
+    x, y = Transformer.from_crs("EPSG:4326", LAMBERT93, always_xy=True).transform(
+        table["lon"].to_numpy(float), table["lat"].to_numpy(float)
+    )
     tree = shapely.STRtree(lines.to_crs(LAMBERT93).geometry.to_numpy())
-    hits = tree.query(points.to_crs(LAMBERT93).to_numpy(), predicate="dwithin", distance=km * 1000)
+    hits = tree.query(shapely.points(x, y), predicate="dwithin", distance=km * 1000)
     return table.iloc[np.unique(hits[0])].reset_index(drop=True)
