@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from abri.constants import LAMBERT93, WGS84
 from abri.errors import GraphError
 from abri.files import read_csv_any, write_csv
 from abri.inputs.datadir import sha256_file, user_cache_dir
@@ -46,7 +47,6 @@ KINDS: dict[str, tuple[str, str]] = {
 COLUMNS = ["kind", "name", "ref", "lon", "lat"]
 #: Road files libosmium reads (others, GraphML or a download, have no roadside table).
 OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf", ".pbf", ".xml", ".xml.bz2", ".osm.gz")
-LAMBERT93 = "EPSG:2154"
 #: A plan folder's table of the places along its trips (written when there are some).
 PLAN_FILE = "roadside.csv"
 
@@ -166,7 +166,7 @@ def near_lines(table: pd.DataFrame, lines: gpd.GeoDataFrame, *, km: float = 1.0)
     """The places of `table` within `km` of any of `lines` (EPSG:4326), in the table's order."""
     if not len(table) or lines is None or not len(lines):
         return table.iloc[:0]
-    x, y = Transformer.from_crs("EPSG:4326", LAMBERT93, always_xy=True).transform(
+    x, y = Transformer.from_crs(WGS84, LAMBERT93, always_xy=True).transform(
         table["lon"].to_numpy(float), table["lat"].to_numpy(float)
     )
     tree = shapely.STRtree(lines.to_crs(LAMBERT93).geometry.to_numpy())
