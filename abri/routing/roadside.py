@@ -132,10 +132,11 @@ def _way_points(path: str, ways: list[tuple[str, str, str, list[int]]]) -> list[
 
 
 def cache_file(path: str | os.PathLike[str], *, digest: str | None = None) -> Path:
-    """Where the roadside table of road file `path` is cached (`digest`: its SHA-256, computed when not given)."""
+    """Where the roadside table of road file `path` is cached, in the cache beside ``graphs/``
+    (`digest`: the file's SHA-256, computed when not given)."""
     path = Path(path)
     digest = digest or sha256_file(path)
-    return user_cache_dir() / "graphs" / f"{path.name}-{digest[:16]}.roadside.csv"
+    return user_cache_dir() / "roadside" / f"{path.name}-{digest[:16]}.csv"
 
 
 def load_roadside(
