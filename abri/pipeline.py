@@ -192,6 +192,7 @@ def allocate_prepared(prepared: Prepared) -> Allocation:
         rules=rules,
         day_limit=(cap.people, cap.reason()) if cap.binding == "boarding" else None,
         pathways=prepared.scenario.pathways,
+        seats=prepared.scenario.fleet.seats,
     )
 
 

@@ -43,6 +43,7 @@ from abri.inputs.scenario import Rules
 from abri.planning.needs import CENTRE_COLUMNS, PERSON_COLUMNS, profiles, signatures, with_defaults
 from abri.planning.pathways import COACH_ROUTES, Routes, route_people
 from abri.planning.placement import DayPlacer
+from abri.planning.stops import gather
 
 
 @dataclass
@@ -204,6 +205,7 @@ def allocate(
     rules: Rules | None = None,
     day_limit: tuple[int, str] | None = None,
     pathways: list[Pathway] | None = None,
+    seats: int | None = None,
 ) -> Allocation:
     """Give every person a pathway and, when it ends in a centre, a centre meeting their hard needs.
 
@@ -229,6 +231,9 @@ def allocate(
         left unplaced, the groups of most ride weight placed first.
     pathways
         The scenario's UK and medical pathways (:mod:`abri.planning.pathways`); None: none.
+    seats
+        Seats of a coach: when given, a day's people spread over more centres than its
+        coaches can stop at are gathered into fewer (:func:`abri.planning.stops.gather`).
     """
     people = with_defaults(people, PERSON_COLUMNS)
     frame = _centre_frame(centres, origin_time_s, rules)
@@ -256,6 +261,9 @@ def allocate(
     for day, today in later:
         if len(today):
             run.place_day(day, today, retry_home_office=False)
+    if seats is not None:
+        coach = {p for p, r in routes.route.items() if r in COACH_ROUTES}
+        gather(run.assigned, people, frame, run.places, run.sigs, coach, seats=seats, rules=rules)
     return Allocation(_assignments(people, frame, run, routes, rules))
 
 

@@ -35,8 +35,8 @@ from abri.planning.schedule import Stop
 from abri.planning.search import ACCESSIBLE_KIND, DaySpec, Route, SearchRecord, solve_routes
 from abri.routing.matrix import _die_with_parent
 
-PART_LOADS = 160
-"""Loads above which a day is searched in parts (about 6,000 people: one search converges in its budget below)."""
+PART_LOADS = 200
+"""Loads above which a day is searched in parts (one search converges in its budget below; a calais-2016 day with needs has about 165 loads, a part of a day in two would plan worse)."""
 LIGHT_SHARE = 0.75
 """A coach leaving with fewer people than this share of its seats is searched again at the seams."""
 

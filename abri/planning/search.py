@@ -339,7 +339,10 @@ def solve_routes(
     second driver's cost); with `one_slot`, every coach of the day leaves at
     the first departure. `initial` routes are kept in the start where feasible.
     """
-    bound = -(-sum(len(s.people) for s in loads) // day.fleet.seats)
+    bound = max(  # each coach has its seats and stops at most max_stops centres
+        -(-sum(len(s.people) for s in loads) // day.fleet.seats),
+        -(-len({s.centre_id for s in loads}) // day.rules.max_stops),
+    )
     search = SearchRecord(bound, iterations, time_limit, len(loads))
     if not loads or not any(day.caps):
         return [], search

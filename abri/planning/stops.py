@@ -1,0 +1,214 @@
+"""Fewer coach stops: a day's people gathered into fewer centres when the stops would bind.
+
+A coach stops at most ``rules.max_stops`` times. When a day's coach passengers are
+spread over more centres than the day's coaches can visit, the coach plan needs more
+coaches than its seats alone would (each centre is at least one stop). Needs make this
+common: people with a hard need are placed first, every day, and the people of the
+other days then fill the rest of their centres, so a day ends up with a person or two
+in many centres.
+
+After the allocation, :func:`gather` empties the centres receiving the fewest of a day's
+coach passengers, while the day has more centres than :data:`~abri.defaults.STOPS_PER_COACH`
+per coach of its seat bound. Each household (or person alone) there trades places with
+one of the same size of another day, without hard needs, at a centre the day already
+stops at, when the other day already stops at the first centre too: capacities are
+unchanged, no day gets a stop more, and the day loses one. A trade is made only when
+both keep their preferred region (when they had it), an interpreter of their language
+(when they had one) and their group's longest ride, each meets every hard need and
+group of the new centre, and neither ride grows by more than
+:data:`~abri.defaults.GATHER_EXTRA_HOURS`; the trade that lengthens rides least
+(weighted by group) is chosen. People on a medical transfer are never moved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from abri.defaults import GATHER_EXTRA_HOURS, STOPS_PER_COACH
+from abri.inputs.scenario import Rules
+from abri.planning.needs import Places, Signature, combine, interprets, mask
+from abri.planning.placement import accepts
+
+
+def stop_budget(people: int, seats: int, max_stops: int) -> int:
+    """Centres a day's coaches may visit before the stops bind: :data:`STOPS_PER_COACH` per coach of the seat bound."""
+    coaches = math.ceil(people / seats) if seats > 0 else 0
+    return math.floor(min(STOPS_PER_COACH, max_stops) * coaches)
+
+
+@dataclass(eq=False)
+class _Unit:
+    """A household (or a person alone) of a day, at a centre (its index in the centre table)."""
+
+    members: list[str]
+    day: str
+    group: str
+    prefs: list[str]
+    sig: Signature
+    accessible: int
+    single: int
+    at: int
+
+
+class _Centres:
+    """The allocation's centre table as arrays, and the people of each day in each centre."""
+
+    def __init__(self, frame: pd.DataFrame, places: Places, rules: Rules) -> None:
+        self.frame, self.places, self.rules = frame.reset_index(drop=True), places, rules
+        self.ids = self.frame["id"].astype(str).to_numpy()
+        self.time = self.frame["time_s"].to_numpy(float)
+        self.ride = self.frame["ride_h"].to_numpy(float)
+        self.region = self.frame["region"].astype(str).to_numpy()
+        self.count: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(self.ids), int))
+        self.ordinary: dict[tuple[str, int, int], list[_Unit]] = defaultdict(list)
+        self._allowed: dict[tuple, np.ndarray] = {}
+
+    def add(self, unit: _Unit) -> None:
+        self.count[unit.day][unit.at] += len(unit.members)
+        if not unit.sig.hard:
+            self.ordinary[unit.day, unit.at, len(unit.members)].append(unit)
+
+    def remove(self, unit: _Unit) -> None:
+        self.count[unit.day][unit.at] -= len(unit.members)
+        if not unit.sig.hard:
+            self.ordinary[unit.day, unit.at, len(unit.members)].remove(unit)
+
+    def allowed(self, unit: _Unit) -> np.ndarray:
+        """Centres `unit` may move to: its group, hard needs, preferred region, interpreter and ride limit kept, ride at most a little longer."""
+        key = (unit.group, unit.sig, tuple(unit.prefs), unit.at)
+        if key not in self._allowed or unit.accessible or unit.single:
+            self._allowed[key] = self._allowed_now(unit)
+        return self._allowed[key]
+
+    def _allowed_now(self, unit: _Unit) -> np.ndarray:
+        at, frame = unit.at, self.frame
+        ok = accepts(frame, unit.group) & mask(frame, unit.sig, self.rules)
+        ok &= self.time - self.time[at] <= GATHER_EXTRA_HOURS * 3600
+        if unit.accessible or unit.single:
+            ok &= self.places.accessible.reindex(self.ids).to_numpy() >= unit.accessible
+            ok &= self.places.single.reindex(self.ids).to_numpy() >= unit.single
+        if unit.prefs and self.region[at] in unit.prefs:
+            ok &= np.isin(self.region, unit.prefs)
+        limit = self.rules.max_ride_hours.get(unit.group)
+        if limit is not None and self.ride[at] <= limit:
+            ok &= self.ride <= limit
+        if unit.sig.languages and interprets(frame.iloc[[at]], unit.sig.languages)[0]:
+            ok &= interprets(frame, unit.sig.languages)
+        ok[at] = False
+        return ok
+
+    def weight(self, unit: _Unit) -> float:
+        return self.rules.ride_weight.get(unit.group, 1.0)
+
+
+def _units(placed: pd.DataFrame, sigs: pd.Series, index: dict[str, int]) -> list[_Unit]:
+    """The coach passengers as units: families by household, everyone else alone."""
+    rows: dict[tuple[str, str, str], list[int]] = {}
+    cols = [placed[c].astype(str).tolist() for c in ("person_id", "day", "centre_id", "group")]
+    household = placed["household"].astype(str).tolist()
+    prefs = list(zip(placed["pref1"].astype(str), placed["pref2"].astype(str)))
+    for n, (pid, day, cid, group) in enumerate(zip(*cols)):
+        key = household[n] if group == "families" and household[n] else "p:" + pid
+        rows.setdefault((day, cid, key), []).append(n)
+    out = []
+    for (day, cid, _), ns in sorted(rows.items()):
+        members = [cols[0][n] for n in ns]
+        person_sigs = [sigs[p] for p in members]
+        out.append(
+            _Unit(
+                members,
+                day,
+                cols[3][ns[0]],
+                [p for p in prefs[ns[0]] if p],
+                combine(person_sigs),
+                sum(s.accessible for s in person_sigs),
+                sum(s.single_room for s in person_sigs),
+                index[cid],
+            )
+        )
+    return out
+
+
+def _partner(unit: _Unit, c: _Centres) -> _Unit | None:
+    """The unit of another day to trade places with (see the module), or None."""
+    here, day, size = unit.at, unit.day, len(unit.members)
+    targets = np.flatnonzero(c.allowed(unit) & (c.count[day] > 0))
+    best: tuple[float, _Unit] | None = None
+    others = [d for d in c.count if d != day and c.count[d][here] > 0]
+    for t in targets:
+        for other in others:
+            for v in c.ordinary.get((other, int(t), size), []):
+                if not c.allowed(v)[here]:
+                    continue
+                cost = (c.time[t] - c.time[here]) * (c.weight(unit) - c.weight(v))
+                if best is None or cost < best[0]:
+                    best = (cost, v)
+    return None if best is None else best[1]
+
+
+def _trade(unit: _Unit, v: _Unit, c: _Centres, assigned: dict[str, str]) -> None:
+    """`unit` and `v` swap centres: people, counts and the sub-capacities they use."""
+    a, b = unit.at, v.at
+    for u in (unit, v):
+        c.remove(u)
+    unit.at, v.at = b, a
+    for u in (unit, v):
+        c.add(u)
+        for pid in u.members:
+            assigned[pid] = str(c.ids[u.at])
+    for series, n in ((c.places.accessible, unit.accessible), (c.places.single, unit.single)):
+        series[c.ids[a]] += n
+        series[c.ids[b]] -= n
+
+
+def gather(
+    assigned: dict[str, str],
+    people: pd.DataFrame,
+    frame: pd.DataFrame,
+    places: Places,
+    sigs: pd.Series,
+    coach: set[str],
+    *,
+    seats: int,
+    rules: Rules | None,
+) -> int:
+    """Trade places between days so that each day stops at fewer centres (see the module); the people moved.
+
+    `assigned` (person -> centre id) and `places` are updated in place. `coach` holds
+    the people going by coach (no one else moves). `frame` is the allocation's centre
+    table (``id``, ``groups``, ``region``, ``time_s``, ``ride_h``, services).
+    """
+    rules = rules or Rules()
+    ids = people["person_id"]
+    placed = people[ids.isin(list(coach)) & ids.isin(list(assigned))]
+    placed = placed.assign(centre_id=placed["person_id"].map(assigned))
+    c = _Centres(frame, places, rules)
+    units = _units(placed, sigs, {cid: n for n, cid in enumerate(c.ids)})
+    for unit in units:
+        c.add(unit)
+    moved = 0
+    for day in sorted(c.count):
+        people_today = int(c.count[day].sum())
+        budget = stop_budget(people_today, seats, rules.max_stops)
+        for here in np.argsort(np.where(c.count[day] > 0, c.count[day], 10**9), kind="stable"):
+            if int((c.count[day] > 0).sum()) <= budget or c.count[day][here] == 0:
+                break
+            mine = [u for u in units if u.day == day and u.at == here]
+            pairs = []
+            for unit in sorted(mine, key=lambda u: -len(u.members)):
+                v = _partner(unit, c)
+                if v is None:
+                    break
+                _trade(unit, v, c, assigned)
+                pairs.append((unit, v))
+            if len(pairs) < len(mine):  # the centre cannot be emptied: trade back
+                for unit, v in reversed(pairs):
+                    _trade(unit, v, c, assigned)
+            else:
+                moved += sum(len(u.members) + len(v.members) for u, v in pairs)
+    return moved

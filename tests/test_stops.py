@@ -1,0 +1,151 @@
+"""Fewer coach stops: trades between days that gather a day's people into fewer centres (abri.planning.stops)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_allocation_needs import centres, people  # type: ignore[import-not-found]
+
+from abri.inputs.scenario import Rules
+from abri.planning.needs import Places, Signature, mask
+from abri.planning.placement import accepts
+from abri.planning.stops import gather, stop_budget
+
+DAY1, DAY2 = "2016-10-24", "2016-10-25"
+ONE_STOP = replace(Rules(), max_stops=1)  # a day of fewer people than a coach's seats may stop once
+
+
+def frame(regions: dict[str, str], hours: dict[str, float], **services: list) -> pd.DataFrame:
+    """The allocation's centre table: 40 places each, men, a region and a ride time."""
+    rows = [(cid, 40, "men", regions[cid]) for cid in regions]
+    out = centres(*rows, **services)
+    out["time_s"] = [hours[c] * 3600 for c in regions]
+    out["ride_h"] = [hours[c] for c in regions]
+    return out
+
+
+def split_days(pref: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
+    """Day 1: 19 people in S and 1 in T; day 2: 1 in S and 19 in T; day 1 and the one of day 2
+    in S prefer `pref` when given."""
+    rows = [(f"p{n}", DAY1, "men", "", "") for n in range(20)]
+    rows += [(f"q{n}", DAY2, "men", "", "") for n in range(20)]
+    prefs = [pref] * 21 + [""] * 19
+    table = people(*rows, pref1=prefs, pref2=[""] * 40)
+    assigned = {f"p{n}": "S" for n in range(19)} | {"p19": "T", "q0": "S"}
+    assigned |= {f"q{n}": "T" for n in range(1, 20)}
+    return table, assigned
+
+
+def centres_of(assigned: dict[str, str], table: pd.DataFrame) -> dict[str, set[str]]:
+    day = dict(zip(table["person_id"], table["day"]))
+    out: dict[str, set[str]] = {}
+    for pid, cid in assigned.items():
+        out.setdefault(day[pid], set()).add(cid)
+    return out
+
+
+def run(table: pd.DataFrame, assigned: dict[str, str], centre_table: pd.DataFrame, sigs: dict):
+    places = Places.of(centre_table)
+    places.take_many(list(assigned.values()), [sigs.get(p, Signature()) for p in assigned])
+    sig_series = pd.Series({p: sigs.get(p, Signature()) for p in table["person_id"]})
+    moved = gather(
+        assigned,
+        table,
+        centre_table,
+        places,
+        sig_series,
+        set(table["person_id"]),
+        seats=53,
+        rules=ONE_STOP,
+    )
+    return moved, places
+
+
+def test_a_trade_leaves_each_day_one_centre() -> None:
+    table, assigned = split_days()
+    before = Counter(assigned.values())
+    moved, _ = run(table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}), {})
+    assert moved == 2
+    assert centres_of(assigned, table) == {DAY1: {"S"}, DAY2: {"T"}}
+    assert Counter(assigned.values()) == before  # capacities used are unchanged
+
+
+def test_a_hard_need_stays_and_the_others_trade_around_it() -> None:
+    table, assigned = split_days()
+    needs = {"p19": Signature(accessible=1)}  # in T, the only centre with an accessible place
+    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, accessible_places=[0, 2])
+    moved, places = run(table, assigned, centre_table, needs)
+    assert assigned["p19"] == "T"  # never to S: no accessible place there
+    assert moved == 38  # the 19 others of day 1 trade with 19 of day 2
+    assert centres_of(assigned, table) == {DAY1: {"T"}, DAY2: {"S"}}
+    assert places.accessible["T"] == 1
+
+
+def test_no_trade_against_a_hard_need() -> None:
+    table, assigned = split_days()
+    needs = {
+        "p19": Signature(accessible=1),
+        **{f"q{n}": Signature(accessible=1) for n in range(1, 20)},
+    }
+    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, accessible_places=[0, 40])
+    moved, _ = run(table, assigned, centre_table, needs)
+    assert moved == 0 and assigned["p19"] == "T" and assigned["q0"] == "S"
+
+
+def test_no_trade_out_of_a_preferred_region() -> None:
+    table, assigned = split_days(pref="R1")  # S is in their preferred region; T is not
+    moved, _ = run(table, assigned, frame({"S": "R1", "T": "R2"}, {"S": 2, "T": 2.5}), {})
+    assert moved == 0 and assigned["q0"] == "S"  # p19 would have S, but q0 would leave R1
+
+
+def test_no_trade_that_lengthens_a_ride_too_much() -> None:
+    table, assigned = split_days()
+    moved, _ = run(table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 1, "T": 6}), {})
+    assert moved == 0
+
+
+def test_the_budget_is_stops_per_coach_of_the_seat_bound() -> None:
+    assert stop_budget(0, 53, 4) == 0
+    assert stop_budget(1, 53, 4) == 3  # 3.5 stops a coach, whole stops
+    assert stop_budget(106, 53, 4) == 7
+    assert stop_budget(106, 53, 1) == 2  # never more than the rules' stops
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([DAY1, DAY2, "2016-10-26"]), st.sampled_from("ABCD")),
+        min_size=2,
+        max_size=40,
+    ),
+    st.lists(st.booleans(), min_size=40, max_size=40),
+)
+def test_trades_keep_places_needs_and_never_add_a_stop(
+    placed: list[tuple[str, str]], wheelchair: list[bool]
+) -> None:
+    rows = [(f"x{n}", day, "men", "", "") for n, (day, _) in enumerate(placed)]
+    table = people(*rows, pref1=[""] * len(rows), pref2=[""] * len(rows))
+    assigned = {f"x{n}": cid for n, (_, cid) in enumerate(placed)}
+    needs = {f"x{n}": Signature(accessible=1) for n in range(len(rows)) if wheelchair[n]}
+    centre_table = frame(
+        dict.fromkeys("ABCD", "R1"),
+        {"A": 1, "B": 1.5, "C": 2, "D": 2.2},
+        accessible_places=[40, 0, 40, 0],
+    )
+    needs = {p: s for p, s in needs.items() if assigned[p] in "AC"}  # placed where they may be
+    before = Counter(assigned.values())
+    stops_before = {d: len(c) for d, c in centres_of(assigned, table).items()}
+    _, places = run(table, assigned, centre_table, needs)
+    assert Counter(assigned.values()) == before
+    for day, count in ((d, len(c)) for d, c in centres_of(assigned, table).items()):
+        assert count <= stops_before[day]
+    by_id = centre_table.set_index("id")
+    for pid, sig in needs.items():
+        row = centre_table[centre_table["id"] == assigned[pid]]
+        assert mask(row, sig, ONE_STOP)[0] and accepts(row, "men")[0]
+    assert (places.accessible >= 0).all() and (places.left >= 0).all()
+    assert set(places.left.index) == set(by_id.index)
