@@ -18,11 +18,13 @@ from pathlib import Path
 
 from records import record
 
+from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ROADS
 from abri.inputs.events import read_events
 from abri.outputs.planformat import read_plan_json
-from abri.pipeline import plan_prepared, prepare, write_run
+from abri.pipeline import Prepared, plan_prepared, prepare, write_run
 from abri.replan import replan
+from abri.routing.engine import engine_for
 from abri.synthetic import ScenarioParams, write_scenario
 
 NOW = "2016-10-24 10:30"
@@ -36,13 +38,25 @@ COLUMNS = [
     "reason",
     "where",
     "way",
+    "point_a",
+    "point_b",
     "from",
     "to",
 ]
 
 
+def closed_point(prepared: Prepared, trip: dict) -> str:
+    """A point ("lon lat") in the middle of the road from the origin to the trip's first stop."""
+    node = prepared.snapped["node"]
+    first = trip["stops"][0]["centre_id"]
+    path = engine_for(prepared.graph).path_edges(int(node[ORIGIN]), int(node[first]))
+    shape = prepared.graph.edge_geometry(int(path[len(path) // 2]))
+    lon, lat = shape[len(shape) // 2 - 1 : len(shape) // 2 + 1].mean(axis=0)
+    return f"{lon:.7f} {lat:.7f}"
+
+
 def events_for(
-    plan_dir: Path, *, registrations: int = 200, no_shows: int = 20
+    plan_dir: Path, prepared: Prepared, *, registrations: int = 200, no_shows: int = 20
 ) -> list[dict[str, str]]:
     """Events of every kind on the plan's own coaches, people and centres, at or before NOW."""
     trips = read_plan_json(plan_dir)["trips"]
@@ -59,8 +73,10 @@ def events_for(
     rows.append(
         {"kind": "centre-closed", "time": NOW, "centre": ahead[0]["stops"][-1]["centre_id"]}
     )
+    point = closed_point(prepared, today[0])  # a road the day's first coach ahead takes
     rows.append(
-        {"kind": "road-closed", "time": NOW, "way": "4242", "from": NOW, "to": "2016-10-24 20:00"}
+        {"kind": "road-closed", "time": NOW, "point_a": point, "point_b": point}
+        | {"from": NOW, "to": "2016-10-24 20:00"}
     )
     return rows
 
@@ -83,7 +99,7 @@ def main() -> None:
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(events_for(folder / "v1"))
+            writer.writerows(events_for(folder / "v1", prepared))
         events, _ = read_events(path)
         start = time.perf_counter()
         result = replan(prepared, folder / "v1", events, NOW, time_limit=args.time_limit)

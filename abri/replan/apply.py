@@ -22,7 +22,7 @@ from abri.constants import ORIGIN
 from abri.inputs.events import Event
 from abri.planning.days import legs
 from abri.planning.plan import Plan
-from abri.planning.schedule import Trip, after_drop, s_to_clock, schedule
+from abri.planning.schedule import ACCESSIBLE, Trip, after_drop, s_to_clock, schedule
 from abri.replan.roads import Matrices, Roads
 
 
@@ -106,6 +106,10 @@ class Operation:
             if p not in self.to_place:
                 self.to_place.append(p)
 
+    def seats(self, trip: Trip) -> int:
+        """Seats of the trip's coach (fewer on an accessible coach)."""
+        return self.fleet.accessible_seats if trip.vehicle_kind == ACCESSIBLE else self.fleet.seats
+
     def window(self, trip: Trip) -> tuple[pd.Timestamp, pd.Timestamp]:
         """From the trip's departure to the coach's return (a day when it is not scheduled yet)."""
         end_s = trip.stops[-1].arrival_s + trip.return_s if trip.stops else 0.0
@@ -132,7 +136,8 @@ class Operation:
             self.rules,
             hours=self.plan.hours,
             departure_s=trip.departure_s,
-            seats=self.fleet.seats,
+            seats=self.seats(trip),
+            wheelchair_places=self.fleet.wheelchair_places,
         )
         last = trip.stops[-1].centre_id
         after_drop(trip, self.rules, back, float(km.at[last, ORIGIN]) / 1000)
@@ -330,13 +335,12 @@ class Operation:
             self.warnings.append(f"events row {e.row}: a road closure with no road: not applied")
             return
         times = self.roads.matrices([closure])[0]
+        left = []
         for trip in sorted(self.trips.values(), key=lambda t: (t.day, t.departure_s)):
             if closure not in self.roads.active(*self.window(trip)) or not self._uses(trip, times):
                 continue
             if trip.coach in self.gone:
-                self.warnings.append(
-                    f"{closure.why}: coach {trip.coach} had left on it, for the dispatcher to re-route"
-                )
+                left.append(trip.coach)
                 continue
             last = trip.stops[-1].arrival_s
             self.retime(trip)
@@ -347,6 +351,11 @@ class Operation:
                 else ""
             )
             self.shed(trip, closure.why)
+        if left:
+            self.warnings.append(
+                f"{closure.why}: coach(es) {', '.join(left)} had left on that road before --now: "
+                "for the dispatcher to re-route"
+            )
 
     def _capacity(self) -> None:
         """No centre over its places: the last households on coaches not yet gone travel again."""

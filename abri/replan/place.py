@@ -18,7 +18,7 @@ from abri.inputs.people import PEOPLE_COLUMNS
 from abri.planning.allocation import Allocation, allocate
 from abri.planning.demand import make_stop
 from abri.planning.plan import plan_coaches
-from abri.planning.schedule import Stop, Trip, slot_departures
+from abri.planning.schedule import ACCESSIBLE, Stop, Trip, slot_departures
 from abri.replan.apply import Operation, at
 
 NO_SLOT = "no boarding slot, bay or coach left after --now for a legal trip"
@@ -85,7 +85,7 @@ def _open_trips(op: Operation, day: str, size: int) -> list[Trip]:
         for t in op.trips.values()
         if t.day == day
         and t.coach not in op.gone
-        and t.people + size <= op.fleet.seats
+        and t.people + size <= op.seats(t)
         and at(t.day, t.boarding_s) >= op.now
     ]
 
@@ -307,12 +307,15 @@ def _allocate(op: Operation, centres: pd.DataFrame) -> Allocation:
 
 def _alone(trip: Trip, stop: Stop) -> Trip:
     """A trip of `trip`'s day with `stop` only."""
-    return Trip(trip.coach, trip.day, [copy.deepcopy(stop)])
+    return Trip(trip.coach, trip.day, [copy.deepcopy(stop)], vehicle_kind=trip.vehicle_kind)
 
 
 def _place_trip(op: Operation, trip: Trip) -> str:
     """Give a new trip a free slot and bay (the earliest where it is legal) and a coach number."""
     if sum(t.day == trip.day for t in op.trips.values()) >= op.fleet.coaches_per_day:
+        return ""
+    lifts = sum(t.day == trip.day and t.vehicle_kind == ACCESSIBLE for t in op.trips.values())
+    if trip.vehicle_kind == ACCESSIBLE and lifts >= op.fleet.accessible_coaches_per_day:
         return ""
     for slot, departure, bay in _slots(op, trip.day):
         trial = copy.deepcopy(trip)
