@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from records import record
 
 from abri.constants import ORIGIN
 from abri.defaults import DEFAULT_ROADS
-from abri.inputs.events import read_events
+from abri.inputs.events import Event, read_events
 from abri.outputs.planformat import read_plan_json
 from abri.pipeline import Prepared, plan_prepared, prepare, write_run
 from abri.replan import replan
+from abri.replan.roads import road_closures
+from abri.routing.closures import closed_matrices
 from abri.routing.engine import engine_for
 from abri.synthetic import ScenarioParams, write_scenario
 
@@ -81,6 +85,19 @@ def events_for(
     return rows
 
 
+def remeasure(prepared: Prepared, events: list[Event]) -> tuple[float, float]:
+    """Seconds to measure the matrices with the events' closures shut, and on open roads."""
+    closures, _ = road_closures(events, prepared.graph)
+    edges = np.unique(np.concatenate([c.edges for c in closures]))
+    nodes = prepared.snapped["node"].to_numpy()
+    start = time.perf_counter()
+    closed_matrices(prepared.graph, prepared.snapped, edges, jobs=None)
+    closed = time.perf_counter() - start
+    start = time.perf_counter()
+    engine_for(prepared.graph).matrix(nodes, nodes, with_distance=True, n_jobs=os.cpu_count() or 1)
+    return closed, time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None)
@@ -104,6 +121,7 @@ def main() -> None:
         start = time.perf_counter()
         result = replan(prepared, folder / "v1", events, NOW, time_limit=args.time_limit)
         seconds = time.perf_counter() - start
+    closed, opened = remeasure(prepared, events)
     people = len(prepared.scenario.people)
     print(
         f"calais-2016: {people:,} people, {len(run.plan.trips)} trips; {len(events)} events at {NOW}"
@@ -113,6 +131,7 @@ def main() -> None:
     print(f"{'people moved':<34}{len(result.changes):>10}")
     print(f"{'coaches changed':<34}{len(result.coaches):>10}")
     print(f"{'check ok':<34}{result.check.ok!s:>10}")
+    print(f"{'matrices with the road closed, s':<34}{closed:>10.2f}  {opened:>24.2f}  (open roads)")
     note = (
         f"{len(events)} events at {NOW}; roads {args.roads}; time limit {args.time_limit} s a day"
     )
@@ -126,6 +145,16 @@ def main() -> None:
         note=note,
     )
     record("replan", "people moved", len(result.changes), "people", note=note)
+    size = len(prepared.snapped)
+    record(
+        "replan",
+        "matrices with a road closed",
+        round(closed, 2),
+        "s",
+        baseline=round(opened, 2),
+        baseline_name="the same matrices on open roads",
+        note=f"{size} x {size} points, time and km; roads {args.roads}",
+    )
     record("replan", "coaches changed", len(result.coaches), "coaches", note=note)
 
 
