@@ -19,7 +19,7 @@ from abri.inputs.events import Event, EventsError, read_events
 from abri.outputs.planformat import read_plan_json
 from abri.pipeline import plan_prepared, prepare, write_run
 from abri.replan import replan, write_version
-from abri.routing.closures import edges_between, way_edges
+from abri.routing.closures import closed_matrices, edges_between, way_edges
 from abri.routing.engine import engine_for
 from abri.routing.osm_arrays import read_ways
 
@@ -277,3 +277,17 @@ def test_a_lightened_coach_merges_when_moving_costs_less_than_a_coach(
     why = merged.changes.set_index("person_id")["why"]
     assert all("merged into" in why[p] for p in aboard[:3])
     assert len(merged.run.plan.trips) == len(kept.run.plan.trips) - 1
+
+
+def test_closed_matrices_are_the_open_ones_with_nothing_closed(planned) -> None:  # type: ignore[no-untyped-def]
+    prepared, _ = planned
+    graph, snapped = prepared.graph, prepared.snapped
+    times, km = closed_matrices(graph, snapped, np.empty(0, dtype=np.int64))
+    pd.testing.assert_frame_equal(times, prepared.times.loc[times.index, times.columns])
+    pd.testing.assert_frame_equal(km, prepared.km.loc[km.index, km.columns])
+    origin = int(snapped.at[ORIGIN, "node"])
+    around = np.flatnonzero((graph.edge_u == origin) | (graph.edge_v == origin))
+    times, _ = closed_matrices(graph, snapped, around)
+    others = [c for c in times.columns if c != ORIGIN and snapped.at[c, "node"] != origin]
+    assert times.loc[ORIGIN, others].isna().all() and times.loc[others, ORIGIN].isna().all()
+    assert times.loc[others, others].notna().to_numpy().any()

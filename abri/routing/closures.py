@@ -46,10 +46,8 @@ def _shapes(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     total = counts + 2
     ends = np.cumsum(total)
     starts = ends - total
-    lon, lat = (
-        np.empty(int(ends[-1]) if len(ends) else 0),
-        np.empty(int(ends[-1]) if len(ends) else 0),
-    )
+    size = int(total.sum())
+    lon, lat = np.empty(size), np.empty(size)
     lon[starts], lat[starts] = graph.lon[graph.edge_u], graph.lat[graph.edge_u]
     lon[ends - 1], lat[ends - 1] = graph.lon[graph.edge_v], graph.lat[graph.edge_v]
     inner = np.repeat(np.arange(graph.n_edges), counts)
