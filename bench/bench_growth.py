@@ -26,6 +26,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bench_needs import without_needs
 from records import record, timed
 
 from abri.cluster import dask_client
@@ -55,24 +56,38 @@ def scaled(k: int) -> ScenarioParams:
     )
 
 
-def run_case(name: str, k: int, bays: int, folder: Path, args: argparse.Namespace, client) -> dict:
-    """Write, check readiness, prepare and plan one case; its figures."""
+def run_case(
+    name: str, k: int, bays: int, folder: Path, args: argparse.Namespace, client, *, needs: bool
+) -> dict:
+    """Write, check readiness, prepare and plan one case (`needs`: as written, else blanked); its figures."""
     rules = Rules(bays=bays)
     write_scenario(scaled(k), folder, rules=rules, data_dir=args.data_dir)
     ready = readiness(folder, data_dir=args.data_dir, time_limit=READINESS_S)
     prepared = prepare(folder, roads=args.roads, data_dir=args.data_dir)
+    if not needs:
+        prepared = without_needs(prepared)
     with timed() as t:
         run = plan_prepared(prepared, baseline=False, mapper=dask_mapper(client))
     plan, check = run.plan, run.check
     adults = [d for d in plan.days if d["day"] != ScenarioParams().minors_day]
     cap = day_capacity(prepared.scenario.fleet, prepared.scenario.rules)
+    by_coach = run.allocation.by_coach
+    centres = (
+        by_coach.groupby(by_coach["day"].astype(str).str[:10])["centre_id"].nunique().to_dict()
+    )
     row = {
         "case": name,
         "people": len(run.allocation.assignments),
         "placed": len(run.allocation.placed),
         "carried": sum(t.people for t in plan.trips),
+        "by_coach": len(run.allocation.by_coach),
+        "not_carried": len(plan.not_carried),
+        "why_not": plan.not_carried["reason"].str[:70].value_counts().head(5).to_dict(),
         "adult_trips": sum(d["trips"] for d in adults),
         "adult_bound": sum(d["lower_bound"] for d in adults),
+        "stop_bound": sum(  # each coach stops at most max_stops centres
+            max(d["lower_bound"], -(-centres.get(d["day"], 0) // rules.max_stops)) for d in adults
+        ),
         "min_day_share": min(
             (d["carried"] / min(d["people"], cap.people) for d in plan.days if d["people"]),
             default=1.0,
@@ -100,6 +115,7 @@ def run_case(name: str, k: int, bays: int, folder: Path, args: argparse.Namespac
         "trips",
         baseline=row["adult_bound"],
         baseline_name="per-day lower bound (people / seats)",
+        note=f"with the stops (centres / max_stops): {row['stop_bound']}; not carried: {row['not_carried']}",
     )
     return row
 
@@ -111,25 +127,34 @@ def main() -> None:
     parser.add_argument("--roads", default="france-all-roads")
     parser.add_argument("--data-dir", default=os.environ.get("ABRI_DATA_DIR"))
     parser.add_argument("--no-default-bays", action="store_true", help="skip 4x with 4 bays")
+    parser.add_argument(
+        "--without-needs",
+        action="store_true",
+        help="also plan each scale with the people's needs, links and refusals blanked (the issue's case)",
+    )
     args = parser.parse_args()
-    cases = [(f"{k}x", k, 4 * k) for k in map(int, filter(None, args.scales.split(",")))]
+    scales = [int(k) for k in args.scales.split(",") if k]
+    cases = [(f"{k}x", k, 4 * k, True) for k in scales]
+    if args.without_needs:
+        cases += [(f"{k}x, no needs", k, 4 * k, False) for k in scales]
     if not args.no_default_bays:
-        cases.append(("4x, default 4 bays", 4, 4))
+        cases.append(("4x, default 4 bays", 4, 4, True))
     rows = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, dask_client(args.workers, None, None) as client:
-        for name, k, bays in cases:
-            rows.append(run_case(name, k, bays, Path(tmp) / name.replace(" ", "_"), args, client))
+        for name, k, bays, needs in cases:
+            folder = Path(tmp) / name.replace(" ", "_").replace(",", "")
+            rows.append(run_case(name, k, bays, folder, args, client, needs=needs))
             print(rows[-1], flush=True)
     print(
-        "\n| case | people | placed | carried | adult trips / bound | worst day carried / can carry "
+        "\n| case | people | placed | carried | adult trips / bound (seats; seats and stops) | worst day carried / can carry "
         "| empty days | parts a day | budget s | illegal trips | plan s | matrix s | peak MB |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['case']} | {r['people']:,} | {r['placed']:,} | {r['carried']:,} | "
-            f"{r['adult_trips']} / {r['adult_bound']} | {100 * r['min_day_share']:.0f}% | {r['empty_days']} | "
+            f"{r['adult_trips']} / {r['adult_bound']}; {r['stop_bound']} | {100 * r['min_day_share']:.0f}% | {r['empty_days']} | "
             f"{r['parts']} | {r['budget_s']:.0f} | {r['illegal']} | {r['seconds']} | {r['matrix_s']} | {r['peak_mb']:.0f} |"
         )
     print("\nwhat readiness said beforehand:")

@@ -100,10 +100,10 @@ def test_each_kind_is_found_and_named(places: pd.DataFrame) -> None:
 
 
 def test_andorra_has_its_19_fuel_stations(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    datapack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path))
-    path = data_dir / "roads" / "osm-samples" / "andorra-2013-05-28.osm.pbf"
+    path = datapack / "roads" / "osm-samples" / "andorra-2013-05-28.osm.pbf"
     table = load_roadside(path)
     assert len(table) == 19 and set(table["kind"]) == {"fuel"}
     assert table["lon"].between(1.40, 1.79).all() and table["lat"].between(42.42, 42.66).all()
@@ -113,10 +113,10 @@ def test_andorra_has_its_19_fuel_stations(
 
 @pytest.mark.slow
 def test_building_a_graph_keeps_its_roadside_places(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    datapack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path))
-    path = data_dir / "roads" / "osm-samples" / "andorra-2013-05-28.osm.pbf"
+    path = datapack / "roads" / "osm-samples" / "andorra-2013-05-28.osm.pbf"
     load_graph(path)
     assert len(pd.read_csv(cache_file(path))) == 19
 
