@@ -19,6 +19,8 @@ from abri.inputs.events import Event, EventsError, read_events
 from abri.outputs.planformat import read_plan_json
 from abri.pipeline import plan_prepared, prepare, write_run
 from abri.replan import replan, write_version
+from abri.replan.apply import Operation
+from abri.replan.state import load_plan
 from abri.routing.closures import closed_matrices, edges_between, way_edges
 from abri.routing.engine import engine_for
 from abri.routing.osm_arrays import read_ways
@@ -201,6 +203,18 @@ def test_a_refusal_is_offered_another_centre(planned, tmp_path: Path) -> None:  
     state = result.ledger[result.ledger["version"] == 2].set_index("person_id").at[person, "state"]
     assert (state == "planned") == (person in seat)
     assert person in seat, "the small scenario has free places: another centre fits"
+    write_version(result, tmp_path / "v2")  # the refusal holds in the next versions
+    kept = pd.read_csv(tmp_path / "v2" / "assignments.csv", dtype=str, keep_default_na=False)
+    assert kept.set_index("person_id").at[person, "refused_centres"] == stop["centre_id"]
+    loaded = load_plan(tmp_path / "v2", prepared.scenario.fleet, prepared.scenario.rules)
+    op = Operation(loaded.plan, prepared.times, prepared.km, {}, NOW)
+    assert op.refused_centres[person] == {stop["centre_id"]}
+    second = seat[person]
+    rows = [{"kind": "centre-closed", "time": NOW, "centre": second}]
+    (tmp_path / "later").mkdir()
+    later = replan(prepared, tmp_path / "v2", _events(tmp_path / "later", rows), NOW)
+    now_at = {p: s.centre_id for t in later.run.plan.trips for s in t.stops for p in s.people}
+    assert now_at.get(person, "") not in {stop["centre_id"], second}
 
 
 def _sheets(text: str) -> dict[tuple[str, str], str]:

@@ -12,7 +12,6 @@ A coach that has left (its departure at or before ``--now``, or a
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 
@@ -23,7 +22,10 @@ from abri.inputs.events import Event
 from abri.planning.days import legs
 from abri.planning.plan import Plan
 from abri.planning.schedule import ACCESSIBLE, Trip, after_drop, s_to_clock, schedule
-from abri.replan.roads import Matrices, Roads
+from abri.replan.roads import Matrices, Roads, slower, trip_window
+
+REFUSED = "refused_centres"
+"""The column of assignments.csv naming the centres a person (or their household) refused."""
 
 
 def at(day: str, seconds: float) -> pd.Timestamp:
@@ -57,7 +59,11 @@ class Operation:
         self.cancelled: dict[str, str] = {}
         self.retimed: dict[str, str] = {}
         self.rerouted: dict[str, str] = {}  # coach -> the road closure it drives around
-        self.refused_centres: dict[str, set[str]] = {}  # person -> centres not to offer again
+        self.refused_centres = {  # person -> centres not to offer again (this and earlier versions)
+            p: set(str(v).split(";")) - {""}
+            for p, v in self.people.get(REFUSED, pd.Series(dtype=str)).items()
+            if str(v)
+        }
         self.lightened: set[str] = set()  # coaches someone was taken off
         self.warnings: list[str] = []
         self.not_carried: list[tuple[str, str, str, str]] = []  # person, day, centre, reason
@@ -110,18 +116,12 @@ class Operation:
         """Seats of the trip's coach (fewer on an accessible coach)."""
         return self.fleet.accessible_seats if trip.vehicle_kind == ACCESSIBLE else self.fleet.seats
 
-    def window(self, trip: Trip) -> tuple[pd.Timestamp, pd.Timestamp]:
-        """From the trip's departure to the coach's return (a day when it is not scheduled yet)."""
-        end_s = trip.stops[-1].arrival_s + trip.return_s if trip.stops else 0.0
-        end_s = end_s if end_s > trip.departure_s else trip.departure_s + 86_400
-        return at(trip.day, trip.departure_s), at(trip.day, end_s)
-
     def measures(self, trip: Trip) -> Matrices:
         """The times and km `trip` is timed with: with the road closures in force while it is out
         (a coach that has left drove on the roads as they were)."""
         if self.roads is None or trip.coach in self.gone:
             return self.times, self.km
-        return self.roads.matrices(self.roads.active(*self.window(trip)))
+        return self.roads.matrices(self.roads.active(*trip_window(trip)))
 
     def retime(self, trip: Trip) -> Trip:
         """Legs, schedule and way back of `trip` at its departure (after a change of its stops or time)."""
@@ -210,23 +210,36 @@ class Operation:
 
     def _refused(self, e: Event) -> None:
         """Offered another centre with their household (none they refused), unless their household has left."""
-        centre = e.centre or str(self.people.at[e.person, "centre_id"])
+        planned = str(self.people.at[e.person, "centre_id"])
+        centre = e.centre or planned
         reason = f"refused {centre or 'the destination'}: {e.reason} (events row {e.row})"
-        self.refused[e.person] = reason
         household = self.people.index[
             self.people["household"] == self.people.at[e.person, "household"]
         ]
+        self._never(list(household), centre)
+        if planned and centre != planned:  # not where they go: kept there, never offered it
+            self.warnings.append(
+                f"events row {e.row}: {e.person} refused {centre}, not their centre {planned}"
+            )
+            return
+        self.refused[e.person] = reason
         seats = [self.seat(p) for p in household if p != e.person]
         if any(s and s[0].coach in self.gone for s in seats):  # the others have left: not split
             self._gone_person(e, reason)
             return
         self.why[e.person] = reason
         self.people.at[e.person, "reason"] = reason
-        for p in household:
-            self.refused_centres.setdefault(p, set()).update({centre} - {""})
         others = [p for p, s in zip([p for p in household if p != e.person], seats) if s]
         self.displace([e.person], reason)
         self.displace(others, f"their household's {e.person} {reason}")
+
+    def _never(self, people: list[str], centre: str) -> None:
+        """`centre` is not offered to `people` again (kept in the plan's assignments)."""
+        if REFUSED not in self.people.columns:
+            self.people[REFUSED] = ""
+        for p in people:
+            self.refused_centres.setdefault(p, set()).update({centre} - {""})
+            self.people.at[p, REFUSED] = ";".join(sorted(self.refused_centres[p]))
 
     def _boarded(self, e: Event) -> None:
         found = self.seat(e.person)
@@ -318,14 +331,6 @@ class Operation:
                 f"events row {e.row}: {e.number} arrived at {e.centre} on {e.coach}, {len(stop.people)} were on board: counted as on board"
             )
 
-    def _uses(self, trip: Trip, times: pd.DataFrame) -> bool:
-        """Whether a leg of `trip` (or its way back) takes longer, or has no road, in `times`."""
-        stops = [ORIGIN, *(s.centre_id for s in trip.stops), ORIGIN]
-        return any(
-            not math.isclose(float(times.at[a, b]), float(self.times.at[a, b]), abs_tol=0.5)
-            for a, b in itertools.pairwise(stops)
-        )
-
     def _road_closed(self, e: Event) -> None:
         """Trips out while the road is closed and whose road it was: re-routed, shed if no longer legal."""
         closure = (
@@ -337,7 +342,9 @@ class Operation:
         times = self.roads.matrices([closure])[0]
         left = []
         for trip in sorted(self.trips.values(), key=lambda t: (t.day, t.departure_s)):
-            if closure not in self.roads.active(*self.window(trip)) or not self._uses(trip, times):
+            if closure not in self.roads.active(*trip_window(trip)) or not slower(
+                trip, times, self.times
+            ):
                 continue
             if trip.coach in self.gone:
                 left.append(trip.coach)
@@ -399,7 +406,3 @@ class Operation:
                     ]
                     self.displace([q for q in household if q in stop.people], why)
                     over -= len(household)
-
-    def departure_clock(self, trip: Trip) -> str:
-        """The trip's departure as ``YYYY-MM-DD HH:MM``."""
-        return f"{trip.day} {s_to_clock(trip.departure_s)}"

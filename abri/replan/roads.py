@@ -12,14 +12,18 @@ leave on a road that will be shut while it is out.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from abri.constants import ORIGIN
 from abri.errors import GraphError
 from abri.inputs.events import Event
 from abri.inputs.report import Problem
+from abri.planning.schedule import Trip
 from abri.routing.closures import (
     SNAP_LIMIT_M,
     closed_matrices,
@@ -121,3 +125,20 @@ class Roads:
                 km.reindex(index=self.km.index, columns=self.km.columns),
             )
         return self._measured[key]
+
+
+def trip_window(trip: Trip) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """From the trip's departure to the coach's return (a day when it is not scheduled yet)."""
+    end_s = trip.stops[-1].arrival_s + trip.return_s if trip.stops else 0.0
+    end_s = end_s if end_s > trip.departure_s else trip.departure_s + 86_400
+    day = pd.Timestamp(trip.day)
+    return day + pd.Timedelta(seconds=trip.departure_s), day + pd.Timedelta(seconds=end_s)
+
+
+def slower(trip: Trip, times: pd.DataFrame, base: pd.DataFrame) -> bool:
+    """Whether a leg of `trip` (or its way back) takes longer, or has no road, in `times` than in `base`."""
+    stops = [ORIGIN, *(s.centre_id for s in trip.stops), ORIGIN]
+    return any(
+        not math.isclose(float(times.at[a, b]), float(base.at[a, b]), abs_tol=0.5)
+        for a, b in itertools.pairwise(stops)
+    )
