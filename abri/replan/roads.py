@@ -93,7 +93,10 @@ def road_closures(
         if e.kind != "road-closed" or not (e.way or len(e.points) == 2):
             continue
         found = _closure(graph, e, file)
-        (problems if isinstance(found, Problem) else closures).append(found)  # type: ignore[arg-type]
+        if isinstance(found, Problem):
+            problems.append(found)
+        else:
+            closures.append(found)
     return closures, problems
 
 
