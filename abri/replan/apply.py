@@ -13,6 +13,7 @@ A coach that has left (its departure at or before ``--now``, or a
 from __future__ import annotations
 
 import math
+import weakref
 from collections import Counter
 
 import pandas as pd
@@ -65,6 +66,7 @@ class Operation:
             if str(v)
         }
         self.lightened: set[str] = set()  # coaches someone was taken off
+        self.timed_with: dict[int, tuple[weakref.ref[Trip], Matrices]] = {}  # re-timed trips
         self.warnings: list[str] = []
         self.not_carried: list[tuple[str, str, str, str]] = []  # person, day, centre, reason
         self.trips = {t.coach: t for t in plan.trips}
@@ -118,14 +120,19 @@ class Operation:
 
     def measures(self, trip: Trip) -> Matrices:
         """The times and km `trip` is timed with: with the road closures in force while it is out
-        (a coach that has left drove on the roads as they were)."""
+        (a coach that has left drove on the roads as they were); once re-timed, those it was."""
+        ref, matrices = self.timed_with.get(id(trip), (None, None))
+        if ref is not None and matrices is not None and ref() is trip:  # not a dead trip's id
+            return matrices
         if self.roads is None or trip.coach in self.gone:
             return self.times, self.km
         return self.roads.matrices(self.roads.active(*trip_window(trip)))
 
     def retime(self, trip: Trip) -> Trip:
         """Legs, schedule and way back of `trip` at its departure (after a change of its stops or time)."""
+        self.timed_with.pop(id(trip), None)
         times, km = self.measures(trip)
+        self.timed_with[id(trip)] = (weakref.ref(trip), (times, km))
         legs(trip, times, km)
         back = float(times.at[trip.stops[-1].centre_id, ORIGIN])
         if math.isnan(back) or any(math.isnan(s.leg_s) for s in trip.stops):
