@@ -328,12 +328,19 @@ var abri = (function () {
       zoomClasses();
     }
     fit();
-    /* printing: France fills the page (fractional zoom, no room kept for the hidden panel) */
+    /* printing: France fills the page (fractional zoom, no room kept for the hidden panel). The browser
+       calls beforeprint with the screen's layout: the class gives the page the printed size (abri.css) first,
+       so that the map is fitted to the paper, not to the screen (cut in the east on a laptop, tiny from a phone) */
     var snap = map.options.zoomSnap;
-    window.addEventListener('beforeprint', function () {
-      document.documentElement.classList.add('abri-printing'); map.options.zoomSnap = 0.1; map.invalidateSize(); fit(); });
-    window.addEventListener('afterprint', function () {
-      document.documentElement.classList.remove('abri-printing'); map.options.zoomSnap = snap; map.invalidateSize(); fit(); });
+    function printing(on) {
+      document.documentElement.classList.toggle('abri-printing', on);
+      map.options.zoomSnap = on ? 0.1 : snap;
+      map.invalidateSize({pan: false});
+      fit();
+      box.classList.toggle('abri-show-depts', on || map.getZoom() >= cfg.zooms.depts);  /* a printed map names them */
+    }
+    window.addEventListener('beforeprint', function () { printing(true); });
+    window.addEventListener('afterprint', function () { printing(false); });
     return {map: map, setDay: setDay, setMeasure: setMeasure, selectTrip: selectTrip, trips: trips, centres: centres, depts: depts};
   }
 

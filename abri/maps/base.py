@@ -127,6 +127,8 @@ TEXT_EN: dict[str, str] = {
     "cluster_unit": "places",
     "arrival_sheet": "Arrival sheet",
     "scenario": "scenario",
+    "date_range": "{first} to {last}",
+    "by_department": "by department",
 }
 
 TEXT_FR: dict[str, str] = {
@@ -191,6 +193,8 @@ TEXT_FR: dict[str, str] = {
     "cluster_unit": "places",
     "arrival_sheet": "Fiche d'arrivée",
     "scenario": "scénario",
+    "date_range": "du {first} au {last}",
+    "by_department": "par département",
 }
 
 _MAP_LANG: ContextVar[str] = ContextVar("abri_map_lang", default="en")

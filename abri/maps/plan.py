@@ -149,7 +149,11 @@ def trip_entries(
 def plan_subtitle(data: PlanData) -> str:
     """One line: people, trips, seat fill, coach-km, legal trips, dates."""
     s = data.document.get("summary", {})
-    return f"{data.dates()}: " + TEXT["plan_subtitle"].format(
+    days = data.days()
+    dates = (
+        TEXT["date_range"].format(first=days[0], last=days[-1]) if len(days) > 1 else data.dates()
+    )
+    return f"{dates}: " + TEXT["plan_subtitle"].format(
         people=f"{s.get('carried', 0):,}",
         trips=s.get("trips", 0),
         fill=s.get("seat_fill_pct", 0),

@@ -256,7 +256,7 @@ def static_map(
     legends: list[Legend] = [
         (
             [Patch(facecolor=c, edgecolor="#777", label=t) for c, t in rows],
-            TEXT.get(column, column).capitalize() + " (by department)",
+            f"{TEXT.get(column, column).capitalize()} ({TEXT['by_department']})",
         )
     ]
     if trips is not None and len(trips):
