@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_SEED
-from abri.files import atomic_dir, check_output_dir, write_csv, write_json
+from abri.files import atomic_dir, check_output_dir, read_csv_any, write_csv, write_json
 from abri.inputs.events import Event, Known, check_against
 from abri.inputs.report import Problem
 from abri.inputs.scenario import Fleet, Rules
@@ -199,7 +199,7 @@ def _ledger(folder: Path, parent: Plan, plan: Plan, op: Operation, number: int) 
     """The parent's ledger (or its states, for a first plan) and this version's states."""
     path = folder / "ledger.csv"
     if path.is_file():
-        old = pd.read_csv(path, dtype=str, keep_default_na=False)
+        old = read_csv_any(path, dtype=str, keep_default_na=False)
         old["version"] = old["version"].astype(int)
     else:
         old = ledger_states(parent, number - 1, gone=set(), arrived=set(), refused={})
@@ -251,7 +251,7 @@ def status(folder: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[str]]:
     number = int(document["version"]["number"])
     path = folder / "ledger.csv"
     if path.is_file():
-        ledger = pd.read_csv(path, dtype=str, keep_default_na=False)
+        ledger = read_csv_any(path, dtype=str, keep_default_na=False)
         ledger["version"] = ledger["version"].astype(int)
     else:  # a first plan: everyone carried is planned
         fleet, rules = Fleet(**document["fleet"]), Rules(**document["rules"])

@@ -19,6 +19,7 @@ from typing import Any, cast
 import pandas as pd
 
 from abri.errors import PlanFormatError
+from abri.files import read_csv_any
 from abri.inputs.scenario import Fleet, Rules
 from abri.outputs.planformat import PlanDocument, TripRecord, read_plan_json
 from abri.planning.allocation import Allocation
@@ -125,7 +126,7 @@ def load_plan(
     if not path.is_file():
         msg = f"{path}: no such file; a plan folder written by `abri plan` holds assignments.csv"
         raise PlanFormatError(msg)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = read_csv_any(path, dtype=str, keep_default_na=False)
     missing = [c for c in ASSIGNMENT_COLUMNS[:7] if c not in table.columns]
     if missing:
         msg = f"{path}: missing column(s) {missing}; expected {ASSIGNMENT_COLUMNS}"
@@ -135,7 +136,9 @@ def load_plan(
     ]  # needs, pathway, shortfall...
     table = table.reindex(columns=[*ASSIGNMENT_COLUMNS, *extra], fill_value="")
     table["in_preferred"] = table["in_preferred"].str.lower().eq("true")
-    table["ride_h"] = pd.to_numeric(table["ride_h"], errors="coerce")
+    table["ride_h"] = pd.to_numeric(  # excel-fr writes a decimal comma
+        table["ride_h"].str.replace(",", ".", regex=False), errors="coerce"
+    )
     group_of = dict(zip(table["person_id"], table["group"]))
     trips = [trip_from_record(t, group_of) for t in document["trips"]]
     not_carried = pd.DataFrame(document.get("not_carried", []), columns=NOT_CARRIED)
