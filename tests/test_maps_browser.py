@@ -14,12 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import VIEWPORTS, boxes, click_on_path, open_map, overlaps  # type: ignore[import-not-found]
+from browser import (  # type: ignore[import-not-found]
+    VIEWPORTS,
+    boxes,
+    click_on_path,
+    open_map,
+    overlaps,
+    settle,
+)
 from playwright.sync_api import expect
 
 from abri.geo.centres import read_centres
-from abri.maps.capacity import write_capacity_map
+from abri.maps.capacity import capacity_layers, write_capacity_map
 from abri.maps.plan import PlanData, write_plan_map
+from abri.maps.static import MAIN_TOWNS, main_towns
 
 XSS = "<img src=x onerror=alert(1)>"
 CONTROLS = ".leaflet-control"
@@ -54,6 +62,7 @@ def maps(calais_run, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
         "images": [png, plan_png, plan_svg],
         "run": run,
         "data": data,
+        "data_dir": data_dir,
     }
 
 
@@ -311,11 +320,89 @@ def test_script_helpers(open_page) -> None:
         assert found and found[0] == first, (query, found)
 
 
+def visible_tooltips(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The text of every tooltip a person can see now."""
+    settle(page)
+    return list(
+        page.eval_on_selector_all(
+            ".leaflet-tooltip",
+            """els => els.filter(e => { const s = getComputedStyle(e), r = e.getBoundingClientRect();
+                return s.display !== 'none' && s.visibility !== 'hidden' && +s.opacity > 0.1 && r.width > 0;
+              }).map(e => e.textContent)""",
+        )
+    )
+
+
+FREE_POINT = """sel => {  /* a point where an element matching sel is on top (nothing over it) */
+  for (let y = innerHeight - 60; y > 60; y -= 17) { for (let x = 20; x < innerWidth - 20; x += 13) {
+    const e = document.elementFromPoint(x, y);
+    if (e && e.matches(sel)) { return [x, y]; } } }
+  return null;
+}"""
+
+
+def test_an_open_popup_hides_every_tooltip_on_a_phone(open_page, shots: Path) -> None:
+    """A tooltip never stays under or over a popup: opening one closes them, none shows while it is open."""
+    visit = open_page("plan", "phone")
+    page = visit.page
+    dept = page.evaluate(FREE_POINT, "path.abri-dept")
+    page.mouse.move(*dept)
+    expect(page.locator(".leaflet-tooltip")).to_have_count(1)
+    assert len(visible_tooltips(page)) == 1  # a department's name, with the finger (mouse) on it
+    click_on_path(page, "path.abri-trip")  # the trip's tooltip opens on the way, then its sheet
+    page.wait_for_selector(".leaflet-popup .abri-sheet-text")
+    assert visible_tooltips(page) == []
+    elsewhere = page.evaluate(FREE_POINT, "path.abri-dept")  # a department the popup leaves in view
+    page.mouse.move(*elsewhere)
+    page.mouse.move(elsewhere[0] + 3, elsewhere[1] + 3)
+    assert visible_tooltips(page) == []
+    visit.shot(shots / "plan-popup-no-tooltip-phone.png")
+    page.click(".leaflet-popup-close-button")
+    expect(page.locator(".abri-sheet-text")).to_have_count(0)
+    page.mouse.move(5, 5)
+    page.mouse.move(*page.evaluate(FREE_POINT, "path.abri-dept"))
+    assert len(visible_tooltips(page)) == 1  # tooltips come back once the popup is closed
+    assert visit.errors == []
+
+
+CLUSTERS = """() => {  /* the cluster bubbles on screen: their text, title and the centres they hold */
+  const api = Object.keys(window).filter(k => k.startsWith('abri_map')).map(k => window[k]).find(v => v && v.map);
+  const out = [];
+  api.map.eachLayer(l => { if (l.getAllChildMarkers && l._icon) {
+    out.push({text: l._icon.innerText, title: l._icon.firstChild.title, ids: l.getAllChildMarkers().map(m => m.abri.id)});
+  } });
+  return out;
+}"""
+
+
+def test_cluster_bubbles_count_places_and_say_so(open_page, maps: dict[str, Any]) -> None:
+    """A bubble shows the places of the centres it holds (not people), with the word, and a title naming both."""
+    visit = open_page("plan", "laptop")
+    run = maps["run"]
+    places = dict(zip(run.centres["id"], run.centres["capacity"].astype(int)))
+    allocated = run.allocation.assignments["centre_id"].dropna().value_counts()
+    clusters = visit.page.evaluate(CLUSTERS)
+    assert clusters
+    differ = 0
+    for cluster in clusters:
+        total = sum(places[i] for i in cluster["ids"])
+        assert cluster["text"].split() == [str(total), "places"]
+        assert cluster["title"] == f"{len(cluster['ids'])} centres, {total} places"
+        differ += total != sum(int(allocated.get(i, 0)) for i in cluster["ids"])
+    assert differ > 0  # places and people differ here: the bubbles show places
+    assert visit.errors == []
+
+
 def test_report_images_are_written(maps: dict[str, Any]) -> None:
     png, plan_png, plan_svg = maps["images"]
     assert png.stat().st_size > 20_000 and plan_png.stat().st_size > 20_000
     svg = plan_svg.read_text()
     data = maps["data"]
+    # the report images name every department and the main towns (the PNG is drawn the same way)
+    departements = capacity_layers(data.centres, data_dir=maps["data_dir"])
+    towns = main_towns(maps["data_dir"])
+    assert len(departements) == 96 and towns is not None and len(towns) == MAIN_TOWNS
+    assert [n for n in [*departements["nom"], *towns["nom"]] if str(n) not in svg] == []
     assert (
         "Calais" in svg
         and "SYNTHETIC" in svg
