@@ -346,6 +346,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "readiness.extra_name": ("Places à ouvrir ({group}), {nom}", "Extra places ({group}), {nom}"),
     "readiness.map_title": ("Places à ouvrir par département", "Extra places by department"),
     "readiness.map_legend": ("places à ouvrir", "extra places to open"),
+    # rehearsal (abri rehearse): its chart and summary
+    "rehearsal.title": (
+        "Répétition de {plan} à {now} : {runs} essais",
+        "Rehearsal of {plan} at {now}: {runs} runs",
+    ),
+    "rehearsal.legal_share": ("Plans légaux : {share} des essais", "Legal plans: {share} of runs"),
+    "rehearsal.runs": ("Essais", "Runs"),
+    "rehearsal.measure": ("Mesure", "Measure"),
+    "rehearsal.median": ("Médiane", "Median"),
+    "rehearsal.p90": ("90e centile", "90th percentile"),
+    "rehearsal.worst": ("Pire", "Worst"),
+    "rehearsal.share": ("Part des essais", "Share of runs"),
+    "rehearsal.events": ("Événements tirés", "Events drawn"),
+    "rehearsal.moved": ("Personnes déplacées", "People moved"),
+    "rehearsal.coaches_added": ("Cars ajoutés", "Coaches added"),
+    "rehearsal.coaches_cancelled": ("Cars annulés", "Coaches cancelled"),
+    "rehearsal.legal": ("Plan légal", "Legal plan"),
+    "rehearsal.illegal_trips": ("Trajets illégaux", "Illegal trips"),
+    "rehearsal.rides_over_limit": ("Trajets au-delà de la limite", "Rides over the limit"),
+    "rehearsal.not_carried": ("Personnes non transportées", "People not carried"),
+    "rehearsal.seconds": ("Secondes par re-planification", "Seconds per re-plan"),
 }
 
 

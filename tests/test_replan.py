@@ -13,12 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from abri.cli import main
-from abri.cluster import dask_client
 from abri.inputs.events import Event, EventsError, read_events
 from abri.outputs.planformat import read_plan_json
 from abri.pipeline import plan_prepared, prepare, write_run
 from abri.replan import replan, status, write_version
-from abri.replan.rehearse import Draw, draw_events, rehearse, summary
 from abri.replan.state import STATES, identity
 from abri.routing.osm_arrays import read_ways
 
@@ -368,26 +366,3 @@ def test_cli_writes_the_next_version(
     assert changes["person_id"].tolist() == [person] and "did not show" in changes["why"][0]
     shown = CliRunner().invoke(main, ["status", str(out)])
     assert shown.exit_code == 0 and "version 2:" in shown.output and "not carried" in shown.output
-
-
-def test_rehearse_draws_and_tables(planned) -> None:  # type: ignore[no-untyped-def]
-    prepared, parent = planned
-    draw = Draw(no_show=0.1, extra=0.05, late=0.2, breakdowns=1)
-    trips = list(read_plan_json(parent)["trips"])
-    groups = prepared.scenario.people["group"].tolist()
-    events = draw_events(trips, groups, NOW, draw, 7)
-    assert events == draw_events(trips, groups, NOW, draw, 7)  # the seed decides
-    kinds = {e.kind for e in events}
-    assert {"no-show", "registered", "broke-down", "late"} <= kinds
-    table = rehearse(prepared, parent, NOW, draw=draw, runs=2, seed=7)
-    assert table["run"].tolist() == [7, 8] and (table["moved"] > 0).all()
-    assert table["legal"].all(), table
-    assert "legal plans (share)" in summary(table).index
-
-
-def test_rehearse_on_dask_workers(planned) -> None:  # type: ignore[no-untyped-def]
-    prepared, parent = planned
-    with dask_client(2, None, None) as client:
-        table = rehearse(prepared, parent, NOW, runs=2, seed=3, client=client)
-    alone = rehearse(prepared, parent, NOW, runs=2, seed=3)
-    pd.testing.assert_frame_equal(table.drop(columns="seconds"), alone.drop(columns="seconds"))

@@ -10,13 +10,13 @@ from abri.cluster import dask_client
 from abri.commands.common import check_output_folder, dask_options, reports_errors, timed_step
 from abri.commands.documents import lang_option
 from abri.commands.planning import plan_options
-from abri.files import write_csv
+from abri.i18n import translate
 from abri.inputs.events import parse_moment, read_events
 from abri.outputs.planformat import read_plan_json
 from abri.pipeline import prepare
 from abri.replan import REPLAN_TIME_LIMIT, replan, status, write_version
 from abri.replan.documents import write_version_documents
-from abri.replan.rehearse import Draw, rehearse, summary
+from abri.replan.rehearse import Draw, rehearse, summary, write_rehearsal
 
 
 def _now(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -200,10 +200,11 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="CSV of the runs.",
+    help="Folder for runs.csv, summary.csv and the chart (rehearsal.png, rehearsal.html).",
 )
+@lang_option
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0),
@@ -225,6 +226,7 @@ def rehearse_cmd(
     workers: int | None,
     scheduler: str | None,
     output: Path | None,
+    lang: str,
     time_limit: float,
     seed: int,
     iterations: int,
@@ -234,6 +236,10 @@ def rehearse_cmd(
     data_dir: Path | None,
 ) -> None:
     """Draw events, re-plan PLAN_DIR RUNS times, and table what survived: moves, coaches, legality, rides, time."""
+    if output is not None:
+        check_output_folder(
+            output, marker="runs.csv", inputs={"PLAN_DIR": plan_dir, "--scenario": scenario_dir}
+        )
     draw = Draw(no_show=no_show, extra=extra, late=late, breakdowns=breakdowns)
     with timed_step("rehearse"):
         prepared = prepare(scenario_dir, roads=roads, data_dir=data_dir, profile=profile, jobs=jobs)
@@ -248,7 +254,8 @@ def rehearse_cmd(
                 client=client,
                 time_limit=time_limit,
             )
+    click.echo(summary(table).to_string(index=False, na_rep=""))
     if output is not None:
-        write_csv(output, table)
-        click.echo(f"runs            {output}")
-    click.echo(summary(table).to_string())
+        title = translate("rehearsal.title", lang, plan=plan_dir.name, now=now, runs=runs)
+        for name, path in write_rehearsal(table, output, title=title, lang=lang).items():
+            click.echo(f"{name:<16}{path}")
