@@ -4,11 +4,11 @@ calais-2016 as generated is prepared once (scenario, centres, roads, matrices) a
 plan is rehearsed at 10:30 on the first day with the command's default draw (5 % no-shows,
 10 % extra registrations, 10 % late coaches, 2 breakdowns): `--runs` re-plans on a LocalCluster
 of 2 workers (:mod:`abri.cluster`, the sweeps'). The baseline, measured in the same run, is the
-same runs serial in this process; `--serial N` (default 10) times the first N of them only and
-scales to all the runs (said in the table and the records). The runs, summary and chart are
+same runs serial in this process, in batches of `--serial` (10) until all are done or `--budget`
+seconds (600) have passed; then the runs done are scaled to all (said in the table and records). The runs, summary and chart are
 written to `--output` (not committed).
 
-    python3 bench/bench_rehearse.py [--runs 100] [--serial 10] [--data-dir DIR] [--output DIR]
+    python3 bench/bench_rehearse.py [--runs 100] [--serial 10] [--budget 600] [--data-dir DIR] [--output DIR]
 """
 
 from __future__ import annotations
@@ -37,11 +37,13 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--roads", default=DEFAULT_ROADS)
     parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--serial", type=int, default=10, help="Serial runs timed (<= --runs).")
+    parser.add_argument("--serial", type=int, default=10, help="Serial runs timed per batch.")
+    parser.add_argument(
+        "--budget", type=float, default=600.0, help="Seconds after which no serial batch starts."
+    )
     parser.add_argument("--time-limit", type=float, default=1.0, help="Search seconds per day.")
     parser.add_argument("--output", default=str(Path(tempfile.gettempdir()) / "abri-rehearsal"))
     args = parser.parse_args()
-    serial_runs = min(args.serial, args.runs)
     draw = Draw()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -54,8 +56,16 @@ def main() -> None:
         with dask_client(WORKERS, None, None) as client:
             table = rehearse(prepared, folder / "v1", NOW, runs=args.runs, client=client, **options)
         wall = time.perf_counter() - start
+        parts: list[pd.DataFrame] = []
         start = time.perf_counter()
-        alone = rehearse(prepared, folder / "v1", NOW, runs=serial_runs, **options)
+        while sum(map(len, parts)) < args.runs and time.perf_counter() - start < args.budget:
+            first = sum(map(len, parts))  # the same runs as the workers': seeds 1, 2, ...
+            batch = min(args.serial, args.runs - first)
+            parts.append(
+                rehearse(prepared, folder / "v1", NOW, **options | {"seed": 1 + first}, runs=batch)
+            )
+        alone = pd.concat(parts, ignore_index=True)
+        serial_runs = len(alone)
         serial = (time.perf_counter() - start) * args.runs / serial_runs
     same = table.head(serial_runs).drop(columns="seconds").equals(alone.drop(columns="seconds"))
     title = translate("rehearsal.title", "en", plan="calais-2016", now=NOW, runs=args.runs)
