@@ -244,3 +244,42 @@ def test_map_page_has_language_title_zoom_and_links_to_the_sheets(
         f"href='documents/{sheet_path('centre', c['id'])}'" in c["popup"] for c in receiving
     )
     assert not any("documents/" in c["popup"] for c in centres if not c["days"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("viewport", ["laptop", "phone"])
+def test_popup_links_open_the_sheets_in_chromium(  # type: ignore[no-untyped-def]
+    small_run, data_dir: Path, browser, tmp_path: Path, viewport: str
+) -> None:
+    """Every link of the map's popups reaches a written sheet; a coach's opens its road sheet (1366x768, 400x800)."""
+    from browser import VIEWPORTS, open_map  # type: ignore[import-not-found]
+
+    from abri.documents import write_documents
+
+    _run, folder = small_run
+    write_documents(folder, tmp_path / "documents", lang="fr", data_dir=data_dir)
+    [path] = write_plan_map(
+        folder, tmp_path / "plan.html", lang="fr", data_dir=data_dir, sheets="documents"
+    )
+    cfg = config(plan_map(folder, lang="fr", data_dir=data_dir, sheets="documents"))
+    popups = [t["sheet"] for t in cfg["trips"]] + [c["popup"] for c in cfg["centres"]["features"]]
+    links = [href for p in popups for href in re.findall(r"href='([^']+)'", p)]
+    assert len(links) > len(cfg["trips"]) and all((tmp_path / href).is_file() for href in links)
+    coach = cfg["trips"][-1]["coach"]
+    visit = open_map(browser, path, viewport=VIEWPORTS[viewport])
+    try:
+        page = visit.page
+        if viewport == "phone":
+            page.click(".abri-panel .abri-fold")
+        page.fill(".abri-search", coach)
+        page.keyboard.press("Enter")
+        link = page.locator(".abri-sheet-text .abri-sheet-link a")
+        link.wait_for()
+        with page.context.expect_page() as opened:
+            link.click()
+        sheet = opened.value
+        sheet.wait_for_selector("section.sheet[data-kind='coach']")
+        assert sheet.get_attribute("section.sheet", "data-key") == coach
+        assert coach in sheet.inner_text("section.sheet") and visit.errors == []
+    finally:
+        visit.close()

@@ -243,6 +243,24 @@ def test_search_finds_a_centre_by_name_and_a_coach(
 
 
 @BOTH
+def test_search_puts_the_department_before_centres_and_towns(open_page, viewport: str) -> None:
+    """Typing "rhone" (no accent) or "69" on the calais-2016 map: the department comes first and opens."""
+    visit = open_page("plan", viewport)
+    page = visit.page
+    if viewport == "phone":
+        page.click(".abri-panel .abri-fold")
+    for query in ("rhone", "69"):
+        page.fill(".abri-search", query)
+        hits = page.locator(".abri-hit")
+        expect(hits.first).to_contain_text("Rhône (69)")
+    page.fill(".abri-search", "Rhône")
+    assert hits.count() > 1 and "Bouches-du-Rhône (13)" in page.inner_text(".abri-results")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup-content .abri-popup")
+    assert "Rhône (69)" in page.inner_text(".leaflet-popup-content") and visit.errors == []
+
+
+@BOTH
 def test_capacity_department_popup_has_every_measure(
     open_page, maps: dict[str, Any], shots: Path, viewport: str
 ) -> None:

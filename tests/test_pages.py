@@ -130,6 +130,15 @@ def test_road_sheets_say_where_to_go_and_whom_to_call(plan_dir: Path, docs: Path
         assert not re.search(r"\d+,\d\d</td>", body.split("<h2>Itinéraire")[1].split("</table>")[0])
 
 
+def test_road_sheets_show_no_empty_field(plan_dir: Path, docs: Path) -> None:
+    """A fleet listing no coaches leaves no empty "Véhicule" (nor any other label without a value)."""
+    road = sheets(docs / "road-sheets.html")
+    for trip in plan_json(plan_dir)["trips"]:
+        body = road[trip["coach"]]
+        assert "<dd></dd>" not in body
+        assert (f"<dt>{translate('vehicle', 'fr')}</dt>" in body) == bool(trip.get("vehicle"))
+
+
 def alert_pages(docs: Path) -> dict[str, dict[str, str]]:
     return {
         "coach": sheets(docs / "road-sheets.html"),
@@ -257,6 +266,7 @@ def test_pages_read_on_a_laptop_and_a_phone(docs: Path, browser, name: str) -> N
     for path in (
         docs / "index.html",
         next((docs / "coaches").glob("*.html")),
+        next((docs / "centres").glob("*.html")),
         docs / "prefecture-summaries.html",
     ):
         page = open_page(browser, path, (width, height))
