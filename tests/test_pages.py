@@ -209,6 +209,12 @@ def test_every_departement_with_places_gets_a_summary(plan_dir: Path, docs: Path
                 timetable.count("<tr>") == len(coming) + 1
             )  # header + one row per coach and centre
             assert all(c in timetable for c in coming[translate("coach", "fr")])
+            heads = re.findall(
+                r"<th[^>]*>([^<]*)</th>", timetable
+            )  # coach, centre, time, head counts
+            assert {translate(k, "fr") for k in ("coach", "arrival", "total", "households")} <= set(
+                heads
+            )
 
 
 def test_centre_sheets_group_people_by_household(plan_dir: Path, docs: Path) -> None:
