@@ -42,7 +42,7 @@ READINESS_S = 600.0
 
 
 def scaled(k: int) -> ScenarioParams:
-    """The calais-2016 parameters with people, centres, places and coaches times `k`."""
+    """The calais-2016 parameters with people, centres, places and coaches (accessible ones too) times `k`."""
     base = ScenarioParams()
     return replace(
         base,
@@ -53,6 +53,7 @@ def scaled(k: int) -> ScenarioParams:
         adults_per_day=tuple(n * k for n in base.adults_per_day),
         minors=base.minors * k,
         coaches_per_day=base.coaches_per_day * k,
+        accessible_coaches_per_day=base.accessible_coaches_per_day * k,
     )
 
 
