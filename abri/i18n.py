@@ -280,6 +280,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "by_coach": ("Par car", "By coach"),
     "changed_since": ("Modifié depuis la version", "Changed since version"),
     "changed_sheets": ("Ce qui a changé", "What changed"),
+    "map_version": (
+        "version {number}, replanifiée le {date} à {time} à partir de la version {parent}",
+        "version {number}, re-planned at {date} {time} from version {parent}",
+    ),
+    "people_moved": ("{n} personne(s) déplacée(s) (changes.csv)", "{n} people moved (changes.csv)"),
+    "change_added": ("car ajouté", "coach added"),
+    "change_cancelled": ("car annulé", "coach cancelled"),
+    "change_re-routed": ("itinéraire modifié", "re-routed"),
+    "change_re-timed": ("horaire modifié", "re-timed"),
     "cards": ("Cartes individuelles (par ménage)", "Person cards (per household)"),
     "all_in_one": ("Tout en un fichier (impression)", "All in one file (printing)"),
     # readiness (abri readiness) in the prefecture summaries

@@ -34,6 +34,17 @@ var abri = (function () {
     return tiers[0].sort(byRank).concat(tiers[1].sort(byRank), tiers[2]).slice(0, limit || 8);
   }
 
+  /* the panel's "changed since version N": people moved, then each kind of change with its coaches */
+  function changesHtml(ch) {
+    if (!ch) { return ''; }
+    return '<div class="abri-changes"><div class="abri-head">' + esc(ch.title) + '</div><div>' + esc(ch.moved) + '</div>' +
+      ch.kinds.map(function (k) {
+        return '<div class="abri-change" data-change="' + esc(k[0]) + '">' + esc(k[1]) + ' (' + k[2].length + '): ' + k[2].map(function (c) {
+          return '<button type="button" class="abri-changed-coach" data-coach="' + esc(c) + '">' + esc(c) + '</button>';
+        }).join(' ') + '</div>';
+      }).join('') + '</div>';
+  }
+
   function control(position, className, html) {
     var C = L.Control.extend({options: {position: position}, onAdd: function () {
       var div = L.DomUtil.create('div', 'leaflet-control abri-box ' + className);
@@ -47,10 +58,12 @@ var abri = (function () {
 
   function legendHtml(title, rows, shape) {
     return '<b>' + esc(title) + '</b>' + rows.map(function (r) {
-      return '<div><i class="abri-key abri-key-' + shape + '" style="' + (shape === 'line' ? 'border-color:' : 'background:') + esc(r[0]) +
+      return '<div><i class="abri-key abri-key-' + shape + '" style="' + (shape === 'line' || shape === 'dash' ? 'border-color:' : 'background:') + esc(r[0]) +
         '"></i>' + esc(r[1]) + '</div>';
     }).join('');
   }
+
+  var CANCELLED = '#555';
 
   function init(map, cfg) {
     var T = cfg.text, state = {measure: cfg.measures.length ? cfg.measures[0].key : null, day: '', selected: null};
@@ -61,12 +74,13 @@ var abri = (function () {
 
     /* title, zoom, panel, legend, attribution: Leaflet stacks controls in each corner, so they never overlap */
     control('topleft', 'abri-title', '<b>' + esc(cfg.title) + '</b><div class="abri-sub">' + esc(cfg.subtitle) + '</div>' +
+      (cfg.version ? '<div class="abri-version">' + esc(cfg.version) + '</div>' : '') +
       (cfg.label ? '<div class="abri-label">' + esc(cfg.label) + '</div>' : '')).addTo(map);
     var titleBox = box.querySelector('.abri-title');
     function pad() {  /* popups open clear of the title and of the bottom controls */
       var corner = titleBox.parentNode;  /* the top-left corner: title and zoom */
       return {autoPanPaddingTopLeft: [10, corner.offsetTop + corner.offsetHeight + 10], autoPanPaddingBottomRight: [10, 40],
-              maxWidth: Math.min(360, box.clientWidth - 60)};  /* a popup fits a phone, its cross in view */
+              maxWidth: Math.min(360, box.clientWidth - 84)};  /* a popup (content and its 44 px margins) fits a phone, its cross in view */
     }
     L.control.zoom({position: 'topleft'}).addTo(map);
     L.control.scale({position: 'bottomleft', imperial: false, maxWidth: 120}).addTo(map);
@@ -140,7 +154,7 @@ var abri = (function () {
     /* trips: hover highlights, click opens the trip sheet with numbered stops and arrows */
     var tripLayer = L.featureGroup().addTo(map), stopLayer = L.layerGroup().addTo(map);
     var trips = cfg.trips.map(function (t) {
-      var line = L.polyline(t.coords, {color: t.colour, weight: t.w, opacity: 0.8, className: 'abri-trip'});
+      var line = L.polyline(t.coords, t.changed ? changedStyle(t) : {color: t.colour, weight: t.w, opacity: 0.8, className: 'abri-trip'});
       line.abri = t;
       line.bindTooltip(t.tip, {sticky: true});
       line.on('mouseover', function () { line.setStyle({weight: t.w + 4, opacity: 1}); line.bringToFront(); });
@@ -148,6 +162,12 @@ var abri = (function () {
       line.on('click', function (e) { selectTrip(line, e.latlng); });
       return line;
     });
+    /* coaches changed since the parent version: dashed (cancelled ones grey, on their old road) */
+    function changedStyle(t) {
+      var gone = t.changed === 'cancelled';
+      return {color: gone ? CANCELLED : t.colour, weight: t.w, opacity: 0.8, dashArray: gone ? '3 7' : '10 6',
+              className: 'abri-trip abri-changed abri-changed-' + t.changed};
+    }
     function showTrips() {
       tripLayer.clearLayers();
       trips.forEach(function (l) { if (!state.day || l.abri.day === state.day) { tripLayer.addLayer(l); } });
@@ -203,7 +223,7 @@ var abri = (function () {
 
     /* the panel: search, measure, day, layers; folded on narrow screens */
     var html = '<button type="button" class="abri-fold" aria-expanded="true">' + esc(T.panel) + '</button>' +
-      '<div class="abri-sheet-box" style="display:none"></div><div class="abri-body">' +
+      '<div class="abri-sheet-box" style="display:none"></div><div class="abri-body">' + changesHtml(cfg.changes) +
       '<input type="search" class="abri-search" placeholder="' + esc(cfg.trips.length ? T.search_plan : T.search) + '" aria-label="' +
       esc(T.search) + '"><div class="abri-results"></div>';
     if (cfg.days.length) {
@@ -235,6 +255,15 @@ var abri = (function () {
     panel.querySelectorAll('input[name="abri-measure"]').forEach(function (r) {
       r.addEventListener('change', function () { setMeasure(r.value); });
     });
+    panel.querySelectorAll('.abri-changed-coach').forEach(function (b) {
+      b.addEventListener('click', function (e) {
+        L.DomEvent.stop(e);
+        var l = trips.filter(function (t) { return t.abri.coach === b.getAttribute('data-coach'); })[0];
+        if (!l) { return; }
+        if (box.clientWidth < cfg.foldBelow) { setFolded(true); }
+        showTrip(l);
+      });
+    });
     var daySelect = panel.querySelector('.abri-day');
     if (daySelect) { daySelect.addEventListener('change', function () { setDay(daySelect.value); }); }
 
@@ -250,6 +279,11 @@ var abri = (function () {
       if (cfg.days.length) {
         parts.push(legendHtml(T.trip_days, cfg.days.filter(function (d) { return !state.day || d[0] === state.day; })
           .map(function (d) { return [d[1], d[0] + ' (' + d[2] + ')']; }), 'line'));
+      }
+      if (cfg.changes && cfg.changes.kinds.length) {
+        parts.push(legendHtml(cfg.changes.title, cfg.changes.kinds.map(function (k) {
+          return [k[0] === 'cancelled' ? CANCELLED : '#222', k[1] + ' (' + k[2].length + ')'];
+        }), 'dash'));
       }
       legend.innerHTML = parts.map(function (p) { return '<div class="abri-legend-part">' + p + '</div>'; }).join('');
       legendBox.setAttribute('data-measure', state.measure || '');
@@ -278,10 +312,13 @@ var abri = (function () {
         map.fitBounds(l.getBounds()); l.openPopup(l.getBounds().getCenter()); }});
     });
     trips.forEach(function (l) {
-      entries.push({text: l.abri.coach, exact: [l.abri.coach], rank: 3, sub: l.abri.day, go: function () {
-        if (state.day && state.day !== l.abri.day) { daySelect.value = ''; setDay(''); }
-        map.fitBounds(l.getBounds(), {paddingTopLeft: [10, 60]}); selectTrip(l); }});
+      entries.push({text: l.abri.coach, exact: [l.abri.coach], rank: 3, sub: l.abri.day, go: function () { showTrip(l); }});
     });
+    function showTrip(l) {  /* a trip found by name: all days if its day is hidden, in view, its sheet open */
+      if (state.day && state.day !== l.abri.day) { daySelect.value = ''; setDay(''); }
+      if (!map.hasLayer(tripLayer)) { map.addLayer(tripLayer); }
+      map.fitBounds(l.getBounds(), {paddingTopLeft: [10, 60], animate: false}); selectTrip(l);  /* then the sheet pans into view */
+    }
     function openCentre(m) {
       if (state.day && m.abri.days.indexOf(state.day) < 0) { daySelect.value = ''; setDay(''); }
       if (!map.hasLayer(centreLayer)) { map.addLayer(centreLayer); }

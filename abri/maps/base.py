@@ -216,6 +216,11 @@ class _Text(Mapping[str, str]):
 TEXT: Mapping[str, str] = _Text()
 
 
+def map_lang() -> str:
+    """The language of the map being drawn (``"fr"`` or ``"en"``)."""
+    return _MAP_LANG.get()
+
+
 @contextmanager
 def map_language(lang: str) -> Iterator[None]:
     """Draw the maps made inside this block in `lang` (``"fr"`` or ``"en"``)."""
@@ -582,6 +587,8 @@ class MapContent:
     origin: tuple[float, float, str] | None = None
     reference: dict[str, Any] = field(default_factory=lambda: {"roads": [], "names": []})
     dept_opacity: float = 0.75
+    version: str = ""  # "version 2, re-planned at ... from version 1" under the title
+    changes: dict[str, Any] | None = None  # the panel's "changed since version N" list
 
 
 def abri_map(content: MapContent, *, tiles: str = "none") -> folium.Map:
@@ -626,6 +633,8 @@ def abri_map(content: MapContent, *, tiles: str = "none") -> folium.Map:
                 },
                 "trips": content.trips,
                 "days": content.days,
+                "version": content.version,
+                "changes": content.changes,
             }
         )
     )

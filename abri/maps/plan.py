@@ -37,6 +37,7 @@ from abri.maps.plandata import (
 )
 from abri.maps.reference import reference_layer
 from abri.maps.static import main_towns, static_map
+from abri.maps.versions import MapVersion, map_version, parent_folder
 
 __all__ = [
     "HasPlanData",
@@ -162,6 +163,35 @@ def plan_subtitle(data: PlanData) -> str:
     )
 
 
+def mark_changed(trips: list[dict[str, Any]], version: MapVersion) -> list[dict[str, Any]]:
+    """Trips of coaches changed since the parent version, marked (``changed``) with the reason in their sheet."""
+    out = []
+    for trip in trips:
+        note = version.note(trip["coach"])
+        if note:
+            kind = version.coaches[trip["coach"]]["change"]
+            trip = trip | {
+                "changed": kind,
+                "sheet": note + trip["sheet"],
+                "tip": version.tag(trip["coach"]) + trip["tip"],
+            }
+        out.append(trip)
+    return out
+
+
+def cancelled_entries(data: PlanData, version: MapVersion) -> list[dict[str, Any]]:
+    """The parent's trips of the coaches this version cancelled, on their roads, marked ``cancelled``."""
+    cancelled = {c for c, row in version.coaches.items() if row["change"] == "cancelled"}
+    parent = parent_folder(version, data.folder) if cancelled and data.folder else None
+    if parent is None:
+        return []
+    before = PlanData.from_folder(parent)
+    before.document = {
+        "trips": [t for t in before.document.get("trips", []) if str(t["coach"]) in cancelled]
+    }
+    return mark_changed(trip_entries(before), version)
+
+
 def plan_map(
     source: PlanSource,
     *,
@@ -203,6 +233,7 @@ def plan_map(
                 Measure("places", TEXT["places"]),
             ],
         )
+        version = map_version(data.document, data.folder)
         trips = trip_entries(data, sheets=sheets)
         per_day = (
             pd.Series([t["day"] for t in trips]).value_counts() if trips else pd.Series(dtype=int)
@@ -210,6 +241,8 @@ def plan_map(
         content = MapContent(
             title=f"{TEXT['plan_title']}: {data.name}",
             subtitle=plan_subtitle(data),
+            version=version.line(),
+            changes=version.panel(),
             label=data.label,
             departements=features,
             measures=measures,
@@ -226,7 +259,7 @@ def plan_map(
                 )
             ],
             centre_legend=occupancy_legend(),
-            trips=trips,
+            trips=mark_changed(trips, version) + cancelled_entries(data, version),
             days=[(d, c, int(per_day.get(d, 0))) for d, c in day_colours(data.days()).items()],
             origin=data.origin,
             reference=reference_layer(data_dir),

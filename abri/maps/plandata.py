@@ -52,6 +52,7 @@ class PlanData:
     lines: gpd.GeoDataFrame | None  # one road line per trip (trips.geojson)
     origin: tuple[float, float, str]
     name: str = ""
+    folder: Path | None = None  # the plan folder read, for what changed since the parent
 
     @property
     def label(self) -> str:
@@ -79,7 +80,8 @@ class PlanData:
             or document.get("name")
             or (folder.resolve().parent.name if folder.name == "plan" else folder.name)
         )
-        return cls(document, read_geojson(_read(folder, "centres.geojson")), lines, point, name)
+        centres = read_geojson(_read(folder, "centres.geojson"))
+        return cls(document, centres, lines, point, name, folder)
 
     def allocated(self) -> pd.Series:
         """People allocated to each centre id."""
