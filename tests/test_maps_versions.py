@@ -9,6 +9,7 @@ them in its panel; the map of the first plan shows none of it.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,15 @@ def test_french_words(browser, versions) -> None:  # type: ignore[no-untyped-def
         assert "Modifié depuis la version 1" in panel and "car annulé (1)" in panel
     finally:
         visit.close()
+
+
+def test_report_images_name_the_version(versions, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    folder, _, _ = versions
+    [_, v2] = write_plan_map(
+        folder / "v2", folder / "img-v2.html", svg=True, lang="en", data_dir=data_dir
+    )
+    [_, v1] = write_plan_map(
+        folder / "v1", folder / "img-v1.html", svg=True, lang="en", data_dir=data_dir
+    )
+    written = [" ".join(re.findall(r"<!-- (.*?) -->", svg.read_text())) for svg in (v2, v1)]
+    assert VERSION_LINE["en"] in written[0] and "re-planned" not in written[1]  # lines wrapped

@@ -288,6 +288,7 @@ def write_plan_map(
         ]
         suffixes = [s for s, wanted in ((".png", png), (".svg", svg), (".pdf", pdf)) if wanted]
         if suffixes:
+            version = map_version(data.document, data.folder).line()  # "" for a first plan
             departements = capacity_layers(
                 data.centres, data_dir=data_dir, allocated=data.allocated()
             )
@@ -298,7 +299,7 @@ def write_plan_map(
                         "allocated",
                         Path(path).with_suffix(suffix),
                         title=f"{TEXT['plan_title']}: {TEXT['allocated_and_trips']}",
-                        subtitle=plan_subtitle(data),
+                        subtitle=" - ".join(filter(None, (plan_subtitle(data), version))),
                         scenario=data.name,
                         label=data.label,
                         centres=data.centres,
