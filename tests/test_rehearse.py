@@ -74,7 +74,7 @@ def test_rehearse_draws_and_tables(planned) -> None:  # type: ignore[no-untyped-
     assert {"no-show", "registered", "broke-down", "late"} <= kinds
     table = rehearse(prepared, parent, NOW, draw=draw, runs=2, seed=7)
     assert table["run"].tolist() == [7, 8] and (table["moved"] > 0).all()
-    assert table["legal"].all(), table
+    assert table["legal"].all() and (table["first_error"] == "").all(), table
     assert summary(table).set_index("measure").loc["legal", "share"] == 1.0
 
 

@@ -194,8 +194,20 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
     show_default=True,
     help="Share of the coaches not yet gone that leave late.",
 )
-@click.option("--breakdowns", type=click.IntRange(min=0), default=2, show_default=True)
-@click.option("--runs", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--breakdowns",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Coaches not yet gone that break down, in each run.",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Re-plans, each under its own draw (run k draws with seed --seed + k).",
+)
 @dask_options
 @click.option(
     "-o",

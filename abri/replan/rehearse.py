@@ -41,9 +41,10 @@ COLUMNS = [
     "rides_over_limit",
     "not_carried",
     "seconds",
+    "first_error",
 ]
-#: The measures summarised (every column but the run's number and its legality).
-MEASURES = [c for c in COLUMNS if c not in ("run", "legal")]
+#: The measures summarised (every column but the run's number, its legality and first error).
+MEASURES = [c for c in COLUMNS if c not in ("run", "legal", "first_error")]
 SUMMARY_COLUMNS = ["measure", "median", "p90", "worst", "share"]
 
 
@@ -109,6 +110,7 @@ def one_run(task: tuple[Prepared, str, list[Event], str, int, float]) -> dict[st
         "rides_over_limit": len(result.run.plan.ride_exceptions),
         "not_carried": len(result.run.plan.not_carried),
         "seconds": round(seconds, 2),
+        "first_error": result.check.errors[0] if result.check.errors else "",
     }
 
 
