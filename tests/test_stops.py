@@ -48,11 +48,17 @@ def centres_of(assigned: dict[str, str], table: pd.DataFrame) -> dict[str, set[s
     return out
 
 
-def run(table: pd.DataFrame, assigned: dict[str, str], centre_table: pd.DataFrame, sigs: dict):
+def run(
+    table: pd.DataFrame,
+    assigned: dict[str, str],
+    centre_table: pd.DataFrame,
+    sigs: dict,
+    waiting: set[str] | None = None,
+):
     places = Places.of(centre_table)
     places.take_many(list(assigned.values()), [sigs.get(p, Signature()) for p in assigned])
     sig_series = pd.Series({p: sigs.get(p, Signature()) for p in table["person_id"]})
-    moved = gather(
+    moved, _, _ = gather(
         assigned,
         table,
         centre_table,
@@ -61,6 +67,7 @@ def run(table: pd.DataFrame, assigned: dict[str, str], centre_table: pd.DataFram
         set(table["person_id"]),
         seats=53,
         rules=ONE_STOP,
+        waiting=waiting,
     )
     return moved, places
 
@@ -149,3 +156,55 @@ def test_trades_keep_places_needs_and_never_add_a_stop(
         assert mask(row, sig, ONE_STOP)[0] and accepts(row, "men")[0]
     assert (places.accessible >= 0).all() and (places.left >= 0).all()
     assert set(places.left.index) == set(by_id.index)
+
+
+def waiting_day(group_of_waiting: str = "men") -> tuple[pd.DataFrame, dict[str, str]]:
+    """Day 1: 19 people in T and 1 in S; one more person of day 1 waits (the day's boarding is full)."""
+    rows = [(f"p{n}", DAY1, "men", "", "") for n in range(20)]
+    rows.append(("w0", DAY1, group_of_waiting, "", ""))
+    table = people(*rows, pref1=[""] * 21, pref2=[""] * 21)
+    return table, {f"p{n}": "T" for n in range(19)} | {"p19": "S"}
+
+
+def test_a_waiting_person_takes_the_seat_of_a_lone_stop() -> None:
+    table, assigned = waiting_day()
+    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5})
+    places = Places.of(centre_table)
+    places.take_many(list(assigned.values()), [Signature()] * len(assigned))
+    sigs = pd.Series({p: Signature() for p in table["person_id"]})
+    everyone = set(table["person_id"])
+    _, out, into = gather(
+        assigned,
+        table,
+        centre_table,
+        places,
+        sigs,
+        everyone,
+        seats=53,
+        rules=ONE_STOP,
+        waiting={"w0"},
+    )
+    assert (out, into) == (["p19"], ["w0"])
+    assert assigned["w0"] == "T" and "p19" not in assigned  # as many carried, in one stop
+    assert places.left["S"] == 40 and places.left["T"] == 20
+
+
+def test_a_waiting_person_of_another_group_does_not_take_the_seat() -> None:
+    table, assigned = waiting_day(group_of_waiting="women")
+    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5})
+    centre_table["groups"] = "men;women"
+    places = Places.of(centre_table)
+    places.take_many(list(assigned.values()), [Signature()] * len(assigned))
+    sigs = pd.Series({p: Signature() for p in table["person_id"]})
+    _, out, into = gather(
+        assigned,
+        table,
+        centre_table,
+        places,
+        sigs,
+        set(table["person_id"]),
+        seats=53,
+        rules=ONE_STOP,
+        waiting={"w0"},
+    )
+    assert (out, into) == ([], []) and assigned["p19"] == "S"

@@ -263,7 +263,21 @@ def allocate(
             run.place_day(day, today, retry_home_office=False)
     if seats is not None:
         coach = {p for p, r in routes.route.items() if r in COACH_ROUTES}
-        gather(run.assigned, people, frame, run.places, run.sigs, coach, seats=seats, rules=rules)
+        waiting = {p for p, why in run.reasons.items() if day_limit and why == day_limit[1]}
+        _, out, into = gather(
+            run.assigned,
+            people,
+            frame,
+            run.places,
+            run.sigs,
+            coach | waiting,
+            seats=seats,
+            rules=rules,
+            waiting=waiting,
+        )
+        for p in into:
+            run.reasons.pop(p, None)
+        run.reasons.update(dict.fromkeys(out, day_limit[1] if day_limit else ""))
     return Allocation(_assignments(people, frame, run, routes, rules))
 
 

@@ -128,7 +128,7 @@ def _units(placed: pd.DataFrame, sigs: pd.Series, index: dict[str, int]) -> list
                 combine(person_sigs),
                 sum(s.accessible for s in person_sigs),
                 sum(s.single_room for s in person_sigs),
-                index[cid],
+                index.get(cid, -1),
             )
         )
     return out
@@ -166,6 +166,81 @@ def _trade(unit: _Unit, v: _Unit, c: _Centres, assigned: dict[str, str]) -> None
         series[c.ids[b]] -= n
 
 
+class _Queue:
+    """The waiting units of a day, by what decides where they may go (group, needs, regions, size)."""
+
+    def __init__(self, units: list[_Unit], c: _Centres) -> None:
+        self.c = c
+        self.by_key: dict[tuple, list[_Unit]] = defaultdict(list)
+        self.static: dict[tuple, np.ndarray] = {}
+        for w in units:
+            self.push(w)
+
+    def push(self, w: _Unit) -> None:
+        key = (w.group, w.sig, tuple(w.prefs), len(w.members))
+        if key not in self.static:
+            c, frame = self.c, self.c.frame
+            ok = accepts(frame, w.group) & mask(frame, w.sig, c.rules)
+            if w.prefs:
+                ok &= np.isin(c.region, w.prefs)
+            limit = c.rules.max_ride_hours.get(w.group)
+            if limit is not None:
+                ok &= c.ride <= limit
+            self.static[key] = ok
+        self.by_key[key].append(w)
+
+    def take(self, group: str, size: int, day: str, here: int) -> tuple[_Unit, int] | None:
+        """A waiting unit of `group` and `size` and the centre (fastest) where `day` stops that it may take; removed from the queue."""
+        c = self.c
+        room = (c.count[day] > 0) & (c.places.left.reindex(c.ids).to_numpy() >= size)
+        room[here] = False
+        for key, queue in self.by_key.items():
+            if key[0] != group or key[3] != size or not queue:
+                continue
+            ok = self.static[key] & room
+            if ok.any():
+                return queue.pop(0), int(np.flatnonzero(ok)[np.argmin(c.time[ok])])
+        return None
+
+
+def _swap_waiting(
+    here: int, mine: list[_Unit], queue: _Queue, c: _Centres, assigned: dict[str, str]
+) -> list[tuple[_Unit, _Unit]]:
+    """Empty centre `here` of its day by giving its people's seats to waiting people of the same group and size who go where the day already stops; the pairs (out, in), or none."""
+    if not mine or any(u.sig.hard for u in mine):
+        return []
+    pairs: list[tuple[_Unit, _Unit]] = []
+    for u in mine:
+        c.remove(u)  # so that `here` is no target while it is emptied
+    for u in mine:
+        found = queue.take(u.group, len(u.members), u.day, here)
+        if found is None:
+            break
+        w, to = found
+        w.at = to
+        c.add(w)
+        c.places.left[c.ids[w.at]] -= len(w.members)
+        pairs.append((u, w))
+    if len(pairs) < len(mine):  # undo
+        for _, w in pairs:
+            c.remove(w)
+            c.places.left[c.ids[w.at]] += len(w.members)
+            w.at = -1
+            queue.push(w)
+        for u in mine:
+            c.add(u)
+        return []
+    for u, w in pairs:
+        c.places.left[c.ids[here]] += len(u.members)
+        u.at = -1
+        queue.push(u)  # it may take a seat elsewhere later
+        for pid in u.members:
+            assigned.pop(pid, None)
+        for pid in w.members:
+            assigned[pid] = str(c.ids[w.at])
+    return pairs
+
+
 def gather(
     assigned: dict[str, str],
     people: pd.DataFrame,
@@ -176,29 +251,44 @@ def gather(
     *,
     seats: int,
     rules: Rules | None,
-) -> int:
+    waiting: set[str] | None = None,
+) -> tuple[int, list[str], list[str]]:
     """Trade places between days so that each day stops at fewer centres (see the module); the people moved.
 
     `assigned` (person -> centre id) and `places` are updated in place. `coach` holds
     the people going by coach (no one else moves). `frame` is the allocation's centre
     table (``id``, ``groups``, ``region``, ``time_s``, ``ride_h``, services).
+
+    `waiting` holds the people a day's boarding could not take (left unplaced for the day's
+    limit): when trades between days are not enough, a centre whose people have no hard need
+    is emptied by giving their seats to as many waiting people of the same group and
+    household sizes, placed where the day already stops (so the day carries as many, in
+    fewer stops). Returns the people moved, those now waiting and those now placed.
     """
     rules = rules or Rules()
     ids = people["person_id"]
     placed = people[ids.isin(list(coach)) & ids.isin(list(assigned))]
     placed = placed.assign(centre_id=placed["person_id"].map(assigned))
     c = _Centres(frame, places, rules)
-    units = _units(placed, sigs, {cid: n for n, cid in enumerate(c.ids)})
+    index = {cid: n for n, cid in enumerate(c.ids)}
+    units = _units(placed, sigs, index)
     for unit in units:
         c.add(unit)
-    moved = 0
+    queue = people[ids.isin(list(waiting or set()))].assign(centre_id="")
+    waiting_units = _units(queue, sigs, index) if len(queue) else []
+    moved, now_waiting, now_placed = 0, [], []
+    queues = {day: _Queue([w for w in waiting_units if w.day == day], c) for day in sorted(c.count)}
     for day in sorted(c.count):
         people_today = int(c.count[day].sum())
         budget = stop_budget(people_today, seats, rules.max_stops)
+        at_centre: dict[int, list[_Unit]] = defaultdict(list)  # may hold units since moved
+        for u in units:
+            if u.day == day:
+                at_centre[u.at].append(u)
         for here in np.argsort(np.where(c.count[day] > 0, c.count[day], 10**9), kind="stable"):
             if int((c.count[day] > 0).sum()) <= budget or c.count[day][here] == 0:
                 break
-            mine = [u for u in units if u.day == day and u.at == here]
+            mine = [u for u in at_centre[int(here)] if u.at == here]
             pairs = []
             for unit in sorted(mine, key=lambda u: -len(u.members)):
                 v = _partner(unit, c)
@@ -211,4 +301,11 @@ def gather(
                     _trade(unit, v, c, assigned)
             else:
                 moved += sum(len(u.members) + len(v.members) for u, v in pairs)
-    return moved
+                for unit, _ in pairs:
+                    at_centre[unit.at].append(unit)
+                continue
+            for out, into in _swap_waiting(int(here), mine, queues[day], c, assigned):
+                at_centre[into.at].append(into)
+                now_waiting += out.members
+                now_placed += into.members
+    return moved, now_waiting, now_placed
