@@ -22,7 +22,14 @@ from abri.constants import ORIGIN
 from abri.inputs.events import Event
 from abri.planning.days import legs
 from abri.planning.plan import Plan
-from abri.planning.schedule import ACCESSIBLE, Trip, after_drop, s_to_clock, schedule
+from abri.planning.schedule import (
+    ACCESSIBLE,
+    Trip,
+    after_drop,
+    s_to_clock,
+    schedule,
+    slot_departures,
+)
 from abri.replan.roads import Matrices, Roads, slower, trip_window
 
 REFUSED = "refused_centres"
@@ -283,10 +290,23 @@ class Operation:
             return
         trip.departure_s += e.number * 60
         why = f"late by {e.number} min (events row {e.row})"
+        if e.coach not in self.gone and not self.reslot(trip):
+            self.cancel(e.coach, f"{why}: no boarding slot and bay free after it")
+            return
         self.retimed[e.coach] = why
         self.retime(trip)
         if e.coach not in self.gone:
             self.shed(trip, why)
+
+    def reslot(self, trip: Trip) -> bool:
+        """A late coach boards in the first free slot and bay at or after its new departure (False: none)."""
+        used = {(t.slot, t.bay) for t in self.trips.values() if t.day == trip.day and t is not trip}
+        for slot, departure in enumerate(slot_departures(self.rules)):
+            free = [b for b in range(1, self.rules.bays + 1) if (slot, b) not in used]
+            if departure >= trip.departure_s and free:
+                trip.slot, trip.bay, trip.departure_s = slot, free[0], float(departure)
+                return True
+        return False
 
     def _broke_down(self, e: Event) -> None:
         trip = self.trips.get(e.coach)
