@@ -18,6 +18,11 @@ both keep their preferred region (when they had it), an interpreter of their lan
 group of the new centre, and neither ride grows by more than
 :data:`~abri.defaults.GATHER_EXTRA_HOURS`; the trade that lengthens rides least
 (weighted by group) is chosen. People on a medical transfer are never moved.
+
+On a day whose boarding is full (people wait for want of a slot), a centre whose people
+have no hard need may also be emptied by giving their seats to as many waiting people of
+the same group and household sizes who can go where the day already stops (room, group,
+hard needs, preferred region, ride limit): the day carries as many, in fewer stops.
 """
 
 from __future__ import annotations
