@@ -12,6 +12,7 @@ from abri.demo import run_demo
 from abri.errors import MissingDataError
 from abri.inputs.datadir import ENV_VAR, dataset_path, resolve_data_dir
 from abri.inputs.scenario import Rules
+from abri.pipeline import plan_prepared, prepare, write_run
 from abri.synthetic import ScenarioParams, write_scenario
 
 _real_connect = socket.socket.connect
@@ -161,6 +162,16 @@ def small_scenario(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     folder = tmp_path_factory.mktemp("small-scenario")
     write_scenario(ScenarioParams(**SMALL), folder, data_dir=data_dir, rules=SMALL_RULES)
     return folder
+
+
+@pytest.fixture(scope="session")
+def planned(small_scenario: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The small scenario prepared once on the major roads, and its first plan folder (read, never written, by the re-planning tests)."""
+    prepared = prepare(small_scenario, roads="france-major-roads", data_dir=data_dir)
+    run = plan_prepared(prepared, baseline=False, time_limit=1, jobs=1)
+    folder = tmp_path_factory.mktemp("small-plan-v1") / "v1"
+    write_run(run, folder)
+    return prepared, folder
 
 
 @pytest.fixture(scope="session")

@@ -16,21 +16,10 @@ from abri.cluster import dask_client
 from abri.documents.rehearsal import CHART_MEASURES
 from abri.files import read_csv_any
 from abri.outputs.planformat import read_plan_json
-from abri.pipeline import plan_prepared, prepare, write_run
 from abri.replan.rehearse import COLUMNS, MEASURES, Draw, draw_events, rehearse, summary
 
 ROADS = "france-major-roads"
 NOW = "2016-10-24 10:30"
-
-
-@pytest.fixture(scope="module")
-def planned(small_scenario: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """The small scenario prepared once, and its first plan folder."""
-    prepared = prepare(small_scenario, roads=ROADS, data_dir=data_dir)
-    run = plan_prepared(prepared, baseline=False, time_limit=1, jobs=1)
-    folder = tmp_path_factory.mktemp("rehearse") / "v1"
-    write_run(run, folder)
-    return prepared, folder
 
 
 def _expected(runs: pd.DataFrame) -> dict[str, tuple[float, float, float]]:

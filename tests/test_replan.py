@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from abri.cli import main
 from abri.inputs.events import Event, EventsError, read_events
 from abri.outputs.planformat import read_plan_json
-from abri.pipeline import plan_prepared, prepare, write_run
 from abri.replan import replan, status, write_version
 from abri.replan.state import STATES, identity
 from abri.routing.osm_arrays import read_ways
@@ -27,16 +26,6 @@ NOW = "2016-10-24 10:30"
 COLUMNS = (
     "kind,time,person,household,group,coach,centre,places,minutes,count,reason,where,way,from,to"
 )
-
-
-@pytest.fixture(scope="module")
-def planned(small_scenario: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """The small scenario prepared once, and its first plan folder."""
-    prepared = prepare(small_scenario, roads=ROADS, data_dir=data_dir)
-    run = plan_prepared(prepared, baseline=False, time_limit=1, jobs=1)
-    folder = tmp_path_factory.mktemp("replan") / "v1"
-    write_run(run, folder)
-    return prepared, folder
 
 
 def _events(tmp_path: Path, rows: list[dict[str, str]]) -> tuple[list[Event], Path]:

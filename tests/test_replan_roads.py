@@ -17,7 +17,6 @@ from abri.cli import main
 from abri.constants import ORIGIN
 from abri.inputs.events import Event, EventsError, read_events
 from abri.outputs.planformat import read_plan_json
-from abri.pipeline import plan_prepared, prepare, write_run
 from abri.replan import replan, write_version
 from abri.replan.apply import Operation
 from abri.replan.state import load_plan
@@ -30,16 +29,6 @@ pytestmark = pytest.mark.slow  # one small plan on real roads, shared by the mod
 ROADS = "france-major-roads"
 NOW = "2016-10-24 10:30"
 COLUMNS = "kind,time,person,centre,reason,way,point_a,point_b,from,to"
-
-
-@pytest.fixture(scope="module")
-def planned(small_scenario: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """The small scenario prepared once, and its first plan folder."""
-    prepared = prepare(small_scenario, roads=ROADS, data_dir=data_dir)
-    run = plan_prepared(prepared, baseline=False, time_limit=1, jobs=1)
-    folder = tmp_path_factory.mktemp("replan-roads") / "v1"
-    write_run(run, folder)
-    return prepared, folder
 
 
 def _events(tmp_path: Path, rows: list[dict[str, str]]) -> list[Event]:

@@ -58,7 +58,7 @@ def run(
     places = Places.of(centre_table)
     places.take_many(list(assigned.values()), [sigs.get(p, Signature()) for p in assigned])
     sig_series = pd.Series({p: sigs.get(p, Signature()) for p in table["person_id"]})
-    moved, _, _ = gather(
+    result = gather(
         assigned,
         table,
         centre_table,
@@ -69,13 +69,13 @@ def run(
         rules=ONE_STOP,
         waiting=waiting,
     )
-    return moved, places
+    return result, places
 
 
 def test_a_trade_leaves_each_day_one_centre() -> None:
     table, assigned = split_days()
     before = Counter(assigned.values())
-    moved, _ = run(table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}), {})
+    (moved, _, _), _ = run(table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}), {})
     assert moved == 2
     assert centres_of(assigned, table) == {DAY1: {"S"}, DAY2: {"T"}}
     assert Counter(assigned.values()) == before  # capacities used are unchanged
@@ -85,7 +85,7 @@ def test_a_hard_need_stays_and_the_others_trade_around_it() -> None:
     table, assigned = split_days()
     needs = {"p19": Signature(accessible=1)}  # in T, the only centre with an accessible place
     centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, accessible_places=[0, 2])
-    moved, places = run(table, assigned, centre_table, needs)
+    (moved, _, _), places = run(table, assigned, centre_table, needs)
     assert assigned["p19"] == "T"  # never to S: no accessible place there
     assert moved == 38  # the 19 others of day 1 trade with 19 of day 2
     assert centres_of(assigned, table) == {DAY1: {"T"}, DAY2: {"S"}}
@@ -99,19 +99,19 @@ def test_no_trade_against_a_hard_need() -> None:
         **{f"q{n}": Signature(accessible=1) for n in range(1, 20)},
     }
     centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, accessible_places=[0, 40])
-    moved, _ = run(table, assigned, centre_table, needs)
+    (moved, _, _), _ = run(table, assigned, centre_table, needs)
     assert moved == 0 and assigned["p19"] == "T" and assigned["q0"] == "S"
 
 
 def test_no_trade_out_of_a_preferred_region() -> None:
     table, assigned = split_days(pref="R1")  # S is in their preferred region; T is not
-    moved, _ = run(table, assigned, frame({"S": "R1", "T": "R2"}, {"S": 2, "T": 2.5}), {})
+    (moved, _, _), _ = run(table, assigned, frame({"S": "R1", "T": "R2"}, {"S": 2, "T": 2.5}), {})
     assert moved == 0 and assigned["q0"] == "S"  # p19 would have S, but q0 would leave R1
 
 
 def test_no_trade_that_lengthens_a_ride_too_much() -> None:
     table, assigned = split_days()
-    moved, _ = run(table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 1, "T": 6}), {})
+    (moved, _, _), _ = run(table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 1, "T": 6}), {})
     assert moved == 0
 
 
@@ -169,21 +169,7 @@ def waiting_day(group_of_waiting: str = "men") -> tuple[pd.DataFrame, dict[str, 
 def test_a_waiting_person_takes_the_seat_of_a_lone_stop() -> None:
     table, assigned = waiting_day()
     centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5})
-    places = Places.of(centre_table)
-    places.take_many(list(assigned.values()), [Signature()] * len(assigned))
-    sigs = pd.Series({p: Signature() for p in table["person_id"]})
-    everyone = set(table["person_id"])
-    _, out, into = gather(
-        assigned,
-        table,
-        centre_table,
-        places,
-        sigs,
-        everyone,
-        seats=53,
-        rules=ONE_STOP,
-        waiting={"w0"},
-    )
+    (_, out, into), places = run(table, assigned, centre_table, {}, waiting={"w0"})
     assert (out, into) == (["p19"], ["w0"])
     assert assigned["w0"] == "T" and "p19" not in assigned  # as many carried, in one stop
     assert places.left["S"] == 40 and places.left["T"] == 20
@@ -193,18 +179,5 @@ def test_a_waiting_person_of_another_group_does_not_take_the_seat() -> None:
     table, assigned = waiting_day(group_of_waiting="women")
     centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5})
     centre_table["groups"] = "men;women"
-    places = Places.of(centre_table)
-    places.take_many(list(assigned.values()), [Signature()] * len(assigned))
-    sigs = pd.Series({p: Signature() for p in table["person_id"]})
-    _, out, into = gather(
-        assigned,
-        table,
-        centre_table,
-        places,
-        sigs,
-        set(table["person_id"]),
-        seats=53,
-        rules=ONE_STOP,
-        waiting={"w0"},
-    )
+    (_, out, into), _ = run(table, assigned, centre_table, {}, waiting={"w0"})
     assert (out, into) == ([], []) and assigned["p19"] == "S"
