@@ -14,7 +14,8 @@ from abri.inputs.datadir import DATASETS, HOW_TO_GET, dataset_path, resolve_data
 from abri.maps.capacity import write_capacity_map
 from abri.maps.plan import write_plan_map
 from abri.pipeline import PlanRun, run_plan, timed, write_run
-from abri.readiness import prefecture_rows, readiness, write_readiness
+from abri.processes import run_forked
+from abri.readiness import Readiness, prefecture_rows, readiness, write_readiness
 from abri.synthetic import ScenarioParams, write_scenario
 
 DEMO_DATASETS = (
@@ -71,24 +72,31 @@ def run_demo(
             run.centres, by=level, data_dir=data_dir, allocated=run.allocation.per_centre()
         )
         files[f"capacity_{level}"] = write_csv(out / f"capacity-{level}.csv", summary, index=True)
-    with timed(run.seconds, "write"):
-        files |= {f"plan/{k}": v for k, v in write_run(run, out / "plan").items()}
+    with timed(run.seconds, "write"):  # readiness (places by group per department) beside it
+        plan_files, ready = run_forked(
+            [lambda: write_run(run, out / "plan"), lambda: _readiness(out, data_dir)], here=True
+        )
+        files |= {f"plan/{k}": v for k, v in plan_files.items()}
     with timed(run.seconds, "maps"):
         origin = (
             run.scenario.fleet.origin_lon,
             run.scenario.fleet.origin_lat,
             run.scenario.fleet.origin_name,
         )
-        cap_html, cap_png = write_capacity_map(
-            run.centres,
-            out / "capacity.html",
-            png=True,
-            data_dir=data_dir,
-            origin=origin,
-            plan=out / "plan",
-        )  # allocation and arrivals
-        plan_html, plan_png = write_plan_map(
-            out / "plan", out / "plan.html", png=True, data_dir=data_dir
+        (cap_html, cap_png), (plan_html, plan_png) = run_forked(
+            [
+                lambda: write_capacity_map(
+                    run.centres,
+                    out / "capacity.html",
+                    png=True,
+                    data_dir=data_dir,
+                    origin=origin,
+                    plan=out / "plan",
+                ),  # allocation and arrivals
+                lambda: write_plan_map(
+                    out / "plan", out / "plan.html", png=True, data_dir=data_dir
+                ),
+            ]
         )
     files |= {
         "capacity_map": cap_html,
@@ -96,11 +104,6 @@ def run_demo(
         "plan_map": plan_html,
         "plan_png": plan_png,
     }
-    with timed(
-        run.seconds, "readiness"
-    ):  # places by group per department for the prefecture summaries (abri.readiness, issue 16)
-        ready = readiness(out / "scenario", data_dir=data_dir)
-        write_readiness(ready, out / "readiness", data_dir=data_dir, with_map=False)
     files["readiness"] = out / "readiness"
     with timed(
         run.seconds, "documents"
@@ -110,3 +113,10 @@ def run_demo(
         )
     files["documents"] = out / "documents"
     return run, files
+
+
+def _readiness(out: Path, data_dir: str | os.PathLike[str] | None) -> Readiness:
+    """Places by group per department, written to ``out/readiness`` (the prefecture summaries' section, issue 16)."""
+    ready = readiness(out / "scenario", data_dir=data_dir)
+    write_readiness(ready, out / "readiness", data_dir=data_dir, with_map=False)
+    return ready

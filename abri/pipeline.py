@@ -6,7 +6,9 @@ benchmarks, so they all run the same steps.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,9 +34,9 @@ from abri.planning.allocation import Allocation, allocate
 from abri.planning.baseline import naive_plan
 from abri.planning.check import PlanCheck, check_plan, mark_illegal
 from abri.planning.operation import day_capacity
-from abri.planning.parts import Mapper
 from abri.planning.plan import Plan, plan_coaches
 from abri.planning.schedule import reception_hours
+from abri.processes import Mapper, run_forked
 from abri.routing.care import add_care_minutes
 from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.measure import snap_and_measure
@@ -216,27 +218,39 @@ def plan_prepared(
     with timed(seconds, "allocation"):
         allocation = allocate_prepared(prepared)
     hours = reception_hours(prepared.centres, scenario.rules)
-    with timed(seconds, "plan"):
-        plan = plan_coaches(
-            allocation,
-            prepared.times,
-            prepared.km,
-            scenario.fleet,
-            scenario.rules,
-            hours=hours,
-            seed=seed,
-            iterations=iterations,
-            progress=progress,
+
+    def baseline_plan() -> tuple[Plan, float]:
+        start = time.perf_counter()
+        naive = naive_plan(
+            allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours
+        )
+        return naive, time.perf_counter() - start
+
+    with timed(seconds, "plan"):  # the naive baseline beside it, in a worker of its own
+        plan, *rest = run_forked(
+            [
+                lambda: plan_coaches(
+                    allocation,
+                    prepared.times,
+                    prepared.km,
+                    scenario.fleet,
+                    scenario.rules,
+                    hours=hours,
+                    seed=seed,
+                    iterations=iterations,
+                    progress=progress,
+                    jobs=jobs,
+                    mapper=mapper,
+                    time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+                )
+            ]
+            + ([baseline_plan] if baseline else []),
             jobs=jobs,
-            mapper=mapper,
-            time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+            here=True,
         )
     naive = None
-    if baseline:
-        with timed(seconds, "baseline"):
-            naive = naive_plan(
-                allocation, prepared.times, prepared.km, scenario.fleet, scenario.rules, hours=hours
-            )
+    if rest:
+        naive, seconds["baseline"] = rest[0][0], round(rest[0][1], 2)
     fields_ = {
         k: getattr(prepared, k)
         for k in ("scenario", "centres", "centre_report", "graph", "snapped", "times", "km")
@@ -258,6 +272,9 @@ def check_run(run: PlanRun) -> PlanCheck:
     >>> print(check.accounting)  # doctest: +SKIP
     490 people in = 490 carried + 0 not carried + 0 unplaced + 0 rows set aside
     """
+    key = _fingerprint(run)
+    if run.check is not None and run.__dict__.get("_checked") == key:
+        return run.check  # checked as it stands (plan_prepared, then write_run)
     report = run.scenario.people_report
     people_in = (
         report.rows_read if report.rows_read or not len(run.allocation.assignments) else None
@@ -277,7 +294,17 @@ def check_run(run: PlanRun) -> PlanCheck:
         )
         mark_illegal(plan, check)
     run.check = check
+    run.__dict__["_checked"] = _fingerprint(run)
     return check
+
+
+def _fingerprint(run: PlanRun) -> bytes:
+    """What the check judges of a run (trips and what is left of both plans), to check it again only after a change."""
+    state = [
+        None if p is None else (p.trips, p.not_carried, p.allocation.assignments)
+        for p in (run.plan, run.baseline)
+    ]
+    return hashlib.sha1(pickle.dumps(state), usedforsecurity=False).digest()
 
 
 def run_plan(

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from abri.routing.engine import CCHEngine, engine_for, order_path
+from abri.routing.engine import CCHEngine, engine_for, order_path, split_order, straight_cut
 from abri.routing.graph import RoadGraph, load_graph
 from abri.routing.matrix import node_matrix
 from abri.routing.route import node_path, path_edges
@@ -60,3 +60,27 @@ def test_paths_are_fastest_and_cached_order_is_reused(
     assert np.array_equal(
         first.matrix(np.array([s]), np.array([t]))[0], again.matrix(np.array([s]), np.array([t]))[0]
     )
+
+
+def test_split_order_gives_the_same_times(
+    national: RoadGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A country's order (a straight cut, each side ordered in its own process): a permutation, separator last, exact times."""
+    g = national
+    a, b, separator = straight_cut(g.edge_u, g.edge_v, g.lat, g.lon)
+    assert (a ^ b ^ separator).all() and a.sum() > 0.4 * g.n_nodes and b.sum() > 0.4 * g.n_nodes
+    assert not (a[g.edge_u] & b[g.edge_v]).any() and not (b[g.edge_u] & a[g.edge_v]).any()
+    assert separator.sum() < 0.02 * g.n_nodes  # a line across the roads, not a band
+    order = split_order(g.edge_u, g.edge_v, g.lat, g.lon)
+    assert np.array_equal(np.sort(order), np.arange(g.n_nodes))
+    assert set(order[-int(separator.sum()) :]) == set(np.flatnonzero(separator))
+    monkeypatch.setenv("ABRI_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr("abri.routing.engine.ORDER_SPLIT_JUNCTIONS", 1000)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    split = CCHEngine.build(g, use_cache=False)
+    rng = np.random.default_rng(5)
+    main = np.flatnonzero(g.components == g.main_component)
+    sources, targets = rng.choice(main, 20, replace=False), rng.choice(main, 60, replace=False)
+    ref, _ = node_matrix(g, sources, targets, engine="scipy")
+    times, _ = split.matrix(sources, targets)
+    assert np.abs(times - ref).max() < 5e-4

@@ -27,7 +27,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "abri"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("abri.constants", "abri.defaults", "abri.errors", "abri.files", "abri.i18n"),
+    ("abri.constants", "abri.defaults", "abri.errors", "abri.files", "abri.i18n", "abri.processes"),
     ("abri.inputs",),
     ("abri.geo",),
     ("abri.routing",),

@@ -19,10 +19,10 @@ from abri.planning.check import check_plan
 from abri.planning.coach_needs import rescue
 from abri.planning.days import repair, timed
 from abri.planning.demand import make_stop
-from abri.planning.parts import process_map, serial_map
 from abri.planning.plan import plan_coaches
 from abri.planning.schedule import Trip, clock_to_s, slot_departures
 from abri.planning.search import DaySpec
+from abri.processes import process_map, serial_map
 
 DAY = "2016-10-24"
 

@@ -25,7 +25,6 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 from branca.element import MacroElement
@@ -342,6 +341,8 @@ def classify(
                 highs = [float(v) for v in distinct]
                 lows = list(highs)
             else:
+                import mapclassify  # here: it imports scikit-learn and pyplot (about 1 s)
+
                 with warnings.catch_warnings():
                     warnings.simplefilter(
                         "ignore", UserWarning

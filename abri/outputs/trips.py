@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from abri.planning.schedule import Trip, s_to_clock
+from abri.routing.engine import engine_for
 from abri.routing.graph import RoadGraph
 from abri.routing.route import path_edges, road_names
 
@@ -20,22 +19,14 @@ PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a
 
 
 def _paths(graph: RoadGraph, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
-    """Node paths for (source, target) pairs, one Dijkstra per distinct source."""
-    by_source: dict[int, list[int]] = defaultdict(list)
-    for s, t in pairs:
-        by_source[s].append(t)
+    """Node paths for (source, target) pairs, fastest by the graph's CCH (just the source when unreachable)."""
+    engine = engine_for(graph)
     out = {}
-    for source, targets in by_source.items():
-        _, pred = dijkstra(
-            graph.csr("time"), indices=np.asarray(source, dtype=np.int64), return_predecessors=True
+    for source, target in pairs:
+        nodes = engine.path(source, target) if source != target else None
+        out[(source, target)] = (
+            nodes if nodes is not None and len(nodes) else np.array([source], dtype=np.int64)
         )
-        for target in targets:
-            path = [target]
-            while path[-1] != source and pred[path[-1]] >= 0:
-                path.append(int(pred[path[-1]]))
-            out[(source, target)] = (
-                np.array(path[::-1]) if path[-1] == source else np.array([source])
-            )
     return out
 
 

@@ -60,9 +60,15 @@ class CheckPeople:
 
     def text(self, column: str, person: str) -> str:
         """The person's `column` as text, ``""`` when missing."""
-        if column not in self.frame.columns or person not in self.frame.index:
-            return ""
-        return str(self.frame.at[person, column])
+        return self._texts(column).get(person, "")
+
+    def _texts(self, column: str) -> dict[str, str]:
+        """`column` as text by person id (read once per column: the check asks per person)."""
+        cache: dict[str, dict[str, str]] = self.__dict__.setdefault("_text_cache", {})
+        if column not in cache:
+            values = self.frame[column] if column in self.frame.columns else pd.Series(dtype=str)
+            cache[column] = {person: str(value) for person, value in values.items()}
+        return cache[column]
 
 
 def shortfall_codes(text: str) -> set[str]:

@@ -19,10 +19,6 @@ limit).
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -33,35 +29,12 @@ from abri.constants import ORIGIN
 from abri.planning.days import search_day
 from abri.planning.schedule import Stop
 from abri.planning.search import ACCESSIBLE_KIND, DaySpec, Route, SearchRecord, solve_routes
-from abri.routing.matrix import _die_with_parent
+from abri.processes import Mapper
 
 PART_LOADS = 200
 """Loads above which a day is searched in parts (one search converges in its budget below; a calais-2016 day with needs has about 165 loads, a part of a day in two would plan worse)."""
 LIGHT_SHARE = 0.75
 """A coach leaving with fewer people than this share of its seats is searched again at the seams."""
-
-Mapper = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
-"""Runs a function over a list of arguments and returns the results in order (serial, processes, Dask...)."""
-
-
-def serial_map(fn: Callable[[Any], Any], args: list[Any]) -> list[Any]:
-    """The tasks one after the other, here."""
-    return [fn(a) for a in args]
-
-
-def process_map(jobs: int | None) -> Mapper:
-    """A mapper over `jobs` forked worker processes (default one per core; serial where fork is missing)."""
-
-    def run(fn: Callable[[Any], Any], args: list[Any]) -> list[Any]:
-        n_jobs = min(jobs or os.cpu_count() or 1, len(args))
-        if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return serial_map(fn, args)
-        with ProcessPoolExecutor(
-            n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
-        ) as pool:
-            return list(pool.map(fn, args))
-
-    return run
 
 
 def split_parts(

@@ -49,7 +49,7 @@ from abri.planning.coach_needs import (
 from abri.planning.coach_needs import ride_exceptions as ride_exceptions
 from abri.planning.days import day_trips, repair, slot_caps
 from abri.planning.demand import accessible_per_day, coach_demand, plan_demand, ride_limits
-from abri.planning.parts import PART_LOADS, Mapper, process_map, search_days
+from abri.planning.parts import PART_LOADS, search_days
 from abri.planning.schedule import (
     ACCESSIBLE,
     Stop,
@@ -61,6 +61,7 @@ from abri.planning.schedule import (
 )
 from abri.planning.search import DaySpec, SearchRecord
 from abri.planning.tables import day_row, stops_frame, trips_frame
+from abri.processes import Mapper, process_map
 
 if TYPE_CHECKING:
     pass

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from abri.defaults import ORDER_SPLIT_JUNCTIONS
 from abri.files import atomic_path
+from abri.processes import run_forked
 from abri.routing.graph import RoadGraph, cache_dir
 
 log = logging.getLogger(__name__)
@@ -45,8 +48,6 @@ def order_path(graph: RoadGraph) -> Path:
 
 def node_order(graph: RoadGraph, *, use_cache: bool = True) -> np.ndarray:
     """The contraction order (inertial flow nested dissection), from the cache when there."""
-    import routingkit_cch as rk
-
     path = order_path(graph)
     if use_cache and path.is_file():
         try:
@@ -57,20 +58,76 @@ def node_order(graph: RoadGraph, *, use_cache: bool = True) -> np.ndarray:
                 return order
         except Exception as exc:  # a truncated or foreign file: rebuild it
             log.warning("cached hierarchy order %s is unreadable (%s); rebuilding", path, exc)
-    order = np.asarray(
-        rk.compute_order_inertial(
-            graph.n_nodes,
-            graph.edge_u.tolist(),
-            graph.edge_v.tolist(),
-            graph.lat.tolist(),
-            graph.lon.tolist(),
-        ),
-        dtype=np.int64,
-    )
+    if graph.n_nodes > ORDER_SPLIT_JUNCTIONS and (os.cpu_count() or 1) > 1:
+        order = split_order(graph.edge_u, graph.edge_v, graph.lat, graph.lon)
+    else:
+        order = _inertial(graph.edge_u, graph.edge_v, graph.lat, graph.lon)
     if use_cache:
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             np.save(fh, order)
     return order
+
+
+def _inertial(u: np.ndarray, v: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """RoutingKit's nested-dissection order (inertial flow) of the junctions: the i-th contracted first."""
+    import routingkit_cch as rk
+
+    order = rk.compute_order_inertial(len(lat), u.tolist(), v.tolist(), lat.tolist(), lon.tolist())
+    return np.asarray(order, dtype=np.int64)
+
+
+def straight_cut(
+    u: np.ndarray, v: np.ndarray, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Junctions on either side of a straight line through the median, and the separator between them.
+
+    Of four directions (north-south, east-west and the two diagonals), the
+    line crossed by the fewest edges; the separator is the junctions of one
+    side with an edge across, so no edge joins the two sides once it is
+    removed. Returns boolean masks (side A, side B, separator).
+    """
+    x = lon * np.cos(np.radians(float(np.mean(lat)) if len(lat) else 0.0))
+    best = None
+    for dx, dy in ((1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, -1.0)):
+        along = dx * x + dy * lat
+        side = along > np.median(along)
+        crossing = int(np.count_nonzero(side[u] != side[v]))
+        if best is None or crossing < best[0]:
+            best = (crossing, side)
+    assert best is not None
+    side = best[1]
+    cross = side[u] != side[v]
+    separator = np.zeros(len(lat), bool)
+    separator[np.where(side[u], u, v)[cross]] = True
+    return ~side & ~separator, side & ~separator, separator
+
+
+def _part_order(
+    mask: np.ndarray, u: np.ndarray, v: np.ndarray, lat: np.ndarray, lon: np.ndarray
+) -> np.ndarray:
+    """The order of the junctions in `mask` (global ids), from the graph they induce."""
+    ids = np.flatnonzero(mask)
+    local = np.full(len(mask), -1, np.int64)
+    local[ids] = np.arange(len(ids))
+    keep = mask[u] & mask[v]
+    return ids[_inertial(local[u[keep]], local[v[keep]], lat[ids], lon[ids])]
+
+
+def split_order(u: np.ndarray, v: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """A nested-dissection order whose top level is a straight cut (:func:`straight_cut`), the two sides ordered at once.
+
+    Each side gets RoutingKit's inertial-flow order in its own forked process;
+    the separator's junctions come last, as a nested dissection puts its top
+    separator. Any order gives exact paths; this one only changes how fast the
+    order is computed and how many shortcuts the hierarchy holds.
+    """
+    a, b, separator = straight_cut(u, v, lat, lon)
+    if not a.any() or not b.any():  # every junction on one point or line: no cut to make
+        return _inertial(u, v, lat, lon)
+    first, second = run_forked(
+        [lambda: _part_order(a, u, v, lat, lon), lambda: _part_order(b, u, v, lat, lon)]
+    )
+    return np.concatenate([first, second, np.flatnonzero(separator)])
 
 
 @dataclass

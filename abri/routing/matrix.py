@@ -13,12 +13,7 @@ Two engines answer the same question (``engine=``):
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import multiprocessing
 import os
-import signal
-from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 import numpy as np
@@ -27,6 +22,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from tqdm import tqdm  # plain bars: tqdm.auto warns in notebooks without ipywidgets
 
+from abri.processes import can_fork, process_pool
 from abri.routing.engine import engine_for
 from abri.routing.graph import LENGTH_BASE, RoadGraph
 
@@ -45,12 +41,6 @@ def _rows(
     with np.errstate(invalid="ignore"):
         metres = np.where(np.isinf(key), np.inf, key - ms * LENGTH_BASE)
     return ms / 1000, metres
-
-
-def _die_with_parent() -> None:
-    """In a worker: be killed when the parent process dies (Linux), so no worker outlives a killed plan."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the pool's own shutdown applies
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _worker(args: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -131,16 +121,14 @@ def _scipy_matrix(
         total=len(unique), desc="travel times", unit="src", disable=not progress, leave=False
     )
     results = []
-    if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if n_jobs <= 1 or not can_fork():
         for chunk in chunks:
             results.append(_rows(matrix, chunk, targets))
             bar.update(len(chunk))
     else:
         _WORKER_MATRIX = matrix
         try:
-            with ProcessPoolExecutor(
-                n_jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
-            ) as pool:
+            with process_pool(n_jobs) as pool:
                 for chunk, result in zip(chunks, pool.map(_worker, [(c, targets) for c in chunks])):
                     results.append(result)
                     bar.update(len(chunk))
