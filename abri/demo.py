@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_SEED
+from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_SEED, DEMO_TIME_LIMIT
 from abri.documents import write_documents
 from abri.errors import MissingDataError
 from abri.files import check_output_dir, write_csv
@@ -49,6 +49,7 @@ def run_demo(
     iterations: int = DEFAULT_ITERATIONS,
     progress: bool = True,
     profile: str | os.PathLike[str] | None = None,
+    time_limit: float = DEMO_TIME_LIMIT,
 ) -> tuple[PlanRun, dict[str, Path]]:
     """The whole chain on the data pack: scenario, validation, capacity, roads, allocation, coaches, maps."""
     check_data(DEMO_DATASETS, data_dir)
@@ -65,6 +66,7 @@ def run_demo(
         seed=seed,
         iterations=iterations,
         progress=progress,
+        time_limit=time_limit,
     )
     files["validation"] = run.centre_report.write_problems(out / "validation.csv")
     for level in ("departement", "region"):

@@ -120,7 +120,7 @@ def publisher(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         json.dumps({"type": "FeatureCollection", "features": squares}), encoding="utf-8"
     )
     (root / "roads.osm").write_text(ROADS_XML, encoding="utf-8")
-    for region in ("nord-pas-de-calais", "picardie"):
+    for region in ("nord-pas-de-calais", "picardie", "france"):
         pbf = root / f"{region}-latest.osm.pbf"
         subprocess.run(
             ["osmium", "cat", str(root / "roads.osm"), "-o", str(pbf), "--overwrite"], check=True
@@ -220,6 +220,8 @@ def test_gazetteer_converted_from_publishers_formats(
 def test_osm_extract_checked_against_publishers_md5_and_routable(
     publisher: str, tmp_path: Path
 ) -> None:
+    country = fetch_dataset("osm:france", tmp_path, mirror=publisher)  # the national extract
+    assert country == tmp_path / "roads/france-latest.osm.pbf" and country.stat().st_size > 0
     path = fetch_dataset("osm:nord-pas-de-calais", tmp_path, mirror=publisher)
     assert path == tmp_path / "roads/nord-pas-de-calais-latest.osm.pbf"
     from abri.routing.graph import load_graph
@@ -282,3 +284,13 @@ def test_road_sets_converted_from_travelmapping(publisher: str, tmp_path: Path) 
     graph = load_graph(everything, use_cache=False)
     assert any("D940" in r for r in graph.refs) and (graph.components == graph.main_component).all()
     assert {r.name: r.checksum for r in data_status(tmp_path)}["france-all-roads"] == "verified"
+
+
+def test_osm_extracts_are_geofabriks_national_and_regional_files() -> None:
+    from abri.geo.fetch import osm_source
+
+    (country,) = osm_source("france").files
+    (region,) = osm_source("reunion").files
+    assert country.url == "https://download.geofabrik.de/europe/france-latest.osm.pbf"
+    assert region.url == "https://download.geofabrik.de/europe/france/reunion-latest.osm.pbf"
+    assert country.md5_url == country.url + ".md5"

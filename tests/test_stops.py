@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_allocation_needs import centres, people  # type: ignore[import-not-found]
@@ -17,11 +18,14 @@ from abri.planning.stops import gather, stop_budget
 
 DAY1, DAY2 = "2016-10-24", "2016-10-25"
 ONE_STOP = replace(Rules(), max_stops=1)  # a day of fewer people than a coach's seats may stop once
+FULL = 20  # places in each centre of split_days: both full, so only trades can empty one
 
 
-def frame(regions: dict[str, str], hours: dict[str, float], **services: list) -> pd.DataFrame:
-    """The allocation's centre table: 40 places each, men, a region and a ride time."""
-    rows = [(cid, 40, "men", regions[cid]) for cid in regions]
+def frame(
+    regions: dict[str, str], hours: dict[str, float], places: int = 40, **services: list
+) -> pd.DataFrame:
+    """The allocation's centre table: `places` each, men, a region and a ride time."""
+    rows = [(cid, places, "men", regions[cid]) for cid in regions]
     out = centres(*rows, **services)
     out["time_s"] = [hours[c] * 3600 for c in regions]
     out["ride_h"] = [hours[c] for c in regions]
@@ -75,7 +79,9 @@ def run(
 def test_a_trade_leaves_each_day_one_centre() -> None:
     table, assigned = split_days()
     before = Counter(assigned.values())
-    (moved, _, _), _ = run(table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}), {})
+    (moved, _, _), _ = run(
+        table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, FULL), {}
+    )
     assert moved == 2
     assert centres_of(assigned, table) == {DAY1: {"S"}, DAY2: {"T"}}
     assert Counter(assigned.values()) == before  # capacities used are unchanged
@@ -84,7 +90,7 @@ def test_a_trade_leaves_each_day_one_centre() -> None:
 def test_a_hard_need_stays_and_the_others_trade_around_it() -> None:
     table, assigned = split_days()
     needs = {"p19": Signature(accessible=1)}  # in T, the only centre with an accessible place
-    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, accessible_places=[0, 2])
+    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, FULL, accessible_places=[0, 2])
     (moved, _, _), places = run(table, assigned, centre_table, needs)
     assert assigned["p19"] == "T"  # never to S: no accessible place there
     assert moved == 38  # the 19 others of day 1 trade with 19 of day 2
@@ -98,20 +104,26 @@ def test_no_trade_against_a_hard_need() -> None:
         "p19": Signature(accessible=1),
         **{f"q{n}": Signature(accessible=1) for n in range(1, 20)},
     }
-    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, accessible_places=[0, 40])
+    centre_table = frame(
+        {"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, FULL, accessible_places=[0, 20]
+    )
     (moved, _, _), _ = run(table, assigned, centre_table, needs)
     assert moved == 0 and assigned["p19"] == "T" and assigned["q0"] == "S"
 
 
 def test_no_trade_out_of_a_preferred_region() -> None:
     table, assigned = split_days(pref="R1")  # S is in their preferred region; T is not
-    (moved, _, _), _ = run(table, assigned, frame({"S": "R1", "T": "R2"}, {"S": 2, "T": 2.5}), {})
+    (moved, _, _), _ = run(
+        table, assigned, frame({"S": "R1", "T": "R2"}, {"S": 2, "T": 2.5}, FULL), {}
+    )
     assert moved == 0 and assigned["q0"] == "S"  # p19 would have S, but q0 would leave R1
 
 
 def test_no_trade_that_lengthens_a_ride_too_much() -> None:
     table, assigned = split_days()
-    (moved, _, _), _ = run(table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 1, "T": 6}), {})
+    (moved, _, _), _ = run(
+        table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 1, "T": 6}, FULL), {}
+    )
     assert moved == 0
 
 
@@ -147,7 +159,7 @@ def test_trades_keep_places_needs_and_never_add_a_stop(
     before = Counter(assigned.values())
     stops_before = {d: len(c) for d, c in centres_of(assigned, table).items()}
     _, places = run(table, assigned, centre_table, needs)
-    assert Counter(assigned.values()) == before
+    assert len(assigned) == before.total()  # everyone keeps a place (traded, or moved into room)
     for day, count in ((d, len(c)) for d, c in centres_of(assigned, table).items()):
         assert count <= stops_before[day]
     by_id = centre_table.set_index("id")
@@ -161,14 +173,14 @@ def test_trades_keep_places_needs_and_never_add_a_stop(
 def waiting_day(group_of_waiting: str = "men") -> tuple[pd.DataFrame, dict[str, str]]:
     """Day 1: 19 people in T and 1 in S; one more person of day 1 waits (the day's boarding is full)."""
     rows = [(f"p{n}", DAY1, "men", "", "") for n in range(20)]
-    rows.append(("w0", DAY1, group_of_waiting, "", ""))
-    table = people(*rows, pref1=[""] * 21, pref2=[""] * 21)
+    rows.append(("w0", DAY1, group_of_waiting, "", ""))  # p19 prefers R2 (S), so may not move to T
+    table = people(*rows, pref1=[""] * 19 + ["R2", ""], pref2=[""] * 21)
     return table, {f"p{n}": "T" for n in range(19)} | {"p19": "S"}
 
 
 def test_a_waiting_person_takes_the_seat_of_a_lone_stop() -> None:
     table, assigned = waiting_day()
-    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5})
+    centre_table = frame({"S": "R2", "T": "R1"}, {"S": 2, "T": 2.5})
     (_, out, into), places = run(table, assigned, centre_table, {}, waiting={"w0"})
     assert (out, into) == (["p19"], ["w0"])
     assert assigned["w0"] == "T" and "p19" not in assigned  # as many carried, in one stop
@@ -177,7 +189,42 @@ def test_a_waiting_person_takes_the_seat_of_a_lone_stop() -> None:
 
 def test_a_waiting_person_of_another_group_does_not_take_the_seat() -> None:
     table, assigned = waiting_day(group_of_waiting="women")
-    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5})
+    centre_table = frame({"S": "R2", "T": "R1"}, {"S": 2, "T": 2.5})
     centre_table["groups"] = "men;women"
     (_, out, into), _ = run(table, assigned, centre_table, {}, waiting={"w0"})
     assert (out, into) == ([], []) and assigned["p19"] == "S"
+
+
+def one_day(pref: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
+    """One day: 19 people in T and p19 alone in S (preferring `pref` when given); no other day to trade with."""
+    rows = [(f"p{n}", DAY1, "men", "", "") for n in range(20)]
+    table = people(*rows, pref1=[""] * 19 + [pref], pref2=[""] * 20)
+    return table, {f"p{n}": "T" for n in range(19)} | {"p19": "S"}
+
+
+def test_a_lone_person_moves_where_the_day_stops_when_there_is_room() -> None:
+    table, assigned = one_day()
+    (moved, out, into), places = run(
+        table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}), {}
+    )
+    assert (moved, out, into) == (1, [], [])
+    assert assigned["p19"] == "T" and centres_of(assigned, table) == {DAY1: {"T"}}
+    assert places.left["S"] == 40 and places.left["T"] == 20  # the place follows the person
+
+
+@pytest.mark.parametrize(
+    ("regions", "hours", "places", "pref"),
+    [
+        ({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, 19, ""),  # no room in T
+        ({"S": "R1", "T": "R1"}, {"S": 1, "T": 6}, 40, ""),  # a ride 5 h longer
+        ({"S": "R2", "T": "R1"}, {"S": 2, "T": 2.5}, 40, "R2"),  # out of his preferred region
+    ],
+)
+def test_a_lone_person_stays_when_moving_would_break_a_rule(
+    regions: dict[str, str], hours: dict[str, float], places: int, pref: str
+) -> None:
+    table, assigned = one_day(pref)
+    centre_table = frame(regions, hours, places)
+    centre_table.loc[centre_table["id"] == "S", "capacity"] = 1  # nor can the 19 of T move to S
+    (moved, _, _), left = run(table, assigned, centre_table, {})
+    assert moved == 0 and assigned["p19"] == "S" and (left.left >= 0).all()

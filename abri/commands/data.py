@@ -58,7 +58,7 @@ def data_fetch_cmd(
 
     NAMES: communes, departements, departements-simplifie, regions-simplifie,
     or osm:REGION (an OpenStreetMap PBF extract from Geofabrik, e.g.
-    osm:nord-pas-de-calais, for --roads). Needs internet; offline, copy the data pack.
+    osm:nord-pas-de-calais, or osm:france for the whole country, for --roads). Needs internet; offline, copy the data pack.
     """
 
     if not names and not fetch_all:

@@ -23,7 +23,13 @@ from abri.commands.common import (
 )
 from abri.commands.documents import lang_option
 from abri.constants import ORIGIN
-from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_ROADS, DEFAULT_SEED, DEFAULT_TIME_LIMIT
+from abri.defaults import (
+    DEFAULT_ITERATIONS,
+    DEFAULT_ROADS,
+    DEFAULT_SEED,
+    DEFAULT_TIME_LIMIT,
+    DEMO_TIME_LIMIT,
+)
 from abri.demo import run_demo
 from abri.documents import write_documents
 from abri.errors import AbriError, FolderBusyError
@@ -352,10 +358,22 @@ def _unreachable_said_once() -> Iterator[None]:
     default=None,
     help="Coach speed profile (TOML); default: the packaged coach profile.",
 )
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    default=DEMO_TIME_LIMIT,
+    show_default=True,
+    help=f"Seconds of coach search per day at most (abri plan: {DEFAULT_TIME_LIMIT:g}; 0: none).",
+)
 @data_dir_option
 @reports_errors
 def demo(
-    output: Path, seed: int, iterations: int, profile: Path | None, data_dir: Path | None
+    output: Path,
+    seed: int,
+    iterations: int,
+    profile: Path | None,
+    time_limit: float,
+    data_dir: Path | None,
 ) -> None:
     """Run the whole chain on the data pack: calais-2016 scenario to plan and maps."""
 
@@ -368,6 +386,7 @@ def demo(
                 iterations=iterations,
                 profile=profile,
                 progress=progress_on(),
+                time_limit=time_limit,
             )
         except FolderBusyError as exc:
             raise DataError(str(exc)) from exc

@@ -40,11 +40,15 @@ from abri.inputs.datadir import DATASETS, read_checksums, resolve_data_dir, sha2
 MIRROR_ENV = "ABRI_FETCH_MIRROR"
 FRANCE_GEOJSON = "https://raw.githubusercontent.com/gregoiredavid/france-geojson/master"
 ETALAB = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"
-GEOFABRIK = "https://download.geofabrik.de/europe/france"
+GEOFABRIK_EUROPE = "https://download.geofabrik.de/europe"
+GEOFABRIK = f"{GEOFABRIK_EUROPE}/france"
 OTHER_NAMES_FILE = DATASETS["communes-noms"][0].rsplit("/", 1)[-1]
 TRAVELMAPPING = "https://github.com/TravelMapping/HighwayData/archive/refs/heads/master.zip"
-#: Regions of Geofabrik's France extracts (``abri data fetch osm:nord-pas-de-calais``).
+#: Geofabrik's extracts: the whole country (``abri data fetch osm:france``, about 4.5 GB) and its
+#: regions (``osm:nord-pas-de-calais``), overseas included.
+OSM_COUNTRY = "france"
 OSM_REGIONS = (
+    OSM_COUNTRY,
     "alsace",
     "aquitaine",
     "auvergne",
@@ -67,6 +71,11 @@ OSM_REGIONS = (
     "poitou-charentes",
     "provence-alpes-cote-d-azur",
     "rhone-alpes",
+    "guadeloupe",
+    "guyane",
+    "martinique",
+    "mayotte",
+    "reunion",
 )
 
 
@@ -313,15 +322,16 @@ SOURCES: dict[str, Source] = {
 
 
 def osm_source(region: str) -> Source:
-    """The Geofabrik OSM PBF extract of a French region, checked against Geofabrik's ``.md5``."""
+    """The Geofabrik OSM PBF extract of France or of one of its regions, checked against Geofabrik's ``.md5``."""
     if region not in OSM_REGIONS:
         msg = f"unknown OSM region {region!r}; known: {', '.join(OSM_REGIONS)}"
         raise FetchError(msg)
-    url = f"{GEOFABRIK}/{region}-latest.osm.pbf"
+    folder = GEOFABRIK_EUROPE if region == OSM_COUNTRY else GEOFABRIK
+    url = f"{folder}/{region}-latest.osm.pbf"
     return Source(
         f"roads/{region}-latest.osm.pbf",
         (File(url, md5_url=f"{url}.md5"),),
-        description=f"OpenStreetMap extract, {region}",
+        description=f"OpenStreetMap extract, {'the whole country' if region == OSM_COUNTRY else region}",
         publisher="Geofabrik (ODbL)",
     )
 

@@ -17,7 +17,9 @@ both keep their preferred region (when they had it), an interpreter of their lan
 (when they had one) and their group's longest ride, each meets every hard need and
 group of the new centre, and neither ride grows by more than
 :data:`~abri.defaults.GATHER_EXTRA_HOURS`; the trade that lengthens rides least
-(weighted by group) is chosen. People on a medical transfer are never moved.
+(weighted by group) is chosen. When no one can trade, the household moves on the same
+day to the fastest centre the day already stops at that has room for it, on the same
+conditions (the places it leaves are free again). People on a medical transfer are never moved.
 
 On a day whose boarding is full (people wait for want of a slot), a centre whose people
 have no hard need may also be emptied by giving their seats to as many waiting people of
@@ -171,6 +173,32 @@ def _trade(unit: _Unit, v: _Unit, c: _Centres, assigned: dict[str, str]) -> None
         series[c.ids[b]] -= n
 
 
+def _room(unit: _Unit, c: _Centres) -> int | None:
+    """The centre (fastest) where `unit`'s day already stops that has room for it and that it may move to, or None."""
+    size = len(unit.members)
+    ok = c.allowed(unit) & (c.count[unit.day] > 0)
+    ok &= c.places.left.reindex(c.ids).to_numpy() >= size
+    found = np.flatnonzero(ok)
+    return int(found[np.argmin(c.time[found])]) if len(found) else None
+
+
+def _move(unit: _Unit, to: int, c: _Centres, assigned: dict[str, str]) -> None:
+    """`unit` moves to centre `to` (its day's people, places and sub-capacities follow)."""
+    here, size = unit.at, len(unit.members)
+    c.remove(unit)
+    unit.at = to
+    c.add(unit)
+    for series, n in (
+        (c.places.left, size),
+        (c.places.accessible, unit.accessible),
+        (c.places.single, unit.single),
+    ):
+        series[c.ids[here]] += n
+        series[c.ids[to]] -= n
+    for pid in unit.members:
+        assigned[pid] = str(c.ids[to])
+
+
 class _Queue:
     """The waiting units of a day, by what decides where they may go (group, needs, regions, size)."""
 
@@ -294,19 +322,25 @@ def gather(
             if int((c.count[day] > 0).sum()) <= budget or c.count[day][here] == 0:
                 break
             mine = [u for u in at_centre[int(here)] if u.at == here]
-            pairs = []
+            done: list[tuple[_Unit, _Unit | None]] = []  # (unit, partner), or (unit, None): moved
             for unit in sorted(mine, key=lambda u: -len(u.members)):
                 v = _partner(unit, c)
-                if v is None:
-                    break
-                _trade(unit, v, c, assigned)
-                pairs.append((unit, v))
-            if len(pairs) < len(mine):  # the centre cannot be emptied: trade back
-                for unit, v in reversed(pairs):
+                if v is not None:
                     _trade(unit, v, c, assigned)
+                elif (to := _room(unit, c)) is not None:
+                    _move(unit, to, c, assigned)
+                else:
+                    break
+                done.append((unit, v))
+            if len(done) < len(mine):  # the centre cannot be emptied: undo
+                for unit, v in reversed(done):
+                    if v is None:
+                        _move(unit, int(here), c, assigned)
+                    else:
+                        _trade(unit, v, c, assigned)
             else:
-                moved += sum(len(u.members) + len(v.members) for u, v in pairs)
-                for unit, _ in pairs:
+                moved += sum(len(u.members) + (len(v.members) if v else 0) for u, v in done)
+                for unit, _ in done:
                     at_centre[unit.at].append(unit)
                 continue
             for out, into in _swap_waiting(int(here), mine, queues[day], c, assigned):
