@@ -14,8 +14,6 @@ DEFAULT_ITERATIONS = 30_000
 """PyVRP iterations per day (the most; the search stops earlier at the lower bound or without improvement)."""
 DEFAULT_TIME_LIMIT = 35.0
 """Seconds of PyVRP search per day (the most; days are searched in parallel, one per core; a day that stops on it depends on the machine's speed)."""
-DEMO_TIME_LIMIT = 21.5
-"""Seconds of search per day in ``abri demo`` (the most): the demo under a minute cold on 2 cores (calais-2016: 138 trips, 92.7 % fill; 137 and 93.4 % with the full default)."""
 STOPS_PER_COACH = 3.5
 """Centres a day's people may be spread over, per coach of its seat bound (people / seats), before
 the allocation gathers them into fewer (:mod:`abri.planning.stops`): below the rules' ``max_stops``,

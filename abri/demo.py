@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_SEED, DEMO_TIME_LIMIT
+from abri.defaults import DEFAULT_ITERATIONS, DEFAULT_SEED, DEFAULT_TIME_LIMIT
 from abri.documents import write_documents
 from abri.errors import MissingDataError
 from abri.files import check_output_dir, write_csv
@@ -49,7 +49,7 @@ def run_demo(
     iterations: int = DEFAULT_ITERATIONS,
     progress: bool = True,
     profile: str | os.PathLike[str] | None = None,
-    time_limit: float = DEMO_TIME_LIMIT,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> tuple[PlanRun, dict[str, Path]]:
     """The whole chain on the data pack: scenario, validation, capacity, roads, allocation, coaches, maps."""
     check_data(DEMO_DATASETS, data_dir)
@@ -79,14 +79,20 @@ def run_demo(
             [lambda: write_run(run, out / "plan"), lambda: _readiness(out, data_dir)], here=True
         )
         files |= {f"plan/{k}": v for k, v in plan_files.items()}
-    with timed(run.seconds, "maps"):
-        origin = (
-            run.scenario.fleet.origin_lon,
-            run.scenario.fleet.origin_lat,
-            run.scenario.fleet.origin_name,
-        )
-        (cap_html, cap_png), (plan_html, plan_png) = run_forked(
+    origin = (
+        run.scenario.fleet.origin_lon,
+        run.scenario.fleet.origin_lat,
+        run.scenario.fleet.origin_name,
+    )
+    with timed(run.seconds, "documents"):  # sheets for every role (issue 12), the maps beside them
+        _, (cap_html, cap_png), (plan_html, plan_png) = run_forked(
             [
+                lambda: write_documents(
+                    out / "plan",
+                    out / "documents",
+                    data_dir=data_dir,
+                    readiness=prefecture_rows(ready),
+                ),
                 lambda: write_capacity_map(
                     run.centres,
                     out / "capacity.html",
@@ -98,21 +104,16 @@ def run_demo(
                 lambda: write_plan_map(
                     out / "plan", out / "plan.html", png=True, data_dir=data_dir
                 ),
-            ]
+            ],
+            here=True,
         )
     files |= {
         "capacity_map": cap_html,
         "capacity_png": cap_png,
         "plan_map": plan_html,
         "plan_png": plan_png,
+        "readiness": out / "readiness",
     }
-    files["readiness"] = out / "readiness"
-    with timed(
-        run.seconds, "documents"
-    ):  # road sheets, arrival sheets, summaries (abri.documents, issue 12)
-        write_documents(
-            out / "plan", out / "documents", data_dir=data_dir, readiness=prefecture_rows(ready)
-        )
     files["documents"] = out / "documents"
     return run, files
 

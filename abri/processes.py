@@ -81,8 +81,11 @@ def run_forked(
     run in ``jobs - 1`` workers. Serial, here, with one job, one task, or no fork.
     """
     n_jobs = min(jobs or os.cpu_count() or 1, len(tasks))
-    if n_jobs <= 1 or not can_fork() or _FORKED:
+    if n_jobs <= 1 or not can_fork():
         return [task() for task in tasks]
+    outer = list(
+        _FORKED
+    )  # run_forked in a first task run here: its workers forked at the first submit
     _FORKED[:] = tasks
     try:
         with process_pool(n_jobs - here) as pool:
@@ -90,4 +93,4 @@ def run_forked(
             first = [tasks[0]()] if here else []
             return first + [future.result() for future in futures]
     finally:
-        _FORKED.clear()
+        _FORKED[:] = outer

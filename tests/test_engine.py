@@ -62,6 +62,7 @@ def test_paths_are_fastest_and_cached_order_is_reused(
     )
 
 
+@pytest.mark.slow
 def test_split_order_gives_the_same_times(
     national: RoadGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

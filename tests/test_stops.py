@@ -196,17 +196,19 @@ def test_a_waiting_person_of_another_group_does_not_take_the_seat() -> None:
 
 
 def one_day(pref: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
-    """One day: 19 people in T and p19 alone in S (preferring `pref` when given); no other day to trade with."""
-    rows = [(f"p{n}", DAY1, "men", "", "") for n in range(20)]
-    table = people(*rows, pref1=[""] * 19 + [pref], pref2=[""] * 20)
+    """One day whose boarding is full (w0 waits; the centres take men only, so she takes no seat):
+    19 people in T and p19 alone in S (preferring `pref` when given); no other day to trade with."""
+    rows = [(f"p{n}", DAY1, "men", "", "") for n in range(20)] + [("w0", DAY1, "women", "", "")]
+    table = people(*rows, pref1=[""] * 19 + [pref, ""], pref2=[""] * 21)
     return table, {f"p{n}": "T" for n in range(19)} | {"p19": "S"}
 
 
 def test_a_lone_person_moves_where_the_day_stops_when_there_is_room() -> None:
     table, assigned = one_day()
-    (moved, out, into), places = run(
-        table, assigned, frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}), {}
-    )
+    centre_table = frame({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5})
+    (moved, _, _), _ = run(table, dict(assigned), centre_table, {})
+    assert moved == 0  # boarding not full: the stop costs no one a seat, nobody moves
+    (moved, out, into), places = run(table, assigned, centre_table, {}, waiting={"w0"})
     assert (moved, out, into) == (1, [], [])
     assert assigned["p19"] == "T" and centres_of(assigned, table) == {DAY1: {"T"}}
     assert places.left["S"] == 40 and places.left["T"] == 20  # the place follows the person
@@ -226,5 +228,20 @@ def test_a_lone_person_stays_when_moving_would_break_a_rule(
     table, assigned = one_day(pref)
     centre_table = frame(regions, hours, places)
     centre_table.loc[centre_table["id"] == "S", "capacity"] = 1  # nor can the 19 of T move to S
-    (moved, _, _), left = run(table, assigned, centre_table, {})
+    (moved, _, _), left = run(table, assigned, centre_table, {}, waiting={"w0"})
     assert moved == 0 and assigned["p19"] == "S" and (left.left >= 0).all()
+
+
+def test_a_household_of_another_day_moves_on_to_make_room() -> None:
+    """T is full (19 of day 1, q0 of day 2): q0 moves on to U, where day 2 stops, and p19 takes his place in T."""
+    rows = [(f"p{n}", DAY1, "men", "", "") for n in range(20)]
+    rows += [(f"q{n}", DAY2, "men", "", "") for n in range(20)] + [("w0", DAY1, "women", "", "")]
+    table = people(*rows, pref1=[""] * 41, pref2=[""] * 41)
+    assigned = {f"p{n}": "T" for n in range(19)} | {"p19": "S", "q0": "T"}
+    assigned |= {f"q{n}": "U" for n in range(1, 20)}
+    centre_table = frame({"S": "R1", "T": "R1", "U": "R1"}, {"S": 2, "T": 2.5, "U": 3})
+    centre_table.loc[centre_table["id"] == "T", "capacity"] = 20
+    (moved, out, into), places = run(table, assigned, centre_table, {}, waiting={"w0"})
+    assert (moved, out, into) == (2, [], [])
+    assert centres_of(assigned, table) == {DAY1: {"T"}, DAY2: {"U"}}
+    assert (places.left["S"], places.left["T"], places.left["U"]) == (40, 0, 20)

@@ -28,7 +28,6 @@ from abri.defaults import (
     DEFAULT_ROADS,
     DEFAULT_SEED,
     DEFAULT_TIME_LIMIT,
-    DEMO_TIME_LIMIT,
 )
 from abri.demo import run_demo
 from abri.documents import write_documents
@@ -361,9 +360,9 @@ def _unreachable_said_once() -> Iterator[None]:
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0),
-    default=DEMO_TIME_LIMIT,
+    default=DEFAULT_TIME_LIMIT,
     show_default=True,
-    help=f"Seconds of coach search per day at most (abri plan: {DEFAULT_TIME_LIMIT:g}; 0: none).",
+    help="Seconds of coach search per day at most (0: none, so the same seed always gives the same plan).",
 )
 @data_dir_option
 @reports_errors

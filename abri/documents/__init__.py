@@ -219,13 +219,20 @@ def write_documents(
         pages: dict[str, str] = {}
         entries: dict[str, list[tuple[str, str, str]]] = {}
         back = f'<p class="back"><a href="index.html">{translate("index", lang)}</a></p>'
-        # each family of sheets, and the cards, in its own worker (2 cores: about half the time)
+        # each family of sheets, the workbook and the cards in worker processes (2 cores: about half the time)
         done = run_forked(
             [partial(docs.sheets, key, lang) for key in DOCUMENTS]
             + [
                 partial(
+                    write_workbook,
+                    tmp / "documents.xlsx",
+                    docs.tables,
+                    lang=lang,
+                    label=docs.folder.label,
+                ),
+                partial(
                     write_cards, docs.folder, tmp, pdf=pdf, pdf_engine=pdf_engine, dialect=dialect
-                )
+                ),
             ]
         )
         for (key, stem), sheets in zip(DOCUMENTS.items(), done, strict=False):
@@ -256,9 +263,7 @@ def write_documents(
                 label=docs.folder.label,
             ),
         )
-        files["workbook"] = write_workbook(
-            tmp / "documents.xlsx", docs.tables, lang=lang, label=docs.folder.label
-        )
+        files["workbook"] = done[-2]
         for path in done[-1]:
             files[f"cards_{path.suffix.lstrip('.')}"] = path
         if pdf:
