@@ -83,9 +83,9 @@ def run_forked(
     n_jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if n_jobs <= 1 or not can_fork():
         return [task() for task in tasks]
-    outer = list(
-        _FORKED
-    )  # run_forked in a first task run here: its workers forked at the first submit
+    # a run_forked nested in a first task run here replaces the closures, then puts them back:
+    # the outer workers were all forked at the pool's first submit, with their own copy
+    outer = list(_FORKED)
     _FORKED[:] = tasks
     try:
         with process_pool(n_jobs - here) as pool:
