@@ -170,17 +170,20 @@ def test_trades_keep_places_needs_and_never_add_a_stop(
     assert set(places.left.index) == set(by_id.index)
 
 
+LONG_WAY = {"S": 1, "T": 3}  # p19 may not move from S to T: his ride would grow by 2 h
+
+
 def waiting_day(group_of_waiting: str = "men") -> tuple[pd.DataFrame, dict[str, str]]:
     """Day 1: 19 people in T and 1 in S; one more person of day 1 waits (the day's boarding is full)."""
     rows = [(f"p{n}", DAY1, "men", "", "") for n in range(20)]
-    rows.append(("w0", DAY1, group_of_waiting, "", ""))  # p19 prefers R2 (S), so may not move to T
-    table = people(*rows, pref1=[""] * 19 + ["R2", ""], pref2=[""] * 21)
+    rows.append(("w0", DAY1, group_of_waiting, "", ""))
+    table = people(*rows, pref1=[""] * 21, pref2=[""] * 21)
     return table, {f"p{n}": "T" for n in range(19)} | {"p19": "S"}
 
 
 def test_a_waiting_person_takes_the_seat_of_a_lone_stop() -> None:
     table, assigned = waiting_day()
-    centre_table = frame({"S": "R2", "T": "R1"}, {"S": 2, "T": 2.5})
+    centre_table = frame({"S": "R1", "T": "R1"}, LONG_WAY)
     (_, out, into), places = run(table, assigned, centre_table, {}, waiting={"w0"})
     assert (out, into) == (["p19"], ["w0"])
     assert assigned["w0"] == "T" and "p19" not in assigned  # as many carried, in one stop
@@ -189,7 +192,7 @@ def test_a_waiting_person_takes_the_seat_of_a_lone_stop() -> None:
 
 def test_a_waiting_person_of_another_group_does_not_take_the_seat() -> None:
     table, assigned = waiting_day(group_of_waiting="women")
-    centre_table = frame({"S": "R2", "T": "R1"}, {"S": 2, "T": 2.5})
+    centre_table = frame({"S": "R1", "T": "R1"}, LONG_WAY)
     centre_table["groups"] = "men;women"
     (_, out, into), _ = run(table, assigned, centre_table, {}, waiting={"w0"})
     assert (out, into) == ([], []) and assigned["p19"] == "S"
@@ -219,7 +222,6 @@ def test_a_lone_person_moves_where_the_day_stops_when_there_is_room() -> None:
     [
         ({"S": "R1", "T": "R1"}, {"S": 2, "T": 2.5}, 19, ""),  # no room in T
         ({"S": "R1", "T": "R1"}, {"S": 1, "T": 6}, 40, ""),  # a ride 5 h longer
-        ({"S": "R2", "T": "R1"}, {"S": 2, "T": 2.5}, 40, "R2"),  # out of his preferred region
     ],
 )
 def test_a_lone_person_stays_when_moving_would_break_a_rule(
@@ -245,3 +247,13 @@ def test_a_household_of_another_day_moves_on_to_make_room() -> None:
     assert (moved, out, into) == (2, [], [])
     assert centres_of(assigned, table) == {DAY1: {"T"}, DAY2: {"U"}}
     assert (places.left["S"], places.left["T"], places.left["U"]) == (40, 0, 20)
+
+
+def test_on_a_full_day_a_wish_gives_way_to_a_seat_never_on_another() -> None:
+    """p19 prefers R2, where S is: on a full day he moves to T (R1), where the day stops; otherwise he stays."""
+    table, assigned = one_day(pref="R2")
+    centre_table = frame({"S": "R2", "T": "R1"}, {"S": 2, "T": 2.5})
+    (moved, _, _), _ = run(table, dict(assigned), centre_table, {})
+    assert moved == 0
+    (moved, _, _), _ = run(table, assigned, centre_table, {}, waiting={"w0"})
+    assert moved == 1 and assigned["p19"] == "T"
