@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from abri.constants import CALAIS as CALAIS_LONLAT
-from abri.defaults import DEFAULT_ROADS
+from abri.defaults import DEFAULT_ROADS, DEFAULT_TIME_LIMIT
 from abri.errors import AbriError, DataFileError, MissingDataError
 from abri.files import check_output_dir
 from abri.geo.centres import read_centres
@@ -49,6 +49,20 @@ def data_dir_option(func: F) -> F:
         default=None,
         help="Data pack directory (default: $ABRI_DATA_DIR, then the repository's data/).",
     )(func)
+
+
+def time_limit_option(
+    default: float = DEFAULT_TIME_LIMIT,
+    help_text: str = "Seconds of coach search per day at most (0: none, so the same seed always gives the same plan).",
+) -> Callable[[F], F]:
+    """``--time-limit``: seconds of coach search per day (plan and demo: the default; replan: its own)."""
+    return click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
 
 
 def reports_errors(func: F) -> F:

@@ -19,6 +19,7 @@ from abri.commands.common import (
     echo_report,
     progress_on,
     reports_errors,
+    time_limit_option,
     timed_step,
 )
 from abri.commands.documents import lang_option
@@ -27,7 +28,6 @@ from abri.defaults import (
     DEFAULT_ITERATIONS,
     DEFAULT_ROADS,
     DEFAULT_SEED,
-    DEFAULT_TIME_LIMIT,
 )
 from abri.demo import run_demo
 from abri.documents import write_documents
@@ -236,13 +236,7 @@ def allocate_cmd(
     help="Plan folder to write.",
 )
 @click.option("--no-baseline", is_flag=True, help="Skip the naive baseline.")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    default=DEFAULT_TIME_LIMIT,
-    show_default=True,
-    help="Seconds of coach search per day at most (0: none, so the same seed always gives the same plan).",
-)
+@time_limit_option()
 @click.option(
     "--documents",
     "documents",
@@ -357,13 +351,7 @@ def _unreachable_said_once() -> Iterator[None]:
     default=None,
     help="Coach speed profile (TOML); default: the packaged coach profile.",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    default=DEFAULT_TIME_LIMIT,
-    show_default=True,
-    help="Seconds of coach search per day at most (0: none, so the same seed always gives the same plan).",
-)
+@time_limit_option()
 @data_dir_option
 @reports_errors
 def demo(

@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from abri.cluster import dask_client
-from abri.commands.common import check_output_folder, dask_options, reports_errors, timed_step
+from abri.commands.common import (
+    check_output_folder,
+    dask_options,
+    reports_errors,
+    time_limit_option,
+    timed_step,
+)
 from abri.commands.documents import lang_option
 from abri.commands.planning import plan_options
 from abri.i18n import translate
@@ -69,13 +75,7 @@ def _scenario_of(plan_dir: Path) -> Path:
     "marked) and OUTPUT/documents/changed.html (the changed sheets only).",
 )
 @lang_option
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    default=REPLAN_TIME_LIMIT,
-    show_default=True,
-    help="Seconds of search per day for new trips.",
-)
+@time_limit_option(REPLAN_TIME_LIMIT, "Seconds of search per day for new trips.")
 @plan_options
 @reports_errors
 def replan_cmd(
